@@ -1,0 +1,161 @@
+import type {
+  Connection,
+  Delivery,
+  EventRecord,
+  Flow,
+  FlowExport,
+  Graph,
+  Me,
+  Message,
+  MessageFilter,
+  NodeManifest,
+  OptionItem,
+  ProviderDescriptor,
+  Run,
+  RunDetail,
+  User,
+  ValidationIssue,
+} from './types';
+
+/** An error answered by the API (`{ error: { code, message, details? } }`) or a network failure. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The per-node issues of a 422 `invalid_flow` answer, or []. */
+  get issues(): ValidationIssue[] {
+    const d = this.details as { issues?: unknown } | undefined;
+    return Array.isArray(d?.issues) ? (d.issues as ValidationIssue[]) : [];
+  }
+}
+
+type UnauthorizedListener = () => void;
+const unauthorizedListeners = new Set<UnauthorizedListener>();
+
+/** Called whenever an authenticated call answers 401 (the session ended): the app routes to login. */
+export function onUnauthorized(listener: UnauthorizedListener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** Do not broadcast a 401 (login, me, setup handle it themselves). */
+  quiet401?: boolean;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach the Bundles server. Check that it is running and try again.');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+    if (res.status === 401 && !opts.quiet401) unauthorizedListeners.forEach((l) => l());
+    throw new ApiError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(),
+      err?.details,
+    );
+  }
+  return data as T;
+}
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  setupStatus: () => request<{ required: boolean }>('GET', '/api/setup', { quiet401: true }),
+  setup: (body: { email: string; password: string; workspace?: string }) =>
+    request<{ token: string }>('POST', '/api/setup', { body, quiet401: true }),
+  login: (body: { email: string; password: string }) =>
+    request<{ user: User }>('POST', '/api/login', { body, quiet401: true }),
+  logout: () => request<void>('POST', '/api/logout', { quiet401: true }),
+  me: () => request<Me>('GET', '/api/me', { quiet401: true }),
+
+  nodeTypes: () => request<NodeManifest[]>('GET', '/api/node-types'),
+  providers: () => request<ProviderDescriptor[]>('GET', '/api/providers'),
+
+  connections: {
+    list: () => request<Connection[]>('GET', '/api/connections'),
+    get: (id: string) => request<Connection>('GET', `/api/connections/${enc(id)}`),
+    create: (body: { provider: string; name: string; config: Record<string, unknown> }) =>
+      request<Connection>('POST', '/api/connections', { body }),
+    update: (id: string, body: { name?: string; config?: Record<string, unknown> }) =>
+      request<Connection>('PATCH', `/api/connections/${enc(id)}`, { body }),
+    remove: (id: string) => request<void>('DELETE', `/api/connections/${enc(id)}`),
+    test: (id: string) => request<{ ok: boolean; message: string }>('POST', `/api/connections/${enc(id)}/test`),
+    deliveries: (id: string) => request<Delivery[]>('GET', `/api/connections/${enc(id)}/deliveries`),
+    options: (id: string, source: string) =>
+      request<OptionItem[]>('GET', `/api/connections/${enc(id)}/options/${enc(source)}`),
+  },
+
+  flows: {
+    list: () => request<Flow[]>('GET', '/api/flows'),
+    get: (id: string) => request<Flow>('GET', `/api/flows/${enc(id)}`),
+    create: (body: { name: string; graph?: Graph }) => request<Flow>('POST', '/api/flows', { body }),
+    update: (id: string, body: { name?: string; graph?: Graph }) =>
+      request<Flow>('PUT', `/api/flows/${enc(id)}`, { body }),
+    remove: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
+    start: (id: string) => request<Flow>('POST', `/api/flows/${enc(id)}/start`),
+    stop: (id: string) => request<Flow>('POST', `/api/flows/${enc(id)}/stop`),
+    duplicate: (id: string) => request<Flow>('POST', `/api/flows/${enc(id)}/duplicate`),
+    export: (id: string) => request<FlowExport>('GET', `/api/flows/${enc(id)}/export`),
+    import: (body: FlowExport) => request<Flow>('POST', '/api/flows/import', { body }),
+  },
+
+  runs: {
+    list: (params: { flowId?: string; status?: string; limit?: number }) =>
+      request<Run[]>('GET', `/api/runs${query(params)}`),
+    get: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
+    retry: (id: string) => request<Run>('POST', `/api/runs/${enc(id)}/retry`),
+  },
+
+  messages: {
+    list: (filter: MessageFilter) =>
+      request<Message[]>('GET', `/api/messages${query(filter as Record<string, string | undefined>)}`),
+    reply: (id: string, text: string) => request<Message>('POST', `/api/messages/${enc(id)}/reply`, { body: { text } }),
+  },
+
+  events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),
+};
+
+/** A message fit to show a user for any thrown value. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,290 @@
+// The node definition API: one zod-based object per provider, trigger and action.
+import { z } from 'zod';
+
+/** UI hints attached to zod schemas with `.register(ui, { … })`; they become `x-*` keywords in JSON Schema. */
+export interface UiHints {
+  title?: string;
+  description?: string;
+  widget?: 'text' | 'textarea' | 'template' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret';
+  /** Name of a dynamic option source the connection can list (ProviderDefinition.options). */
+  options?: string;
+  /** Templates (`{{ … }}`) are allowed in this field. */
+  mappable?: boolean;
+  /** Text bound for SMS: the editor shows characters, encoding and segments. */
+  sms?: boolean;
+  placeholder?: string;
+  /** A secret auth field: encrypted at rest, never returned by the API, never logged. */
+  secret?: boolean;
+}
+
+export const ui = z.registry<UiHints>();
+
+// ---------------------------------------------------------------------------------------------
+// What the runtime hands to provider code
+
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface HttpRequest {
+  method?: string;
+  url: string;
+  headers?: Record<string, string>;
+  /** A string or Buffer is sent as is; anything else as JSON. */
+  body?: unknown;
+  /** Milliseconds; default 15 s. */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the answer is JSON, else the text. */
+  body: unknown;
+  text: string;
+}
+
+/** Plain HTTP with timeouts; it never throws for a status code, only for network errors and timeouts (as retryable ProviderErrors). */
+export type HttpClient = (req: HttpRequest) => Promise<HttpResponse>;
+
+/** Cross-process rate limiting kept in PostgreSQL: resolves when a request may be made under `key`. */
+export interface RateLimiter {
+  acquire(key: string, perSecond: number): Promise<void>;
+}
+
+export interface ConnectionContext<Auth = Record<string, unknown>> {
+  id: string;
+  provider: string;
+  name: string;
+  /** The decrypted connection config, secrets included. Never log it. */
+  config: Auth;
+  /** The webhook URL of this connection (for setup texts and signature checks). */
+  webhookUrl: string;
+  /** Per-connection, per-process memo for expensive objects (SDK clients, access tokens). */
+  memo: Map<string, unknown>;
+}
+
+/** A message sent or received through a messaging provider, for the message log. */
+export interface MessageRecord {
+  direction: 'inbound' | 'outbound';
+  channel: string;
+  from?: string | null;
+  to?: string | null;
+  text?: string | null;
+  providerMessageId?: string | null;
+  status: string;
+  conversationKey?: string | null;
+}
+
+export interface ActionContext<Config, Auth = Record<string, unknown>> {
+  config: Config;
+  connection: ConnectionContext<Auth>;
+  http: HttpClient;
+  limiter: RateLimiter;
+  log: Logger;
+  /** `runId:nodeId`: send it where the provider supports idempotent requests. */
+  idempotencyKey: string;
+  runId: string;
+  nodeId: string;
+  /** Adds a row to the message log, written together with the step. */
+  recordMessage(message: MessageRecord): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/**
+ * An error from a provider call. `retryable` decides between a retry with backoff and a failed run;
+ * `code` and `message` are the provider's own, shown on the step.
+ */
+export class ProviderError extends Error {
+  readonly code: string | number | undefined;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly status: number | undefined;
+  readonly provider: string | undefined;
+  constructor(opts: {
+    message: string;
+    code?: string | number;
+    retryable: boolean;
+    retryAfterMs?: number;
+    status?: number;
+    provider?: string;
+  }) {
+    super(opts.message);
+    this.name = 'ProviderError';
+    this.code = opts.code;
+    this.retryable = opts.retryable;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.status = opts.status;
+    this.provider = opts.provider;
+  }
+}
+
+/** Parses an HTTP Retry-After header (seconds or HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control results of core nodes (filter, branch, delay)
+
+export type ControlResult =
+  | { control: 'filtered'; output: unknown }
+  | { control: 'branch'; handle: string; output: unknown }
+  | { control: 'wait'; until: Date; output: unknown };
+
+const controlTag = Symbol.for('bundles.control');
+export const control = {
+  filtered: (output: unknown) => ({ [controlTag]: true, control: 'filtered', output }) as ControlResult,
+  branch: (handle: string, output: unknown) => ({ [controlTag]: true, control: 'branch', handle, output }) as ControlResult,
+  wait: (until: Date, output: unknown) => ({ [controlTag]: true, control: 'wait', until, output }) as ControlResult,
+};
+export function isControlResult(value: unknown): value is ControlResult {
+  return typeof value === 'object' && value !== null && controlTag in value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks
+
+export interface WebhookRequest {
+  method: 'GET' | 'POST' | string;
+  /** The full public URL the provider called (BUNDLES_PUBLIC_URL + path + query). */
+  url: string;
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+  /** Parsed body: JSON object, or the fields of a form (repeated fields as arrays). */
+  body: unknown;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  contentType?: string;
+  body?: string;
+}
+
+export interface ParsedEvent {
+  /** Event type, matched by triggers' `event`, e.g. `whatsapp.message`. */
+  type: string;
+  /** Unique per connection: a repeated delivery with the same key is counted, never run again. */
+  dedupeKey: string;
+  /** Optional routing key matched against a trigger's `key(config)` (e.g. the receiving phone number id). */
+  key?: string | null;
+  payload: Record<string, unknown>;
+  /** An inbound message for the message log. */
+  message?: MessageRecord;
+  /** A delivery status update of a message in the log (never moves status backwards). */
+  messageStatus?: { providerMessageId: string; status: string; error?: { code?: string | number; message: string } };
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
+export interface ProviderWebhook<Auth> {
+  /** Handshakes answered without storing anything (e.g. WhatsApp's GET hub.challenge). Return null if not one. */
+  challenge?(req: WebhookRequest, connection: ConnectionContext<Auth>): WebhookAnswer | null;
+  /** Signature / token check over the raw body; failure is answered 401 and nothing is stored. */
+  verify(req: WebhookRequest, connection: ConnectionContext<Auth>): VerifyResult;
+  /** Request → zero or more events; throw WebhookParseError for a malformed body (answered 400). */
+  parse(req: WebhookRequest, connection: ConnectionContext<Auth>): ParsedEvent[];
+  /** The answer the provider expects after the events are stored (default 200 `{"ok":true}`). */
+  respond?(events: ParsedEvent[], req: WebhookRequest): WebhookAnswer;
+}
+
+export class WebhookParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookParseError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
+
+export interface OptionItem {
+  value: string;
+  label: string;
+}
+
+export interface ProviderContext<Auth> {
+  connection: ConnectionContext<Auth>;
+  http: HttpClient;
+  limiter: RateLimiter;
+  log: Logger;
+}
+
+export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
+  id: string;
+  title: string;
+  /** Connection config; secret fields registered with `{ secret: true }`. Every provider also accepts `baseUrl`. */
+  auth: Auth;
+  /** Setup steps shown next to the webhook URL. */
+  setup?(ctx: { webhookUrl: string; config: Partial<z.infer<Auth>> }): string;
+  webhook?: ProviderWebhook<z.infer<Auth>>;
+  /** A cheap authenticated call for "Test connection". */
+  test?(ctx: ProviderContext<z.infer<Auth>>): Promise<{ ok: boolean; message: string }>;
+  /** Option lists for fields with `options: 'name'`. */
+  options?: Record<string, (ctx: ProviderContext<z.infer<Auth>>) => Promise<OptionItem[]>>;
+}
+
+export interface TriggerDefinition<Config extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType, Auth = Record<string, unknown>> {
+  kind: 'trigger';
+  id: string;
+  provider: string;
+  title: string;
+  description?: string;
+  /** The event type (ParsedEvent.type) this trigger listens to. */
+  event: string;
+  config: Config;
+  output: Output;
+  /** Routing key: only events with this ParsedEvent.key reach the flow (null = all). */
+  key?(config: z.infer<Config>): string | null;
+  /** Predicate on the event payload, checked at ingest before a run is created. */
+  match?(payload: Record<string, unknown>, config: z.infer<Config>): boolean;
+  /** Runs as the trigger step inside the run (e.g. load the full order); default: the payload. */
+  load?(ctx: ActionContext<z.infer<Config>, Auth> & { payload: Record<string, unknown> }): Promise<z.infer<Output>>;
+  /** Payloads shaped as the provider sends them, after parse; tested against `output`. */
+  fixtures?: Array<Record<string, unknown>>;
+}
+
+export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType, Auth = Record<string, unknown>> {
+  kind: 'action';
+  id: string;
+  provider: string;
+  title: string;
+  description?: string;
+  config: Config;
+  output: Output;
+  /** Output handles (e.g. ['true','false']); omitted = one default output. */
+  handles?: string[];
+  /** Whether the node uses a connection (default: true unless provider is `core`). */
+  needsConnection?: boolean;
+  execute(ctx: ActionContext<z.infer<Config>, Auth>): Promise<z.infer<Output> | ControlResult>;
+}
+
+export type NodeDefinition = TriggerDefinition<any, any, any> | ActionDefinition<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Starts a provider's definitions: `const twilio = defineProvider({...}); twilio.action({...})`. */
+export function defineProvider<Auth extends z.ZodObject>(def: ProviderDefinition<Auth>) {
+  type A = z.infer<Auth>;
+  return {
+    definition: def as unknown as ProviderDefinition,
+    trigger<C extends z.ZodType, O extends z.ZodType>(
+      t: Omit<TriggerDefinition<C, O, A>, 'kind' | 'provider'>,
+    ): TriggerDefinition<C, O, A> {
+      return { ...t, kind: 'trigger', provider: def.id };
+    },
+    action<C extends z.ZodType, O extends z.ZodType>(
+      a: Omit<ActionDefinition<C, O, A>, 'kind' | 'provider'>,
+    ): ActionDefinition<C, O, A> {
+      return { ...a, kind: 'action', provider: def.id };
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// Shapes of the API's answers, shared by the server's routes and the editor.
+import { z } from 'zod';
+import { flowGraphSchema } from './graph.js';
+
+export const flowStatusSchema = z.enum(['draft', 'running', 'stopped']);
+export const runStatusSchema = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'filtered']);
+export const stepStatusSchema = z.enum(['running', 'succeeded', 'failed', 'skipped', 'waiting']);
+
+const timestamp = z.string();
+
+export const stepErrorSchema = z.object({
+  code: z.union([z.string(), z.number()]).optional(),
+  message: z.string(),
+  retryable: z.boolean().optional(),
+  provider: z.string().optional(),
+});
+export type StepError = z.infer<typeof stepErrorSchema>;
+
+export const flowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: flowStatusSchema,
+  graph: flowGraphSchema,
+  activeVersion: z.object({ id: z.string(), number: z.number(), createdAt: timestamp }).nullable(),
+  hasDraftChanges: z.boolean(),
+  lastRun: z.object({ id: z.string(), status: runStatusSchema, createdAt: timestamp }).nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type Flow = z.infer<typeof flowSchema>;
+
+export const connectionSchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  name: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  secretsSet: z.array(z.string()),
+  webhookUrl: z.string().nullable(),
+  status: z.enum(['untested', 'ok', 'broken']),
+  lastTest: z.object({ ok: z.boolean(), message: z.string(), at: timestamp }).nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type Connection = z.infer<typeof connectionSchema>;
+
+export const stepSchema = z.object({
+  nodeId: z.string(),
+  nodeType: z.string(),
+  status: stepStatusSchema,
+  input: z.unknown(),
+  output: z.unknown(),
+  error: stepErrorSchema.nullable(),
+  attempts: z.number(),
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+});
+export type Step = z.infer<typeof stepSchema>;
+
+export const runSchema = z.object({
+  id: z.string(),
+  flowId: z.string(),
+  versionId: z.string(),
+  eventId: z.string().nullable(),
+  status: runStatusSchema,
+  error: stepErrorSchema.nullable(),
+  createdAt: timestamp,
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+});
+export type Run = z.infer<typeof runSchema>;
+
+export const runDetailSchema = runSchema.extend({
+  trigger: z.unknown(),
+  steps: z.array(stepSchema),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const eventSchema = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  type: z.string(),
+  dedupeKey: z.string(),
+  payload: z.unknown(),
+  duplicates: z.number(),
+  receivedAt: timestamp,
+});
+export type BundlesEvent = z.infer<typeof eventSchema>;
+
+export const messageSchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  connectionId: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  channel: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  text: z.string().nullable(),
+  providerMessageId: z.string().nullable(),
+  status: z.string(),
+  error: stepErrorSchema.nullable(),
+  conversationKey: z.string().nullable(),
+  runId: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const deliverySchema = z.object({
+  id: z.string(),
+  receivedAt: timestamp,
+  outcome: z.enum(['accepted', 'duplicate', 'rejected']),
+  reason: z.string().nullable(),
+  eventIds: z.array(z.string()),
+  body: z.unknown().nullable(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;

@@ -1,0 +1,5 @@
+export * from './graph.js';
+export * from './manifest.js';
+export * from './errors.js';
+export * from './templates.js';
+export * from './api.js';
