@@ -232,6 +232,19 @@ export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
   test?(ctx: ProviderContext<z.infer<Auth>>): Promise<{ ok: boolean; message: string }>;
   /** Option lists for fields with `options: 'name'`. */
   options?: Record<string, (ctx: ProviderContext<z.infer<Auth>>) => Promise<OptionItem[]>>;
+  /**
+   * Answers a logged message through the same channel (`POST /api/messages/:id/reply`). Throws a
+   * permanent ProviderError with a clear message where the channel cannot (e.g. outside a 24-hour window).
+   */
+  reply?(ctx: ProviderContext<z.infer<Auth>>, original: LoggedMessage, text: string): Promise<MessageRecord>;
+}
+
+/** A message row as the reply hook sees it. */
+export interface LoggedMessage extends MessageRecord {
+  id: string;
+  createdAt: Date;
+  /** When the last inbound message of this conversation arrived (for 24-hour windows). */
+  lastInboundAt: Date | null;
 }
 
 export interface TriggerDefinition<Config extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType, Auth = Record<string, unknown>> {
