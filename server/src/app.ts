@@ -1,0 +1,129 @@
+// buildApp: the Fastify app (API, webhooks, editor, docs, metrics) over services built elsewhere.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger as PinoLogger } from 'pino';
+import type { Database } from './db/index.js';
+import type { Runtime } from './runtime/index.js';
+import type { Metrics } from './metrics.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerAuth } from './plugins/auth.js';
+import { redactUrl } from './logger.js';
+import { healthRoutes } from './routes/health.js';
+import { authRoutes } from './routes/auth.js';
+import { nodeTypeRoutes } from './routes/node-types.js';
+import { connectionRoutes } from './routes/connections.js';
+import { flowRoutes } from './routes/flows.js';
+import { runRoutes } from './routes/runs.js';
+import { messageRoutes } from './routes/messages.js';
+import { hookRoutes } from './routes/hooks.js';
+import { ConnectionService } from './services/connections.js';
+import { FlowService } from './services/flows.js';
+import { RunService } from './services/runs.js';
+import { MessageService } from './services/messages.js';
+
+export interface AppOptions {
+  database: Database;
+  runtime: Runtime;
+  keyring: import('./secrets/keyring.js').Keyring;
+  logger: PinoLogger;
+  metrics: Metrics;
+  /** Base of webhook URLs; a function because the port may only be known after listen. */
+  publicUrl: () => string;
+  role: string;
+  editorDir?: string | undefined;
+}
+
+const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.url));
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID().slice(0, 8),
+    trustProxy: true,
+    bodyLimit: 2 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const editorDirResolved = opts.editorDir ?? defaultEditorDir;
+  registerErrorHandling(app, fs.existsSync(path.join(editorDirResolved, 'index.html')) ? wantsEditor : null);
+
+  // One line per answered request, with its id; webhook URLs lose their secret part.
+  app.addHook('onResponse', async (req, reply) => {
+    const level = req.url.startsWith('/hooks/') && reply.statusCode < 400 ? 'debug' : 'info';
+    req.log[level]({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(cookie);
+  const { db, pool } = opts.database;
+  registerAuth(app, db);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Bundles API', version: '1.0.0', description: 'Connections, bundles (flows), runs and the message log.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'bundles_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  const publicUrl = opts.publicUrl();
+  const { runtime } = opts;
+  const limiter = runtime.executeDeps.limiter;
+  const connections = new ConnectionService({
+    db,
+    keyring: opts.keyring,
+    get publicUrl() {
+      return opts.publicUrl();
+    },
+    store: runtime.connections,
+    limiter,
+    log: opts.logger,
+    invalidate: (id) => runtime.invalidateConnection(id),
+  });
+  void publicUrl;
+  const flows = new FlowService({ db, subscriptionsChanged: (ids) => runtime.subscriptionsChanged(ids) });
+  const runs = new RunService(db);
+  const messages = new MessageService({ db, store: runtime.connections, limiter, log: opts.logger });
+
+  await app.register(healthRoutes, { pool, role: opts.role });
+  await app.register(authRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://') });
+  await app.register(nodeTypeRoutes);
+  await app.register(connectionRoutes, { connections });
+  await app.register(flowRoutes, { flows });
+  await app.register(runRoutes, { runs });
+  await app.register(messageRoutes, { messages });
+  await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', opts.metrics.registry.contentType);
+    return opts.metrics.registry.metrics();
+  });
+
+  const editorDir = opts.editorDir ?? defaultEditorDir;
+  if (fs.existsSync(path.join(editorDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: editorDir, prefix: '/', wildcard: false });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+      reply
+        .type('text/html')
+        .send('<!doctype html><title>Bundles</title><h1>Bundles</h1><p>The editor is not built yet: run <code>pnpm build</code>. The API is at <a href="/api/docs">/api/docs</a>.</p>'),
+    );
+  }
+  return app;
+}
+
+const spaFallbackExcludes = ['/api/', '/hooks/', '/metrics', '/healthz'];
+export function wantsEditor(method: string, url: string): boolean {
+  const p = url.split('?')[0]!;
+  return method === 'GET' && !spaFallbackExcludes.some((x) => p.startsWith(x)) && !/\.[a-z0-9]+$/i.test(p);
+}

@@ -1,0 +1,37 @@
+// Settings from the environment; the only place that reads process.env.
+import path from 'node:path';
+
+export type Role = 'web' | 'worker' | 'all';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: string | undefined;
+  secretKey: string | undefined;
+  role: Role;
+  logLevel: string;
+  workerConcurrency: number;
+  /** A worker whose heartbeat is older than this is presumed dead and its jobs are released. */
+  workerStaleMs: number;
+  heartbeatMs: number;
+  editorDir: string | undefined;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role = 'all'): Config {
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: env.PORT ? Number(env.PORT) : 3000,
+    dataDir: path.resolve(env.BUNDLES_DATA_DIR ?? '.bundles'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    publicUrl: env.BUNDLES_PUBLIC_URL || undefined,
+    secretKey: env.BUNDLES_SECRET_KEY || undefined,
+    role,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    workerConcurrency: env.BUNDLES_WORKER_CONCURRENCY ? Number(env.BUNDLES_WORKER_CONCURRENCY) : 24,
+    workerStaleMs: env.BUNDLES_WORKER_STALE_MS ? Number(env.BUNDLES_WORKER_STALE_MS) : 30_000,
+    heartbeatMs: env.BUNDLES_HEARTBEAT_MS ? Number(env.BUNDLES_HEARTBEAT_MS) : 5_000,
+    editorDir: env.BUNDLES_EDITOR_DIR || undefined,
+  };
+}

@@ -1,0 +1,41 @@
+// Connections (provider credentials; secrets encrypted) and the webhook deliveries they received.
+import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, updatedAt, workspaceId } from './common.js';
+
+export const connections = pgTable(
+  'connections',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    provider: text('provider').notNull(),
+    name: text('name').notNull(),
+    /** Non-secret config fields. */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    /** AES-256-GCM envelope of the secret fields (JSON object). */
+    secrets: text('secrets'),
+    /** The unguessable part of the webhook URL. */
+    webhookSecret: text('webhook_secret').notNull(),
+    status: text('status').$type<'untested' | 'ok' | 'broken'>().notNull().default('untested'),
+    lastTest: jsonb('last_test').$type<{ ok: boolean; message: string; at: string }>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('connections_workspace_idx').on(t.workspaceId)],
+);
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    outcome: text('outcome').$type<'accepted' | 'duplicate' | 'rejected'>().notNull(),
+    reason: text('reason'),
+    eventIds: jsonb('event_ids').$type<string[]>().notNull().default([]),
+    body: jsonb('body'),
+  },
+  (t) => [index('webhook_deliveries_connection_idx').on(t.connectionId, t.receivedAt)],
+);

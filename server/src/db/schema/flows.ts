@@ -1,0 +1,61 @@
+// Flows (bundles), their immutable versions and the trigger subscriptions of running versions.
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { FlowGraph } from '@bundles/shared';
+import { createdAt, id, updatedAt, workspaceId } from './common.js';
+import { connections } from './connections.js';
+
+export const flows = pgTable(
+  'flows',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    status: text('status').$type<'draft' | 'running' | 'stopped'>().notNull().default('draft'),
+    graph: jsonb('graph').$type<FlowGraph>().notNull(),
+    activeVersionId: uuid('active_version_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('flows_workspace_idx').on(t.workspaceId)],
+);
+
+export const flowVersions = pgTable(
+  'flow_versions',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    flowId: uuid('flow_id')
+      .notNull()
+      .references(() => flows.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    graph: jsonb('graph').$type<FlowGraph>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('flow_versions_number_idx').on(t.flowId, t.number)],
+);
+
+export const triggerSubscriptions = pgTable(
+  'trigger_subscriptions',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    flowId: uuid('flow_id')
+      .notNull()
+      .references(() => flows.id, { onDelete: 'cascade' }),
+    versionId: uuid('version_id')
+      .notNull()
+      .references(() => flowVersions.id, { onDelete: 'cascade' }),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'restrict' }),
+    eventType: text('event_type').notNull(),
+    key: text('key'),
+    nodeId: text('node_id').notNull(),
+    nodeType: text('node_type').notNull(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('trigger_subscriptions_route_idx').on(t.connectionId, t.eventType).where(sql`active`)],
+);

@@ -1,0 +1,44 @@
+// Entry point: `pnpm start [--role web|worker|all]`; stops gracefully on SIGTERM / SIGINT.
+import { parseArgs } from 'node:util';
+import { configFromEnv, type Role } from './config.js';
+import { createLogger } from './logger.js';
+import { startBundles } from './start.js';
+
+const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } }, allowPositionals: false });
+const role = values.role as Role;
+if (!['web', 'worker', 'all'].includes(role)) {
+  console.error(`--role must be web, worker or all (got "${role}")`);
+  process.exit(2);
+}
+const config = configFromEnv(process.env, role);
+const logger = createLogger(config.logLevel);
+
+try {
+  const bundles = await startBundles(config, logger);
+  if (bundles.url) {
+    logger.info({ url: bundles.url, publicUrl: bundles.publicUrl, role }, 'Bundles is running');
+    console.log(`\n  Bundles is running: open ${bundles.url}\n  Webhooks are reached at ${bundles.publicUrl}/hooks/…\n`);
+  } else {
+    logger.info({ role }, 'Bundles worker is running');
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests and runs in progress');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    bundles.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  logger.error({ err }, 'Bundles could not start');
+  process.exit(1);
+}

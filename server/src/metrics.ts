@@ -1,0 +1,76 @@
+// Prometheus metrics (prom-client): events, runs, step durations, queue lag, webhook answer latency.
+import client from 'prom-client';
+import type pg from 'pg';
+import type { RuntimeHooks } from './runtime/index.js';
+import type { IngestResult } from './runtime/ingest.js';
+
+export interface Metrics {
+  registry: client.Registry;
+  hooks: RuntimeHooks;
+  observeWebhook(result: IngestResult, ms: number, status: number): void;
+}
+
+export function createMetrics(pool: pg.Pool): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'bundles_process_' });
+  const events = new client.Counter({ name: 'bundles_events_received_total', help: 'Provider events stored', registers: [registry] });
+  const duplicates = new client.Counter({ name: 'bundles_events_deduplicated_total', help: 'Repeated deliveries counted, not run again', registers: [registry] });
+  const runsCreated = new client.Counter({ name: 'bundles_runs_created_total', help: 'Runs created by ingest', registers: [registry] });
+  const runsFinished = new client.Counter({ name: 'bundles_runs_finished_total', help: 'Runs finished, by status', labelNames: ['status'], registers: [registry] });
+  const stepSeconds = new client.Histogram({
+    name: 'bundles_step_duration_seconds',
+    help: 'Step execution time, by node type and status',
+    labelNames: ['node_type', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const webhookSeconds = new client.Histogram({
+    name: 'bundles_webhook_answer_seconds',
+    help: 'Time to answer a webhook (stored and acknowledged), by outcome',
+    labelNames: ['outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: 'bundles_queue_lag_seconds',
+    help: 'Age of the oldest job waiting to run (0 when none)',
+    registers: [registry],
+    async collect() {
+      const { rows } = await pool.query(
+        `select coalesce(extract(epoch from now() - min(run_at)), 0)::float as lag
+         from graphile_worker._private_jobs where locked_at is null and run_at <= now() and attempts < max_attempts`,
+      );
+      this.set(Number(rows[0]?.lag ?? 0));
+    },
+  });
+  new client.Gauge({
+    name: 'bundles_runs',
+    help: 'Runs by status',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const { rows } = await pool.query(`select status, count(*)::int as n from runs group by status`);
+      this.reset();
+      for (const r of rows) this.set({ status: r.status }, r.n);
+    },
+  });
+  return {
+    registry,
+    hooks: {
+      onIngested(result) {
+        if (result.events) events.inc(result.events);
+        if (result.duplicates) duplicates.inc(result.duplicates);
+        if (result.runIds.length) runsCreated.inc(result.runIds.length);
+      },
+      onStepFinished(nodeType, status, ms) {
+        stepSeconds.observe({ node_type: nodeType, status }, ms / 1000);
+      },
+      onRunFinished(status) {
+        runsFinished.inc({ status });
+      },
+    },
+    observeWebhook(result, ms) {
+      webhookSeconds.observe({ outcome: result.outcome }, ms / 1000);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// Setup of the first user, login, logout, the current user, API tokens.
+import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Db } from '../db/index.js';
+import { workspaces } from '../db/schema/index.js';
+import { createApiToken, createSession, deleteSession, login, sessionDays, setupOwner, setupRequired } from '../services/auth.js';
+import { principal, sessionCookie } from '../plugins/auth.js';
+
+const credentials = z.object({
+  email: z.string().email(),
+  password: z.string().min(8, 'use at least 8 characters').max(200),
+});
+
+export const authRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean }> = async (app, { db, secureCookies }) => {
+  const setCookie = (reply: { setCookie: (n: string, v: string, o: object) => unknown }, token: string) =>
+    reply.setCookie(sessionCookie, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies, maxAge: sessionDays * 86_400 });
+
+  app.get('/api/setup', { schema: { tags: ['auth'], response: { 200: z.object({ required: z.boolean() }) } } }, async () => ({
+    required: await setupRequired(db),
+  }));
+
+  app.post(
+    '/api/setup',
+    { schema: { tags: ['auth'], body: credentials.extend({ workspace: z.string().min(1).max(100).optional() }), response: { 200: z.object({ token: z.string() }) } } },
+    async (req, reply) => {
+      const { token, user, workspace } = await setupOwner(db, req.body);
+      const session = await createSession(db, user.id, workspace.id);
+      setCookie(reply, session.token);
+      return { token };
+    },
+  );
+
+  app.post('/api/login', { schema: { tags: ['auth'], body: z.object({ email: z.string(), password: z.string() }) } }, async (req, reply) => {
+    const user = await login(db, req.body.email, req.body.password);
+    const session = await createSession(db, user.id, user.workspaceId);
+    setCookie(reply, session.token);
+    return { user: { id: user.id, email: user.email } };
+  });
+
+  app.post('/api/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
+    const cookie = req.cookies[sessionCookie];
+    if (cookie) await deleteSession(db, cookie);
+    reply.clearCookie(sessionCookie, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get('/api/me', { schema: { tags: ['auth'] } }, async (req) => {
+    const p = principal(req);
+    const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, p.workspaceId));
+    return { user: { id: p.userId, email: p.email }, workspace: { id: ws!.id, name: ws!.name } };
+  });
+
+  app.post('/api/tokens', { schema: { tags: ['auth'], body: z.object({ name: z.string().min(1).max(100) }) } }, async (req, reply) => {
+    const p = principal(req);
+    const token = await createApiToken(db, p.userId, p.workspaceId, req.body.name);
+    return reply.status(201).send({ token });
+  });
+};

@@ -1,0 +1,58 @@
+// /api/connections: credentials, their test, option lists and webhook deliveries.
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { connectionSchema, deliverySchema } from '@bundles/shared';
+import type { ConnectionService } from '../services/connections.js';
+import { principal } from '../plugins/auth.js';
+
+const idParams = z.object({ id: z.string() });
+
+export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionService }> = async (app, { connections }) => {
+  const tags = ['connections'];
+  app.get('/api/connections', { schema: { tags, querystring: z.object({ provider: z.string().optional() }), response: { 200: z.array(connectionSchema) } } }, async (req) =>
+    connections.list(principal(req).workspaceId, req.query.provider),
+  );
+  app.post(
+    '/api/connections',
+    {
+      schema: {
+        tags,
+        body: z.object({ provider: z.string(), name: z.string().min(1).max(200), config: z.record(z.string(), z.unknown()).default({}) }),
+        response: { 201: connectionSchema },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await connections.create(principal(req).workspaceId, req.body)),
+  );
+  app.get('/api/connections/:id', { schema: { tags, params: idParams, response: { 200: connectionSchema } } }, async (req) =>
+    connections.get(principal(req).workspaceId, req.params.id),
+  );
+  app.patch(
+    '/api/connections/:id',
+    {
+      schema: {
+        tags,
+        params: idParams,
+        body: z.object({ name: z.string().min(1).max(200).optional(), config: z.record(z.string(), z.unknown()).optional() }),
+        response: { 200: connectionSchema },
+      },
+    },
+    async (req) => connections.update(principal(req).workspaceId, req.params.id, req.body),
+  );
+  app.delete('/api/connections/:id', { schema: { tags, params: idParams } }, async (req, reply) => {
+    await connections.remove(principal(req).workspaceId, req.params.id);
+    return reply.status(204).send();
+  });
+  app.post('/api/connections/:id/test', { schema: { tags, params: idParams, response: { 200: z.object({ ok: z.boolean(), message: z.string() }) } } }, async (req) =>
+    connections.test(principal(req).workspaceId, req.params.id),
+  );
+  app.get(
+    '/api/connections/:id/options/:source',
+    { schema: { tags, params: z.object({ id: z.string(), source: z.string() }), response: { 200: z.array(z.object({ value: z.string(), label: z.string() })) } } },
+    async (req) => connections.options(principal(req).workspaceId, req.params.id, req.params.source),
+  );
+  app.get(
+    '/api/connections/:id/deliveries',
+    { schema: { tags, params: idParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }), response: { 200: z.array(deliverySchema) } } },
+    async (req) => connections.deliveries(principal(req).workspaceId, req.params.id, req.query.limit),
+  );
+};

@@ -1,0 +1,37 @@
+// /api/runs and /api/events.
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { eventSchema, runDetailSchema, runSchema, runStatusSchema } from '@bundles/shared';
+import type { RunService } from '../services/runs.js';
+import { principal } from '../plugins/auth.js';
+
+export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService }> = async (app, { runs }) => {
+  app.get(
+    '/api/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        querystring: z.object({ flowId: z.string().optional(), status: runStatusSchema.optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
+        response: { 200: z.array(runSchema) },
+      },
+    },
+    async (req) => runs.list(principal(req).workspaceId, req.query),
+  );
+  app.get('/api/runs/:id', { schema: { tags: ['runs'], params: z.object({ id: z.string() }), response: { 200: runDetailSchema } } }, async (req) =>
+    runs.get(principal(req).workspaceId, req.params.id),
+  );
+  app.post('/api/runs/:id/retry', { schema: { tags: ['runs'], params: z.object({ id: z.string() }), response: { 200: runSchema } } }, async (req) =>
+    runs.retry(principal(req).workspaceId, req.params.id),
+  );
+  app.get(
+    '/api/events',
+    {
+      schema: {
+        tags: ['events'],
+        querystring: z.object({ connectionId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
+        response: { 200: z.array(eventSchema) },
+      },
+    },
+    async (req) => runs.events(principal(req).workspaceId, req.query),
+  );
+};

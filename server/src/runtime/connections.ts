@@ -1,0 +1,87 @@
+// Decrypted connections, cached per process; other processes' changes arrive as invalidations.
+import { timingSafeEqual } from 'node:crypto';
+import type pg from 'pg';
+import { getProvider, secretFields, type ConnectionContext, type ProviderDefinition } from '@bundles/nodes';
+import type { Keyring } from '../secrets/keyring.js';
+
+export interface LoadedConnection {
+  id: string;
+  workspaceId: string;
+  provider: ProviderDefinition;
+  webhookSecret: string;
+  context: ConnectionContext<Record<string, unknown>>;
+}
+
+export function webhookUrlOf(publicUrl: string, id: string, webhookSecret: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/hooks/${id}/${webhookSecret}`;
+}
+
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Splits a connection config into the public part and the secret part by the provider's auth schema. */
+export function splitSecrets(provider: ProviderDefinition, config: Record<string, unknown>) {
+  const secretNames = new Set(secretFields(provider));
+  const plain: Record<string, unknown> = {};
+  const secret: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) (secretNames.has(k) ? secret : plain)[k] = v;
+  return { plain, secret };
+}
+
+export class ConnectionStore {
+  private cache = new Map<string, Promise<LoadedConnection | null>>();
+
+  constructor(
+    private pool: pg.Pool,
+    private keyring: Keyring,
+    private publicUrl: string,
+  ) {}
+
+  get(id: string): Promise<LoadedConnection | null> {
+    let hit = this.cache.get(id);
+    if (!hit) {
+      hit = this.load(id).catch((err) => {
+        this.cache.delete(id);
+        throw err;
+      });
+      this.cache.set(id, hit);
+    }
+    return hit;
+  }
+
+  invalidate(id?: string): void {
+    if (id) this.cache.delete(id);
+    else this.cache.clear();
+  }
+
+  private async load(id: string): Promise<LoadedConnection | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const { rows } = await this.pool.query({
+      name: 'connection_by_id',
+      text: 'select id, workspace_id, provider, name, config, secrets, webhook_secret from connections where id = $1',
+      values: [id],
+    });
+    const row = rows[0];
+    if (!row) return null;
+    const provider = getProvider(row.provider);
+    if (!provider) return null;
+    const secrets = row.secrets ? this.keyring.decrypt(row.secrets) : {};
+    return {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      provider,
+      webhookSecret: row.webhook_secret,
+      context: {
+        id: row.id,
+        provider: row.provider,
+        name: row.name,
+        config: { ...row.config, ...secrets },
+        webhookUrl: webhookUrlOf(this.publicUrl, row.id, row.webhook_secret),
+        memo: new Map(),
+      },
+    };
+  }
+}

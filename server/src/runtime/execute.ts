@@ -1,0 +1,305 @@
+// The executor: walks a run's version from the trigger, one step at a time, each finished step written before the next.
+import type pg from 'pg';
+import type { z } from 'zod';
+import {
+  ProviderError,
+  isControlResult,
+  type ActionContext,
+  type HttpClient,
+  type Logger,
+  type MessageRecord,
+  type NodeDefinition,
+  type RateLimiter,
+} from '@bundles/nodes';
+import type { GraphNode, StepError } from '@bundles/shared';
+import type { ConnectionStore } from './connections.js';
+import type { VersionCache, PreparedVersion } from './versions.js';
+import { renderConfig, TemplateError } from './templates.js';
+import { maxStepAttempts, retryDelayMs } from './backoff.js';
+import type { RunStatus, StepStatus } from '../db/schema/runs.js';
+
+export type RuntimeLogger = Logger & { child(bindings: object): RuntimeLogger };
+
+export interface ExecuteDeps {
+  pool: pg.Pool;
+  connections: ConnectionStore;
+  versions: VersionCache;
+  http: HttpClient;
+  limiter: RateLimiter;
+  log: RuntimeLogger;
+  onStepFinished?(nodeType: string, status: StepStatus, ms: number): void;
+  onRunFinished?(status: RunStatus): void;
+}
+
+interface StepRow {
+  node_id: string;
+  node_type: string;
+  status: StepStatus;
+  input: unknown;
+  output: unknown;
+  error: StepError | null;
+  handle: string | null;
+  attempts: number;
+  resume_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+interface PendingStep extends StepRow {
+  messages: MessageRecord[];
+  connection_id: string | null;
+  provider: string;
+}
+
+const loadRunSql = `
+select r.id, r.status, r.version_id, e.payload,
+  coalesce((select json_agg(json_build_object(
+    'node_id', s.node_id, 'node_type', s.node_type, 'status', s.status, 'output', s.output, 'handle', s.handle,
+    'attempts', s.attempts, 'resume_at', s.resume_at, 'error', s.error, 'started_at', s.started_at))
+    from steps s where s.run_id = r.id), '[]') as steps
+from runs r left join events e on e.id = r.event_id
+where r.id = $1`;
+
+// One statement writes the finished steps, their messages and the run's state, and schedules a continuation.
+const writeSql = `
+with s as (
+  insert into steps as st (workspace_id, run_id, node_id, node_type, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
+  select $1, $2, x.node_id, x.node_type, x.status, x.input, x.output, x.error, x.handle, x.attempts, x.resume_at, x.started_at, x.finished_at
+  from json_to_recordset($3::json) as x(node_id text, node_type text, status text, input jsonb, output jsonb, error jsonb, handle text,
+    attempts int, resume_at timestamptz, started_at timestamptz, finished_at timestamptz)
+  on conflict (run_id, node_id) do update set status = excluded.status, input = excluded.input, output = excluded.output,
+    error = excluded.error, handle = excluded.handle, attempts = excluded.attempts, resume_at = excluded.resume_at,
+    started_at = coalesce(st.started_at, excluded.started_at), finished_at = excluded.finished_at
+  returning 1
+), m as (
+  insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id)
+  select $1, x.connection_id, x.provider, x.direction, x.channel, x."from", x."to", x.text, x.provider_message_id, x.status, x.conversation_key, $2
+  from json_to_recordset($4::json) as x(connection_id uuid, provider text, direction text, channel text, "from" text, "to" text, text text,
+    provider_message_id text, status text, conversation_key text)
+  returning 1
+), r as (
+  update runs set status = $5, error = $6::jsonb, started_at = coalesce(started_at, now()),
+    finished_at = case when $5 in ('succeeded', 'failed', 'filtered') then now() end
+  where id = $2
+  returning 1
+), j as (
+  select graphile_worker.add_job('run', json_build_object('runId', $2::text), run_at => $7::timestamptz,
+    max_attempts => 25, job_key => 'run:' || $2::text) as job
+  where $7::timestamptz is not null
+)
+select (select count(*) from s) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs, (select count(*) from j) as jobs`;
+
+function errorOf(err: unknown, provider: string): { error: StepError; retryable: boolean; retryAfterMs?: number } {
+  if (err instanceof ProviderError) {
+    return {
+      error: { ...(err.code !== undefined ? { code: err.code } : {}), message: err.message, retryable: err.retryable, provider: err.provider ?? provider },
+      retryable: err.retryable,
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+    };
+  }
+  if (err instanceof TemplateError) return { error: { code: 'template_error', message: err.message, retryable: false }, retryable: false };
+  if (err && typeof err === 'object' && 'issues' in err && Array.isArray((err as z.ZodError).issues)) {
+    const issues = (err as z.ZodError).issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
+    return { error: { code: 'invalid_config', message: `Invalid config after mapping: ${issues}`, retryable: false }, retryable: false };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { error: { code: 'internal_error', message, retryable: false }, retryable: false };
+}
+
+/** Executes (or resumes) one run. Safe to call again after a crash: finished steps are not run again. */
+export async function executeRun(deps: ExecuteDeps, runId: string): Promise<RunStatus | 'missing'> {
+  const { rows } = await deps.pool.query({ name: 'load_run', text: loadRunSql, values: [runId] });
+  const run = rows[0] as { id: string; status: RunStatus; version_id: string; payload: Record<string, unknown> | null; steps: StepRow[] } | undefined;
+  if (!run) return 'missing';
+  if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'filtered') return run.status;
+  const version = await deps.versions.get(run.version_id);
+  const log = deps.log.child({ runId, flowId: version.flowId });
+  const done = new Map(run.steps.map((s) => [s.node_id, s]));
+  const context: { trigger: unknown; steps: Record<string, unknown> } = { trigger: undefined, steps: {} };
+  const taken = new Map<string, string | null>(); // node id → handle taken (null: default output)
+  const pending: PendingStep[] = [];
+
+  const flush = async (status: RunStatus, error: StepError | null, continueAt: Date | null) => {
+    const messages = pending.flatMap((p) =>
+      p.messages.map((m) => ({
+        connection_id: p.connection_id,
+        provider: p.provider,
+        direction: m.direction,
+        channel: m.channel,
+        from: m.from ?? null,
+        to: m.to ?? null,
+        text: m.text ?? null,
+        provider_message_id: m.providerMessageId ?? null,
+        status: m.status,
+        conversation_key: m.conversationKey ?? null,
+      })),
+    );
+    const stepRows = pending.map(({ messages: _m, connection_id: _c, provider: _p, ...row }) => row);
+    await deps.pool.query({
+      name: 'write_steps',
+      text: writeSql,
+      values: [
+        version.workspaceId,
+        runId,
+        JSON.stringify(stepRows),
+        JSON.stringify(messages),
+        status,
+        error ? JSON.stringify(error) : null,
+        continueAt ? continueAt.toISOString() : null,
+      ],
+    });
+    pending.length = 0;
+  };
+
+  for (const node of version.order) {
+    const def = version.defs.get(node.id)!;
+    const isTrigger = node.id === version.trigger.id;
+    if (!isTrigger) {
+      const parents = version.incoming.get(node.id) ?? [];
+      const active = parents.some((p) => taken.has(p.source) && (p.handle === null || taken.get(p.source) === p.handle));
+      if (!active) continue; // on a branch not taken (or after a node that did not run)
+    }
+    const prior = done.get(node.id);
+    if (prior && prior.status === 'succeeded') {
+      if (isTrigger) context.trigger = prior.output;
+      else context.steps[node.id] = prior.output;
+      taken.set(node.id, prior.handle);
+      continue;
+    }
+    if (prior && prior.status === 'waiting' && prior.resume_at && def.kind === 'action' && def.id === 'core.delay' && !prior.error) {
+      const resumeAt = new Date(prior.resume_at);
+      if (resumeAt.getTime() > Date.now() + 50) {
+        await flush('waiting', null, resumeAt);
+        return 'waiting';
+      }
+      const now = new Date().toISOString();
+      pending.push({ ...prior, input: null, status: 'succeeded', finished_at: now, messages: [], connection_id: null, provider: def.provider });
+      context.steps[node.id] = prior.output;
+      taken.set(node.id, null);
+      continue;
+    }
+
+    const attempts = prior ? prior.attempts + 1 : 1;
+    const startedAt = new Date();
+    const messages: MessageRecord[] = [];
+    const nodeLog = log.child({ nodeId: node.id, nodeType: def.id });
+    let input: unknown = null;
+    try {
+      const conn = node.connectionId ? await deps.connections.get(node.connectionId) : null;
+      if (node.connectionId && !conn) throw new ProviderError({ message: 'The connection of this node was deleted: choose another one.', code: 'connection_missing', retryable: false });
+      const baseCtx = {
+        connection: conn?.context ?? emptyConnection,
+        http: deps.http,
+        limiter: deps.limiter,
+        log: nodeLog,
+        idempotencyKey: `${runId}:${node.id}`,
+        runId,
+        nodeId: node.id,
+        recordMessage: (m: MessageRecord) => messages.push(m),
+      };
+      let output: unknown;
+      let handle: string | null = null;
+      if (isTrigger) {
+        const payload = run.payload ?? {};
+        input = payload;
+        if (def.kind === 'trigger' && def.load) {
+          const config = (def.config as z.ZodType).parse(node.config);
+          output = await def.load({ ...baseCtx, config, payload });
+        } else output = payload;
+        context.trigger = output;
+      } else {
+        const rendered = await renderConfig(node.config, context);
+        input = rendered;
+        const config = (def.config as z.ZodType).parse(rendered);
+        const result = await (def as Extract<NodeDefinition, { kind: 'action' }>).execute({ ...baseCtx, config } as ActionContext<unknown>);
+        if (isControlResult(result)) {
+          output = result.output;
+          if (result.control === 'filtered') {
+            pending.push(stepRow(node, def, 'succeeded', input, output, null, null, attempts, startedAt, messages, conn?.id ?? null));
+            deps.onStepFinished?.(def.id, 'succeeded', Date.now() - startedAt.getTime());
+            await flush('filtered', null, null);
+            deps.onRunFinished?.('filtered');
+            nodeLog.info({}, 'run filtered');
+            return 'filtered';
+          }
+          if (result.control === 'wait') {
+            const row = stepRow(node, def, 'waiting', input, output, null, null, attempts, startedAt, messages, conn?.id ?? null);
+            row.resume_at = result.until.toISOString();
+            row.finished_at = null;
+            pending.push(row);
+            await flush('waiting', null, result.until);
+            return 'waiting';
+          }
+          handle = result.handle;
+        } else output = result;
+        context.steps[node.id] = output;
+      }
+      taken.set(node.id, handle);
+      pending.push(stepRow(node, def, 'succeeded', input, output, null, handle, attempts, startedAt, messages, conn?.id ?? null));
+      deps.onStepFinished?.(def.id, 'succeeded', Date.now() - startedAt.getTime());
+      // Steps that called out are written at once; pure ones travel with the next write.
+      const sideEffects = messages.length > 0 || def.provider !== 'core' || def.id === 'core.http_request';
+      if (sideEffects && !isLastActive(version, node.id)) await flush('running', null, null);
+    } catch (err) {
+      const { error, retryable, retryAfterMs } = errorOf(err, def.provider);
+      const ms = Date.now() - startedAt.getTime();
+      if (retryable && attempts < maxStepAttempts) {
+        const delay = retryDelayMs(attempts, retryAfterMs);
+        nodeLog.warn({ attempts, delayMs: delay, code: error.code }, 'step failed, retry scheduled');
+        const row = stepRow(node, def, 'waiting', input, null, error, null, attempts, startedAt, messages, null);
+        row.finished_at = null;
+        pending.push(row);
+        deps.onStepFinished?.(def.id, 'waiting', ms);
+        await flush('waiting', null, new Date(Date.now() + delay));
+        return 'waiting';
+      }
+      nodeLog.warn({ attempts, code: error.code, message: error.message }, 'step failed, run failed');
+      pending.push(stepRow(node, def, 'failed', input, null, error, null, attempts, startedAt, messages, null));
+      deps.onStepFinished?.(def.id, 'failed', ms);
+      await flush('failed', { ...error, message: `${node.id}: ${error.message}` }, null);
+      deps.onRunFinished?.('failed');
+      return 'failed';
+    }
+  }
+  await flush('succeeded', null, null);
+  deps.onRunFinished?.('succeeded');
+  log.debug({}, 'run succeeded');
+  return 'succeeded';
+}
+
+const emptyConnection = { id: '', provider: 'core', name: '', config: {}, webhookUrl: '', memo: new Map() };
+
+function isLastActive(version: PreparedVersion, nodeId: string): boolean {
+  return !version.graph.edges.some((e) => e.source === nodeId);
+}
+
+function stepRow(
+  node: GraphNode,
+  def: NodeDefinition,
+  status: StepStatus,
+  input: unknown,
+  output: unknown,
+  error: StepError | null,
+  handle: string | null,
+  attempts: number,
+  startedAt: Date,
+  messages: MessageRecord[],
+  connectionId: string | null,
+): PendingStep {
+  return {
+    node_id: node.id,
+    node_type: def.id,
+    status,
+    input: input ?? null,
+    output: output ?? null,
+    error,
+    handle,
+    attempts,
+    resume_at: null,
+    started_at: startedAt.toISOString(),
+    finished_at: new Date().toISOString(),
+    messages,
+    connection_id: connectionId ?? node.connectionId ?? null,
+    provider: def.provider,
+  };
+}

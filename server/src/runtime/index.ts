@@ -1,0 +1,103 @@
+// The runtime of one process: caches, ingest and execution dependencies, cross-process invalidation.
+import type pg from 'pg';
+import { createHttpClient } from '@bundles/nodes';
+import type { Keyring } from '../secrets/keyring.js';
+import { ConnectionStore } from './connections.js';
+import { SubscriptionCache } from './subscriptions.js';
+import { VersionCache } from './versions.js';
+import { createPgRateLimiter } from './limiter.js';
+import type { ExecuteDeps, RuntimeLogger } from './execute.js';
+import type { IngestDeps, IngestResult } from './ingest.js';
+import type { StepStatus, RunStatus } from '../db/schema/runs.js';
+
+export interface RuntimeHooks {
+  onIngested?(result: IngestResult): void;
+  onStepFinished?(nodeType: string, status: StepStatus, ms: number): void;
+  onRunFinished?(status: RunStatus): void;
+}
+
+const channel = 'bundles_invalidate';
+
+export interface Runtime {
+  pool: pg.Pool;
+  connections: ConnectionStore;
+  subscriptions: SubscriptionCache;
+  versions: VersionCache;
+  ingestDeps: IngestDeps;
+  executeDeps: ExecuteDeps;
+  /** Drops a connection's cached copy here and in every other process. */
+  invalidateConnection(id: string): Promise<void>;
+  subscriptionsChanged(connectionIds: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks }): Promise<Runtime> {
+  const { pool, log } = opts;
+  const connections = new ConnectionStore(pool, opts.keyring, opts.publicUrl);
+  const subscriptions = new SubscriptionCache(pool);
+  const versions = new VersionCache(pool);
+  const limiter = createPgRateLimiter(pool);
+  const http = createHttpClient();
+
+  const apply = (msg: string) => {
+    const [kind, id] = msg.split(':');
+    if (kind === 'connection') connections.invalidate(id || undefined);
+    if (kind === 'subscriptions') subscriptions.invalidate(id || undefined);
+  };
+
+  // A dedicated client listens for other processes' changes; on reconnect everything is dropped.
+  let listener: pg.PoolClient | null = null;
+  let closed = false;
+  const listen = async () => {
+    try {
+      listener = await pool.connect();
+      listener.on('notification', (n) => n.payload && apply(n.payload));
+      listener.on('error', () => {
+        listener?.release(true);
+        listener = null;
+        connections.invalidate();
+        subscriptions.invalidate();
+        if (!closed) setTimeout(() => void listen(), 1000).unref();
+      });
+      await listener.query(`listen ${channel}`);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not listen for cache invalidations; retrying');
+      if (!closed) setTimeout(() => void listen(), 1000).unref();
+    }
+  };
+  await listen();
+
+  const notify = async (msg: string) => {
+    apply(msg);
+    await pool.query('select pg_notify($1, $2)', [channel, msg]);
+  };
+
+  return {
+    pool,
+    connections,
+    subscriptions,
+    versions,
+    ingestDeps: { pool, connections, subscriptions, log, ...(opts.hooks?.onIngested ? { onIngested: opts.hooks.onIngested } : {}) },
+    executeDeps: {
+      pool,
+      connections,
+      versions,
+      http,
+      limiter,
+      log,
+      ...(opts.hooks?.onStepFinished ? { onStepFinished: opts.hooks.onStepFinished } : {}),
+      ...(opts.hooks?.onRunFinished ? { onRunFinished: opts.hooks.onRunFinished } : {}),
+    },
+    invalidateConnection: (id) => notify(`connection:${id}`),
+    subscriptionsChanged: async (ids) => {
+      for (const id of ids) await notify(`subscriptions:${id}`);
+    },
+    async close() {
+      closed = true;
+      if (listener) {
+        await listener.query(`unlisten ${channel}`).catch(() => {});
+        listener.release();
+      }
+    },
+  };
+}

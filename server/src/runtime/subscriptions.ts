@@ -1,0 +1,50 @@
+// The running versions' trigger subscriptions per connection, cached briefly; the ingest statement re-checks `active`.
+import type pg from 'pg';
+
+export interface Subscription {
+  id: string;
+  flowId: string;
+  versionId: string;
+  eventType: string;
+  key: string | null;
+  nodeType: string;
+  config: Record<string, unknown>;
+}
+
+const ttlMs = 2_000;
+
+export class SubscriptionCache {
+  private cache = new Map<string, { at: number; subs: Promise<Subscription[]> }>();
+  constructor(private pool: pg.Pool) {}
+
+  forConnection(connectionId: string): Promise<Subscription[]> {
+    const hit = this.cache.get(connectionId);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.subs;
+    const subs = this.pool
+      .query({
+        name: 'subscriptions_by_connection',
+        text: `select id, flow_id, version_id, event_type, key, node_type, config
+               from trigger_subscriptions where connection_id = $1 and active`,
+        values: [connectionId],
+      })
+      .then(({ rows }) =>
+        rows.map((r) => ({
+          id: r.id,
+          flowId: r.flow_id,
+          versionId: r.version_id,
+          eventType: r.event_type,
+          key: r.key,
+          nodeType: r.node_type,
+          config: r.config,
+        })),
+      );
+    subs.catch(() => this.cache.delete(connectionId));
+    this.cache.set(connectionId, { at: Date.now(), subs });
+    return subs;
+  }
+
+  invalidate(connectionId?: string): void {
+    if (connectionId) this.cache.delete(connectionId);
+    else this.cache.clear();
+  }
+}

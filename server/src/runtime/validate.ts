@@ -1,0 +1,264 @@
+// Validation of a flow graph on save and on start: shape, one trigger, no cycles, configs, connections, template references.
+import { z } from 'zod';
+import {
+  collectStrings,
+  flowGraphSchema,
+  isTemplate,
+  templateReferences,
+  type FlowGraph,
+  type FlowIssue,
+  type GraphNode,
+  type JsonSchema,
+} from '@bundles/shared';
+import { getNodeType, toJsonSchema, type NodeDefinition } from '@bundles/nodes';
+import { templateSyntaxError } from './templates.js';
+
+export interface ConnectionRef {
+  id: string;
+  provider: string;
+}
+
+const outputSchemaCache = new Map<string, JsonSchema>();
+function outputSchemaOf(node: NodeDefinition): JsonSchema {
+  let s = outputSchemaCache.get(node.id);
+  if (!s) {
+    s = toJsonSchema(node.output, 'output');
+    outputSchemaCache.set(node.id, s);
+  }
+  return s;
+}
+
+/** Whether a JSON Schema admits the property path (Liquid's `size`, `first`, `last` included). */
+export function schemaHasPath(schema: JsonSchema | boolean | undefined, path: Array<string | number>): boolean {
+  if (path.length === 0) return true;
+  if (schema === undefined || schema === true) return true;
+  if (schema === false) return false;
+  const [head, ...rest] = path;
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const branches = schema[key] as JsonSchema[] | undefined;
+    if (branches) return branches.some((b) => schemaHasPath(b, path));
+  }
+  const type = schema.type as string | string[] | undefined;
+  const types = Array.isArray(type) ? type : type ? [type] : [];
+  if (types.length === 0 && !schema.properties && !schema.items) return true; // any
+  if (head === 'size' && (types.includes('array') || types.includes('string') || types.includes('object'))) return rest.length === 0;
+  if (types.includes('array')) {
+    if (typeof head === 'number' || head === 'first' || head === 'last' || /^\d+$/.test(String(head))) {
+      return schemaHasPath(schema.items as JsonSchema | undefined, rest);
+    }
+    return false;
+  }
+  if (types.includes('object') || schema.properties) {
+    const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    const key = String(head);
+    if (key in props) return schemaHasPath(props[key], rest);
+    const extra = schema.additionalProperties as JsonSchema | boolean | undefined;
+    if (extra === undefined || extra === false) return false;
+    return schemaHasPath(extra, rest);
+  }
+  return false;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map(String).join('.');
+}
+
+function getAt(value: unknown, path: PropertyKey[]): unknown {
+  let cur = value;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p as string];
+  }
+  return cur;
+}
+
+/** Issues of one node's config against its schema; values that are templates are checked at run time instead. */
+function configIssues(node: GraphNode, def: NodeDefinition): FlowIssue[] {
+  const result = (def.config as z.ZodType).safeParse(node.config);
+  if (result.success) return [];
+  const issues: FlowIssue[] = [];
+  for (const issue of result.error.issues) {
+    // A templated value (or one inside a templated parent) is only known at run time.
+    let templated = false;
+    for (let i = issue.path.length; i >= 0 && !templated; i--) {
+      const v = getAt(node.config, issue.path.slice(0, i));
+      if (typeof v === 'string' && isTemplate(v)) templated = true;
+    }
+    if (templated) continue;
+    const field = formatPath(issue.path);
+    const value = getAt(node.config, issue.path);
+    const message = value === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+    issues.push({ nodeId: node.id, ...(field ? { field } : {}), message });
+  }
+  return issues;
+}
+
+function ancestorsOf(graph: FlowGraph): Map<string, Set<string>> {
+  const parents = new Map<string, string[]>();
+  for (const e of graph.edges) parents.set(e.target, [...(parents.get(e.target) ?? []), e.source]);
+  const memo = new Map<string, Set<string>>();
+  const visit = (id: string, stack: Set<string>): Set<string> => {
+    const known = memo.get(id);
+    if (known) return known;
+    const out = new Set<string>();
+    if (stack.has(id)) return out;
+    stack.add(id);
+    for (const p of parents.get(id) ?? []) {
+      out.add(p);
+      for (const a of visit(p, stack)) out.add(a);
+    }
+    stack.delete(id);
+    memo.set(id, out);
+    return out;
+  };
+  for (const n of graph.nodes) visit(n.id, new Set());
+  return memo;
+}
+
+function findCycle(graph: FlowGraph): string | null {
+  const children = new Map<string, string[]>();
+  for (const e of graph.edges) children.set(e.source, [...(children.get(e.source) ?? []), e.target]);
+  const state = new Map<string, 1 | 2>();
+  const dfs = (id: string): string | null => {
+    state.set(id, 1);
+    for (const c of children.get(id) ?? []) {
+      if (state.get(c) === 1) return c;
+      if (!state.has(c)) {
+        const found = dfs(c);
+        if (found) return found;
+      }
+    }
+    state.set(id, 2);
+    return null;
+  };
+  for (const n of graph.nodes) if (!state.has(n.id)) {
+    const found = dfs(n.id);
+    if (found) return found;
+  }
+  return null;
+}
+
+function referenceIssues(node: GraphNode, graph: FlowGraph, ancestors: Set<string>, triggerId: string | undefined): FlowIssue[] {
+  const issues: FlowIssue[] = [];
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  for (const { path, value } of collectStrings(node.config)) {
+    if (!isTemplate(value)) continue;
+    const field = path.join('.');
+    const syntax = templateSyntaxError(value);
+    if (syntax) {
+      issues.push({ nodeId: node.id, field, message: `template error: ${syntax}` });
+      continue;
+    }
+    let refs: Array<Array<string | number>>;
+    try {
+      refs = templateReferences(value);
+    } catch (err) {
+      issues.push({ nodeId: node.id, field, message: `template error: ${(err as Error).message}` });
+      continue;
+    }
+    for (const ref of refs) {
+      const [root, ...rest] = ref;
+      const shown = ref.join('.');
+      if (root === 'trigger') {
+        const trigger = triggerId ? byId.get(triggerId) : undefined;
+        const def = trigger ? getNodeType(trigger.type) : undefined;
+        if (!def || node.id === triggerId) {
+          issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: there is no trigger before this node` });
+        } else if (!schemaHasPath(outputSchemaOf(def), rest)) {
+          issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: the trigger "${def.title}" has no field ${rest.join('.')}` });
+        }
+      } else if (root === 'steps') {
+        const [stepId, ...stepPath] = rest;
+        const source = typeof stepId === 'string' ? byId.get(stepId) : undefined;
+        const def = source ? getNodeType(source.type) : undefined;
+        if (!source || !def) {
+          issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: there is no node "${String(stepId)}"` });
+        } else if (!ancestors.has(source.id) || source.id === triggerId) {
+          issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: node "${source.id}" does not run before this node` });
+        } else if (!schemaHasPath(outputSchemaOf(def), stepPath)) {
+          issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: "${source.id}" (${def.title}) has no output field ${stepPath.join('.')}` });
+        }
+      } else {
+        issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: unknown variable; use trigger.… or steps.<node id>.…` });
+      }
+    }
+  }
+  return issues;
+}
+
+/** All issues of a graph; an empty list means it can be saved and started. */
+export function validateGraph(input: unknown, connections: ConnectionRef[]): { graph: FlowGraph | null; issues: FlowIssue[] } {
+  const parsed = flowGraphSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      graph: null,
+      issues: parsed.error.issues.map((i) => {
+        const [, index, ...rest] = i.path;
+        const nodes = (input as { nodes?: Array<{ id?: unknown }> })?.nodes;
+        const nodeId = i.path[0] === 'nodes' && typeof index === 'number' ? nodes?.[index]?.id : undefined;
+        return {
+          ...(typeof nodeId === 'string' ? { nodeId } : {}),
+          field: formatPath(typeof nodeId === 'string' ? rest : i.path),
+          message: i.message,
+        };
+      }),
+    };
+  }
+  const graph = parsed.data;
+  const issues: FlowIssue[] = [];
+  const ids = new Set<string>();
+  for (const n of graph.nodes) {
+    if (ids.has(n.id)) issues.push({ nodeId: n.id, field: 'id', message: `two nodes are named "${n.id}"` });
+    ids.add(n.id);
+  }
+  const defs = new Map<string, NodeDefinition>();
+  for (const n of graph.nodes) {
+    const def = getNodeType(n.type);
+    if (!def) issues.push({ nodeId: n.id, field: 'type', message: `unknown node type "${n.type}"` });
+    else defs.set(n.id, def);
+  }
+  const triggers = graph.nodes.filter((n) => defs.get(n.id)?.kind === 'trigger');
+  if (triggers.length === 0) issues.push({ message: 'a bundle needs exactly one trigger: add one from the palette' });
+  for (const extra of triggers.slice(1)) issues.push({ nodeId: extra.id, message: 'a bundle has exactly one trigger: remove this one' });
+  const triggerId = triggers[0]?.id;
+
+  for (const e of graph.edges) {
+    const source = graph.nodes.find((n) => n.id === e.source);
+    const target = graph.nodes.find((n) => n.id === e.target);
+    if (!source) issues.push({ message: `an edge starts at "${e.source}", which does not exist` });
+    if (!target) issues.push({ message: `an edge ends at "${e.target}", which does not exist` });
+    if (!source || !target) continue;
+    if (defs.get(target.id)?.kind === 'trigger') issues.push({ nodeId: target.id, message: 'a trigger has no input: remove the edge into it' });
+    const sourceDef = defs.get(source.id);
+    const handles = sourceDef?.kind === 'action' ? (sourceDef.handles ?? []) : [];
+    if (handles.length > 0 && (!e.sourceHandle || !handles.includes(e.sourceHandle))) {
+      issues.push({ nodeId: source.id, field: 'sourceHandle', message: `connect from one of the handles ${handles.join(', ')}` });
+    } else if (handles.length === 0 && e.sourceHandle) {
+      issues.push({ nodeId: source.id, field: 'sourceHandle', message: `this node has no handle "${e.sourceHandle}"` });
+    }
+  }
+  const cycleAt = findCycle(graph);
+  if (cycleAt) issues.push({ nodeId: cycleAt, message: 'the bundle has a cycle through this node: remove an edge' });
+
+  const ancestors = ancestorsOf(graph);
+  const connectionById = new Map(connections.map((c) => [c.id, c]));
+  for (const n of graph.nodes) {
+    const def = defs.get(n.id);
+    if (!def) continue;
+    if (triggerId && n.id !== triggerId && !ancestors.get(n.id)?.has(triggerId)) {
+      issues.push({ nodeId: n.id, message: 'not connected to the trigger: it would never run' });
+    }
+    const needsConnection = def.kind === 'trigger' || (def.needsConnection ?? def.provider !== 'core');
+    if (needsConnection) {
+      const conn = n.connectionId ? connectionById.get(n.connectionId) : undefined;
+      if (!n.connectionId) issues.push({ nodeId: n.id, field: 'connectionId', message: `choose a ${def.provider} connection` });
+      else if (!conn) issues.push({ nodeId: n.id, field: 'connectionId', message: 'this connection does not exist (deleted?): choose another' });
+      else if (conn.provider !== def.provider) {
+        issues.push({ nodeId: n.id, field: 'connectionId', message: `needs a ${def.provider} connection, not ${conn.provider}` });
+      }
+    }
+    issues.push(...configIssues(n, def));
+    issues.push(...referenceIssues(n, graph, ancestors.get(n.id) ?? new Set(), triggerId));
+  }
+  return { graph, issues };
+}

@@ -1,0 +1,72 @@
+// Flow versions are immutable: each is loaded once per process and kept with its walk order.
+import type pg from 'pg';
+import type { FlowGraph, GraphNode } from '@bundles/shared';
+import { getNodeType, type NodeDefinition } from '@bundles/nodes';
+
+export interface PreparedVersion {
+  id: string;
+  flowId: string;
+  workspaceId: string;
+  graph: FlowGraph;
+  trigger: GraphNode;
+  /** Nodes in topological order, trigger first. */
+  order: GraphNode[];
+  defs: Map<string, NodeDefinition>;
+  incoming: Map<string, Array<{ source: string; handle: string | null }>>;
+}
+
+export function prepareVersion(id: string, flowId: string, workspaceId: string, graph: FlowGraph): PreparedVersion {
+  const defs = new Map<string, NodeDefinition>();
+  for (const n of graph.nodes) {
+    const def = getNodeType(n.type);
+    if (!def) throw new Error(`unknown node type ${n.type} in version ${id}`);
+    defs.set(n.id, def);
+  }
+  const trigger = graph.nodes.find((n) => defs.get(n.id)?.kind === 'trigger');
+  if (!trigger) throw new Error(`version ${id} has no trigger`);
+  const incoming = new Map<string, Array<{ source: string; handle: string | null }>>();
+  const outDegree = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    incoming.set(e.target, [...(incoming.get(e.target) ?? []), { source: e.source, handle: e.sourceHandle ?? null }]);
+    outDegree.set(e.source, [...(outDegree.get(e.source) ?? []), e.target]);
+  }
+  // Kahn's algorithm from the trigger; unreachable nodes never run.
+  const indegree = new Map(graph.nodes.map((n) => [n.id, (incoming.get(n.id) ?? []).length]));
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const queue = [trigger.id];
+  const order: GraphNode[] = [];
+  const seen = new Set<string>();
+  while (queue.length) {
+    const id = queue.shift()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    order.push(byId.get(id)!);
+    for (const child of outDegree.get(id) ?? []) {
+      const left = (indegree.get(child) ?? 1) - 1;
+      indegree.set(child, left);
+      if (left <= 0) queue.push(child);
+    }
+  }
+  return { id, flowId, workspaceId, graph, trigger, order, defs, incoming };
+}
+
+export class VersionCache {
+  private cache = new Map<string, Promise<PreparedVersion>>();
+  constructor(private pool: pg.Pool) {}
+
+  get(id: string): Promise<PreparedVersion> {
+    let hit = this.cache.get(id);
+    if (!hit) {
+      hit = this.pool
+        .query({ name: 'version_by_id', text: 'select id, flow_id, workspace_id, graph from flow_versions where id = $1', values: [id] })
+        .then(({ rows }) => {
+          const row = rows[0];
+          if (!row) throw new Error(`flow version ${id} not found`);
+          return prepareVersion(row.id, row.flow_id, row.workspace_id, row.graph);
+        });
+      hit.catch(() => this.cache.delete(id));
+      this.cache.set(id, hit);
+    }
+    return hit;
+  }
+}

@@ -1,0 +1,104 @@
+// The worker role: graphile-worker executes runs; heartbeats let a live worker release a dead one's jobs.
+import { run, Logger as GraphileLogger, type Runner } from 'graphile-worker';
+import type pg from 'pg';
+import { executeRun, type ExecuteDeps } from './execute.js';
+
+export interface WorkerOptions {
+  concurrency: number;
+  staleMs: number;
+  heartbeatMs: number;
+}
+
+export interface WorkerHandle {
+  runner: Runner;
+  stop(): Promise<void>;
+}
+
+const releaseDeadSql = `
+with dead as (
+  select distinct j.locked_by as id
+  from graphile_worker._private_jobs j
+  where j.locked_by is not null and j.locked_at < now() - ($1::int * interval '1 millisecond')
+    and not exists (
+      select 1 from worker_heartbeats h
+      where h.worker_id = j.locked_by and h.heartbeat_at > now() - ($1::int * interval '1 millisecond'))
+)
+select graphile_worker.force_unlock_workers(array(select id from dead)), (select count(*) from dead)::int as released`;
+
+export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: WorkerOptions): Promise<WorkerHandle> {
+  const log = deps.log.child({ component: 'worker' });
+  const workerIds = new Set<string>();
+  const logger = new GraphileLogger(() => (level, message, meta) => {
+    if (level === 'error') log.error({ meta }, message);
+    else if (level === 'warning') log.warn({ meta }, message);
+  });
+  const runner = await run({
+    pgPool: pool,
+    concurrency: opts.concurrency,
+    noHandleSignals: true,
+    pollInterval: 500,
+    logger,
+    taskList: {
+      run: async (payload, helpers) => {
+        const { runId } = payload as { runId: string };
+        try {
+          await executeRun(deps, runId);
+        } catch (err) {
+          // Infrastructure errors (database down…): let the queue retry; on its last attempt record the failure.
+          if (helpers.job.attempts >= helpers.job.max_attempts) {
+            await pool.query(`update runs set status = 'failed', finished_at = now(), error = $2 where id = $1`, [
+              runId,
+              JSON.stringify({ code: 'internal_error', message: `gave up after ${helpers.job.attempts} attempts: ${(err as Error).message}` }),
+            ]);
+          }
+          throw err;
+        }
+      },
+    },
+  });
+  runner.events.on('worker:create', ({ worker }) => {
+    workerIds.add(worker.workerId);
+    void beat();
+  });
+  runner.events.on('worker:release', ({ worker }) => workerIds.delete(worker.workerId));
+
+  async function beat(): Promise<void> {
+    if (workerIds.size === 0) return;
+    await pool
+      .query(
+        `insert into worker_heartbeats (worker_id, heartbeat_at) select unnest($1::text[]), now()
+         on conflict (worker_id) do update set heartbeat_at = now()`,
+        [[...workerIds]],
+      )
+      .catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed'));
+  }
+
+  async function releaseDead(): Promise<void> {
+    try {
+      const { rows } = await pool.query(releaseDeadSql, [opts.staleMs]);
+      if (rows[0]?.released) log.warn({ workers: rows[0].released }, 'released the jobs of workers that stopped');
+      await pool.query(`delete from worker_heartbeats where heartbeat_at < now() - interval '1 day'`);
+      await pool.query(`delete from rate_limit_windows where "window" < extract(epoch from now())::bigint - 60`);
+      await pool.query(`delete from webhook_deliveries where received_at < now() - interval '14 days'`);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'maintenance failed');
+    }
+  }
+
+  await beat();
+  await releaseDead();
+  const beatTimer = setInterval(() => void beat(), opts.heartbeatMs);
+  const sweepTimer = setInterval(() => void releaseDead(), Math.max(opts.heartbeatMs, Math.floor(opts.staleMs / 2)));
+  beatTimer.unref();
+  sweepTimer.unref();
+
+  return {
+    runner,
+    async stop() {
+      clearInterval(beatTimer);
+      clearInterval(sweepTimer);
+      await runner.stop();
+      if (workerIds.size) await pool.query('delete from worker_heartbeats where worker_id = any($1::text[])', [[...workerIds]]).catch(() => {});
+    },
+  };
+}

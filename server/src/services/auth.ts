@@ -1,0 +1,99 @@
+// Owner setup, password login, sessions and API tokens (stored as SHA-256 hashes, never in clear).
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../db/index.js';
+import { apiTokens, sessions, users, workspaces } from '../db/schema/index.js';
+import { AppError } from './errors.js';
+
+const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+export const sessionDays = 14;
+
+export interface Principal {
+  userId: string;
+  workspaceId: string;
+  email: string;
+  via: 'session' | 'token';
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, 32);
+  return `scrypt$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+async function checkPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64');
+  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length);
+  return timingSafeEqual(expected, got);
+}
+
+export async function setupRequired(db: Db): Promise<boolean> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
+  return (row?.n ?? 0) === 0;
+}
+
+export async function createApiToken(db: Db, userId: string, workspaceId: string, name: string): Promise<string> {
+  const token = `bnd_${randomBytes(24).toString('base64url')}`;
+  await db.insert(apiTokens).values({ userId, workspaceId, name, tokenHash: hashToken(token) });
+  return token;
+}
+
+/** Creates the owner and the default workspace; only while no user exists. */
+export async function setupOwner(db: Db, input: { email: string; password: string; workspace?: string | undefined }) {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    // Serialise concurrent setups: the second one sees the first user and gets 409.
+    await tx.execute(sql`select pg_advisory_xact_lock(7242002)`);
+    const [existing] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
+    if ((existing?.n ?? 0) > 0) throw new AppError(409, 'already_set_up', 'Bundles is already set up: log in instead.');
+    const [ws] = await tx.insert(workspaces).values({ name: input.workspace ?? 'My workspace' }).returning();
+    const [user] = await tx.insert(users).values({ workspaceId: ws!.id, email: input.email.toLowerCase(), passwordHash }).returning();
+    const token = `bnd_${randomBytes(24).toString('base64url')}`;
+    await tx.insert(apiTokens).values({ userId: user!.id, workspaceId: ws!.id, name: 'setup', tokenHash: hashToken(token) });
+    return { token, user: user!, workspace: ws! };
+  });
+}
+
+export async function login(db: Db, email: string, password: string) {
+  const [user] = await db.select().from(users).where(eq(users.email, email.toLowerCase()));
+  // Compare against a dummy hash when the user is unknown, so timing does not reveal accounts.
+  const ok = await checkPassword(password, user?.passwordHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+  if (!user || !ok) throw new AppError(401, 'invalid_credentials', 'Wrong e-mail or password.');
+  return user;
+}
+
+export async function createSession(db: Db, userId: string, workspaceId: string): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + sessionDays * 86_400_000);
+  await db.insert(sessions).values({ userId, workspaceId, tokenHash: hashToken(token), expiresAt });
+  return { token, expiresAt };
+}
+
+export async function deleteSession(db: Db, token: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token)));
+}
+
+export async function principalFromSession(db: Db, token: string): Promise<Principal | null> {
+  const [row] = await db
+    .select({ userId: sessions.userId, workspaceId: sessions.workspaceId, email: users.email })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date())));
+  return row ? { ...row, via: 'session' } : null;
+}
+
+export async function principalFromToken(db: Db, token: string): Promise<Principal | null> {
+  const [row] = await db
+    .update(apiTokens)
+    .set({ lastUsedAt: new Date() })
+    .where(eq(apiTokens.tokenHash, hashToken(token)))
+    .returning({ userId: apiTokens.userId, workspaceId: apiTokens.workspaceId });
+  if (!row) return null;
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, row.userId));
+  return user ? { ...row, email: user.email, via: 'token' } : null;
+}

@@ -1,0 +1,223 @@
+// Connection CRUD: config validated by the provider's auth schema, secrets encrypted, never returned.
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { z } from 'zod';
+import { getProvider, createHttpClient, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
+import type { Connection, Delivery } from '@bundles/shared';
+import type { Db } from '../db/index.js';
+import { connections, flows, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
+import type { Keyring } from '../secrets/keyring.js';
+import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
+import { AppError, notFound } from './errors.js';
+
+export interface ConnectionDeps {
+  db: Db;
+  keyring: Keyring;
+  publicUrl: string;
+  store: ConnectionStore;
+  limiter: RateLimiter;
+  log: Logger;
+  /** Tells every process to drop its cached copy. */
+  invalidate(connectionId: string): Promise<void>;
+}
+
+type Row = typeof connections.$inferSelect;
+
+const http = createHttpClient({ timeoutMs: 15_000 });
+
+function providerOf(id: string): ProviderDefinition {
+  const p = getProvider(id);
+  if (!p || id === 'core') throw new AppError(400, 'unknown_provider', `Unknown provider "${id}".`, { field: 'provider' });
+  return p;
+}
+
+export function toConnection(row: Row, publicUrl: string, secretsSet: string[]): Connection {
+  const provider = getProvider(row.provider);
+  return {
+    id: row.id,
+    provider: row.provider,
+    name: row.name,
+    config: row.config,
+    secretsSet,
+    webhookUrl: provider?.webhook ? webhookUrlOf(publicUrl, row.id, row.webhookSecret) : null,
+    status: row.status,
+    lastTest: row.lastTest ?? null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function validateConfig(provider: ProviderDefinition, config: Record<string, unknown>): Record<string, unknown> {
+  const result = (provider.auth as z.ZodObject).safeParse(config);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({
+      field: i.path.join('.'),
+      message: config[String(i.path[0])] === undefined && i.code === 'invalid_type' ? 'is required' : i.message,
+    }));
+    throw new AppError(422, 'invalid_connection', `Invalid ${provider.title} connection: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}.`, { issues });
+  }
+  return result.data as Record<string, unknown>;
+}
+
+function validateName(provider: ProviderDefinition, name: string): void {
+  // RetailCRM requires integration names of at least 5 characters.
+  const min = provider.id === 'retailcrm' ? 5 : 1;
+  if (name.trim().length < min) {
+    throw new AppError(422, 'invalid_connection', `The name must have at least ${min} characters.`, { issues: [{ field: 'name', message: `at least ${min} characters` }] });
+  }
+}
+
+export class ConnectionService {
+  constructor(private deps: ConnectionDeps) {}
+
+  private secretsSetOf(row: Row): string[] {
+    if (!row.secrets) return [];
+    return Object.keys(this.deps.keyring.decrypt(row.secrets)).sort();
+  }
+
+  private async row(workspaceId: string, id: string): Promise<Row> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Connection');
+    const [row] = await this.deps.db.select().from(connections).where(and(eq(connections.id, id), eq(connections.workspaceId, workspaceId)));
+    if (!row) throw notFound('Connection');
+    return row;
+  }
+
+  private present(row: Row): Connection {
+    return toConnection(row, this.deps.publicUrl, this.secretsSetOf(row));
+  }
+
+  async list(workspaceId: string, provider?: string): Promise<Connection[]> {
+    const rows = await this.deps.db
+      .select()
+      .from(connections)
+      .where(provider ? and(eq(connections.workspaceId, workspaceId), eq(connections.provider, provider)) : eq(connections.workspaceId, workspaceId))
+      .orderBy(connections.provider, connections.name);
+    return rows.map((r) => this.present(r));
+  }
+
+  async get(workspaceId: string, id: string): Promise<Connection> {
+    return this.present(await this.row(workspaceId, id));
+  }
+
+  async create(workspaceId: string, input: { provider: string; name: string; config: Record<string, unknown> }): Promise<Connection> {
+    const provider = providerOf(input.provider);
+    validateName(provider, input.name);
+    const config = validateConfig(provider, input.config ?? {});
+    const { plain, secret } = splitSecrets(provider, config);
+    const [row] = await this.deps.db
+      .insert(connections)
+      .values({
+        workspaceId,
+        provider: provider.id,
+        name: input.name.trim(),
+        config: plain,
+        secrets: Object.keys(secret).length ? this.deps.keyring.encrypt(secret) : null,
+        webhookSecret: randomBytes(24).toString('base64url'),
+      })
+      .returning();
+    return this.present(row!);
+  }
+
+  async update(workspaceId: string, id: string, input: { name?: string | undefined; config?: Record<string, unknown> | undefined }): Promise<Connection> {
+    const row = await this.row(workspaceId, id);
+    const provider = providerOf(row.provider);
+    if (input.name !== undefined) validateName(provider, input.name);
+    const storedSecrets = row.secrets ? this.deps.keyring.decrypt(row.secrets) : {};
+    let plain = row.config;
+    let secret = storedSecrets;
+    if (input.config) {
+      // Omitted (or empty) secret fields keep their stored value.
+      const merged: Record<string, unknown> = { ...storedSecrets, ...input.config };
+      for (const name of secretFields(provider)) if (merged[name] === '' || merged[name] === undefined) merged[name] = storedSecrets[name];
+      for (const [k, v] of Object.entries(merged)) if (v === undefined || v === null || v === '') delete merged[k];
+      const config = validateConfig(provider, merged);
+      ({ plain, secret } = splitSecrets(provider, config));
+    }
+    const [updated] = await this.deps.db
+      .update(connections)
+      .set({
+        name: input.name?.trim() ?? row.name,
+        config: plain,
+        secrets: Object.keys(secret).length ? this.deps.keyring.encrypt(secret) : null,
+        status: input.config ? 'untested' : row.status,
+        updatedAt: new Date(),
+      })
+      .where(eq(connections.id, id))
+      .returning();
+    await this.deps.invalidate(id);
+    return this.present(updated!);
+  }
+
+  async remove(workspaceId: string, id: string): Promise<void> {
+    await this.row(workspaceId, id);
+    const users = await this.deps.db
+      .selectDistinct({ name: flows.name })
+      .from(triggerSubscriptions)
+      .innerJoin(flows, eq(flows.id, triggerSubscriptions.flowId))
+      .where(and(eq(triggerSubscriptions.connectionId, id), eq(flows.status, 'running')));
+    const running = await this.deps.db.select({ name: flows.name, graph: flows.graph }).from(flows).where(and(eq(flows.workspaceId, workspaceId), eq(flows.status, 'running')));
+    const names = new Set(users.map((u) => u.name));
+    for (const f of running) if (f.graph.nodes.some((n) => n.connectionId === id)) names.add(f.name);
+    if (names.size > 0) {
+      throw new AppError(409, 'connection_in_use', `Stop the running bundles that use this connection first: ${[...names].join(', ')}.`, { flows: [...names] });
+    }
+    await this.deps.db.delete(triggerSubscriptions).where(eq(triggerSubscriptions.connectionId, id));
+    await this.deps.db.delete(connections).where(eq(connections.id, id));
+    await this.deps.invalidate(id);
+  }
+
+  async test(workspaceId: string, id: string): Promise<{ ok: boolean; message: string }> {
+    const row = await this.row(workspaceId, id);
+    const provider = providerOf(row.provider);
+    const loaded = await this.deps.store.get(id);
+    let result: { ok: boolean; message: string };
+    if (!provider.test || !loaded) {
+      result = { ok: true, message: `${provider.title} connections need no test: the webhook URL is ready.` };
+    } else {
+      try {
+        result = await provider.test({ connection: loaded.context, http, limiter: this.deps.limiter, log: this.deps.log });
+      } catch (err) {
+        result = { ok: false, message: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    const lastTest = { ...result, at: new Date().toISOString() };
+    await this.deps.db.update(connections).set({ status: result.ok ? 'ok' : 'broken', lastTest }).where(eq(connections.id, id));
+    return result;
+  }
+
+  async options(workspaceId: string, id: string, source: string): Promise<OptionItem[]> {
+    const row = await this.row(workspaceId, id);
+    const provider = providerOf(row.provider);
+    const list = provider.options?.[source];
+    if (!list) throw new AppError(404, 'not_found', `${provider.title} has no option list "${source}".`);
+    const loaded = await this.deps.store.get(id);
+    try {
+      return await list({ connection: loaded!.context, http, limiter: this.deps.limiter, log: this.deps.log });
+    } catch (err) {
+      throw new AppError(502, 'provider_error', `${provider.title} did not list ${source}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async deliveries(workspaceId: string, id: string, limit = 100): Promise<Delivery[]> {
+    await this.row(workspaceId, id);
+    const rows = await this.deps.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.connectionId, id))
+      .orderBy(desc(webhookDeliveries.receivedAt))
+      .limit(Math.min(limit, 500));
+    return rows.map((r) => ({
+      id: r.id,
+      receivedAt: r.receivedAt.toISOString(),
+      outcome: r.outcome,
+      reason: r.reason,
+      eventIds: r.eventIds,
+      body: r.outcome === 'accepted' ? (r.body ?? null) : null,
+    }));
+  }
+
+  async refs(workspaceId: string, ids?: string[]) {
+    const where = ids ? and(eq(connections.workspaceId, workspaceId), inArray(connections.id, ids)) : eq(connections.workspaceId, workspaceId);
+    return this.deps.db.select({ id: connections.id, provider: connections.provider }).from(connections).where(where);
+  }
+}

@@ -1,0 +1,183 @@
+// Flow CRUD, start (publish an immutable version and subscribe its trigger) and stop.
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { getNodeType } from '@bundles/nodes';
+import { flowExportSchema, type Flow, type FlowExport, type FlowGraph } from '@bundles/shared';
+import type { Db } from '../db/index.js';
+import { connections, flowVersions, flows, runs, triggerSubscriptions } from '../db/schema/index.js';
+import { validateGraph } from '../runtime/validate.js';
+import { AppError, notFound } from './errors.js';
+
+export interface FlowDeps {
+  db: Db;
+  /** Tells every process that a connection's subscriptions changed. */
+  subscriptionsChanged(connectionIds: string[]): Promise<void>;
+}
+
+const emptyGraph: FlowGraph = { nodes: [], edges: [] };
+
+const flowSelect = (db: Db) =>
+  db
+    .select({
+      flow: flows,
+      version: { id: flowVersions.id, number: flowVersions.number, createdAt: flowVersions.createdAt },
+      draft: sql<boolean>`${flowVersions.id} is not null and ${flows.graph} <> ${flowVersions.graph}`,
+      lastRun: sql<{ id: string; status: Flow['status']; createdAt: string } | null>`(
+        select json_build_object('id', r.id, 'status', r.status, 'createdAt', r.created_at)
+        from ${runs} r where r.flow_id = ${flows.id} order by r.created_at desc limit 1)`,
+    })
+    .from(flows)
+    .leftJoin(flowVersions, eq(flowVersions.id, flows.activeVersionId));
+
+type Selected = Awaited<ReturnType<ReturnType<typeof flowSelect>['where']>>[number];
+
+function present(row: Selected): Flow {
+  const last = row.lastRun as { id: string; status: string; createdAt: string } | null;
+  return {
+    id: row.flow.id,
+    name: row.flow.name,
+    status: row.flow.status,
+    graph: row.flow.graph,
+    activeVersion: row.version ? { id: row.version.id, number: row.version.number, createdAt: row.version.createdAt.toISOString() } : null,
+    hasDraftChanges: Boolean(row.draft),
+    lastRun: last ? { id: last.id, status: last.status as never, createdAt: new Date(last.createdAt).toISOString() } : null,
+    createdAt: row.flow.createdAt.toISOString(),
+    updatedAt: row.flow.updatedAt.toISOString(),
+  };
+}
+
+function invalid(issues: unknown[], action: string): AppError {
+  return new AppError(422, 'invalid_flow', `The bundle cannot be ${action}: ${issues.length} problem${issues.length === 1 ? '' : 's'} to fix.`, { issues });
+}
+
+export class FlowService {
+  constructor(private deps: FlowDeps) {}
+
+  private async connectionRefs(workspaceId: string) {
+    return this.deps.db.select({ id: connections.id, provider: connections.provider }).from(connections).where(eq(connections.workspaceId, workspaceId));
+  }
+
+  /** Validates a graph for saving; an empty graph (a bundle just created) is allowed. */
+  private async checkForSave(workspaceId: string, graph: unknown): Promise<FlowGraph> {
+    const { graph: parsed, issues } = validateGraph(graph ?? emptyGraph, await this.connectionRefs(workspaceId));
+    if (parsed && parsed.nodes.length === 0 && parsed.edges.length === 0) return parsed;
+    if (!parsed || issues.length) throw invalid(issues, 'saved');
+    return parsed;
+  }
+
+  async list(workspaceId: string): Promise<Flow[]> {
+    const rows = await flowSelect(this.deps.db).where(eq(flows.workspaceId, workspaceId)).orderBy(desc(flows.updatedAt));
+    return rows.map(present);
+  }
+
+  async get(workspaceId: string, id: string): Promise<Flow> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Bundle');
+    const [row] = await flowSelect(this.deps.db).where(and(eq(flows.id, id), eq(flows.workspaceId, workspaceId)));
+    if (!row) throw notFound('Bundle');
+    return present(row);
+  }
+
+  async create(workspaceId: string, input: { name: string; graph?: unknown }): Promise<Flow> {
+    const graph = await this.checkForSave(workspaceId, input.graph);
+    const [row] = await this.deps.db.insert(flows).values({ workspaceId, name: input.name.trim(), graph }).returning({ id: flows.id });
+    return this.get(workspaceId, row!.id);
+  }
+
+  async update(workspaceId: string, id: string, input: { name?: string | undefined; graph?: unknown }): Promise<Flow> {
+    await this.get(workspaceId, id);
+    const set: Partial<typeof flows.$inferInsert> = { updatedAt: new Date() };
+    if (input.name !== undefined) set.name = input.name.trim();
+    if (input.graph !== undefined) set.graph = await this.checkForSave(workspaceId, input.graph);
+    await this.deps.db.update(flows).set(set).where(eq(flows.id, id));
+    return this.get(workspaceId, id);
+  }
+
+  async remove(workspaceId: string, id: string): Promise<void> {
+    const flow = await this.get(workspaceId, id);
+    if (flow.status === 'running') await this.stop(workspaceId, id);
+    await this.deps.db.delete(flows).where(eq(flows.id, id));
+  }
+
+  async start(workspaceId: string, id: string): Promise<Flow> {
+    const refs = await this.connectionRefs(workspaceId);
+    const changed = new Set<string>();
+    await this.deps.db.transaction(async (tx) => {
+      const [flow] = await tx.select().from(flows).where(and(eq(flows.id, id), eq(flows.workspaceId, workspaceId))).for('update');
+      if (!flow) throw notFound('Bundle');
+      const { graph, issues } = validateGraph(flow.graph, refs);
+      if (!graph || issues.length) throw invalid(issues, 'started');
+      const trigger = graph.nodes.find((n) => getNodeType(n.type)?.kind === 'trigger')!;
+      const def = getNodeType(trigger.type)!;
+      if (def.kind !== 'trigger') throw new Error('unreachable');
+      const [{ next } = { next: 1 }] = await tx
+        .select({ next: sql<number>`coalesce(max(${flowVersions.number}), 0)::int + 1` })
+        .from(flowVersions)
+        .where(eq(flowVersions.flowId, id));
+      const [version] = await tx.insert(flowVersions).values({ workspaceId, flowId: id, number: next, graph }).returning();
+      const old = await tx
+        .update(triggerSubscriptions)
+        .set({ active: false })
+        .where(and(eq(triggerSubscriptions.flowId, id), eq(triggerSubscriptions.active, true)))
+        .returning({ connectionId: triggerSubscriptions.connectionId });
+      old.forEach((o) => changed.add(o.connectionId));
+      const config = def.config.parse(trigger.config) as Record<string, unknown>;
+      await tx.insert(triggerSubscriptions).values({
+        workspaceId,
+        flowId: id,
+        versionId: version!.id,
+        connectionId: trigger.connectionId!,
+        eventType: def.event,
+        key: def.key ? def.key(config) : null,
+        nodeId: trigger.id,
+        nodeType: def.id,
+        config,
+      });
+      changed.add(trigger.connectionId!);
+      await tx.update(flows).set({ status: 'running', activeVersionId: version!.id, updatedAt: new Date() }).where(eq(flows.id, id));
+    });
+    await this.deps.subscriptionsChanged([...changed]);
+    return this.get(workspaceId, id);
+  }
+
+  async stop(workspaceId: string, id: string): Promise<Flow> {
+    await this.get(workspaceId, id);
+    const old = await this.deps.db
+      .update(triggerSubscriptions)
+      .set({ active: false })
+      .where(and(eq(triggerSubscriptions.flowId, id), eq(triggerSubscriptions.active, true)))
+      .returning({ connectionId: triggerSubscriptions.connectionId });
+    await this.deps.db.update(flows).set({ status: 'stopped', updatedAt: new Date() }).where(eq(flows.id, id));
+    await this.deps.subscriptionsChanged([...new Set(old.map((o) => o.connectionId))]);
+    return this.get(workspaceId, id);
+  }
+
+  async duplicate(workspaceId: string, id: string): Promise<Flow> {
+    const flow = await this.get(workspaceId, id);
+    return this.create(workspaceId, { name: `${flow.name} (copy)`, graph: flow.graph });
+  }
+
+  async exportFlow(workspaceId: string, id: string): Promise<FlowExport> {
+    const flow = await this.get(workspaceId, id);
+    return { format: 'bundles.flow/v1', name: flow.name, graph: flow.graph };
+  }
+
+  /** Imports a portable flow; connections that do not exist here are cleared so the user picks new ones. */
+  async importFlow(workspaceId: string, input: unknown): Promise<Flow> {
+    const parsed = flowExportSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new AppError(422, 'invalid_import', 'This is not a Bundles export: expected { format: "bundles.flow/v1", name, graph }.', {
+        issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      });
+    }
+    const refs = new Set((await this.connectionRefs(workspaceId)).map((r) => r.id));
+    const graph: FlowGraph = {
+      ...parsed.data.graph,
+      nodes: parsed.data.graph.nodes.map((n) => ({ ...n, connectionId: n.connectionId && refs.has(n.connectionId) ? n.connectionId : null })),
+    };
+    // Saved without validation when connections were cleared: the user finishes it in the editor.
+    const { issues } = validateGraph(graph, await this.connectionRefs(workspaceId));
+    const onlyConnections = issues.every((i) => i.field === 'connectionId');
+    if (!onlyConnections) throw invalid(issues, 'imported');
+    const [row] = await this.deps.db.insert(flows).values({ workspaceId, name: parsed.data.name, graph }).returning({ id: flows.id });
+    return this.get(workspaceId, row!.id);
+  }
+}

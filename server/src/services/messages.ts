@@ -1,0 +1,123 @@
+// The message log: filters for the table and the conversation view, and replies through the same channel.
+import { and, desc, eq, gte, lte, max, type SQL } from 'drizzle-orm';
+import { createHttpClient, ProviderError, type Logger, type RateLimiter } from '@bundles/nodes';
+import type { Message } from '@bundles/shared';
+import type { Db } from '../db/index.js';
+import { messages } from '../db/schema/index.js';
+import type { ConnectionStore } from '../runtime/connections.js';
+import { AppError, notFound } from './errors.js';
+
+type Row = typeof messages.$inferSelect;
+
+export interface MessageQuery {
+  provider?: string | undefined;
+  connectionId?: string | undefined;
+  status?: string | undefined;
+  direction?: 'inbound' | 'outbound' | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  conversation?: string | undefined;
+  limit?: number | undefined;
+}
+
+function present(r: Row): Message {
+  return {
+    id: r.id,
+    provider: r.provider,
+    connectionId: r.connectionId,
+    direction: r.direction,
+    channel: r.channel,
+    from: r.from,
+    to: r.to,
+    text: r.text,
+    providerMessageId: r.providerMessageId,
+    status: r.status,
+    error: r.error ?? null,
+    conversationKey: r.conversationKey,
+    runId: r.runId,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+const http = createHttpClient();
+
+export class MessageService {
+  constructor(private deps: { db: Db; store: ConnectionStore; limiter: RateLimiter; log: Logger }) {}
+
+  async list(workspaceId: string, q: MessageQuery): Promise<Message[]> {
+    const where: SQL[] = [eq(messages.workspaceId, workspaceId)];
+    if (q.provider) where.push(eq(messages.provider, q.provider));
+    if (q.connectionId) where.push(eq(messages.connectionId, q.connectionId));
+    if (q.status) where.push(eq(messages.status, q.status));
+    if (q.direction) where.push(eq(messages.direction, q.direction));
+    if (q.conversation) where.push(eq(messages.conversationKey, q.conversation));
+    for (const [key, op] of [['from', gte], ['to', lte]] as const) {
+      const v = q[key];
+      if (!v) continue;
+      const d = new Date(v);
+      if (Number.isNaN(d.getTime())) throw new AppError(400, 'invalid_request', `"${key}" is not a date: use ISO 8601, e.g. 2026-11-01T00:00:00Z.`);
+      where.push(op(messages.createdAt, d));
+    }
+    const rows = await this.deps.db.select().from(messages).where(and(...where)).orderBy(desc(messages.createdAt)).limit(Math.min(q.limit ?? 100, 1000));
+    return rows.map(present);
+  }
+
+  async reply(workspaceId: string, id: string, text: string): Promise<Message> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Message');
+    const [original] = await this.deps.db.select().from(messages).where(and(eq(messages.id, id), eq(messages.workspaceId, workspaceId)));
+    if (!original) throw notFound('Message');
+    const conn = await this.deps.store.get(original.connectionId);
+    if (!conn) throw new AppError(422, 'cannot_reply', 'The connection of this message was deleted: there is no channel to reply through.');
+    if (!conn.provider.reply) throw new AppError(422, 'cannot_reply', `${conn.provider.title} messages cannot be answered from Bundles.`);
+    const [last] = original.conversationKey
+      ? await this.deps.db
+          .select({ at: max(messages.createdAt) })
+          .from(messages)
+          .where(and(eq(messages.connectionId, original.connectionId), eq(messages.conversationKey, original.conversationKey), eq(messages.direction, 'inbound')))
+      : [];
+    let record;
+    try {
+      record = await conn.provider.reply(
+        { connection: conn.context, http, limiter: this.deps.limiter, log: this.deps.log },
+        {
+          id: original.id,
+          direction: original.direction,
+          channel: original.channel,
+          from: original.from,
+          to: original.to,
+          text: original.text,
+          providerMessageId: original.providerMessageId,
+          status: original.status,
+          conversationKey: original.conversationKey,
+          createdAt: original.createdAt,
+          lastInboundAt: last?.at ? new Date(last.at) : null,
+        },
+        text,
+      );
+    } catch (err) {
+      if (err instanceof ProviderError) {
+        const status = err.retryable ? 502 : 422;
+        throw new AppError(status, err.retryable ? 'provider_unavailable' : 'cannot_reply', err.message, { providerCode: err.code ?? null });
+      }
+      throw err;
+    }
+    const [row] = await this.deps.db
+      .insert(messages)
+      .values({
+        workspaceId,
+        connectionId: original.connectionId,
+        provider: original.provider,
+        direction: 'outbound',
+        channel: record.channel,
+        from: record.from ?? null,
+        to: record.to ?? null,
+        text: record.text ?? text,
+        providerMessageId: record.providerMessageId ?? null,
+        status: record.status,
+        conversationKey: record.conversationKey ?? original.conversationKey,
+      })
+      .returning();
+    return present(row!);
+  }
+}

@@ -1,0 +1,103 @@
+// Runs with their steps, received events, and retrying a failed run from its failed step.
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { BundlesEvent, Run, RunDetail } from '@bundles/shared';
+import type { Db } from '../db/index.js';
+import { events, runs, steps, type RunStatus } from '../db/schema/index.js';
+import { AppError, notFound } from './errors.js';
+
+type RunRow = typeof runs.$inferSelect;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function presentRun(r: RunRow): Run {
+  return {
+    id: r.id,
+    flowId: r.flowId,
+    versionId: r.versionId,
+    eventId: r.eventId,
+    status: r.status,
+    error: r.error ?? null,
+    createdAt: r.createdAt.toISOString(),
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+  };
+}
+
+const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
+
+export class RunService {
+  constructor(private db: Db) {}
+
+  async list(workspaceId: string, q: { flowId?: string | undefined; status?: RunStatus | undefined; limit?: number | undefined }): Promise<Run[]> {
+    const where: SQL[] = [eq(runs.workspaceId, workspaceId)];
+    if (q.flowId) {
+      if (!isUuid(q.flowId)) return [];
+      where.push(eq(runs.flowId, q.flowId));
+    }
+    if (q.status) where.push(eq(runs.status, q.status));
+    const rows = await this.db
+      .select()
+      .from(runs)
+      .where(and(...where))
+      .orderBy(desc(runs.createdAt))
+      .limit(Math.min(q.limit ?? 50, 500));
+    return rows.map(presentRun);
+  }
+
+  async get(workspaceId: string, id: string): Promise<RunDetail> {
+    if (!isUuid(id)) throw notFound('Run');
+    const [row] = await this.db
+      .select({ run: runs, payload: events.payload })
+      .from(runs)
+      .leftJoin(events, eq(events.id, runs.eventId))
+      .where(and(eq(runs.id, id), eq(runs.workspaceId, workspaceId)));
+    if (!row) throw notFound('Run');
+    const stepRows = await this.db.select().from(steps).where(eq(steps.runId, id)).orderBy(asc(steps.startedAt), asc(steps.nodeId));
+    return {
+      ...presentRun(row.run),
+      trigger: row.payload ?? null,
+      steps: stepRows.map((s) => ({
+        nodeId: s.nodeId,
+        nodeType: s.nodeType,
+        status: s.status,
+        input: s.input ?? null,
+        output: s.output ?? null,
+        error: s.error ?? null,
+        attempts: s.attempts,
+        startedAt: iso(s.startedAt),
+        finishedAt: iso(s.finishedAt),
+      })),
+    };
+  }
+
+  /** Queues a failed run again; finished steps are kept, so it resumes at the step that failed. */
+  async retry(workspaceId: string, id: string): Promise<Run> {
+    const run = await this.get(workspaceId, id);
+    if (run.status !== 'failed') throw new AppError(409, 'not_failed', `Only failed runs can be retried; this one is ${run.status}.`);
+    await this.db.transaction(async (tx) => {
+      await tx.delete(steps).where(and(eq(steps.runId, id), eq(steps.status, 'failed')));
+      await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null }).where(eq(runs.id, id));
+      await tx.execute(sql`select graphile_worker.add_job('run', json_build_object('runId', ${id}::text), max_attempts => 25, job_key => 'run:' || ${id}::text)`);
+    });
+    const [row] = await this.db.select().from(runs).where(eq(runs.id, id));
+    return presentRun(row!);
+  }
+
+  async events(workspaceId: string, q: { connectionId?: string | undefined; limit?: number | undefined }): Promise<BundlesEvent[]> {
+    const where: SQL[] = [eq(events.workspaceId, workspaceId)];
+    if (q.connectionId) {
+      if (!isUuid(q.connectionId)) return [];
+      where.push(eq(events.connectionId, q.connectionId));
+    }
+    const rows = await this.db.select().from(events).where(and(...where)).orderBy(desc(events.receivedAt)).limit(Math.min(q.limit ?? 100, 500));
+    return rows.map((e) => ({
+      id: e.id,
+      connectionId: e.connectionId,
+      type: e.type,
+      dedupeKey: e.dedupeKey,
+      payload: e.payload,
+      duplicates: e.duplicates,
+      receivedAt: e.receivedAt.toISOString(),
+    }));
+  }
+}

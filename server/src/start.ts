@@ -1,0 +1,88 @@
+// startBundles: database (embedded or DATABASE_URL), migrations, runtime, then the web and/or worker role.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { connectDatabase, migrateDatabase, type Database } from './db/index.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createRuntime, type Runtime } from './runtime/index.js';
+import { startWorker, type WorkerHandle } from './runtime/worker.js';
+import { createKeyring, loadKey } from './secrets/keyring.js';
+
+export interface Bundles {
+  url: string | null;
+  publicUrl: string;
+  app: FastifyInstance | null;
+  worker: WorkerHandle | null;
+  database: Database;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+export async function startBundles(config: Config, logger = createLogger(config.logLevel)): Promise<Bundles> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir, logger);
+    url = embedded.url;
+  }
+  const database = connectDatabase(url, config.role === 'worker' ? config.workerConcurrency + 5 : 30);
+  await migrateDatabase(database);
+  const keyring = createKeyring(loadKey({ secretKey: config.secretKey, dataDir: config.dataDir }));
+  const metrics = createMetrics(database.pool);
+
+  const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let publicUrl = config.publicUrl ?? `http://${displayHost}:${config.port}`;
+  const runtime = await createRuntime({
+    pool: database.pool,
+    keyring,
+    get publicUrl() {
+      return publicUrl;
+    },
+    log: logger,
+    hooks: metrics.hooks,
+  } as Parameters<typeof createRuntime>[0]);
+
+  let app: FastifyInstance | null = null;
+  let listening: string | null = null;
+  if (config.role !== 'worker') {
+    app = await buildApp({ database, runtime, keyring, logger, metrics, publicUrl: () => publicUrl, role: config.role, editorDir: config.editorDir });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    listening = `http://${displayHost}:${port}`;
+    if (!config.publicUrl) publicUrl = listening;
+  }
+  let worker: WorkerHandle | null = null;
+  if (config.role !== 'web') {
+    worker = await startWorker(runtime.executeDeps, database.pool, {
+      concurrency: config.workerConcurrency,
+      staleMs: config.workerStaleMs,
+      heartbeatMs: config.heartbeatMs,
+    });
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: listening,
+    get publicUrl() {
+      return publicUrl;
+    },
+    app,
+    worker,
+    database,
+    runtime,
+    close() {
+      closing ??= (async () => {
+        // Stop taking work, let in-flight requests and runs finish, then release the database.
+        await app?.close();
+        await worker?.stop();
+        await runtime.close();
+        await database.close();
+        await embedded?.stop();
+      })();
+      return closing;
+    },
+  };
+}
