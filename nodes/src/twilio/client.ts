@@ -1,0 +1,201 @@
+// The official twilio SDK, loaded lazily, with its HTTP client pointed at the connection's base URL
+// and every non-2xx answer turned into a classified ProviderError.
+import { createHash } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type TwilioSdk from 'twilio';
+import { ProviderError, parseRetryAfter, type ConnectionContext, type MessageRecord } from '../define.js';
+
+export const twilioApiUrl = 'https://api.twilio.com';
+
+export interface TwilioAuth {
+  accountSid: string;
+  authToken: string;
+  publicUrl?: string;
+  baseUrl?: string;
+}
+
+interface TwilioErrorBody {
+  code?: number;
+  message?: string;
+  more_info?: string;
+  status?: number;
+}
+
+// Codes Twilio documents as "slow down and try again"; everything else in 4xx is permanent.
+const retryableCodes = new Set([20429, 20500, 20503]);
+
+/** Classifies a Twilio REST answer from its own error code, falling back to the HTTP status. */
+export function twilioError(status: number, body: unknown, headers: Record<string, unknown> = {}): ProviderError {
+  const err: TwilioErrorBody = typeof body === 'object' && body !== null ? (body as TwilioErrorBody) : {};
+  const code = typeof err.code === 'number' ? err.code : status;
+  const retryable = status === 429 || status >= 500 || retryableCodes.has(code);
+  const retryAfter = headers['retry-after'];
+  return new ProviderError({
+    message: err.message ?? `Twilio answered HTTP ${status}`,
+    code,
+    status,
+    retryable,
+    retryAfterMs: retryable ? parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined) : undefined,
+    provider: 'twilio',
+  });
+}
+
+function networkError(err: unknown, uri: string): ProviderError {
+  const e = err as { code?: string; message?: string };
+  const timedOut = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT';
+  return new ProviderError({
+    message: timedOut ? `No answer from ${new URL(uri).host} in time` : `Could not reach ${new URL(uri).host}: ${e.message ?? String(err)}`,
+    code: timedOut ? 'timeout' : 'network_error',
+    retryable: true,
+    provider: 'twilio',
+  });
+}
+
+/** Keeps path and query of an SDK URL and swaps its origin (plus any path prefix) for `baseUrl`. */
+export function rebaseUrl(uri: string, baseUrl: string | undefined): string {
+  if (!baseUrl) return uri;
+  const target = new URL(uri);
+  const base = new URL(baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return `${base.origin}${prefix}${target.pathname}${target.search}`;
+}
+
+type Sdk = typeof TwilioSdk;
+type Twilio = TwilioSdk.Twilio;
+type RequestOptions<T> = Parameters<TwilioSdk.RequestClient['request']>[0] & { data?: T };
+
+let sdk: Promise<Sdk> | undefined;
+function loadSdk(): Promise<Sdk> {
+  // A CommonJS package: its module.exports arrives as the default export.
+  sdk ??= import('twilio').then((m) => ((m as unknown as { default?: Sdk }).default ?? (m as unknown as Sdk)));
+  return sdk;
+}
+
+async function createClient(auth: TwilioAuth): Promise<Twilio> {
+  const twilio = await loadSdk();
+  class BaseUrlRequestClient extends twilio.RequestClient {
+    override async request<TData>(opts: RequestOptions<TData>) {
+      const uri = rebaseUrl(opts.uri, auth.baseUrl);
+      let res;
+      try {
+        res = await super.request<TData>({ ...opts, uri });
+      } catch (err) {
+        throw networkError(err, uri);
+      }
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        let body: unknown = res.body;
+        if (typeof body === 'string') {
+          const text = body;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = { message: `Twilio answered HTTP ${res.statusCode}: ${text.slice(0, 200)}` };
+          }
+        }
+        throw twilioError(res.statusCode, body, res.headers as Record<string, unknown>);
+      }
+      return res;
+    }
+  }
+  try {
+    return twilio(auth.accountSid, auth.authToken, { httpClient: new BaseUrlRequestClient({ timeout: 15_000 }) });
+  } catch (err) {
+    // The SDK refuses malformed SIDs before any request.
+    throw new ProviderError({ message: (err as Error).message, code: 'invalid_config', retryable: false, provider: 'twilio' });
+  }
+}
+
+/** One SDK client per connection and credentials, kept in the connection's memo. */
+export function twilioClient(connection: ConnectionContext<TwilioAuth>): Promise<Twilio> {
+  const { accountSid, authToken, baseUrl } = connection.config;
+  const fingerprint = createHash('sha256').update(`${accountSid}\n${authToken}\n${baseUrl ?? ''}`).digest('hex').slice(0, 16);
+  const key = `twilio.client:${fingerprint}`;
+  let client = connection.memo.get(key) as Promise<Twilio> | undefined;
+  if (!client) {
+    for (const k of connection.memo.keys()) if (k.startsWith('twilio.client:')) connection.memo.delete(k);
+    client = createClient(connection.config);
+    client.catch(() => connection.memo.delete(key));
+    connection.memo.set(key, client);
+  }
+  return client;
+}
+
+/** Re-throws anything that is not already a ProviderError as a permanent one (SDK parameter checks). */
+export function asProviderError(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  return new ProviderError({ message: err instanceof Error ? err.message : String(err), code: 'invalid_request', retryable: false, provider: 'twilio' });
+}
+
+/**
+ * An international number written with spaces, dashes or brackets becomes E.164 (`+55 (11) 99876-5432` →
+ * `+5511998765432`); anything else (short codes, alphanumeric senders, national numbers) is left to Twilio to judge.
+ */
+export function toE164(address: string): string {
+  const trimmed = address.trim();
+  const prefix = trimmed.startsWith('whatsapp:') ? 'whatsapp:' : '';
+  const number = trimmed.slice(prefix.length).trim();
+  if (!number.startsWith('+')) return prefix + number;
+  const parsed = parsePhoneNumberFromString(number);
+  return prefix + (parsed?.isPossible() ? parsed.number : number);
+}
+
+export function whatsappAddress(address: string): string {
+  const e164 = toE164(address);
+  return e164.startsWith('whatsapp:') ? e164 : `whatsapp:${e164}`;
+}
+
+export interface SendInput {
+  from: string;
+  to: string;
+  body?: string;
+  contentSid?: string;
+  contentVariables?: Record<string, unknown>;
+  channel: 'sms' | 'whatsapp';
+}
+
+export interface SendResult {
+  sid: string;
+  status: string;
+  to: string;
+  from: string;
+  segments: number;
+  dateCreated: string;
+}
+
+/** Creates one message and returns it with the message-log record of it. */
+export async function sendTwilioMessage(connection: ConnectionContext<TwilioAuth>, input: SendInput): Promise<{ result: SendResult; record: MessageRecord }> {
+  const client = await twilioClient(connection);
+  const statusCallback = connection.config.publicUrl ?? connection.webhookUrl;
+  let message;
+  try {
+    message = await client.messages.create({
+      to: input.to,
+      from: input.from,
+      ...(input.body !== undefined && input.body !== '' ? { body: input.body } : {}),
+      ...(input.contentSid ? { contentSid: input.contentSid } : {}),
+      ...(input.contentSid && input.contentVariables ? { contentVariables: JSON.stringify(input.contentVariables) } : {}),
+      ...(/^https?:\/\//.test(statusCallback) ? { statusCallback } : {}),
+    });
+  } catch (err) {
+    throw asProviderError(err);
+  }
+  const result: SendResult = {
+    sid: message.sid,
+    status: message.status,
+    to: message.to ?? input.to,
+    from: message.from ?? input.from,
+    segments: Number(message.numSegments ?? '1') || 0,
+    dateCreated: (message.dateCreated instanceof Date && !Number.isNaN(message.dateCreated.getTime()) ? message.dateCreated : new Date()).toISOString(),
+  };
+  const record: MessageRecord = {
+    direction: 'outbound',
+    channel: input.channel,
+    from: result.from,
+    to: input.to,
+    text: input.body ?? (input.contentSid ? `[template ${input.contentSid}]` : null),
+    providerMessageId: result.sid,
+    status: result.status,
+    conversationKey: input.to,
+  };
+  return { result, record };
+}
