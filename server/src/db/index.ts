@@ -20,7 +20,9 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export function connectDatabase(url: string, max = 20): Database {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   return { pool, db, url, close: () => pool.end() };
 }

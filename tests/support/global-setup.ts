@@ -1,0 +1,55 @@
+// One PostgreSQL per test run (embedded unless DATABASE_URL is set) with a migrated template database;
+// each test file clones the template into a fresh database of its own.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { connectDatabase, migrateDatabase, startEmbeddedPostgres } from '@bundles/server';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const template = 'bundles_template';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgBaseUrl: string;
+    pgTemplate: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  let stop = async () => {};
+  let baseUrl: string;
+  if (process.env.DATABASE_URL) {
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = '/';
+    baseUrl = u.toString();
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-test-pg-'));
+    fs.chmodSync(dir, 0o777);
+    const embedded = await startEmbeddedPostgres(dir, quiet, 'postgres');
+    baseUrl = embedded.url.replace(/postgres$/, '');
+    stop = async () => {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const admin = new pg.Client({ connectionString: baseUrl + 'postgres' });
+  await admin.connect();
+  const name = `${template}_${process.pid}_${project.name}`;
+  await admin.query(`drop database if exists "${name}"`);
+  await admin.query(`create database "${name}"`);
+  const db = connectDatabase(baseUrl + name, 2);
+  await migrateDatabase(db);
+  await db.close();
+  await admin.end();
+  project.provide('pgBaseUrl', baseUrl);
+  project.provide('pgTemplate', name);
+  return async () => {
+    const a = new pg.Client({ connectionString: baseUrl + 'postgres' });
+    await a.connect();
+    await a.query(`drop database if exists "${name}" with (force)`).catch(() => {});
+    await a.end();
+    await stop();
+  };
+}
