@@ -171,7 +171,7 @@ export class FlowService {
     const refs = new Set((await this.connectionRefs(workspaceId)).map((r) => r.id));
     const graph: FlowGraph = {
       ...parsed.data.graph,
-      nodes: parsed.data.graph.nodes.map((n) => ({ ...n, connectionId: n.connectionId && refs.has(n.connectionId) ? n.connectionId : null })),
+      nodes: parsed.data.graph.nodes.map((n) => (n.connectionId && !refs.has(n.connectionId) ? { ...n, connectionId: null } : n)),
     };
     // Saved without validation when connections were cleared: the user finishes it in the editor.
     const { issues } = validateGraph(graph, await this.connectionRefs(workspaceId));

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
+import { hashToken } from '../services/auth.js';
+
+let b: TestBundles;
+beforeAll(async () => {
+  b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')), { setup: false });
+});
+afterAll(() => b?.close());
+
+describe('auth', () => {
+  it('sets up the owner once, then answers 409', async () => {
+    expect((await b.api('GET', '/api/setup')).body).toEqual({ required: true });
+    const short = await b.api('POST', '/api/setup', { email: 'owner@example.com', password: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.body.error.code).toBe('invalid_request');
+    const first = await b.api('POST', '/api/setup', { email: 'Owner@Example.com', password: 'correct horse battery', workspace: 'Loja' });
+    expect(first.status).toBe(200);
+    expect(first.body.token).toMatch(/^bnd_/);
+    b.token = first.body.token;
+    const again = await b.api('POST', '/api/setup', { email: 'x@example.com', password: 'another password' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_set_up');
+    expect((await b.api('GET', '/api/setup')).body).toEqual({ required: false });
+  });
+
+  it('stores API tokens only as hashes', async () => {
+    const { rows } = await b.database.pool.query('select token_hash from api_tokens');
+    expect(rows.map((r) => r.token_hash)).toEqual([hashToken(b.token)]);
+    expect(JSON.stringify(rows)).not.toContain(b.token);
+  });
+
+  it('requires a token or a session on every /api route but setup and login', async () => {
+    for (const url of ['/api/flows', '/api/connections', '/api/runs', '/api/node-types', '/api/messages', '/api/events', '/api/me']) {
+      const res = await b.app!.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json().error.code).toBe('unauthorized');
+    }
+    const bad = await b.app!.inject({ method: 'GET', url: '/api/flows', headers: { authorization: 'Bearer bnd_nope' } });
+    expect(bad.statusCode).toBe(401);
+    expect((await b.api('GET', '/api/flows')).status).toBe(200);
+  });
+
+  it('logs in with a password into an httpOnly session cookie, and out again', async () => {
+    const wrong = await b.app!.inject({ method: 'POST', url: '/api/login', payload: { email: 'owner@example.com', password: 'nope nope nope' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error.message).toBe('Wrong e-mail or password.');
+    const ok = await b.app!.inject({ method: 'POST', url: '/api/login', payload: { email: 'owner@example.com', password: 'correct horse battery' } });
+    expect(ok.statusCode).toBe(200);
+    const setCookie = String(ok.headers['set-cookie']);
+    expect(setCookie).toMatch(/bundles_session=[^;]+/);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Lax');
+    const cookie = setCookie.split(';')[0]!;
+    const me = await b.app!.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ user: { email: 'owner@example.com' }, workspace: { name: 'Loja' } });
+    const { rows } = await b.database.pool.query('select token_hash from sessions');
+    expect(rows).toHaveLength(2); // setup's session and this one, hashed
+    expect(JSON.stringify(rows)).not.toContain(cookie.split('=')[1]);
+    const out = await b.app!.inject({ method: 'POST', url: '/api/logout', headers: { cookie } });
+    expect(out.statusCode).toBe(204);
+    expect((await b.app!.inject({ method: 'GET', url: '/api/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('creates further API tokens', async () => {
+    const res = await b.api('POST', '/api/tokens', { name: 'ci' });
+    expect(res.status).toBe(201);
+    const other = await b.app!.inject({ method: 'GET', url: '/api/flows', headers: { authorization: `Bearer ${res.body.token}` } });
+    expect(other.statusCode).toBe(200);
+  });
+});
