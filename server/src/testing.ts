@@ -8,6 +8,15 @@ import pino from 'pino';
 import { configFromEnv, type Config } from './config.js';
 import { startBundles, type Bundles } from './start.js';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** `postgres://…/` of the test run's PostgreSQL (see tests/support/global-setup.ts). */
+    pgBaseUrl: string;
+    /** The migrated template database each test file clones. */
+    pgTemplate: string;
+  }
+}
+
 /** Creates a database of its own for one test file; `base` ends with '/'. */
 export async function createTestDatabase(base: string, template: string): Promise<string> {
   const name = `t_${randomBytes(6).toString('hex')}`;

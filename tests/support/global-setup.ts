@@ -6,16 +6,10 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { connectDatabase, migrateDatabase, startEmbeddedPostgres } from '@bundles/server';
+import '@bundles/server/testing';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const template = 'bundles_template';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgBaseUrl: string;
-    pgTemplate: string;
-  }
-}
 
 export default async function setup(project: TestProject) {
   let stop = async () => {};

@@ -42,13 +42,22 @@ function same(a: unknown, b: unknown): boolean {
   return String(a) === String(b);
 }
 
+const isoDate = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Numbers, numeric strings, Dates and ISO 8601 strings compare as numbers (times in ms). */
+function comparable(v: unknown): number | null {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'string' && isoDate.test(v.trim())) {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? null : t;
+  }
+  return asNumber(v);
+}
+
 function compare(a: unknown, b: unknown): number | null {
-  const x = asNumber(a);
-  const y = asNumber(b);
+  const x = comparable(a);
+  const y = comparable(b);
   if (x !== null && y !== null) return x - y;
-  const dx = typeof a === 'string' ? Date.parse(a) : NaN;
-  const dy = typeof b === 'string' ? Date.parse(b) : NaN;
-  if (!Number.isNaN(dx) && !Number.isNaN(dy)) return dx - dy;
   if (typeof a === 'string' && typeof b === 'string') return a.localeCompare(b);
   return null;
 }

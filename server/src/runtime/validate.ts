@@ -96,23 +96,20 @@ function configIssues(node: GraphNode, def: NodeDefinition): FlowIssue[] {
 function ancestorsOf(graph: FlowGraph): Map<string, Set<string>> {
   const parents = new Map<string, string[]>();
   for (const e of graph.edges) parents.set(e.target, [...(parents.get(e.target) ?? []), e.source]);
-  const memo = new Map<string, Set<string>>();
-  const visit = (id: string, stack: Set<string>): Set<string> => {
-    const known = memo.get(id);
-    if (known) return known;
-    const out = new Set<string>();
-    if (stack.has(id)) return out;
-    stack.add(id);
-    for (const p of parents.get(id) ?? []) {
-      out.add(p);
-      for (const a of visit(p, stack)) out.add(a);
+  // A backward search per node: graphs are small, and cycles cannot cut it short.
+  const out = new Map<string, Set<string>>();
+  for (const n of graph.nodes) {
+    const seen = new Set<string>();
+    const stack = [...(parents.get(n.id) ?? [])];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(parents.get(id) ?? []));
     }
-    stack.delete(id);
-    memo.set(id, out);
-    return out;
-  };
-  for (const n of graph.nodes) visit(n.id, new Set());
-  return memo;
+    out.set(n.id, seen);
+  }
+  return out;
 }
 
 function findCycle(graph: FlowGraph): string | null {

@@ -1,0 +1,123 @@
+// The product as a process: `pnpm start`'s entry point with its settings, roles, docs, health and graceful shutdown.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, inject } from 'vitest';
+import { createTestDatabase, testSecretKey } from '@bundles/server/testing';
+import { waitFor } from '../support/wait.js';
+
+const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const children: ChildProcess[] = [];
+
+function start(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; url: Promise<string> } {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', BUNDLES_SECRET_KEY: testSecretKey, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  child.stdout!.on('data', (c) => (out += c.toString()));
+  child.stderr!.on('data', (c) => (out += c.toString()));
+  const url = waitFor('the printed URL', async () => /open (http:\/\/\S+)/.exec(out)?.[1], 90_000, 100);
+  return { child, output: () => out, url };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
+
+const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+describe('the server process', () => {
+  it('honours HOST, PORT and BUNDLES_PUBLIC_URL, serves docs and health, and stops gracefully on SIGTERM', async () => {
+    const databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
+    const p = start({ DATABASE_URL: databaseUrl, BUNDLES_PUBLIC_URL: 'https://hooks.example.com' });
+    const url = await p.url;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', role: 'all' });
+    const docs = await fetch(`${url}/api/docs/json`);
+    const openapi = await json(docs);
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/flows', '/api/connections', '/api/runs', '/api/node-types', '/api/flows/{id}/start']));
+    expect((await fetch(`${url}/api/docs`, { redirect: 'follow' })).status).toBe(200);
+    expect((await fetch(url)).headers.get('content-type')).toContain('text/html');
+
+    const setup = await json(fetch(`${url}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) }));
+    const conn = await json(
+      fetch(`${url}/api/connections`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${setup.token}` },
+        body: JSON.stringify({ provider: 'webhook', name: 'Public', config: {} }),
+      }),
+    );
+    expect(conn.webhookUrl).toMatch(/^https:\/\/hooks\.example\.com\/hooks\//);
+
+    const lines = p.output().split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.some((l) => l.includes('"reqId"'))).toBe(true);
+
+    p.child.kill('SIGTERM');
+    expect(await exited(p.child)).toBe(0);
+    expect(p.output()).toContain('shutting down');
+  });
+
+  it('runs separate web and worker roles on one database', async () => {
+    const databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
+    const web = start({ DATABASE_URL: databaseUrl }, ['--role', 'web']);
+    const url = await web.url;
+    expect((await json(fetch(`${url}/healthz`))).role).toBe('web');
+    const { token } = await json(fetch(`${url}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) }));
+    const api = async (method: string, p: string, body?: unknown) =>
+      json(
+        fetch(`${url}${p}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        }),
+      );
+    const conn = await api('POST', '/api/connections', { provider: 'webhook', name: 'Roles', config: {} });
+    const flow = await api('POST', '/api/flows', {
+      name: 'Roles',
+      graph: { nodes: [{ id: 'trigger', type: 'core.webhook', connectionId: conn.id, config: {} }, { id: 'shape', type: 'core.set', config: { fields: { a: '{{ trigger.body.a }}' } } }], edges: [{ source: 'trigger', target: 'shape' }] },
+    });
+    await api('POST', `/api/flows/${flow.id}/start`);
+    await fetch(conn.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await api('GET', `/api/runs?flowId=${flow.id}`))[0].status).toBe('queued'); // the web role runs nothing
+
+    const worker = start({ DATABASE_URL: databaseUrl }, ['--role', 'worker']);
+    await waitFor('the worker to run it', async () => (await api('GET', `/api/runs?flowId=${flow.id}`))[0].status === 'succeeded', 60_000, 100);
+    expect(worker.output()).not.toContain('Bundles is running: open');
+    worker.child.kill('SIGTERM');
+    web.child.kill('SIGTERM');
+    expect(await exited(worker.child)).toBe(0);
+    expect(await exited(web.child)).toBe(0);
+  });
+
+  it('keeps its embedded PostgreSQL in BUNDLES_DATA_DIR across restarts', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-data-'));
+    const env = { BUNDLES_DATA_DIR: dataDir, DATABASE_URL: '', BUNDLES_SECRET_KEY: '' };
+    const first = start(env);
+    const url1 = await first.url;
+    const setup = await fetch(`${url1}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) });
+    expect(setup.status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
+    expect(fs.statSync(path.join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+
+    const second = start(env);
+    const url2 = await second.url;
+    expect(await json(fetch(`${url2}/api/setup`))).toEqual({ required: false });
+    const login = await fetch(`${url2}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) });
+    expect(login.status).toBe(200);
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 180_000);
+});
