@@ -33,7 +33,8 @@ export interface JsonSchema {
   [key: string]: unknown;
 }
 
-export type Widget = 'text' | 'textarea' | 'template' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret' | 'json';
+/** UI hint widgets, plus what the editor infers by itself: `json` (free JSON) and `list` (array of objects). */
+export type Widget = 'text' | 'textarea' | 'template' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret' | 'json' | 'list';
 
 export interface NodeManifest {
   id: string;

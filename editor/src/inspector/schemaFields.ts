@@ -18,6 +18,8 @@ export interface FieldSpec {
   secret: boolean;
   schema: JsonSchema;
   defaultValue?: unknown;
+  /** For `list`: the fields of one item. */
+  itemFields?: FieldSpec[];
 }
 
 function types(schema: JsonSchema): string[] {
@@ -77,6 +79,7 @@ export function inferWidget(raw: JsonSchema): Widget {
     if (items) {
       const it = unwrapSchema(items);
       if (choicesOf(it) || it['x-options'] || schema['x-options']) return 'multiselect';
+      if (it.properties && Object.keys(it.properties).length > 0) return 'list';
     }
     return 'json';
   }
@@ -115,6 +118,7 @@ export function fieldsFromSchema(schema: JsonSchema | undefined): FieldSpec[] {
       secret: widget === 'secret' || prop['x-secret'] === true,
       schema: prop,
       defaultValue: prop.default,
+      ...(widget === 'list' && itemSchema ? { itemFields: fieldsFromSchema(itemSchema) } : {}),
     };
   });
 }

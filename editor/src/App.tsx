@@ -1,0 +1,127 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Redirect, Route, Switch, useLocation } from 'wouter';
+import { api, ApiError, onUnauthorized } from './api/client';
+import { CatalogProvider } from './api/catalog';
+import type { Me } from './api/types';
+import { ConfirmProvider } from './components/confirm';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { ToastProvider } from './components/toast';
+import { ErrorState, Spinner } from './components/ui';
+import { NavLink, mayLeave } from './lib/navigation';
+import { BundleEditorPage } from './pages/BundleEditorPage';
+import { BundlesPage } from './pages/BundlesPage';
+import { ConnectionsPage } from './pages/ConnectionsPage';
+import { LoginPage, SetupPage } from './pages/AuthPages';
+import { MessagesPage } from './pages/MessagesPage';
+
+type AuthState = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'error'; error: unknown } | { kind: 'in'; me: Me };
+
+export function App() {
+  const [auth, setAuth] = useState<AuthState>({ kind: 'loading' });
+
+  const check = useCallback(async () => {
+    setAuth({ kind: 'loading' });
+    try {
+      const setup = await api.setupStatus();
+      if (setup.required) return setAuth({ kind: 'setup' });
+      const me = await api.me();
+      setAuth({ kind: 'in', me });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) setAuth({ kind: 'login' });
+      else setAuth({ kind: 'error', error: err });
+    }
+  }, []);
+
+  useEffect(() => {
+    void check();
+    return onUnauthorized(() => setAuth({ kind: 'login' }));
+  }, [check]);
+
+  return (
+    <ErrorBoundary>
+      <ToastProvider>
+        <ConfirmProvider>
+          {auth.kind === 'loading' && (
+            <div className="center-page">
+              <Spinner />
+            </div>
+          )}
+          {auth.kind === 'error' && (
+            <div className="center-page">
+              <ErrorState title="Cannot reach Bundles" error={auth.error} onRetry={() => void check()} />
+            </div>
+          )}
+          {auth.kind === 'setup' && <SetupPage onDone={() => void check()} />}
+          {auth.kind === 'login' && <LoginPage onDone={() => void check()} />}
+          {auth.kind === 'in' && <Shell me={auth.me} onLogout={() => setAuth({ kind: 'login' })} />}
+        </ConfirmProvider>
+      </ToastProvider>
+    </ErrorBoundary>
+  );
+}
+
+function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
+  const [location] = useLocation();
+  const section = location.split('/')[1] ?? '';
+  const logout = async () => {
+    if (!(await mayLeave())) return;
+    try {
+      await api.logout();
+    } finally {
+      onLogout();
+    }
+  };
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <NavLink href="/bundles" className="brand" aria-label="Bundles home">
+          <span className="brand-mark" aria-hidden="true" />
+          Bundles
+        </NavLink>
+        <nav className="mainnav" aria-label="Main">
+          <NavLink href="/bundles" aria-current={section === 'bundles' || section === '' ? 'page' : undefined} data-testid="nav-bundles">
+            Bundles
+          </NavLink>
+          <NavLink href="/connections" aria-current={section === 'connections' ? 'page' : undefined} data-testid="nav-connections">
+            Connections
+          </NavLink>
+          <NavLink href="/messages" aria-current={section === 'messages' ? 'page' : undefined} data-testid="nav-messages">
+            Messages
+          </NavLink>
+        </nav>
+        <div className="topbar-user">
+          <span className="muted" title={me.user.email}>
+            {me.workspace.name} · {me.user.email}
+          </span>
+          <button type="button" className="btn btn-ghost btn-sm" onClick={() => void logout()} data-testid="logout">
+            Log out
+          </button>
+        </div>
+      </header>
+      <main className="main">
+        <ErrorBoundary resetKey={location}>
+          <CatalogProvider>
+            <Switch>
+              <Route path="/">
+                <Redirect to="/bundles" replace />
+              </Route>
+              <Route path="/bundles" component={BundlesPage} />
+              <Route path="/bundles/:id">{(params) => <BundleEditorPage key={params.id} flowId={params.id} />}</Route>
+              <Route path="/connections">{() => <ConnectionsPage />}</Route>
+              <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
+              <Route path="/messages" component={MessagesPage} />
+              <Route>
+                <div className="page">
+                  <ErrorState title="Page not found" error={new Error(`Nothing lives at ${location}.`)} />
+                  <NavLink href="/bundles" className="btn">
+                    Go to bundles
+                  </NavLink>
+                </div>
+              </Route>
+            </Switch>
+          </CatalogProvider>
+        </ErrorBoundary>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import { memo } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { ProviderBadge } from '../components/ui';
+import { DEFAULT_SOURCE_HANDLE, TARGET_HANDLE, type BundleNode } from './graph';
+import { useEditorView } from './EditorContext';
+
+function FlowNodeImpl({ id, data, selected }: NodeProps<BundleNode>) {
+  const { manifests, providerTitles, issuesByNode, stepStatus } = useEditorView();
+  const manifest = manifests.get(data.type);
+  const provider = manifest?.provider ?? data.type.split('.')[0] ?? '?';
+  const issues = issuesByNode.get(id) ?? [];
+  const status = stepStatus ? (stepStatus.get(id) ?? 'not-run') : null;
+  const isTrigger = manifest?.kind === 'trigger';
+  const handles = manifest?.handles ?? [];
+  const needsConnection = manifest?.needsConnection && !data.connectionId;
+  const classes = ['flow-node', isTrigger ? 'is-trigger' : 'is-action', selected ? 'selected' : '', status ? `run-${status}` : '', issues.length ? 'has-issues' : '', manifest ? '' : 'unknown-type']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div className={classes} data-testid={`node-${id}`} data-status={status ?? undefined} aria-label={`${manifest?.title ?? data.type} (${id})`}>
+      {!isTrigger && <Handle type="target" position={Position.Left} id={TARGET_HANDLE} className="handle handle-in" />}
+      <div className="flow-node-head">
+        <ProviderBadge provider={provider} title={providerTitles.get(provider) ?? provider} size={26} />
+        <div className="flow-node-titles">
+          <div className="flow-node-kind">{isTrigger ? 'Trigger' : (providerTitles.get(provider) ?? provider)}</div>
+          <div className="flow-node-title">{data.label || manifest?.title || data.type}</div>
+        </div>
+        {issues.length > 0 && (
+          <span className="issue-badge" data-testid={`node-issues-${id}`} title={issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('\n')}>
+            {issues.length}
+          </span>
+        )}
+      </div>
+      <div className="flow-node-foot">
+        <code className="flow-node-id">{id}</code>
+        {!manifest && <span className="tag tag-error">unknown type</span>}
+        {needsConnection && issues.length === 0 && <span className="tag tag-warn">no connection</span>}
+        {status && <span className={`step-dot step-${status}`} title={`Step ${status}`}>{status}</span>}
+      </div>
+      {handles.length === 0 ? (
+        <Handle type="source" position={Position.Right} id={DEFAULT_SOURCE_HANDLE} className="handle handle-out" />
+      ) : (
+        handles.map((h, i) => (
+          <Handle
+            key={h}
+            type="source"
+            position={Position.Right}
+            id={h}
+            className={`handle handle-out handle-named handle-${h}`}
+            style={{ top: `${((i + 1) * 100) / (handles.length + 1)}%` }}
+          >
+            <span className="handle-label">{h}</span>
+          </Handle>
+        ))
+      )}
+    </div>
+  );
+}
+
+export const FlowNode = memo(FlowNodeImpl);

@@ -1,0 +1,535 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection as FlowConnection,
+  type Edge,
+  type EdgeChange,
+  type NodeChange,
+} from '@xyflow/react';
+import { api, ApiError, errorMessage } from '../api/client';
+import { useCatalog } from '../api/catalog';
+import { useAsync } from '../api/hooks';
+import type { Flow, Graph, RunDetail, StepStatus, ValidationIssue } from '../api/types';
+import { EditorViewContext, type EditorView } from '../canvas/EditorContext';
+import { canvasToGraph, createsCycle, edgeId, graphToCanvas, layoutGraph, nextNodeId, TARGET_HANDLE, DEFAULT_SOURCE_HANDLE, type BundleEdge, type BundleNode } from '../canvas/graph';
+import { nodeTypes } from '../canvas/nodeTypes';
+import { useFlowHistory } from '../canvas/useFlowHistory';
+import { useConfirm } from '../components/confirm';
+import { useToast } from '../components/toast';
+import { ErrorState, Spinner, StatusPill } from '../components/ui';
+import type { RunValues } from '../inspector/fieldPaths';
+import { Inspector, type NodePatch } from '../inspector/Inspector';
+import { defaultsFromSchema } from '../inspector/schemaFields';
+import { NavLink, useLeaveGuard } from '../lib/navigation';
+import { DRAG_MIME, Palette } from '../palette/Palette';
+import { FINAL_RUN_STATUSES, RunsPanel } from '../runs/RunsPanel';
+
+export function BundleEditorPage({ flowId }: { flowId: string }) {
+  const flow = useAsync(() => api.flows.get(flowId), [flowId]);
+  if (flow.error !== undefined && !flow.data) {
+    const notFound = flow.error instanceof ApiError && flow.error.status === 404;
+    return (
+      <div className="page">
+        <ErrorState title={notFound ? 'Bundle not found' : 'Could not load the bundle'} error={flow.error} onRetry={notFound ? undefined : () => void flow.reload()} />
+        <NavLink href="/bundles" className="btn">
+          Back to bundles
+        </NavLink>
+      </div>
+    );
+  }
+  if (!flow.data) return <Spinner label="Loading bundle…" />;
+  return (
+    <ReactFlowProvider>
+      <Editor initialFlow={flow.data} />
+    </ReactFlowProvider>
+  );
+}
+
+const PROVIDER_OPTIONS = { hideAttribution: true };
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return Boolean(el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)));
+}
+
+function Editor({ initialFlow }: { initialFlow: Flow }) {
+  const catalog = useCatalog();
+  const { manifests, providerTitles } = catalog;
+  const toast = useToast();
+  const confirm = useConfirm();
+  const rf = useReactFlow<BundleNode, BundleEdge>();
+
+  const [flow, setFlow] = useState(initialFlow);
+  const initialCanvas = useMemo(() => graphToCanvas(initialFlow.graph, manifests), [initialFlow, manifests]);
+  const history = useFlowHistory(initialCanvas);
+  const { nodes, edges } = history;
+  const [savedJson, setSavedJson] = useState(() => JSON.stringify(canvasToGraph(initialCanvas.nodes, initialCanvas.edges)));
+  const [name, setName] = useState(initialFlow.name);
+  const [issues, setIssues] = useState<ValidationIssue[]>([]);
+  const [busy, setBusy] = useState<null | 'save' | 'start' | 'stop'>(null);
+  const [tab, setTab] = useState<'inspect' | 'runs'>('inspect');
+  const [openRunId, setOpenRunId] = useState<string | null>(null);
+
+  const graph: Graph = useMemo(() => canvasToGraph(nodes, edges), [nodes, edges]);
+  const graphJson = useMemo(() => JSON.stringify(graph), [graph]);
+  const dirty = graphJson !== savedJson || name !== flow.name;
+
+  const connections = useAsync(() => api.connections.list(), []);
+  const runs = useAsync(() => api.runs.list({ flowId: flow.id, limit: 50 }), [flow.id], 2000);
+  const latestRunId = runs.data?.[0]?.id ?? flow.lastRun?.id ?? null;
+  const valuesRunId = openRunId ?? latestRunId;
+  const [runDetail, setRunDetail] = useState<{ id: string; data?: RunDetail; error?: unknown }>({ id: '' });
+
+  // The opened run (or the latest one, for the field picker's values); polled until it finishes.
+  useEffect(() => {
+    if (!valuesRunId) return undefined;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const data = await api.runs.get(valuesRunId);
+        if (!live) return;
+        setRunDetail({ id: valuesRunId, data });
+        if (!FINAL_RUN_STATUSES.has(data.status)) timer = setTimeout(() => void load(), 2000);
+      } catch (error) {
+        if (live) setRunDetail({ id: valuesRunId, error });
+      }
+    };
+    void load();
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [valuesRunId, runs.data?.[0]?.status]);
+
+  const detail = runDetail.id === valuesRunId ? runDetail.data : undefined;
+  const runValues: RunValues | undefined = useMemo(() => {
+    if (!detail) return undefined;
+    const steps: Record<string, unknown> = {};
+    for (const s of detail.steps) if (s.output !== undefined && s.output !== null) steps[s.nodeId] = s.output;
+    return { trigger: detail.trigger, steps };
+  }, [detail]);
+  const openRun = openRunId && runDetail.id === openRunId ? runDetail.data : undefined;
+  const stepStatus = useMemo(() => {
+    if (!openRun) return null;
+    const m = new Map<string, StepStatus>(openRun.steps.map((s) => [s.nodeId, s.status]));
+    // The trigger fired for every run, whether or not the server records it as a step.
+    const trigger = history.current.current.nodes.find((n) => manifests.get(n.data.type)?.kind === 'trigger');
+    if (trigger && !m.has(trigger.id)) m.set(trigger.id, 'succeeded');
+    return m;
+  }, [openRun, history, manifests]);
+
+  const issuesByNode = useMemo(() => {
+    const m = new Map<string, ValidationIssue[]>();
+    for (const i of issues) if (i.nodeId) m.set(i.nodeId, [...(m.get(i.nodeId) ?? []), i]);
+    return m;
+  }, [issues]);
+  const flowIssues = issues.filter((i) => !i.nodeId || !nodes.some((n) => n.id === i.nodeId));
+
+  const view: EditorView = useMemo(() => ({ manifests, providerTitles, issuesByNode, stepStatus }), [manifests, providerTitles, issuesByNode, stepStatus]);
+
+  const hasTrigger = nodes.some((n) => manifests.get(n.data.type)?.kind === 'trigger');
+  const selectedNodes = nodes.filter((n) => n.selected);
+  const selectedEdges = edges.filter((e) => e.selected);
+  const selected = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
+
+  // ---- leaving with unsaved changes
+  useEffect(() => {
+    if (!dirty) return undefined;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [dirty]);
+  const guard = useCallback(
+    () => confirm({ title: 'Leave without saving?', message: 'This bundle has unsaved changes. If you leave now, they are lost.', confirmLabel: 'Leave without saving', cancelLabel: 'Stay', danger: true }),
+    [confirm],
+  );
+  useLeaveGuard(dirty ? guard : null);
+
+  // ---- graph edits
+  const addNode = useCallback(
+    (type: string, position?: { x: number; y: number }) => {
+      const m = manifests.get(type);
+      if (!m) return;
+      const current = history.current.current;
+      if (m.kind === 'trigger' && current.nodes.some((n) => manifests.get(n.data.type)?.kind === 'trigger')) {
+        toast('A bundle has exactly one trigger. Remove the current trigger to use another.', 'error');
+        return;
+      }
+      const id = nextNodeId(type, current.nodes.map((n) => n.id));
+      const own = (connections.data ?? []).filter((c) => c.provider === m.provider);
+      const pos =
+        position ??
+        (() => {
+          const el = document.querySelector('.canvas-wrap')?.getBoundingClientRect();
+          const center = el ? rf.screenToFlowPosition({ x: el.left + el.width / 2, y: el.top + el.height / 2 }) : { x: 0, y: 0 };
+          return { x: center.x - 110 + current.nodes.length * 12, y: center.y - 35 + current.nodes.length * 12 };
+        })();
+      const node: BundleNode = {
+        id,
+        type: 'bundle',
+        position: pos,
+        selected: true,
+        data: { type, config: defaultsFromSchema(m.configSchema), connectionId: m.needsConnection && own.length === 1 && own[0] ? own[0].id : null },
+      };
+      history.commit((s) => ({ nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) }));
+      setTab('inspect');
+    },
+    [manifests, connections.data, history, rf, toast],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+    }
+  }, []);
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_MIME);
+      if (!type) return;
+      e.preventDefault();
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      addNode(type, { x: p.x - 110, y: p.y - 30 });
+    },
+    [rf, addNode],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<BundleNode>[]) => history.setState((s) => ({ ...s, nodes: applyNodeChanges(changes, s.nodes) })),
+    [history],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<BundleEdge>[]) => history.setState((s) => ({ ...s, edges: applyEdgeChanges(changes, s.edges) })),
+    [history],
+  );
+  const onBeforeDelete = useCallback(async () => {
+    history.record();
+    return true;
+  }, [history]);
+  const onNodeDragStart = useCallback(() => history.record(), [history]);
+
+  const isValidConnection = useCallback(
+    (c: FlowConnection | Edge) => {
+      const { nodes: ns, edges: es } = history.current.current;
+      if (!c.source || !c.target || c.source === c.target) return false;
+      const target = ns.find((n) => n.id === c.target);
+      if (!target || manifests.get(target.data.type)?.kind === 'trigger') return false;
+      if (es.some((e) => e.source === c.source && e.target === c.target && (e.sourceHandle ?? null) === (c.sourceHandle ?? null))) return false;
+      return !createsCycle(c.source, c.target, es);
+    },
+    [history, manifests],
+  );
+  const onConnect = useCallback(
+    (c: FlowConnection) => {
+      const handle = c.sourceHandle ?? DEFAULT_SOURCE_HANDLE;
+      const edge: BundleEdge = {
+        id: edgeId(c.source, handle, c.target),
+        source: c.source,
+        target: c.target,
+        sourceHandle: handle,
+        targetHandle: TARGET_HANDLE,
+        ...(handle !== DEFAULT_SOURCE_HANDLE ? { label: handle } : {}),
+      };
+      history.commit((s) => ({ ...s, edges: [...s.edges, edge] }));
+    },
+    [history],
+  );
+
+  const patchNode = useCallback(
+    (nodeId: string, patch: NodePatch, key?: string) => {
+      history.commit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, ...patch } } : n)) }), key);
+      // An edited field's old error no longer applies.
+      if (patch.config || patch.connectionId !== undefined) {
+        const field = key?.split(':')[1];
+        setIssues((all) => all.filter((i) => !(i.nodeId === nodeId && (patch.connectionId !== undefined ? i.field === 'connectionId' : field && (i.field ?? '').split('.')[0] === field))));
+      }
+    },
+    [history],
+  );
+
+  const deleteSelection = useCallback(() => {
+    void rf.deleteElements({ nodes: history.current.current.nodes.filter((n) => n.selected), edges: history.current.current.edges.filter((e) => e.selected) });
+  }, [rf, history]);
+
+  const autoLayout = useCallback(() => {
+    history.commit((s) => ({ ...s, nodes: layoutGraph(s.nodes, s.edges) }));
+    // After React Flow has measured the moved nodes.
+    setTimeout(() => void rf.fitView({ padding: 0.25, duration: 200, maxZoom: 1.2 }), 50);
+  }, [history, rf]);
+
+  // ---- save / start / stop
+  const applyServerError = (err: unknown, what: string) => {
+    if (err instanceof ApiError && err.status === 422) {
+      const list = err.issues.length > 0 ? err.issues : [{ message: err.message }];
+      setIssues(list);
+      toast(`${what}: ${err.message}${list.length > 1 ? ` (${list.length} problems)` : ''}`, 'error');
+    } else {
+      toast(`${what}: ${errorMessage(err)}`, 'error');
+    }
+  };
+
+  const save = async (): Promise<boolean> => {
+    setBusy('save');
+    const sentJson = graphJson;
+    try {
+      const updated = await api.flows.update(flow.id, { name: name.trim() || flow.name, graph: JSON.parse(sentJson) as Graph });
+      setFlow(updated);
+      setName(updated.name);
+      setSavedJson(sentJson);
+      setIssues([]);
+      toast('Saved', 'success');
+      return true;
+    } catch (err) {
+      applyServerError(err, 'Could not save');
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const start = async () => {
+    if (dirty && !(await save())) return;
+    setBusy('start');
+    try {
+      const updated = await api.flows.start(flow.id);
+      setFlow(updated);
+      setIssues([]);
+      toast(updated.activeVersion ? `Running version ${updated.activeVersion.number}` : 'Started', 'success');
+    } catch (err) {
+      applyServerError(err, 'Could not start');
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const stop = async () => {
+    setBusy('stop');
+    try {
+      setFlow(await api.flows.stop(flow.id));
+      toast('Stopped: new events no longer run this bundle', 'success');
+    } catch (err) {
+      toast(`Could not stop: ${errorMessage(err)}`, 'error');
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  // ---- keyboard
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (!mod) return;
+      const k = e.key.toLowerCase();
+      if (k === 's') {
+        e.preventDefault();
+        void saveRef.current();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (k === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        history.undo();
+      } else if ((k === 'z' && e.shiftKey) || k === 'y') {
+        e.preventDefault();
+        history.redo();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [history]);
+
+  const running = flow.status === 'running';
+  const draftPending = running && (flow.hasDraftChanges || dirty);
+  const selectedManifest = selected ? manifests.get(selected.data.type) : undefined;
+  const selectedStep = selected && openRun ? openRun.steps.find((s) => s.nodeId === selected.id) : undefined;
+
+  return (
+    <EditorViewContext.Provider value={view}>
+      <div className="editor" data-testid="editor">
+        <div className="editor-toolbar">
+          <NavLink href="/bundles" className="btn btn-ghost btn-sm" aria-label="Back to bundles">
+            ←
+          </NavLink>
+          <input className="name-input" value={name} onChange={(e) => setName(e.target.value)} aria-label="Bundle name" data-testid="bundle-name" />
+          <StatusPill status={flow.status} />
+          {running && flow.activeVersion && (
+            <span className="muted small" data-testid="active-version">
+              runs v{flow.activeVersion.number}
+            </span>
+          )}
+          {draftPending && (
+            <span className="tag tag-warn" title="Edits are a draft: they go live the next time you start (publish) the bundle.">
+              draft not live
+            </span>
+          )}
+          <span className={`save-state${dirty ? ' dirty' : ''}`} data-testid="save-state" aria-live="polite">
+            {busy === 'save' ? 'Saving…' : dirty ? 'Unsaved changes' : 'All changes saved'}
+          </span>
+          <div className="toolbar-spacer" />
+          <div className="btn-group" role="group" aria-label="History">
+            <button type="button" className="btn btn-sm" onClick={history.undo} disabled={!history.canUndo} title="Undo (Ctrl+Z)" aria-label="Undo" data-testid="undo">
+              ↶
+            </button>
+            <button type="button" className="btn btn-sm" onClick={history.redo} disabled={!history.canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo" data-testid="redo">
+              ↷
+            </button>
+          </div>
+          <button type="button" className="btn btn-sm" onClick={autoLayout} disabled={nodes.length === 0} data-testid="auto-layout">
+            Auto-layout
+          </button>
+          <button type="button" className="btn btn-sm" onClick={() => void save()} disabled={!dirty || busy !== null} data-testid="save" title="Save (Ctrl+S)">
+            Save
+          </button>
+          {running ? (
+            <>
+              {draftPending && (
+                <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null} data-testid="publish">
+                  Publish draft
+                </button>
+              )}
+              <button type="button" className="btn btn-sm btn-danger" onClick={() => void stop()} disabled={busy !== null} data-testid="stop">
+                {busy === 'stop' ? 'Stopping…' : 'Stop'}
+              </button>
+            </>
+          ) : (
+            <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null} data-testid="start">
+              {busy === 'start' ? 'Starting…' : 'Start'}
+            </button>
+          )}
+        </div>
+        {flowIssues.length > 0 && (
+          <div className="banner banner-error" role="alert" data-testid="flow-issues">
+            <strong>Fix before starting:</strong>
+            <ul>
+              {flowIssues.map((i, n) => (
+                <li key={n}>{i.message}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+        <div className="editor-body">
+          <Palette nodeTypes={catalog.nodeTypes} providerTitles={providerTitles} hasTrigger={hasTrigger} onAdd={(t) => addNode(t)} />
+          <div className="canvas-wrap" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+            <ReactFlow<BundleNode, BundleEdge>
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onConnect={onConnect}
+              onBeforeDelete={onBeforeDelete}
+              onNodeDragStart={onNodeDragStart}
+              isValidConnection={isValidConnection}
+              deleteKeyCode={['Backspace', 'Delete']}
+              multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
+              fitView={initialCanvas.nodes.length > 0}
+              fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
+              proOptions={PROVIDER_OPTIONS}
+              defaultEdgeOptions={{ type: 'smoothstep' }}
+              onNodeClick={() => setTab('inspect')}
+            >
+              <Background gap={20} />
+              <Controls showInteractive={false} />
+              <MiniMap pannable zoomable ariaLabel="Mini map" />
+            </ReactFlow>
+            {nodes.length === 0 && (
+              <div className="canvas-hint" aria-hidden="true">
+                <strong>Drag a trigger here to begin</strong>
+                <span>Pick one from the palette on the left: it decides which events run this bundle.</span>
+              </div>
+            )}
+            {openRun && (
+              <div className="canvas-run-banner" data-testid="canvas-run-banner">
+                Showing run <StatusPill status={openRun.status} />
+                <button type="button" className="link-btn" onClick={() => setOpenRunId(null)}>
+                  close
+                </button>
+              </div>
+            )}
+          </div>
+          <aside className="side-panel" aria-label="Details">
+            <div className="tabs" role="tablist">
+              <button type="button" role="tab" aria-selected={tab === 'inspect'} className={tab === 'inspect' ? 'active' : ''} onClick={() => setTab('inspect')} data-testid="tab-inspect">
+                Inspector
+              </button>
+              <button type="button" role="tab" aria-selected={tab === 'runs'} className={tab === 'runs' ? 'active' : ''} onClick={() => setTab('runs')} data-testid="tab-runs">
+                Runs {runs.data && runs.data.length > 0 && <span className="count">{runs.data.length}</span>}
+              </button>
+            </div>
+            <div className="side-panel-body" role="tabpanel">
+              {tab === 'runs' && (
+                <RunsPanel
+                  runs={runs.data}
+                  runsError={runs.error}
+                  openRunId={openRunId}
+                  openRun={openRun}
+                  openRunError={openRunId && runDetail.id === openRunId ? runDetail.error : undefined}
+                  manifests={manifests}
+                  onOpen={setOpenRunId}
+                  onRetried={(r) => {
+                    void runs.reload();
+                    setOpenRunId(r.id);
+                  }}
+                />
+              )}
+              {tab === 'inspect' && selected && (
+                <Inspector
+                  key={selected.id}
+                  node={selected}
+                  manifest={selectedManifest}
+                  nodes={nodes}
+                  edges={edges}
+                  manifests={manifests}
+                  providerTitles={providerTitles}
+                  provider={selectedManifest ? catalog.providerById.get(selectedManifest.provider) : undefined}
+                  connections={connections.data ?? []}
+                  issues={issuesByNode.get(selected.id) ?? []}
+                  runValues={runValues}
+                  step={selectedStep}
+                  onChange={(patch, key) => patchNode(selected.id, patch, key)}
+                  onDelete={deleteSelection}
+                  onConnectionCreated={(c) => connections.setData((all) => [...(all ?? []), c])}
+                />
+              )}
+              {tab === 'inspect' && !selected && (selectedNodes.length > 1 || selectedEdges.length > 0) && (
+                <div className="inspector-empty">
+                  <p>
+                    {selectedNodes.length} node{selectedNodes.length === 1 ? '' : 's'} and {selectedEdges.length} connection{selectedEdges.length === 1 ? '' : 's'} selected.
+                  </p>
+                  <button type="button" className="btn btn-danger btn-sm" onClick={deleteSelection} data-testid="delete-selection">
+                    Delete selection
+                  </button>
+                </div>
+              )}
+              {tab === 'inspect' && selectedNodes.length === 0 && selectedEdges.length === 0 && (
+                <div className="inspector-empty">
+                  <h3>Nothing selected</h3>
+                  <p className="muted">Select a node to edit its settings. Drag from a node’s right handle to another node’s left handle to connect them.</p>
+                  <ul className="shortcut-list">
+                    <li><kbd>Del</kbd> delete selection</li>
+                    <li><kbd>Ctrl</kbd>+<kbd>Z</kbd> undo, <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo</li>
+                    <li><kbd>Ctrl</kbd>+<kbd>S</kbd> save</li>
+                    <li><kbd>Shift</kbd>+drag to select several nodes</li>
+                  </ul>
+                </div>
+              )}
+            </div>
+          </aside>
+        </div>
+      </div>
+    </EditorViewContext.Provider>
+  );
+}

@@ -1,0 +1,212 @@
+import { useState, type FormEvent } from 'react';
+import { api, errorMessage } from '../api/client';
+import { useCatalog } from '../api/catalog';
+import { useAsync } from '../api/hooks';
+import type { Message, MessageFilter } from '../api/types';
+import { EmptyState, ErrorState, ProviderBadge, Spinner, StatusPill, formatTime } from '../components/ui';
+
+const STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed', 'received', 'undelivered'];
+
+function toIso(local: string, endOfDay: boolean): string | undefined {
+  if (!local) return undefined;
+  const d = new Date(`${local}T${endOfDay ? '23:59:59.999' : '00:00:00'}`);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function MessagesPage() {
+  const { providers, providerTitles } = useCatalog();
+  const [filter, setFilter] = useState<{ provider: string; status: string; direction: '' | 'inbound' | 'outbound'; from: string; to: string }>({ provider: '', status: '', direction: '', from: '', to: '' });
+  const [selected, setSelected] = useState<Message | null>(null);
+  const query: MessageFilter = { provider: filter.provider || undefined, status: filter.status || undefined, direction: filter.direction || undefined, from: toIso(filter.from, false), to: toIso(filter.to, true) };
+  const messages = useAsync(() => api.messages.list(query), [JSON.stringify(query)], 5000);
+  const set = (k: keyof typeof filter) => (e: { target: { value: string } }) => setFilter((f) => ({ ...f, [k]: e.target.value }));
+  const filtered = Object.values(filter).some(Boolean);
+
+  return (
+    <div className="page page-split">
+      <div className="split-list wide">
+        <div className="page-header">
+          <div>
+            <h1>Messages</h1>
+            <p className="muted">Every SMS and chat message sent or received through your connections.</p>
+          </div>
+        </div>
+        <form className="filters" aria-label="Filter messages" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            <span>Provider</span>
+            <select value={filter.provider} onChange={set('provider')} data-testid="filter-provider">
+              <option value="">All</option>
+              {providers.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.title}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Status</span>
+            <select value={filter.status} onChange={set('status')} data-testid="filter-status">
+              <option value="">All</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Direction</span>
+            <select value={filter.direction} onChange={set('direction')} data-testid="filter-direction">
+              <option value="">Both</option>
+              <option value="inbound">Inbound</option>
+              <option value="outbound">Outbound</option>
+            </select>
+          </label>
+          <label>
+            <span>From</span>
+            <input type="date" value={filter.from} onChange={set('from')} />
+          </label>
+          <label>
+            <span>To</span>
+            <input type="date" value={filter.to} onChange={set('to')} />
+          </label>
+          {filtered && (
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setFilter({ provider: '', status: '', direction: '', from: '', to: '' })}>
+              Clear
+            </button>
+          )}
+        </form>
+        {messages.loading && !messages.data && <Spinner label="Loading messages…" />}
+        {messages.error !== undefined && !messages.data && <ErrorState error={messages.error} onRetry={() => void messages.reload()} />}
+        {messages.data && messages.data.length === 0 && (
+          <EmptyState title={filtered ? 'No message matches these filters' : 'No messages yet'}>
+            {filtered ? 'Clear a filter to see more.' : 'Messages appear here once a bundle sends an SMS or a customer writes in.'}
+          </EmptyState>
+        )}
+        {messages.data && messages.data.length > 0 && (
+          <div className="table-wrap">
+          <table className="table table-click" data-testid="messages-table">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Provider</th>
+                <th>Dir.</th>
+                <th>From → To</th>
+                <th>Text</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {messages.data.map((m) => (
+                <tr
+                  key={m.id}
+                  tabIndex={0}
+                  aria-selected={selected?.id === m.id}
+                  className={selected?.id === m.id ? 'selected' : undefined}
+                  onClick={() => setSelected(m)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      setSelected(m);
+                    }
+                  }}
+                  data-testid={`message-row-${m.id}`}
+                >
+                  <td className="nowrap">{formatTime(m.createdAt)}</td>
+                  <td>
+                    <ProviderBadge provider={m.provider} title={providerTitles.get(m.provider)} size={20} />
+                  </td>
+                  <td className="nowrap">{m.direction === 'inbound' ? '↘ in' : '↗ out'}</td>
+                  <td className="nowrap small">
+                    {m.from ?? '—'} → {m.to ?? '—'}
+                  </td>
+                  <td className="ellipsis">{m.text}</td>
+                  <td>
+                    <StatusPill status={m.status} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          </div>
+        )}
+      </div>
+      <div className="split-detail">
+        {selected ? <Conversation key={selected.id} message={selected} /> : <p className="muted detail-placeholder">Select a message to see its conversation and reply.</p>}
+      </div>
+    </div>
+  );
+}
+
+function Conversation({ message }: { message: Message }) {
+  const key = message.conversationKey;
+  const thread = useAsync(() => (key ? api.messages.list({ conversation: key }) : Promise.resolve([message])), [key], 3000);
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const items = (thread.data ?? [message]).slice().sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const replyTo = [...items].reverse().find((m) => m.direction === 'inbound') ?? message;
+
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    setSending(true);
+    setError(null);
+    try {
+      const sent = await api.messages.reply(replyTo.id, text.trim());
+      setText('');
+      thread.setData((all) => [...(all ?? []), sent]);
+      void thread.reload();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <div className="conversation" data-testid="conversation">
+      <header>
+        <h2>Conversation</h2>
+        <span className="muted small">
+          {message.channel} · {key ?? 'single message'}
+        </span>
+      </header>
+      {thread.error !== undefined && !thread.data && <ErrorState error={thread.error} onRetry={() => void thread.reload()} />}
+      <ol className="bubbles">
+        {items.map((m) => (
+          <li key={m.id} className={`bubble bubble-${m.direction}`}>
+            <div className="bubble-text">{m.text}</div>
+            <div className="bubble-meta">
+              {formatTime(m.createdAt)} · {m.status}
+            </div>
+          </li>
+        ))}
+      </ol>
+      <form className="reply-box" onSubmit={(e) => void send(e)}>
+        <label className="sr-only" htmlFor="reply-text">
+          Reply
+        </label>
+        <textarea
+          id="reply-text"
+          rows={3}
+          value={text}
+          placeholder={`Reply to ${(replyTo.direction === 'inbound' ? replyTo.from : replyTo.to) ?? 'the customer'}…`}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(e);
+          }}
+          data-testid="reply-text"
+        />
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="btn btn-primary" disabled={sending || !text.trim()} data-testid="reply-send">
+          {sending ? 'Sending…' : 'Send reply'}
+        </button>
+      </form>
+    </div>
+  );
+}
