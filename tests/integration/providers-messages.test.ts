@@ -92,13 +92,18 @@ describe('the message log', () => {
     expect(await messages(b, { provider: 'whatsapp' })).toHaveLength(4);
     expect(await messages(b, { provider: 'twilio' })).toEqual([]);
 
-    // WhatsApp statuses move forward only: read, then a late delivered, stays read.
-    const statuses = whatsappStatusPayload([
+    // WhatsApp statuses move forward only, also when Meta batches several statuses of one message in one POST.
+    const outboundStatus = async () => (await messages(b, { provider: 'whatsapp', direction: 'outbound', conversation: customer }))[0]!.status;
+    const batch = whatsappStatusPayload([
+      { id: sent.id, status: 'sent', recipientId: customer },
       { id: sent.id, status: 'read', recipientId: customer },
       { id: sent.id, status: 'delivered', recipientId: customer },
     ]);
-    expect((await deliverWhatsAppWebhook(waConn.webhookUrl!, whatsappAppSecret, statuses)).status).toBe(200);
-    expect((await messages(b, { provider: 'whatsapp', direction: 'outbound', conversation: customer }))[0]!.status).toBe('read');
+    expect((await deliverWhatsAppWebhook(waConn.webhookUrl!, whatsappAppSecret, batch)).status).toBe(200);
+    expect(await outboundStatus()).toBe('read');
+    const late = whatsappStatusPayload([{ id: sent.id, status: 'delivered', recipientId: customer, timestamp: Math.floor(Date.now() / 1000) + 1 }]);
+    expect((await deliverWhatsAppWebhook(waConn.webhookUrl!, whatsappAppSecret, late)).status).toBe(200);
+    expect(await outboundStatus()).toBe('read');
   });
 
   it('keeps a Twilio message delivered when a late "sent" callback arrives, and sends the status callback URL', async () => {

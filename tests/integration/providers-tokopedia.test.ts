@@ -86,5 +86,13 @@ describe('Tokopedia chat → RetailCRM order → Tokopedia reply', () => {
     ]);
     expect(log[0]).toMatchObject({ channel: 'tokopedia_chat', from: '123456', to: '654321', status: 'sent', runId: run!.id });
     expect(log[1]).toMatchObject({ channel: 'tokopedia_chat', from: '654321', to: '123456', status: 'received', runId: null });
+
+    // An operator answers the buyer from the message log, in the same chat, with the cached token.
+    const answer = await b.api('POST', `/api/messages/${log[1]!.id}/reply`, { text: 'Yes, sizes M and L are in stock' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    expect(tkpd.replies.at(-1)).toMatchObject({ msgId: '20001', shopId: 123456, message: 'Yes, sizes M and L are in stock' });
+    expect(tkpd.tokensIssued).toHaveLength(1);
+    expect(answer.body).toMatchObject({ direction: 'outbound', channel: 'tokopedia_chat', from: '123456', to: '654321', providerMessageId: '20001', conversationKey: '654321', status: 'sent' });
+    expect((await messages(b, { provider: 'tokopedia', direction: 'outbound' })).map((m) => m.text)).toEqual(['Yes, sizes M and L are in stock', 'Thanks, we got your message']);
   });
 });

@@ -126,3 +126,19 @@ describe('connections', () => {
     expect(logs).toContain('***');
   });
 });
+
+describe('partial connection updates', () => {
+  it('merges PATCHed config fields into the stored ones and clears a field sent as null', async () => {
+    const created = await b.api('POST', '/api/connections', {
+      provider: 'twilio',
+      name: 'Partial',
+      config: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken, publicUrl: 'https://a.example.com' },
+    });
+    const patched = await b.api('PATCH', `/api/connections/${created.body.id}`, { config: { authToken: 'rotated-token-987' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.config).toEqual({ accountSid: 'AC0123456789abcdef0123456789abcdef', publicUrl: 'https://a.example.com' });
+    expect((await b.runtime.connections.get(created.body.id))!.context.config.authToken).toBe('rotated-token-987');
+    const cleared = await b.api('PATCH', `/api/connections/${created.body.id}`, { config: { publicUrl: null } });
+    expect(cleared.body.config).toEqual({ accountSid: 'AC0123456789abcdef0123456789abcdef' });
+  });
+});

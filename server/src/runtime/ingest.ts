@@ -74,8 +74,13 @@ with input_events as (
   returning id
 ), status_updates as (
   update messages set status = s.status, error = coalesce(s.error, messages.error), updated_at = now()
-  from json_to_recordset($7::json) as s(dedupe_key text, provider_message_id text, status text, error jsonb)
-  join ins on ins.dedupe_key = s.dedupe_key and ins.inserted
+  -- One delivery may carry several statuses of one message: an UPDATE applies only one source row per target, so take the furthest.
+  from (
+    select distinct on (x.provider_message_id) x.provider_message_id, x.status, x.error
+    from json_to_recordset($7::json) as x(dedupe_key text, provider_message_id text, status text, error jsonb)
+    join ins on ins.dedupe_key = x.dedupe_key and ins.inserted
+    order by x.provider_message_id, ${statusRankSql('x.status')} desc
+  ) s
   where messages.connection_id = $2 and messages.provider_message_id = s.provider_message_id
     and ${statusRankSql('s.status')} > ${statusRankSql('messages.status')}
   returning messages.id

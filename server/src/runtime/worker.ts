@@ -1,5 +1,6 @@
 // The worker role: graphile-worker executes runs; heartbeats let a live worker release a dead one's jobs.
-import { run, Logger as GraphileLogger, type Runner } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { run, Logger as GraphileLogger, type Runner, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import { executeRun, type ExecuteDeps } from './execute.js';
 
@@ -32,12 +33,33 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
     if (level === 'error') log.error({ meta }, message);
     else if (level === 'warning') log.warn({ meta }, message);
   });
+  // Jobs are locked by a worker's id, or by the pool's id when the pool fetches a batch: both beat.
+  const events = new EventEmitter() as WorkerEvents;
+  events.on('pool:create', ({ workerPool }) => {
+    workerIds.add(workerPool.id);
+    void beat();
+  });
+  events.on('pool:release', ({ workerPool }) => workerIds.delete(workerPool.id));
+  events.on('worker:create', ({ worker }) => {
+    workerIds.add(worker.workerId);
+    void beat();
+  });
+  events.on('worker:release', ({ worker }) => workerIds.delete(worker.workerId));
   const runner = await run({
     pgPool: pool,
     concurrency: opts.concurrency,
     noHandleSignals: true,
     pollInterval: 500,
     logger,
+    events,
+    preset: {
+      worker: {
+        // Fetch jobs in batches and complete them in batches: fewer round trips and commits per run.
+        localQueue: { size: opts.concurrency + 1 },
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
     taskList: {
       run: async (payload, helpers) => {
         const { runId } = payload as { runId: string };
@@ -56,12 +78,6 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
       },
     },
   });
-  runner.events.on('worker:create', ({ worker }) => {
-    workerIds.add(worker.workerId);
-    void beat();
-  });
-  runner.events.on('worker:release', ({ worker }) => workerIds.delete(worker.workerId));
-
   async function beat(): Promise<void> {
     if (workerIds.size === 0) return;
     await pool

@@ -126,9 +126,9 @@ export class ConnectionService {
     let plain = row.config;
     let secret = storedSecrets;
     if (input.config) {
-      // Omitted (or empty) secret fields keep their stored value.
-      const merged: Record<string, unknown> = { ...storedSecrets, ...input.config };
-      for (const name of secretFields(provider)) if (merged[name] === '' || merged[name] === undefined) merged[name] = storedSecrets[name];
+      // A partial update: omitted fields keep their value, empty secrets too; null or '' clears a public field.
+      const merged: Record<string, unknown> = { ...row.config, ...storedSecrets, ...input.config };
+      for (const name of secretFields(provider)) if (merged[name] === '' || merged[name] === undefined || merged[name] === null) merged[name] = storedSecrets[name];
       for (const [k, v] of Object.entries(merged)) if (v === undefined || v === null || v === '') delete merged[k];
       const config = validateConfig(provider, merged);
       ({ plain, secret } = splitSecrets(provider, config));
