@@ -1,4 +1,4 @@
-/** Shapes of the /api contract (see DESIGN.md). Kept here so the editor builds without the server. */
+/** Shapes of the /api contract: the API's answers come from @bundles/shared; the editor adds typed JSON Schema. */
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -56,132 +56,30 @@ export interface ProviderDescriptor {
   hasWebhook: boolean;
 }
 
-export interface Connection {
-  id: string;
-  provider: string;
-  name: string;
-  config: Record<string, unknown>;
-  secretsSet?: string[];
-  webhookUrl: string | null;
-  createdAt: string;
-  updatedAt: string;
-  status?: 'ok' | 'broken' | 'untested';
-  lastTest?: { ok: boolean; message: string; at: string } | null;
-}
+export type {
+  Connection,
+  Delivery,
+  Flow,
+  FlowExport,
+  FlowGraph as Graph,
+  GraphEdge,
+  GraphNode,
+  Message,
+  Run,
+  RunDetail,
+  Step,
+  StepError as RunError,
+  FlowIssue as ValidationIssue,
+} from '@bundles/shared';
+import type { Flow, Run, Step } from '@bundles/shared';
 
-export interface Delivery {
-  id: string;
-  receivedAt: string;
-  outcome: 'accepted' | 'duplicate' | 'rejected';
-  reason?: string | null;
-  eventIds: string[];
-  body?: unknown;
-}
+export type FlowStatus = Flow['status'];
+export type RunStatus = Run['status'];
+export type StepStatus = Step['status'];
 
 export interface OptionItem {
   value: string;
   label: string;
-}
-
-export interface GraphNode {
-  id: string;
-  type: string;
-  connectionId?: string | null;
-  config: Record<string, unknown>;
-  position: { x: number; y: number };
-  label?: string;
-}
-
-export interface GraphEdge {
-  id?: string;
-  source: string;
-  target: string;
-  sourceHandle?: string | null;
-}
-
-export interface Graph {
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
-
-export type FlowStatus = 'draft' | 'running' | 'stopped';
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'filtered';
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'waiting';
-
-export interface Flow {
-  id: string;
-  name: string;
-  status: FlowStatus;
-  graph: Graph;
-  activeVersion: { id: string; number: number; createdAt: string } | null;
-  hasDraftChanges: boolean;
-  lastRun: { id: string; status: RunStatus; createdAt: string } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface FlowExport {
-  format: 'bundles.flow/v1';
-  name: string;
-  graph: Graph;
-}
-
-export interface ValidationIssue {
-  nodeId?: string;
-  field?: string;
-  message: string;
-}
-
-export interface RunError {
-  code?: string;
-  message: string;
-  retryable?: boolean;
-}
-
-export interface Run {
-  id: string;
-  flowId: string;
-  versionId: string;
-  eventId: string | null;
-  status: RunStatus;
-  error: RunError | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface Step {
-  nodeId: string;
-  nodeType: string;
-  status: StepStatus;
-  input: unknown;
-  output: unknown;
-  error: RunError | null;
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface RunDetail extends Run {
-  trigger: unknown;
-  steps: Step[];
-}
-
-export interface Message {
-  id: string;
-  provider: string;
-  connectionId: string | null;
-  direction: 'inbound' | 'outbound';
-  channel: string;
-  from: string | null;
-  to: string | null;
-  text: string | null;
-  providerMessageId: string | null;
-  status: string;
-  conversationKey: string | null;
-  runId: string | null;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface MessageFilter {
