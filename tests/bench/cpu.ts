@@ -1,0 +1,89 @@
+// CPU time by component (the product's processes, PostgreSQL, this bench process), from /proc:
+// shows where the machine's cores went during a phase. Linux only; elsewhere every figure is null.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+let ticksPerSec = 100;
+try {
+  ticksPerSec = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {
+  /* the usual value */
+}
+
+/** utime, stime, cutime, cstime of a process in ms; null when it is gone (or no /proc). */
+function times(pid: number): { self: number; children: number; ppid: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces: fields start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = (i: number) => (Number(f[i]) * 1000) / ticksPerSec;
+    return { ppid: Number(f[1]), self: ms(11) + ms(12), children: ms(13) + ms(14) };
+  } catch {
+    return null;
+  }
+}
+
+/** The postmaster of a local PostgreSQL, from the pid of one of its backends. */
+export function postmasterOf(backendPid: number): number | null {
+  return times(backendPid)?.ppid ?? null;
+}
+
+/** CPU ms of the postmaster and every process it forked (backends that exited count via the postmaster's children times). */
+function postgresMs(postmaster: number): number | null {
+  const pm = times(postmaster);
+  if (!pm) return null;
+  let total = pm.self + pm.children;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const t = times(Number(entry));
+    if (t && t.ppid === postmaster) total += t.self;
+  }
+  return total;
+}
+
+export interface CpuSnapshot {
+  at: number;
+  product: number | null;
+  postgres: number | null;
+  bench: number;
+}
+
+export function cpuSnapshot(productPids: readonly number[], postmaster: number | null): CpuSnapshot {
+  let product: number | null = 0;
+  for (const pid of productPids) {
+    const t = times(pid);
+    if (!t) {
+      product = null;
+      break;
+    }
+    product += t.self;
+  }
+  const u = process.cpuUsage();
+  return { at: performance.now(), product, postgres: postmaster ? postgresMs(postmaster) : null, bench: (u.user + u.system) / 1000 };
+}
+
+export interface CpuUse {
+  /** CPU ms per event (delivered SMS) by component. */
+  perEventMs: { product: number | null; postgres: number | null; bench: number | null };
+  /** Share of all cores used by each component over the interval. */
+  coreShare: { product: number | null; postgres: number | null; bench: number | null; total: number | null };
+}
+
+export function cpuUse(a: CpuSnapshot, b: CpuSnapshot, events: number, cores: number): CpuUse {
+  const wall = b.at - a.at;
+  const d = (x: number | null, y: number | null) => (x === null || y === null ? null : y - x);
+  const product = d(a.product, b.product);
+  const postgres = d(a.postgres, b.postgres);
+  const bench = b.bench - a.bench;
+  const per = (v: number | null) => (v === null || events <= 0 ? null : v / events);
+  const share = (v: number | null) => (v === null || wall <= 0 ? null : v / (wall * cores));
+  return {
+    perEventMs: { product: per(product), postgres: per(postgres), bench: per(bench) },
+    coreShare: {
+      product: share(product),
+      postgres: share(postgres),
+      bench: share(bench),
+      total: product === null || postgres === null ? null : share(product + postgres + bench),
+    },
+  };
+}

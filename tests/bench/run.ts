@@ -1,0 +1,559 @@
+// `pnpm bench [--quick] [--workers N] [--profile]`: workload W1 of /work/shared/BENCH.md, end to end.
+// A clean data folder, the product as child processes, the fake Twilio and a bounded load client in
+// this process; prints the table and writes bench-results/latest.json. Loopback only.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '@bundles/server';
+import { startFakeTwilio, type FakeTwilio, type FormParams } from '../fakes/twilio.js';
+import { closedLoop, IdSource, openLoop } from './load.js';
+import { formatProfile, readProfile, summarizeProfile } from './profile.js';
+import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
+import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
+import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const resultsDir = path.join(root, 'bench-results');
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    workers: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+});
+if (args.help) {
+  console.log(`pnpm bench [--quick] [--workers N] [--profile]
+  --quick      the same in under 30 s (shorter phases)
+  --workers N  one web process plus N worker processes (default: one process with every role)
+  --profile    node --cpu-prof on the product's processes; prints where their CPU time goes
+  DATABASE_URL use that PostgreSQL (a fresh database is created and dropped) instead of the embedded one`);
+  process.exit(0);
+}
+const quick = args.quick;
+const workers = args.workers === undefined ? 0 : Number(args.workers);
+if (!Number.isInteger(workers) || workers < 0 || workers > 16) {
+  console.error(`--workers must be an integer from 1 to 16 (got "${args.workers}")`);
+  process.exit(2);
+}
+
+/** Phase lengths; every wait below is bounded by one of these. */
+const plan = quick
+  ? { ackMs: 5_000, rateMs: 5_000, drainMaxMs: 8_000, rateDrainMaxMs: 5_000, stallMs: 3_000, pgMs: 1_500, ceilingMs: 3_000, watchdogMs: 90_000 }
+  : { ackMs: 20_000, rateMs: 20_000, drainMaxMs: 60_000, rateDrainMaxMs: 15_000, stallMs: 5_000, pgMs: 3_000, ceilingMs: 10_000, watchdogMs: 240_000 };
+const CONCURRENCY = 32;
+const RATE = 200;
+const PG_CLIENTS = 16;
+/** Caps the closed loops whatever the speed: 25,000 events/s. */
+const MAX_EVENTS_PER_SEC = 25_000;
+/**
+ * Pause before reading pg_stat_database, so that the backends that just went quiet report their
+ * commits. (A backend reports at most once a second, and one that stays idle only after 10 s: the
+ * few hundred commits that can still be pending at either end of the window roughly cancel out.)
+ */
+const STATS_PAUSE_MS = 1_000;
+const secretKey = 'b'.repeat(64);
+
+const t0 = performance.now();
+const cpus = os.cpus();
+const cores = os.availableParallelism?.() ?? cpus.length;
+const loadAtStart = os.loadavg()[0]!;
+const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s`;
+const progress = (line: string) => console.log(`[${elapsed()}] ${line}`);
+const fmt = (n: number | null, digits = 0) => (n === null || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+// ---------------------------------------------------------------------------------------------
+// Everything started is stopped on the way out, whatever happens.
+
+const cleanups: Array<() => Promise<void>> = [];
+let cleaning: Promise<void> | null = null;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      const fn = cleanups.pop()!;
+      await fn().catch((err) => console.error(`cleanup: ${(err as Error).message}`));
+    }
+  })();
+  return cleaning;
+}
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${plan.watchdogMs / 1000} s, giving up`);
+  void cleanup().finally(() => process.exit(1));
+}, plan.watchdogMs);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`bench: ${signal}, stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deliveries seen by the fake Twilio, keyed by order id.
+
+class Deliveries {
+  /** Order id → first receive time (performance.now() of this process). */
+  readonly first = new Map<string, number>();
+  private seen = 0;
+  lastAt = 0;
+  constructor(private readonly fake: FakeTwilio) {}
+  update(): void {
+    const m = this.fake.messages;
+    for (; this.seen < m.length; this.seen++) {
+      const msg = m[this.seen]!;
+      if (!this.first.has(msg.key)) this.first.set(msg.key, msg.at);
+      if (msg.at > this.lastAt) this.lastAt = msg.at;
+    }
+  }
+  /** Waits until every expected id was delivered; gives up after `maxMs`, or `stallMs` without any new delivery. */
+  async drain(expected: readonly string[], maxMs: number, stallMs: number): Promise<{ drained: boolean; pending: number; waitedMs: number }> {
+    const started = performance.now();
+    let pending = expected.filter((id) => !this.first.has(id));
+    let lastProgress = performance.now();
+    while (pending.length > 0) {
+      await sleep(25);
+      this.update();
+      const before = pending.length;
+      pending = pending.filter((id) => !this.first.has(id));
+      const now = performance.now();
+      if (pending.length < before) lastProgress = now;
+      if (now - started > maxMs || now - lastProgress > stallMs) break;
+    }
+    return { drained: pending.length === 0, pending: pending.length, waitedMs: performance.now() - started };
+  }
+}
+
+const expectedIds = (events: readonly SentEvent[]) => events.filter((e) => e.paid && e.status >= 200 && e.status < 300).map((e) => e.id);
+
+// ---------------------------------------------------------------------------------------------
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    let dirty = false;
+    try {
+      execFileSync('git', ['diff-index', '--quiet', 'HEAD', '--'], { cwd: root, stdio: 'ignore' });
+    } catch {
+      dirty = true;
+    }
+    return dirty ? `${sha}+changes` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function api<T = any>(base: string, token: string, method: string, url: string, body?: unknown): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await fetch(base + url, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 500)}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+function dbUrl(base: string, name: string): string {
+  const u = new URL(base);
+  u.pathname = '/' + name;
+  return u.toString();
+}
+
+/** Single-row INSERT commits per second, `clients` connections in parallel, for `ms`. */
+async function pgCommitRate(url: string, clients: number, ms: number): Promise<{ commits: number; perSec: number }> {
+  await withClient(url, (c) => c.query('create table if not exists bench_scratch (id bigserial primary key, v text not null, at timestamptz not null default now())'));
+  const conns = await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
+  let commits = 0;
+  const started = performance.now();
+  const deadline = started + ms;
+  try {
+    await Promise.all(
+      conns.map(async (c, i) => {
+        let n = 0;
+        while (performance.now() < deadline && n < 1_000_000) {
+          await c.query({ name: 'bench_insert', text: 'insert into bench_scratch (v) values ($1)', values: [`client ${i} row ${n++}`] });
+          commits++;
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(conns.map((c) => c.end().catch(() => {})));
+  }
+  return { commits, perSec: ratePerSec(commits, started, performance.now()) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const logDir = path.join(resultsDir, 'logs');
+  const profileDir = path.join(resultsDir, 'profiles');
+  fs.rmSync(logDir, { recursive: true, force: true });
+  fs.mkdirSync(logDir, { recursive: true });
+  if (args.profile) {
+    fs.rmSync(profileDir, { recursive: true, force: true });
+    fs.mkdirSync(profileDir, { recursive: true });
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-bench-'));
+  fs.chmodSync(dataDir, 0o777); // the embedded PostgreSQL runs as another user when we are root
+  cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  const mode = workers > 0 ? `web + ${workers} worker process${workers > 1 ? 'es' : ''}` : '1 process (web + worker)';
+  const external = process.env.DATABASE_URL;
+  const dbKind = external ? 'DATABASE_URL' : 'embedded PostgreSQL';
+
+  // The database: a fresh one for the W1 bundle, a scratch one for the PostgreSQL limit (so that
+  // its commits do not count as the product's).
+  const suffix = randomBytes(4).toString('hex');
+  let adminUrl: string;
+  let benchDb: string;
+  if (external) {
+    adminUrl = external;
+    benchDb = `bundles_bench_${suffix}`;
+  } else {
+    const quiet = { debug() {}, info() {}, warn(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); }, error(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); } };
+    const embedded = await startEmbeddedPostgres(dataDir, quiet, 'bundles');
+    cleanups.push(() => embedded.stop());
+    adminUrl = embedded.url;
+    benchDb = 'bundles';
+  }
+  const scratchDb = `bundles_bench_scratch_${suffix}`;
+  await withClient(adminUrl, async (c) => {
+    if (external) await c.query(`create database "${benchDb}"`);
+    await c.query(`create database "${scratchDb}"`);
+  });
+  cleanups.push(() =>
+    withClient(adminUrl, async (c) => {
+      await c.query(`drop database if exists "${scratchDb}" with (force)`);
+      if (external) await c.query(`drop database if exists "${benchDb}" with (force)`);
+    }),
+  );
+  const databaseUrl = dbUrl(adminUrl, benchDb);
+  const { pgVersion, backendPid } = await withClient(databaseUrl, async (c) => {
+    const { rows } = await c.query<{ v: string; pid: number }>('select current_setting($1) as v, pg_backend_pid() as pid', ['server_version']);
+    return { pgVersion: rows[0]!.v, backendPid: rows[0]!.pid };
+  });
+  // CPU accounting of PostgreSQL works when it runs on this machine (it is our child, or /proc shows it).
+  const postmaster = postmasterOf(backendPid);
+
+  // The fake Twilio counts deliveries by order id.
+  const fake = await startFakeTwilio({
+    recordRequests: false,
+    keyOf: (form: FormParams) => {
+      const body = Array.isArray(form.Body) ? form.Body[0] : form.Body;
+      return /^Order (\S+) is paid/.exec(body ?? '')?.[1] ?? `unexpected:${body}`;
+    },
+  });
+  cleanups.push(() => fake.close());
+  const deliveries = new Deliveries(fake);
+
+  // The product.
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    BUNDLES_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    BUNDLES_SECRET_KEY: secretKey,
+    LOG_LEVEL: 'warn',
+  };
+  const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const children: Child[] = [];
+  const startRole = (role: 'all' | 'web' | 'worker', i = 0) => {
+    const name = role === 'worker' ? `worker-${i + 1}` : role;
+    const child = spawnTs({ name, script: 'server/src/main.ts', args: ['--role', role], cwd: root, env, logFile: path.join(logDir, `${name}.log`), nodeArgs });
+    children.push(child);
+    return child;
+  };
+  cleanups.push(async () => {
+    await Promise.all(children.map((c) => c.stop()));
+  });
+  // The ceiling's server (phase e) starts now, while the product starts; it idles until then.
+  let ceilingPort = 0;
+  const ceiling = spawnTs({
+    name: 'ceiling',
+    script: 'tests/bench/ceiling-server.ts',
+    cwd: root,
+    env: { ...process.env, TWILIO_URL: fake.url, TWILIO_SID: fake.accountSid, TWILIO_TOKEN: fake.authToken },
+    logFile: path.join(logDir, 'ceiling.log'),
+    onStdout: (line) => {
+      const m = /^READY (\d+)$/.exec(line);
+      if (m) ceilingPort = Number(m[1]);
+    },
+  });
+  cleanups.push(() => ceiling.stop(5_000));
+  const base = `http://127.0.0.1:${port}`;
+  const startedAt = performance.now();
+  const web = startRole(workers > 0 ? 'web' : 'all');
+  await poll('the web process to answer /healthz', 60_000, async () => {
+    if (!web.isRunning()) throw new Error(`it exited:\n${web.tail()}`);
+    const res = await fetch(`${base}/healthz`).catch(() => null);
+    return res?.ok ?? false;
+  });
+  for (let i = 0; i < workers; i++) startRole('worker', i);
+  if (workers > 0) {
+    // A worker process is ready when its job queue listens for new jobs (graphile-worker's LISTEN).
+    await poll(`${workers} worker processes to listen for jobs`, 60_000, async () => {
+      for (const w of children) if (!w.isRunning()) throw new Error(`${w.name} exited:\n${w.tail()}`);
+      const n = await withClient(databaseUrl, async (c) =>
+        (await c.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'LISTEN "jobs:insert"%'`)).rows[0]!.n,
+      );
+      return n >= workers;
+    }, 200);
+  }
+  const startupMs = performance.now() - startedAt;
+
+  // W1 through the HTTP API.
+  const { token } = await api<{ token: string }>(base, '', 'POST', '/api/setup', { email: 'bench@example.com', password: 'bench password 1' });
+  const shop = await api<{ id: string; webhookUrl: string }>(base, token, 'POST', '/api/connections', {
+    provider: 'retailcrm',
+    name: 'Bench shop',
+    config: { domain: 'bench.retailcrm.ru', apiKey: 'x', baseUrl: 'http://127.0.0.1:9/unused' },
+  });
+  const sms = await api<{ id: string }>(base, token, 'POST', '/api/connections', {
+    provider: 'twilio',
+    name: 'Bench Twilio',
+    config: { accountSid: fake.accountSid, authToken: fake.authToken, baseUrl: fake.url },
+  });
+  const flow = await api<{ id: string }>(base, token, 'POST', '/api/flows', {
+    name: 'W1: order paid → SMS',
+    graph: {
+      nodes: [
+        { id: 'trigger', type: 'retailcrm.order_changed', connectionId: shop.id, config: { events: ['status'], statuses: ['paid'], loadOrder: false }, position: { x: 0, y: 0 } },
+        {
+          id: 'sms',
+          type: 'twilio.send_sms',
+          connectionId: sms.id,
+          config: { from: '+15550002222', to: '+15550001111', body: 'Order {{ trigger.id }} is paid. Thank you!' },
+          position: { x: 300, y: 0 },
+        },
+      ],
+      edges: [{ source: 'trigger', target: 'sms' }],
+    },
+  });
+  await api(base, token, 'POST', `/api/flows/${flow.id}/start`);
+  const target = { url: shop.webhookUrl.replace(/^https?:\/\/[^/]+/, base) };
+
+  // Warm-up: the whole path works, the JIT and the pools are warm.
+  const warm = await closedLoop({ target, ids: new IdSource(100_000_000), concurrency: 8, durationMs: 10_000, maxEvents: 100 });
+  const warmOut = deliveryOutcome(warm.events, fake.deliveries);
+  if (warmOut.failed > 0) throw new Error(`warm-up: ${warmOut.failed} of ${warmOut.sent} webhooks were not answered 2xx (statuses ${[...new Set(warm.events.map((e) => e.status))].join(', ')})`);
+  const warmDrain = await deliveries.drain(expectedIds(warm.events), 20_000, 10_000);
+  if (!warmDrain.drained) throw new Error(`warm-up: ${warmDrain.pending} SMS never reached the fake Twilio; see ${logDir}`);
+  progress(`started ${dbKind} ${pgVersion}, ${mode} in ${(startupMs / 1000).toFixed(1)} s; W1 set up and warmed up (${warm.events.length} events)`);
+
+  const pgStat = () =>
+    withClient(databaseUrl, async (c) => {
+      const { rows } = await c.query<{ commits: string; runs: number }>(
+        `select (select xact_commit from pg_stat_database where datname = current_database())::text as commits,
+                (select count(*)::int from runs where status in ('succeeded', 'failed', 'filtered')) as runs`,
+      );
+      return { commits: Number(rows[0]!.commits), runs: rows[0]!.runs };
+    });
+  await sleep(STATS_PAUSE_MS);
+  const statBefore = await pgStat();
+  const productPids = children.map((c) => c.proc.pid!).filter(Boolean);
+  const cpuA0 = cpuSnapshot(productPids, postmaster);
+
+  // (a) ack/s: closed loop at concurrency 32.
+  const ack = await closedLoop({ target, ids: new IdSource(200_000_000), concurrency: CONCURRENCY, durationMs: plan.ackMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ackMs) / 1000 });
+  const ackOut = deliveryOutcome(ack.events, fake.deliveries);
+  const ackPerSec = ratePerSec(ackOut.acked, ack.startedAt, ack.endedAt);
+  const ackSendEnd = ack.endedAt;
+  progress(`a) ack/s: concurrency ${CONCURRENCY} for ${plan.ackMs / 1000} s → ${fmt(ackOut.acked)} answered 2xx (${fmt(ackPerSec)}/s)${ackOut.failed ? `, ${fmt(ackOut.failed)} not 2xx` : ''}`);
+
+  // (c) delivered/s: the ack phase's paid events, until the backlog is drained.
+  const ackDrain = await deliveries.drain(expectedIds(ack.events), plan.drainMaxMs, plan.stallMs);
+  const ackDelivered = deliveredRate(ack.events, deliveries.first);
+  const cpuA = cpuUse(cpuA0, cpuSnapshot(productPids, postmaster), ackDelivered.delivered, cores);
+  progress(
+    `c) delivered/s: ${fmt(ackDelivered.delivered)} SMS, backlog ${ackDrain.drained ? 'drained' : `NOT drained (${fmt(ackDrain.pending)} pending)`} ${((ackDelivered.lastDeliveredAt - ackSendEnd) / 1000).toFixed(1)} s after the last answer → ${fmt(ackDelivered.perSec)}/s`,
+  );
+
+  // (b) a fixed offered rate: answer and end-to-end latency.
+  const cpuB0 = cpuSnapshot(productPids, postmaster);
+  const rate = await openLoop({ target, ids: new IdSource(300_000_000), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
+  const rateDrain = await deliveries.drain(expectedIds(rate.events), plan.rateDrainMaxMs, plan.stallMs);
+  const cpuB = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(rate.events, deliveries.first).delivered, cores);
+  await sleep(STATS_PAUSE_MS);
+  const statAfter = await pgStat();
+  const runs = statAfter.runs - statBefore.runs;
+  const commits = statAfter.commits - statBefore.commits;
+  const ackLat = summarize(ackLatencies(rate.events));
+  const e2eLat = summarize(endToEnd(rate.events, deliveries.first));
+  progress(
+    `b) ${RATE} events/s for ${plan.rateMs / 1000} s → ack p50 ${fmt(ackLat.p50, 1)} ms p99 ${fmt(ackLat.p99, 1)} ms, e2e p50 ${fmt(e2eLat.p50, 1)} ms p99 ${fmt(e2eLat.p99, 1)} ms` +
+      `${rate.skipped ? `, ${rate.skipped} sends skipped (client limit)` : ''}${rateDrain.drained ? '' : `, ${fmt(rateDrain.pending)} SMS not delivered`}`,
+  );
+
+  // (d) the PostgreSQL limit, in a scratch database of the same server.
+  const pgLimit = await pgCommitRate(dbUrl(adminUrl, scratchDb), PG_CLIENTS, plan.pgMs);
+  progress(`d) PostgreSQL limit: single-row INSERT commits, ${PG_CLIENTS} clients for ${plan.pgMs / 1000} s → ${fmt(pgLimit.perSec)}/s`);
+
+  // (e) the ceiling: the bare pipeline, driven by the same client.
+  await poll('the ceiling server', 20_000, async () => {
+    if (!ceiling.isRunning()) throw new Error(`it exited:\n${ceiling.tail()}`);
+    return ceilingPort > 0;
+  });
+  const ceilingTarget = { url: `http://127.0.0.1:${ceilingPort}/hook` };
+  await closedLoop({ target: ceilingTarget, ids: new IdSource(400_000_000), concurrency: 8, durationMs: 500, maxEvents: 200 }); // warm-up
+  const cpuC0 = cpuSnapshot([ceiling.proc.pid!], null);
+  const ceil = await closedLoop({ target: ceilingTarget, ids: new IdSource(500_000_000), concurrency: CONCURRENCY, durationMs: plan.ceilingMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ceilingMs) / 1000 });
+  await deliveries.drain(expectedIds(ceil.events), 5_000, 2_000);
+  const ceilDelivered = deliveredRate(ceil.events, deliveries.first);
+  const cpuC = cpuUse(cpuC0, cpuSnapshot([ceiling.proc.pid!], null), ceilDelivered.delivered, cores);
+  const ceilOut = deliveryOutcome(ceil.events, fake.deliveries);
+  await ceiling.stop(5_000);
+  progress(`e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY} for ${plan.ceilingMs / 1000} s → ${fmt(ceilDelivered.perSec)} delivered/s`);
+
+  deliveries.update();
+
+  // Final accounting, after every wait: late deliveries still count, a late second one is doubled.
+  const ackFinal = deliveryOutcome(ack.events, fake.deliveries);
+  const rateFinal = deliveryOutcome(rate.events, fake.deliveries);
+  const lost = ackFinal.lost + rateFinal.lost;
+  const doubled = ackFinal.doubled + rateFinal.doubled + deliveryOutcome(warm.events, fake.deliveries).doubled;
+  const unexpected = ackFinal.unexpected + rateFinal.unexpected;
+  const efficiency = ratio(ackDelivered.perSec, ceilDelivered.perSec);
+
+  // Stop the product (profiles are written on exit).
+  await Promise.all(children.map((c) => c.stop()));
+
+  const versions = { node: process.version, postgres: pgVersion, bundles: gitCommit() };
+  const result = {
+    ackPerSec: round(ackPerSec, 0),
+    ackP50Ms: round(ackLat.p50, 2),
+    ackP99Ms: round(ackLat.p99, 2),
+    deliveredPerSec: round(ackDelivered.perSec, 0),
+    e2eP50Ms: round(e2eLat.p50, 2),
+    e2eP99Ms: round(e2eLat.p99, 2),
+    lost,
+    doubled,
+    pgCommitsPerSec: round(pgLimit.perSec, 0),
+    commitsPerRun: round(ratio(commits, runs), 2),
+    efficiency: round(efficiency, 3),
+    ceilingPerSec: round(ceilDelivered.perSec, 0),
+    cores,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGb: round(os.totalmem() / 2 ** 30, 1),
+    /** 1-minute load average when the bench started: above the core count, other work shared the machine. */
+    loadAverageAtStart: round(loadAtStart, 2),
+    versions,
+    mode: { quick, workers, processes: workers > 0 ? `web + ${workers} worker` : 'all', database: external ? 'DATABASE_URL' : 'embedded', profile: args.profile },
+    date: new Date().toISOString(),
+    durations: {
+      totalS: round((performance.now() - t0) / 1000, 1),
+      startupS: round(startupMs / 1000, 1),
+      ackPhaseS: round((ack.endedAt - ack.startedAt) / 1000, 1),
+      ackDrainS: round(ackDrain.waitedMs / 1000, 1),
+      ratePhaseS: round((rate.endedAt - rate.startedAt) / 1000, 1),
+      rateDrainS: round(rateDrain.waitedMs / 1000, 1),
+      pgPhaseS: round(plan.pgMs / 1000, 1),
+      ceilingPhaseS: round((ceil.endedAt - ceil.startedAt) / 1000, 1),
+    },
+    details: {
+      ackPhase: { ...ackOut, ...{ lost: ackFinal.lost, doubled: ackFinal.doubled, unexpected: ackFinal.unexpected, delivered: ackFinal.delivered }, drained: ackDrain.drained, ackLatencyMs: roundSummary(summarize(ackLatencies(ack.events))), deliveredInSpan: ackDelivered.delivered },
+      ratePhase: { offeredPerSec: RATE, skipped: rate.skipped, ...rateFinal, drained: rateDrain.drained, ackLatencyMs: roundSummary(ackLat), e2eLatencyMs: roundSummary(e2eLat) },
+      ceiling: { ackPerSec: round(ratePerSec(ceilOut.acked, ceil.startedAt, ceil.endedAt), 0), sent: ceilOut.sent, delivered: ceilOut.delivered, lost: ceilOut.lost, failed: ceilOut.failed },
+      pg: { clients: PG_CLIENTS, commits: pgLimit.commits, benchCommits: commits, runs },
+      unexpected,
+      /** CPU by component: ms per delivered SMS and share of all cores, during a+c, during b, and for the ceiling (product = its server). */
+      cpu: { ackPhase: roundCpu(cpuA), ratePhase: roundCpu(cpuB), ceiling: roundCpu(cpuC) },
+    },
+  };
+  fs.writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+
+  const table: Array<[string, string, string]> = [
+    [`ack/s (concurrency ${CONCURRENCY}, ${plan.ackMs / 1000} s)`, fmt(result.ackPerSec), ''],
+    [`ack p50 / p99 at ${RATE}/s`, `${fmt(result.ackP50Ms, 1)} / ${fmt(result.ackP99Ms, 1)} ms`, 'p99 ≤ 20 ms'],
+    ['delivered/s (backlog drained)', `${fmt(result.deliveredPerSec)}${ackDrain.drained ? '' : ' (not drained)'}`, '≥ 1,000'],
+    [`e2e p50 / p99 at ${RATE}/s`, `${fmt(result.e2eP50Ms, 1)} / ${fmt(result.e2eP99Ms, 1)} ms`, 'p99 ≤ 100 ms'],
+    ['lost / doubled', `${lost} / ${doubled}${unexpected ? ` (+${unexpected} sent for status=new)` : ''}`, '0 / 0'],
+    [`PG limit (INSERT commits/s, ${PG_CLIENTS} clients)`, fmt(result.pgCommitsPerSec), ''],
+    ['commits per run', `${fmt(result.commitsPerRun, 2)} (${fmt(commits)} commits / ${fmt(runs)} runs)`, ''],
+    ['ceiling (bare Node.js, delivered/s)', fmt(result.ceilingPerSec), ''],
+    ['efficiency (delivered/s ÷ ceiling)', fmt(result.efficiency, 3), '≥ 0.5'],
+  ];
+  const w = [Math.max(6, ...table.map((r) => r[0].length)), Math.max(5, ...table.map((r) => r[1].length)), Math.max(6, ...table.map((r) => r[2].length))];
+  const row = (r: readonly string[]) => `| ${r[0]!.padEnd(w[0]!)} | ${r[1]!.padStart(w[1]!)} | ${r[2]!.padEnd(w[2]!)} |`;
+  console.log(
+    [
+      '',
+      `W1 order status → SMS · ${quick ? 'quick' : 'full'} · ${mode} · ${dbKind}`,
+      `machine: ${cores} cores (${result.cpu}), ${result.memoryGb} GB · node ${versions.node} · PostgreSQL ${versions.postgres} · bundles ${versions.bundles}`,
+      ...(loadAtStart > cores / 2 ? [`warning: the machine was busy (load average ${loadAtStart.toFixed(1)} on ${cores} cores at the start): figures are noisy`] : []),
+      '',
+      row(['figure', 'value', 'target']),
+      `|${'-'.repeat(w[0]! + 2)}|${'-'.repeat(w[1]! + 2)}|${'-'.repeat(w[2]! + 2)}|`,
+      ...table.map(row),
+      '',
+      cpuLine(`CPU during a+c (${fmt(ackDelivered.delivered)} SMS)`, cpuA, 'product'),
+      cpuLine(`CPU during b (${RATE}/s)`, cpuB, 'product'),
+      cpuLine('CPU of the ceiling', cpuC, 'bare server'),
+      '',
+      `total ${result.durations.totalS} s · written to ${path.relative(root, path.join(resultsDir, 'latest.json'))}`,
+    ].join('\n'),
+  );
+
+  if (args.profile) {
+    for (const file of fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      console.log('\n' + formatProfile(path.join(path.relative(root, profileDir), file), summarizeProfile(readProfile(path.join(profileDir, file)))));
+    }
+  }
+}
+
+function roundCpu(u: CpuUse) {
+  const r = (o: Record<string, number | null>, d: number) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, d)]));
+  return { perEventMs: r(u.perEventMs, 3), coreShare: r(u.coreShare, 3) };
+}
+
+function cpuLine(label: string, u: CpuUse, productName: string): string {
+  const c = (v: number | null) => (v === null ? '–' : (v * cores).toFixed(2));
+  const ms = (v: number | null) => (v === null ? '–' : v.toFixed(2));
+  const parts = [[productName, 'product'], ['PostgreSQL', 'postgres'], ['bench client + fake', 'bench']] as const;
+  const used = parts.filter(([, k]) => !(k === 'postgres' && u.perEventMs.postgres === null && productName !== 'product'));
+  return (
+    `${label}: cores used ${used.map(([n, k]) => `${n} ${c(u.coreShare[k])}`).join(', ')} of ${cores}; ` +
+    `CPU ms per SMS ${used.map(([n, k]) => `${n} ${ms(u.perEventMs[k])}`).join(', ')}`
+  );
+}
+
+function roundSummary(s: ReturnType<typeof summarize>) {
+  return { count: s.count, p50: round(s.p50, 2), p99: round(s.p99, 2), max: round(s.max, 2), mean: round(s.mean, 2) };
+}
+
+try {
+  await main();
+  await cleanup();
+  clearTimeout(watchdog);
+  process.exit(0);
+} catch (err) {
+  console.error(`bench failed: ${(err as Error).stack ?? err}`);
+  await cleanup();
+  process.exit(1);
+}

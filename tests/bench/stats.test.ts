@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, percentile, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
+
+const ev = (id: string, paid: boolean, sentAt: number, status = 200, ackAt: number | undefined = sentAt + 2): SentEvent => ({
+  id,
+  paid,
+  sentAt,
+  status,
+  ...(ackAt !== undefined ? { ackAt } : {}),
+});
+
+describe('percentile (nearest rank)', () => {
+  const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+
+  it('picks the nearest-rank value', () => {
+    expect(percentile(hundred, 50)).toBe(50);
+    expect(percentile(hundred, 99)).toBe(99);
+    expect(percentile(hundred, 100)).toBe(100);
+    expect(percentile(hundred, 0)).toBe(1);
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2);
+    expect(percentile([1, 2, 3, 4, 5], 50)).toBe(3);
+    expect(percentile([7], 99)).toBe(7);
+  });
+
+  it('a p99 of fewer than 100 values is the maximum', () => {
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
+  });
+
+  it('is NaN without values and refuses a p outside [0, 100]', () => {
+    expect(percentile([], 50)).toBeNaN();
+    expect(() => percentile([1], 101)).toThrow(RangeError);
+    expect(() => percentile([1], -1)).toThrow(RangeError);
+  });
+});
+
+describe('summarize', () => {
+  it('sorts numerically without touching its input', () => {
+    const input = [10, 9, 100, 1, 2];
+    const s = summarize(input);
+    expect(input).toEqual([10, 9, 100, 1, 2]);
+    expect(s).toEqual({ count: 5, p50: 9, p99: 100, max: 100, mean: 24.4 });
+  });
+
+  it('is NaN for an empty phase', () => {
+    const s = summarize([]);
+    expect(s.count).toBe(0);
+    expect(s.p50).toBeNaN();
+    expect(s.max).toBeNaN();
+  });
+});
+
+describe('rates', () => {
+  it('counts per second over the span', () => {
+    expect(ratePerSec(500, 1000, 3000)).toBe(250);
+    expect(ratePerSec(10, 0, 0)).toBe(0);
+    expect(ratePerSec(10, 5, 1)).toBe(0);
+  });
+
+  it('delivered/s runs from the first send to the last delivery, counting paid events once', () => {
+    const events = [ev('1', true, 1000), ev('2', false, 1500), ev('3', true, 2000), ev('4', true, 2500)];
+    const first = new Map([
+      ['1', 1100],
+      ['3', 3000],
+    ]);
+    expect(deliveredRate(events, first)).toEqual({ delivered: 2, perSec: 1, firstSentAt: 1000, lastDeliveredAt: 3000 });
+    expect(deliveredRate(events, new Map()).perSec).toBe(0);
+  });
+
+  it('ratio is null without a denominator', () => {
+    expect(ratio(400, 800)).toBe(0.5);
+    expect(ratio(1, 0)).toBeNull();
+    expect(ratio(1, Number.NaN)).toBeNull();
+  });
+
+  it('round keeps JSON clean', () => {
+    expect(round(1.26, 1)).toBe(1.3);
+    expect(round(0.123456, 3)).toBe(0.123);
+    expect(round(Number.NaN)).toBeNull();
+    expect(round(null)).toBeNull();
+  });
+});
+
+describe('lost and doubled', () => {
+  const events = [
+    ev('1', true, 0), // delivered once
+    ev('2', true, 0), // delivered twice → doubled
+    ev('3', true, 0), // acked, never delivered → lost
+    ev('4', true, 0, 503, 5), // not acked, not delivered → neither
+    ev('5', true, 0, 0, undefined), // network error, yet delivered → not lost, not doubled
+    ev('6', false, 0), // new: not delivered, as it should
+    ev('7', false, 0), // new, yet delivered → unexpected
+  ];
+  const deliveries = new Map([
+    ['1', 1],
+    ['2', 2],
+    ['5', 1],
+    ['7', 1],
+    ['other', 3], // not an event of this phase
+  ]);
+
+  it('counts against the events of the phase only', () => {
+    expect(deliveryOutcome(events, deliveries)).toEqual({
+      sent: 7,
+      acked: 5,
+      failed: 2,
+      expected: 3,
+      delivered: 2,
+      lost: 1,
+      doubled: 1,
+      unexpected: 1,
+    });
+  });
+
+  it('end-to-end latency is first receive minus send, for delivered paid events', () => {
+    const sent = [ev('1', true, 100), ev('2', true, 200), ev('3', true, 300), ev('7', false, 400)];
+    const first = new Map([
+      ['1', 150],
+      ['2', 260],
+      ['7', 999],
+    ]);
+    expect(endToEnd(sent, first)).toEqual([50, 60]);
+  });
+
+  it('answer latency only for 2xx answers', () => {
+    expect(ackLatencies([ev('1', true, 10, 200, 13), ev('2', true, 10, 500, 11), ev('3', false, 20, 204, 21)])).toEqual([3, 1]);
+  });
+});
