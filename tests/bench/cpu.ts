@@ -41,11 +41,25 @@ function postgresMs(postmaster: number): number | null {
   return total;
 }
 
+/** Busy CPU ms of the whole machine (all cores), from /proc/stat; null without /proc. */
+function machineMs(): number | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    // cpu user nice system idle iowait irq softirq steal ...
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + (f[7] ?? 0);
+    return (busy * 1000) / ticksPerSec;
+  } catch {
+    return null;
+  }
+}
+
 export interface CpuSnapshot {
   at: number;
   product: number | null;
   postgres: number | null;
   bench: number;
+  machine: number | null;
 }
 
 export function cpuSnapshot(productPids: readonly number[], postmaster: number | null): CpuSnapshot {
@@ -59,14 +73,14 @@ export function cpuSnapshot(productPids: readonly number[], postmaster: number |
     product += t.self;
   }
   const u = process.cpuUsage();
-  return { at: performance.now(), product, postgres: postmaster ? postgresMs(postmaster) : null, bench: (u.user + u.system) / 1000 };
+  return { at: performance.now(), product, postgres: postmaster ? postgresMs(postmaster) : null, bench: (u.user + u.system) / 1000, machine: machineMs() };
 }
 
 export interface CpuUse {
   /** CPU ms per event (delivered SMS) by component. */
   perEventMs: { product: number | null; postgres: number | null; bench: number | null };
   /** Share of all cores used by each component over the interval. */
-  coreShare: { product: number | null; postgres: number | null; bench: number | null; total: number | null };
+  coreShare: { product: number | null; postgres: number | null; bench: number | null; total: number | null; other: number | null };
 }
 
 export function cpuUse(a: CpuSnapshot, b: CpuSnapshot, events: number, cores: number): CpuUse {
@@ -84,6 +98,8 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot, events: number, cores: nu
       postgres: share(postgres),
       bench: share(bench),
       total: product === null || postgres === null ? null : share(product + postgres + bench),
+      /** Everything else on the machine (other programs, the kernel's own work): noise when large. */
+      other: product === null || postgres === null || a.machine === null || b.machine === null ? null : share(Math.max(0, b.machine - a.machine - product - postgres - bench)),
     },
   };
 }

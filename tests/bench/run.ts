@@ -41,7 +41,7 @@ if (args.help) {
 const quick = args.quick;
 const workers = args.workers === undefined ? 0 : Number(args.workers);
 if (!Number.isInteger(workers) || workers < 0 || workers > 16) {
-  console.error(`--workers must be an integer from 1 to 16 (got "${args.workers}")`);
+  console.error(`--workers must be an integer from 0 (one process) to 16 (got "${args.workers}")`);
   process.exit(2);
 }
 
@@ -253,12 +253,12 @@ async function main(): Promise<void> {
     }),
   );
   const databaseUrl = dbUrl(adminUrl, benchDb);
-  const { pgVersion, backendPid } = await withClient(databaseUrl, async (c) => {
+  // CPU accounting of PostgreSQL works when it runs on this machine: /proc shows its postmaster,
+  // the parent of our backend (read while the backend lives).
+  const { pgVersion, postmaster } = await withClient(databaseUrl, async (c) => {
     const { rows } = await c.query<{ v: string; pid: number }>('select current_setting($1) as v, pg_backend_pid() as pid', ['server_version']);
-    return { pgVersion: rows[0]!.v, backendPid: rows[0]!.pid };
+    return { pgVersion: rows[0]!.v, postmaster: postmasterOf(rows[0]!.pid) };
   });
-  // CPU accounting of PostgreSQL works when it runs on this machine (it is our child, or /proc shows it).
-  const postmaster = postmasterOf(backendPid);
 
   // The fake Twilio counts deliveries by order id.
   const fake = await startFakeTwilio({
@@ -506,7 +506,7 @@ async function main(): Promise<void> {
       '',
       `W1 order status → SMS · ${quick ? 'quick' : 'full'} · ${mode} · ${dbKind}`,
       `machine: ${cores} cores (${result.cpu}), ${result.memoryGb} GB · node ${versions.node} · PostgreSQL ${versions.postgres} · bundles ${versions.bundles}`,
-      ...(loadAtStart > cores / 2 ? [`warning: the machine was busy (load average ${loadAtStart.toFixed(1)} on ${cores} cores at the start): figures are noisy`] : []),
+      ...noiseWarning([cpuA, cpuB]),
       '',
       row(['figure', 'value', 'target']),
       `|${'-'.repeat(w[0]! + 2)}|${'-'.repeat(w[1]! + 2)}|${'-'.repeat(w[2]! + 2)}|`,
@@ -521,10 +521,24 @@ async function main(): Promise<void> {
   );
 
   if (args.profile) {
+    // One profile per thread; tsx's module-loader thread idles after start-up and is left out.
     for (const file of fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
-      console.log('\n' + formatProfile(path.join(path.relative(root, profileDir), file), summarizeProfile(readProfile(path.join(profileDir, file)))));
+      const summary = summarizeProfile(readProfile(path.join(profileDir, file)));
+      if (summary.totalMs - summary.idleMs < 0.1 * summary.totalMs) continue;
+      console.log('\n' + formatProfile(path.join(path.relative(root, profileDir), file), summary));
     }
+    console.log(`\n(profiles in ${path.relative(root, profileDir)}; open them in Chrome DevTools → Performance, or: tsx tests/bench/profile.ts FILE)`);
   }
+}
+
+/** Other programs used more than a quarter of a core during the W1 phases: say so. */
+function noiseWarning(uses: CpuUse[]): string[] {
+  const other = Math.max(...uses.map((u) => u.coreShare.other ?? 0)) * cores;
+  if (other > 0.25) return [`warning: other programs used ${other.toFixed(2)} cores during the W1 phases: figures are noisy`];
+  if (uses.some((u) => u.coreShare.other === null) && loadAtStart > cores) {
+    return [`warning: the machine was busy at the start (load average ${loadAtStart.toFixed(1)} on ${cores} cores)`];
+  }
+  return [];
 }
 
 function roundCpu(u: CpuUse) {
@@ -538,7 +552,7 @@ function cpuLine(label: string, u: CpuUse, productName: string): string {
   const parts = [[productName, 'product'], ['PostgreSQL', 'postgres'], ['bench client + fake', 'bench']] as const;
   const used = parts.filter(([, k]) => !(k === 'postgres' && u.perEventMs.postgres === null && productName !== 'product'));
   return (
-    `${label}: cores used ${used.map(([n, k]) => `${n} ${c(u.coreShare[k])}`).join(', ')} of ${cores}; ` +
+    `${label}: cores used ${used.map(([n, k]) => `${n} ${c(u.coreShare[k])}`).join(', ')}, other programs ${c(u.coreShare.other)} of ${cores}; ` +
     `CPU ms per SMS ${used.map(([n, k]) => `${n} ${ms(u.perEventMs[k])}`).join(', ')}`
   );
 }

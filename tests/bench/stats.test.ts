@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cpuUse } from './cpu.js';
 import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, percentile, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
 
 const ev = (id: string, paid: boolean, sentAt: number, status = 200, ackAt: number | undefined = sentAt + 2): SentEvent => ({
@@ -123,5 +124,28 @@ describe('lost and doubled', () => {
 
   it('answer latency only for 2xx answers', () => {
     expect(ackLatencies([ev('1', true, 10, 200, 13), ev('2', true, 10, 500, 11), ev('3', false, 20, 204, 21)])).toEqual([3, 1]);
+  });
+});
+
+describe('CPU by component', () => {
+  it('per event and share of all cores over the interval', () => {
+    const a = { at: 0, product: 1_000, postgres: 2_000, bench: 500, machine: 10_000 };
+    const b = { at: 2_000, product: 2_000, postgres: 3_000, bench: 700, machine: 12_600 };
+    const u = cpuUse(a, b, 500, 2);
+    expect(u.perEventMs).toEqual({ product: 2, postgres: 2, bench: 0.4 });
+    expect(u.coreShare.product).toBe(0.25);
+    expect(u.coreShare.postgres).toBe(0.25);
+    expect(u.coreShare.bench).toBe(0.05);
+    expect(u.coreShare.total).toBeCloseTo(0.55, 10);
+    expect(u.coreShare.other).toBeCloseTo(0.1, 10);
+  });
+
+  it('is null for what could not be measured', () => {
+    const u = cpuUse({ at: 0, product: 0, postgres: null, bench: 0, machine: null }, { at: 1_000, product: 100, postgres: null, bench: 10, machine: null }, 0, 2);
+    expect(u.perEventMs).toEqual({ product: null, postgres: null, bench: null });
+    expect(u.coreShare.postgres).toBeNull();
+    expect(u.coreShare.total).toBeNull();
+    expect(u.coreShare.other).toBeNull();
+    expect(u.coreShare.product).toBe(0.05);
   });
 });
