@@ -143,8 +143,8 @@ describe('runtime', () => {
     await send({});
     const waiting = await waitFor('a waiting run', async () => (await runsOf(flowId)).find((r) => r.status === 'waiting'));
     const { rows } = await b.database.pool.query(
-      `select run_at, locked_at from graphile_worker._private_jobs where key = $1`,
-      [`run:${waiting.id}`],
+      `select run_at, locked_at from graphile_worker._private_jobs where payload->>'runId' = $1`,
+      [waiting.id],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].locked_at).toBeNull(); // nobody holds the run while it waits

@@ -65,7 +65,7 @@ const writeSql = `
 with s as (
   insert into steps as st (workspace_id, run_id, node_id, node_type, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
   select $1, $2, x.node_id, x.node_type, x.status, x.input, x.output, x.error, x.handle, x.attempts, x.resume_at, x.started_at, x.finished_at
-  from json_to_recordset($3::json) as x(node_id text, node_type text, status text, input jsonb, output jsonb, error jsonb, handle text,
+  from json_to_recordset($3::json) as x(node_id text, node_type text, status text, input json, output json, error json, handle text,
     attempts int, resume_at timestamptz, started_at timestamptz, finished_at timestamptz)
   on conflict (run_id, node_id) do update set status = excluded.status, input = excluded.input, output = excluded.output,
     error = excluded.error, handle = excluded.handle, attempts = excluded.attempts, resume_at = excluded.resume_at,
@@ -78,13 +78,12 @@ with s as (
     provider_message_id text, status text, conversation_key text)
   returning 1
 ), r as (
-  update runs set status = $5, error = $6::jsonb, started_at = coalesce(started_at, now()),
+  update runs set status = $5, error = $6::json, started_at = coalesce(started_at, now()),
     finished_at = case when $5 in ('succeeded', 'failed', 'filtered') then now() end
   where id = $2
   returning 1
 ), j as (
-  select graphile_worker.add_job('run', json_build_object('runId', $2::text), run_at => $7::timestamptz,
-    max_attempts => 25, job_key => 'run:' || $2::text) as job
+  select graphile_worker.add_job('run', json_build_object('runId', $2::text), run_at => $7::timestamptz, max_attempts => 25) as job
   where $7::timestamptz is not null
 )
 select (select count(*) from s) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs, (select count(*) from j) as jobs`;
@@ -237,8 +236,9 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<RunS
       taken.set(node.id, handle);
       pending.push(stepRow(node, def, 'succeeded', input, output, null, handle, attempts, startedAt, messages, conn?.id ?? null));
       deps.onStepFinished?.(def.id, 'succeeded', Date.now() - startedAt.getTime());
-      // Steps that called out are written at once; pure ones travel with the next write.
-      const sideEffects = messages.length > 0 || def.provider !== 'core' || def.id === 'core.http_request';
+      // Steps that called out are written at once; pure ones (and the trigger, whose load only reads)
+      // travel with the next write, since running them again after a crash changes nothing.
+      const sideEffects = !isTrigger && (messages.length > 0 || def.provider !== 'core' || def.id === 'core.http_request');
       if (sideEffects && !isLastActive(version, node.id)) await flush('running', null, null);
     } catch (err) {
       const { error, retryable, retryAfterMs } = errorOf(err, def.provider);

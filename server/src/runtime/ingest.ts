@@ -46,7 +46,7 @@ function matches(sub: Subscription, event: ParsedEvent): boolean {
 
 const ingestSql = `
 with input_events as (
-  select * from json_to_recordset($3::json) as x(dedupe_key text, type text, payload jsonb)
+  select * from json_to_recordset($3::json) as x(dedupe_key text, type text, payload json)
 ), ins as (
   insert into events as e (workspace_id, connection_id, type, dedupe_key, payload)
   select $1, $2, type, dedupe_key, payload from input_events
@@ -63,7 +63,7 @@ with input_events as (
   returning id
 ), jobs as (
   select count(*) as n from graphile_worker.add_jobs(array(
-    select row('run', json_build_object('runId', id), null, now(), 25, 'run:' || id, 0, null)::graphile_worker.job_spec
+    select row('run', json_build_object('runId', id), null, now(), 25, null, 0, null)::graphile_worker.job_spec
     from new_runs
   ))
 ), inbound as (
@@ -77,7 +77,7 @@ with input_events as (
   -- One delivery may carry several statuses of one message: an UPDATE applies only one source row per target, so take the furthest.
   from (
     select distinct on (x.provider_message_id) x.provider_message_id, x.status, x.error
-    from json_to_recordset($7::json) as x(dedupe_key text, provider_message_id text, status text, error jsonb)
+    from json_to_recordset($7::json) as x(dedupe_key text, provider_message_id text, status text, error json)
     join ins on ins.dedupe_key = x.dedupe_key and ins.inserted
     order by x.provider_message_id, ${statusRankSql('x.status')} desc
   ) s
@@ -89,7 +89,7 @@ with input_events as (
   select $1, $2,
     case when exists (select 1 from ins where inserted) then 'accepted' else 'duplicate' end,
     coalesce((select jsonb_agg(id) from ins), '[]'::jsonb),
-    case when exists (select 1 from ins where inserted) then $8::jsonb end
+    case when exists (select 1 from ins where inserted) then $8::json end
   returning id
 )
 select

@@ -2,7 +2,8 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { BundlesEvent, Run, RunDetail } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { events, runs, steps, type RunStatus } from '../db/schema/index.js';
+import { events, flowVersions, runs, steps, type RunStatus } from '../db/schema/index.js';
+import { prepareVersion } from '../runtime/versions.js';
 import { AppError, notFound } from './errors.js';
 
 type RunRow = typeof runs.$inferSelect;
@@ -47,12 +48,18 @@ export class RunService {
   async get(workspaceId: string, id: string): Promise<RunDetail> {
     if (!isUuid(id)) throw notFound('Run');
     const [row] = await this.db
-      .select({ run: runs, payload: events.payload })
+      .select({ run: runs, payload: events.payload, graph: flowVersions.graph })
       .from(runs)
       .leftJoin(events, eq(events.id, runs.eventId))
+      .leftJoin(flowVersions, eq(flowVersions.id, runs.versionId))
       .where(and(eq(runs.id, id), eq(runs.workspaceId, workspaceId)));
     if (!row) throw notFound('Run');
     const stepRows = await this.db.select().from(steps).where(eq(steps.runId, id)).orderBy(asc(steps.startedAt), asc(steps.nodeId));
+    // Steps in the order the graph runs them (several can start within the same millisecond).
+    if (row.graph) {
+      const order = prepareVersion(row.run.versionId, row.run.flowId, workspaceId, row.graph).order.map((n) => n.id);
+      stepRows.sort((a, b) => order.indexOf(a.nodeId) - order.indexOf(b.nodeId));
+    }
     return {
       ...presentRun(row.run),
       trigger: row.payload ?? null,
@@ -77,7 +84,7 @@ export class RunService {
     await this.db.transaction(async (tx) => {
       await tx.delete(steps).where(and(eq(steps.runId, id), eq(steps.status, 'failed')));
       await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null }).where(eq(runs.id, id));
-      await tx.execute(sql`select graphile_worker.add_job('run', json_build_object('runId', ${id}::text), max_attempts => 25, job_key => 'run:' || ${id}::text)`);
+      await tx.execute(sql`select graphile_worker.add_job('run', json_build_object('runId', ${id}::text), max_attempts => 25)`);
     });
     const [row] = await this.db.select().from(runs).where(eq(runs.id, id));
     return presentRun(row!);

@@ -9,3 +9,10 @@ export const workspaceId = () =>
   uuid('workspace_id')
     .notNull()
     .references(() => workspaces.id, { onDelete: 'cascade' });
+
+/**
+ * The workspace scope of rows written on every event (events, runs, steps, messages, deliveries):
+ * no foreign key, because each key check locks the one workspace row on the hot path; they are
+ * removed with their connection or flow, whose keys cascade.
+ */
+export const hotWorkspaceId = () => uuid('workspace_id').notNull();

@@ -1,6 +1,6 @@
 // Connections (provider credentials; secrets encrypted) and the webhook deliveries they received.
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, id, updatedAt, workspaceId } from './common.js';
+import { index, json, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, hotWorkspaceId, id, updatedAt, workspaceId } from './common.js';
 
 export const connections = pgTable(
   'connections',
@@ -27,7 +27,7 @@ export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
     id: id(),
-    workspaceId: workspaceId(),
+    workspaceId: hotWorkspaceId(),
     connectionId: uuid('connection_id')
       .notNull()
       .references(() => connections.id, { onDelete: 'cascade' }),
@@ -35,7 +35,7 @@ export const webhookDeliveries = pgTable(
     outcome: text('outcome').$type<'accepted' | 'duplicate' | 'rejected'>().notNull(),
     reason: text('reason'),
     eventIds: jsonb('event_ids').$type<string[]>().notNull().default([]),
-    body: jsonb('body'),
+    body: json('body'),
   },
   (t) => [index('webhook_deliveries_connection_idx').on(t.connectionId, t.receivedAt)],
 );

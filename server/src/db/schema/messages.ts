@@ -1,15 +1,14 @@
 // The message log: every SMS / WhatsApp / chat message sent or received through a provider.
-import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { index, json, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import type { StepError } from '@bundles/shared';
-import { createdAt, id, updatedAt, workspaceId } from './common.js';
+import { createdAt, hotWorkspaceId, id, updatedAt } from './common.js';
 import { connections } from './connections.js';
-import { runs } from './runs.js';
 
 export const messages = pgTable(
   'messages',
   {
     id: id(),
-    workspaceId: workspaceId(),
+    workspaceId: hotWorkspaceId(),
     connectionId: uuid('connection_id')
       .notNull()
       .references(() => connections.id, { onDelete: 'cascade' }),
@@ -21,9 +20,10 @@ export const messages = pgTable(
     text: text('text'),
     providerMessageId: text('provider_message_id'),
     status: text('status').notNull(),
-    error: jsonb('error').$type<StepError>(),
+    error: json('error').$type<StepError>(),
     conversationKey: text('conversation_key'),
-    runId: uuid('run_id').references(() => runs.id, { onDelete: 'set null' }),
+    // No key: a message outlives the run that sent it (runs go with their flow).
+    runId: uuid('run_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,21 +1,21 @@
 // Events received, the runs they start, and each run's steps.
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, json, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { StepError } from '@bundles/shared';
-import { createdAt, id, workspaceId } from './common.js';
+import { createdAt, hotWorkspaceId, id } from './common.js';
 import { connections } from './connections.js';
-import { flowVersions, flows } from './flows.js';
+import { flows } from './flows.js';
 
 export const events = pgTable(
   'events',
   {
     id: id(),
-    workspaceId: workspaceId(),
+    workspaceId: hotWorkspaceId(),
     connectionId: uuid('connection_id')
       .notNull()
       .references(() => connections.id, { onDelete: 'cascade' }),
     type: text('type').notNull(),
     dedupeKey: text('dedupe_key').notNull(),
-    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    payload: json('payload').$type<Record<string, unknown>>().notNull(),
     duplicates: integer('duplicates').notNull().default(0),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -28,16 +28,15 @@ export const runs = pgTable(
   'runs',
   {
     id: id(),
-    workspaceId: workspaceId(),
+    workspaceId: hotWorkspaceId(),
     flowId: uuid('flow_id')
       .notNull()
       .references(() => flows.id, { onDelete: 'cascade' }),
-    versionId: uuid('version_id')
-      .notNull()
-      .references(() => flowVersions.id, { onDelete: 'cascade' }),
+    // No key: a version is deleted only with its flow, whose key cascades to the runs.
+    versionId: uuid('version_id').notNull(),
     eventId: uuid('event_id').references(() => events.id, { onDelete: 'set null' }),
     status: text('status').$type<RunStatus>().notNull().default('queued'),
-    error: jsonb('error').$type<StepError>(),
+    error: json('error').$type<StepError>(),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -51,16 +50,16 @@ export const steps = pgTable(
   'steps',
   {
     id: id(),
-    workspaceId: workspaceId(),
+    workspaceId: hotWorkspaceId(),
     runId: uuid('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
     nodeId: text('node_id').notNull(),
     nodeType: text('node_type').notNull(),
     status: text('status').$type<StepStatus>().notNull(),
-    input: jsonb('input'),
-    output: jsonb('output'),
-    error: jsonb('error').$type<StepError>(),
+    input: json('input'),
+    output: json('output'),
+    error: json('error').$type<StepError>(),
     /** The handle a branch took, so a resumed run follows the same path. */
     handle: text('handle'),
     attempts: integer('attempts').notNull().default(1),
