@@ -6,6 +6,7 @@ import { ConnectionStore } from './connections.js';
 import { SubscriptionCache } from './subscriptions.js';
 import { VersionCache } from './versions.js';
 import { createPgRateLimiter } from './limiter.js';
+import { createWaker, ensureRunTask } from './queue.js';
 import type { ExecuteDeps, RuntimeLogger } from './execute.js';
 import type { IngestDeps, IngestResult } from './ingest.js';
 import type { StepStatus, RunStatus } from '../db/schema/runs.js';
@@ -37,6 +38,8 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
   const subscriptions = new SubscriptionCache(pool);
   const versions = new VersionCache(pool);
   const limiter = createPgRateLimiter(pool);
+  await ensureRunTask(pool);
+  const waker = createWaker(pool);
   const http = createHttpClient();
 
   const apply = (msg: string) => {
@@ -77,7 +80,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     connections,
     subscriptions,
     versions,
-    ingestDeps: { pool, connections, subscriptions, log, ...(opts.hooks?.onIngested ? { onIngested: opts.hooks.onIngested } : {}) },
+    ingestDeps: { pool, connections, subscriptions, log, waker, ...(opts.hooks?.onIngested ? { onIngested: opts.hooks.onIngested } : {}) },
     executeDeps: {
       pool,
       connections,
@@ -94,6 +97,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     },
     async close() {
       closed = true;
+      await waker.close();
       if (listener) {
         await listener.query(`unlisten ${channel}`).catch(() => {});
         listener.release();

@@ -5,12 +5,14 @@ import { getNodeType, WebhookParseError, type Logger, type ParsedEvent, type Web
 import { sameSecret, type ConnectionStore, type LoadedConnection } from './connections.js';
 import { statusRankSql } from './message-status.js';
 import type { SubscriptionCache, Subscription } from './subscriptions.js';
+import { insertRunJobsSql, type Waker } from './queue.js';
 
 export interface IngestDeps {
   pool: pg.Pool;
   connections: ConnectionStore;
   subscriptions: SubscriptionCache;
   log: Logger;
+  waker: Waker;
   onIngested?(result: IngestResult): void;
 }
 
@@ -62,10 +64,7 @@ with input_events as (
   join trigger_subscriptions ts on ts.id = c.subscription_id and ts.active
   returning id
 ), jobs as (
-  select count(*) as n from graphile_worker.add_jobs(array(
-    select row('run', json_build_object('runId', id), null, now(), 25, null, 0, null)::graphile_worker.job_spec
-    from new_runs
-  ))
+  ${insertRunJobsSql('new_runs')}
 ), inbound as (
   insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key)
   select $1, $2, $5, 'inbound', m.channel, m."from", m."to", m.text, m.provider_message_id, m.status, m.conversation_key
@@ -96,7 +95,7 @@ select
   (select count(*) from ins where inserted)::int as inserted,
   (select count(*) from ins where not inserted)::int as duplicates,
   coalesce((select json_agg(id) from new_runs), '[]') as run_ids,
-  (select n from jobs)::int as jobs,
+  (select count(*) from jobs)::int as jobs,
   (select count(*) from inbound)::int as inbound,
   (select count(*) from status_updates)::int as status_updates,
   (select count(*) from delivery)::int as deliveries`;
@@ -191,6 +190,7 @@ export async function ingestWebhook(
     duplicates: row.duplicates,
     runIds: row.run_ids,
   };
+  deps.waker.wake(result.runIds.length);
   deps.onIngested?.(result);
   return { answer: answerFor(), result };
 }

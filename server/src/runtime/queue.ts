@@ -1,0 +1,57 @@
+// Enqueueing runs for graphile-worker from inside our own statements, and waking workers after commit.
+//
+// graphile-worker's add_jobs() calls pg_notify inside the transaction. PostgreSQL serialises the
+// commits of transactions that notify (a global lock held through the commit's WAL flush), which
+// capped webhook ingest near one commit per fsync. So ingest inserts the job rows itself (the same
+// rows add_jobs writes, into graphile-worker 0.17's tables: the version is pinned, and every
+// runtime test exercises this path), and a Waker sends one coalesced NOTIFY after the commit. The
+// workers' polling (pollInterval) picks up anything a lost notification would miss.
+import type pg from 'pg';
+
+export const runTask = 'run';
+
+/** SQL that inserts one job per run id produced by the CTE `source` (a relation with column `id`). */
+export function insertRunJobsSql(source: string): string {
+  return `insert into graphile_worker._private_jobs (task_id, payload, max_attempts)
+    select (select t.id from graphile_worker._private_tasks t where t.identifier = '${runTask}'), json_build_object('runId', ${source}.id), 25
+    from ${source}
+    returning 1`;
+}
+
+/** The task row that job rows point at; graphile-worker creates it lazily, ingest needs it first. */
+export async function ensureRunTask(pool: pg.Pool): Promise<void> {
+  await pool.query(`insert into graphile_worker._private_tasks (identifier) values ($1) on conflict do nothing`, [runTask]);
+}
+
+export interface Waker {
+  /** Notes `count` new jobs; workers are notified once per short window. */
+  wake(count: number): void;
+  close(): Promise<void>;
+}
+
+export function createWaker(pool: pg.Pool, windowMs = 2): Waker {
+  let pending = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const flush = () => {
+    timer = null;
+    const count = pending;
+    pending = 0;
+    if (count === 0) return;
+    inFlight = pool.query(`select pg_notify('jobs:insert', $1)`, [JSON.stringify({ r: Math.random(), count })]).catch(() => {});
+  };
+  return {
+    wake(count) {
+      if (count <= 0) return;
+      pending += count;
+      timer ??= setTimeout(flush, windowMs);
+    },
+    async close() {
+      if (timer) {
+        clearTimeout(timer);
+        flush();
+      }
+      await inFlight;
+    },
+  };
+}
