@@ -135,6 +135,8 @@ export function toE164(address: string): string {
   const prefix = trimmed.startsWith('whatsapp:') ? 'whatsapp:' : '';
   const number = trimmed.slice(prefix.length).trim();
   if (!number.startsWith('+')) return prefix + number;
+  // Already E.164: nothing for libphonenumber to do (it is a measurable cost per send).
+  if (/^\+[1-9]\d{6,14}$/.test(number)) return prefix + number;
   const parsed = parsePhoneNumberFromString(number);
   return prefix + (parsed?.isPossible() ? parsed.number : number);
 }

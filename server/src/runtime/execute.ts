@@ -105,14 +105,27 @@ function errorOf(err: unknown, provider: string): { error: StepError; retryable:
   return { error: { code: 'internal_error', message, retryable: false }, retryable: false };
 }
 
-/** Executes (or resumes) one run. Safe to call again after a crash: finished steps are not run again. */
-export async function executeRun(deps: ExecuteDeps, runId: string): Promise<RunStatus | 'missing'> {
-  const { rows } = await deps.pool.query({ name: 'load_run', text: loadRunSql, values: [runId] });
-  const run = rows[0] as { id: string; status: RunStatus; version_id: string; payload: Record<string, unknown> | null; steps: StepRow[] } | undefined;
+type LoadedRun = { id: string; status: RunStatus; version_id: string; payload: Record<string, unknown> | null; steps: StepRow[] };
+
+/**
+ * Executes (or resumes) one run. Safe to call again after a crash: finished steps are not run again.
+ * `fresh` (the first job of a new run, on its first attempt) holds what would otherwise be read back.
+ */
+export async function executeRun(
+  deps: ExecuteDeps,
+  runId: string,
+  fresh?: { versionId: string; payload: Record<string, unknown> },
+): Promise<RunStatus | 'missing'> {
+  let run: LoadedRun | undefined;
+  if (fresh) run = { id: runId, status: 'queued', version_id: fresh.versionId, payload: fresh.payload, steps: [] };
+  else {
+    const { rows } = await deps.pool.query({ name: 'load_run', text: loadRunSql, values: [runId] });
+    run = rows[0] as LoadedRun | undefined;
+  }
   if (!run) return 'missing';
   if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'filtered') return run.status;
   const version = await deps.versions.get(run.version_id);
-  const log = deps.log.child({ runId, flowId: version.flowId });
+  const log = lazyChild(deps.log, { runId, flowId: version.flowId });
   const done = new Map(run.steps.map((s) => [s.node_id, s]));
   const context: { trigger: unknown; steps: Record<string, unknown> } = { trigger: undefined, steps: {} };
   const taken = new Map<string, string | null>(); // node id → handle taken (null: default output)
@@ -265,6 +278,19 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<RunS
   deps.onRunFinished?.('succeeded');
   log.debug({}, 'run succeeded');
   return 'succeeded';
+}
+
+/** A child logger made on first use: most runs log nothing, and pino children cost per run. */
+function lazyChild(parent: RuntimeLogger, bindings: object): RuntimeLogger {
+  let child: RuntimeLogger | null = null;
+  const get = () => (child ??= parent.child(bindings));
+  return {
+    debug: (obj, msg) => get().debug(obj, msg),
+    info: (obj, msg) => get().info(obj, msg),
+    warn: (obj, msg) => get().warn(obj, msg),
+    error: (obj, msg) => get().error(obj, msg),
+    child: (more) => lazyChild(parent, { ...bindings, ...more }),
+  };
 }
 
 const emptyConnection = { id: '', provider: 'core', name: '', config: {}, webhookUrl: '', memo: new Map() };

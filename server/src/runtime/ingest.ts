@@ -62,9 +62,12 @@ with input_events as (
   from candidate_runs c
   join ins on ins.dedupe_key = c.dedupe_key and ins.inserted
   join trigger_subscriptions ts on ts.id = c.subscription_id and ts.active
-  returning id
+  returning id, version_id, event_id
+), fresh_runs as (
+  select nr.id, nr.version_id, ie.payload
+  from new_runs nr join ins on ins.id = nr.event_id join input_events ie on ie.dedupe_key = ins.dedupe_key
 ), jobs as (
-  ${insertRunJobsSql('new_runs')}
+  ${insertRunJobsSql('fresh_runs')}
 ), inbound as (
   insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key)
   select $1, $2, $5, 'inbound', m.channel, m."from", m."to", m.text, m.provider_message_id, m.status, m.conversation_key

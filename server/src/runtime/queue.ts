@@ -10,10 +10,20 @@ import type pg from 'pg';
 
 export const runTask = 'run';
 
-/** SQL that inserts one job per run id produced by the CTE `source` (a relation with column `id`). */
+/** What a run's job carries; a new run's first job also carries its version and trigger payload. */
+export interface RunJobPayload {
+  runId: string;
+  fresh?: { versionId: string; payload: Record<string, unknown> };
+}
+
+/**
+ * SQL that inserts one job per row of `source` (columns `id`, `version_id`, `payload`): a new run's
+ * job carries what the executor would otherwise read back, saving a query per run.
+ */
 export function insertRunJobsSql(source: string): string {
   return `insert into graphile_worker._private_jobs (task_id, payload, max_attempts)
-    select (select t.id from graphile_worker._private_tasks t where t.identifier = '${runTask}'), json_build_object('runId', ${source}.id), 25
+    select (select t.id from graphile_worker._private_tasks t where t.identifier = '${runTask}'),
+      json_build_object('runId', ${source}.id, 'fresh', json_build_object('versionId', ${source}.version_id, 'payload', ${source}.payload)), 25
     from ${source}
     returning 1`;
 }

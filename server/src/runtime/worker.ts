@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { run, Logger as GraphileLogger, type Runner, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import { executeRun, type ExecuteDeps } from './execute.js';
+import type { RunJobPayload } from './queue.js';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -62,9 +63,10 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
     },
     taskList: {
       run: async (payload, helpers) => {
-        const { runId } = payload as { runId: string };
+        const { runId, fresh } = payload as RunJobPayload;
         try {
-          await executeRun(deps, runId);
+          // Only a first attempt may trust the payload: after a crash or an error, steps may exist.
+          await executeRun(deps, runId, helpers.job.attempts === 1 ? fresh : undefined);
         } catch (err) {
           // Infrastructure errors (database down…): let the queue retry; on its last attempt record the failure.
           if (helpers.job.attempts >= helpers.job.max_attempts) {
