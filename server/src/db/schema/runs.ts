@@ -41,7 +41,8 @@ export const runs = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [index('runs_flow_idx').on(t.flowId, t.createdAt), index('runs_workspace_status_idx').on(t.workspaceId, t.status)],
+  // No index covers status or finished_at, so the updates a run makes as it moves on stay HOT.
+  (t) => [index('runs_flow_idx').on(t.flowId, t.createdAt), index('runs_workspace_created_idx').on(t.workspaceId, t.createdAt)],
 );
 
 export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'waiting';
