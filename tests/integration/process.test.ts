@@ -70,7 +70,7 @@ describe('the server process', () => {
     expect(lines.some((l) => l.includes('"reqId"'))).toBe(true);
 
     p.child.kill('SIGTERM');
-    expect(await exited(p.child)).toBe(0);
+    expect(await exited(p.child), p.output().slice(-3000)).toBe(0);
     expect(p.output()).toContain('shutting down');
   });
 
@@ -103,8 +103,8 @@ describe('the server process', () => {
     expect(worker.output()).not.toContain('Bundles is running: open');
     worker.child.kill('SIGTERM');
     web.child.kill('SIGTERM');
-    expect(await exited(worker.child)).toBe(0);
-    expect(await exited(web.child)).toBe(0);
+    expect(await exited(worker.child), worker.output().slice(-3000)).toBe(0);
+    expect(await exited(web.child), web.output().slice(-3000)).toBe(0);
   });
 
   it('keeps its embedded PostgreSQL in BUNDLES_DATA_DIR across restarts', async () => {
@@ -115,7 +115,7 @@ describe('the server process', () => {
     const setup = await fetch(`${url1}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) });
     expect(setup.status).toBe(200);
     first.child.kill('SIGTERM');
-    expect(await exited(first.child)).toBe(0);
+    expect(await exited(first.child), first.output().slice(-3000)).toBe(0);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
     expect(fs.statSync(path.join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
 
@@ -125,7 +125,7 @@ describe('the server process', () => {
     const login = await fetch(`${url2}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) });
     expect(login.status).toBe(200);
     second.child.kill('SIGTERM');
-    expect(await exited(second.child)).toBe(0);
+    expect(await exited(second.child), second.output().slice(-3000)).toBe(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 180_000);
 });

@@ -53,16 +53,19 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
   let closed = false;
   const listen = async () => {
     try {
-      listener = await pool.connect();
-      listener.on('notification', (n) => n.payload && apply(n.payload));
-      listener.on('error', () => {
-        listener?.release(true);
+      const client = await pool.connect();
+      listener = client;
+      client.on('notification', (n) => n.payload && apply(n.payload));
+      client.on('error', () => {
+        // The connection dropped: anything may have changed meanwhile, so drop the caches and listen again.
+        if (listener !== client) return;
         listener = null;
+        client.release(true);
         connections.invalidate();
         subscriptions.invalidate();
         if (!closed) setTimeout(() => void listen(), 1000).unref();
       });
-      await listener.query(`listen ${channel}`);
+      await client.query(`listen ${channel}`);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not listen for cache invalidations; retrying');
       if (!closed) setTimeout(() => void listen(), 1000).unref();
@@ -98,9 +101,11 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     async close() {
       closed = true;
       await waker.close();
-      if (listener) {
-        await listener.query(`unlisten ${channel}`).catch(() => {});
-        listener.release();
+      const client = listener;
+      listener = null;
+      if (client) {
+        await client.query(`unlisten ${channel}`).catch(() => {});
+        client.release();
       }
     },
   };
