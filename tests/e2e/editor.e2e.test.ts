@@ -219,6 +219,16 @@ describe('editor end to end', () => {
     // Fixing the field clears its error.
     await page.getByTestId('field-to').fill(TO);
     await expect.poll(() => page.getByTestId('field-error-to').count()).toBe(0);
+
+    // The browser's Back button asks before unsaved changes are lost; "Stay" keeps the canvas.
+    await page.getByTestId('field-to').fill('+15550009999');
+    const url = page.url();
+    await page.goBack();
+    await page.getByTestId('confirm-dialog').waitFor();
+    await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Stay' }).click();
+    await page.getByTestId('editor').waitFor();
+    expect(page.url()).toBe(url);
+    expect(await page.getByTestId('field-to').inputValue()).toBe('+15550009999');
   }, 60_000);
 
   it('lists the bundle and shows the other pages', async () => {

@@ -4,13 +4,39 @@ import { useLocation } from 'wouter';
 type Guard = () => Promise<boolean>;
 let activeGuard: Guard | null = null;
 
-/** Registers a check run before any in-app navigation (e.g. "leave with unsaved changes?"). */
+const sentinel = 'bundlesLeaveGuard';
+
+/**
+ * Registers a check run before any in-app navigation (e.g. "leave with unsaved changes?"), including
+ * the browser's Back button: while a guard is active, a same-URL history entry sits on top, so Back
+ * pops it without changing the route and the guard can ask first.
+ */
 export function useLeaveGuard(guard: Guard | null): void {
   useEffect(() => {
     if (!guard) return undefined;
     activeGuard = guard;
+    window.history.pushState({ [sentinel]: true }, '', window.location.href);
+    let asking = false;
+    const onPopState = () => {
+      if (asking || activeGuard !== guard) return;
+      asking = true;
+      void guard().then((leave) => {
+        asking = false;
+        if (leave) {
+          activeGuard = null;
+          window.removeEventListener('popstate', onPopState);
+          window.history.back();
+        } else {
+          window.history.pushState({ [sentinel]: true }, '', window.location.href);
+        }
+      });
+    };
+    window.addEventListener('popstate', onPopState);
     return () => {
+      window.removeEventListener('popstate', onPopState);
       if (activeGuard === guard) activeGuard = null;
+      // Still on our entry (the changes were saved): drop it so Back needs one press again.
+      if ((window.history.state as Record<string, unknown> | null)?.[sentinel]) window.history.back();
     };
   }, [guard]);
 }
