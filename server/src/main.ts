@@ -4,7 +4,9 @@ import { configFromEnv, type Role } from './config.js';
 import { createLogger } from './logger.js';
 import { startBundles } from './start.js';
 
-const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } }, allowPositionals: false });
+// `pnpm start -- --role web` passes the `--` along: it is not an argument of ours.
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } }, allowPositionals: false });
 const role = values.role as Role;
 if (!['web', 'worker', 'all'].includes(role)) {
   console.error(`--role must be web, worker or all (got "${role}")`);
