@@ -76,7 +76,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  const publicUrl = opts.publicUrl();
   const { runtime } = opts;
   const limiter = runtime.executeDeps.limiter;
   const connections = new ConnectionService({
@@ -90,7 +89,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     log: opts.logger,
     invalidate: (id) => runtime.invalidateConnection(id),
   });
-  void publicUrl;
   const flows = new FlowService({ db, subscriptionsChanged: (ids) => runtime.subscriptionsChanged(ids) });
   const runs = new RunService(db);
   const messages = new MessageService({ db, store: runtime.connections, limiter, log: opts.logger });

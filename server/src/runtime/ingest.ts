@@ -23,6 +23,7 @@ export interface IngestResult {
   runIds: string[];
 }
 
+const unknownUrl = 'No connection has this webhook URL: copy it again from the connection in Bundles (deleting a connection retires its URL).';
 const json = (status: number, body: unknown): WebhookAnswer => ({ status, contentType: 'application/json', body: JSON.stringify(body) });
 const errorAnswer = (status: number, code: string, message: string) => json(status, { error: { code, message } });
 
@@ -114,10 +115,10 @@ export async function ingestWebhook(
 ): Promise<{ answer: WebhookAnswer; result: IngestResult }> {
   const conn = await deps.connections.get(connectionId);
   const none: IngestResult = { outcome: 'not_found', events: 0, duplicates: 0, runIds: [] };
-  if (!conn) return { answer: errorAnswer(404, 'not_found', 'No connection has this webhook URL.'), result: none };
+  if (!conn) return { answer: errorAnswer(404, 'not_found', unknownUrl), result: none };
   if (!sameSecret(secret, conn.webhookSecret)) {
     await recordRejection(deps.pool, conn, 'wrong secret in the webhook URL');
-    return { answer: errorAnswer(404, 'not_found', 'No connection has this webhook URL.'), result: none };
+    return { answer: errorAnswer(404, 'not_found', unknownUrl), result: none };
   }
   const hook = conn.provider.webhook;
   if (!hook) {

@@ -1,11 +1,11 @@
 // Connection CRUD: config validated by the provider's auth schema, secrets encrypted, never returned.
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getProvider, createHttpClient, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
 import type { Connection, Delivery } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { connections, flows, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
+import { connections, flowVersions, flows, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
@@ -150,16 +150,15 @@ export class ConnectionService {
 
   async remove(workspaceId: string, id: string): Promise<void> {
     await this.row(workspaceId, id);
-    const users = await this.deps.db
-      .selectDistinct({ name: flows.name })
-      .from(triggerSubscriptions)
-      .innerJoin(flows, eq(flows.id, triggerSubscriptions.flowId))
-      .where(and(eq(triggerSubscriptions.connectionId, id), eq(flows.status, 'running')));
-    const running = await this.deps.db.select({ name: flows.name, graph: flows.graph }).from(flows).where(and(eq(flows.workspaceId, workspaceId), eq(flows.status, 'running')));
-    const names = new Set(users.map((u) => u.name));
-    for (const f of running) if (f.graph.nodes.some((n) => n.connectionId === id)) names.add(f.name);
-    if (names.size > 0) {
-      throw new AppError(409, 'connection_in_use', `Stop the running bundles that use this connection first: ${[...names].join(', ')}.`, { flows: [...names] });
+    // The versions that run now are what matters (a draft may no longer use the connection).
+    const running = await this.deps.db
+      .select({ name: flows.name, graph: flowVersions.graph })
+      .from(flows)
+      .innerJoin(flowVersions, eq(flowVersions.id, flows.activeVersionId))
+      .where(and(eq(flows.workspaceId, workspaceId), eq(flows.status, 'running')));
+    const names = running.filter((f) => f.graph.nodes.some((n) => n.connectionId === id)).map((f) => f.name);
+    if (names.length > 0) {
+      throw new AppError(409, 'connection_in_use', `Stop the running bundles that use this connection first: ${names.join(', ')}.`, { flows: names });
     }
     await this.deps.db.delete(triggerSubscriptions).where(eq(triggerSubscriptions.connectionId, id));
     await this.deps.db.delete(connections).where(eq(connections.id, id));
@@ -214,10 +213,5 @@ export class ConnectionService {
       eventIds: r.eventIds,
       body: r.outcome === 'accepted' ? (r.body ?? null) : null,
     }));
-  }
-
-  async refs(workspaceId: string, ids?: string[]) {
-    const where = ids ? and(eq(connections.workspaceId, workspaceId), inArray(connections.id, ids)) : eq(connections.workspaceId, workspaceId);
-    return this.deps.db.select({ id: connections.id, provider: connections.provider }).from(connections).where(where);
   }
 }
