@@ -14,6 +14,7 @@ import { startEmbeddedPostgres } from '@bundles/server';
 import { startFakeTwilio, type FakeTwilio, type FormParams } from '../fakes/twilio.js';
 import { closedLoop, IdSource, openLoop } from './load.js';
 import { formatProfile, readProfile, summarizeProfile } from './profile.js';
+import { formatStatements, statementStats } from './statements.js';
 import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
 import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
@@ -236,7 +237,8 @@ async function main(): Promise<void> {
     benchDb = `bundles_bench_${suffix}`;
   } else {
     const quiet = { debug() {}, info() {}, warn(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); }, error(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); } };
-    const embedded = await startEmbeddedPostgres(dataDir, quiet, 'bundles');
+    const settings = args.profile ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [];
+    const embedded = await startEmbeddedPostgres(dataDir, quiet, 'bundles', settings);
     cleanups.push(() => embedded.stop());
     adminUrl = embedded.url;
     benchDb = 'bundles';
@@ -376,6 +378,8 @@ async function main(): Promise<void> {
       return { commits: Number(rows[0]!.commits), runs: rows[0]!.runs };
     });
   await sleep(STATS_PAUSE_MS);
+  const statements = args.profile ? await statementStats(databaseUrl) : null;
+  await statements?.reset();
   const statBefore = await pgStat();
   const productPids = children.map((c) => c.proc.pid!).filter(Boolean);
   const cpuA0 = cpuSnapshot(productPids, postmaster);
@@ -402,6 +406,7 @@ async function main(): Promise<void> {
   const cpuB = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(rate.events, deliveries.first).delivered, cores);
   await sleep(STATS_PAUSE_MS);
   const statAfter = await pgStat();
+  const statementTop = (await statements?.top()) ?? null;
   const runs = statAfter.runs - statBefore.runs;
   const commits = statAfter.commits - statBefore.commits;
   const ackLat = summarize(ackLatencies(rate.events));
@@ -528,6 +533,7 @@ async function main(): Promise<void> {
       console.log('\n' + formatProfile(path.join(path.relative(root, profileDir), file), summary));
     }
     console.log(`\n(profiles in ${path.relative(root, profileDir)}; open them in Chrome DevTools → Performance, or: tsx tests/bench/profile.ts FILE)`);
+    console.log('\n' + formatStatements(statementTop, runs));
   }
 }
 

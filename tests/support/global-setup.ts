@@ -22,7 +22,7 @@ export default async function setup(project: TestProject) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-test-pg-'));
     fs.chmodSync(dir, 0o777);
     const embedded = await startEmbeddedPostgres(dir, quiet, 'postgres');
-    baseUrl = embedded.url.replace(/postgres$/, '');
+    baseUrl = embedded.tcpUrl.replace(/postgres$/, '');
     stop = async () => {
       await embedded.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,10 @@ import path from 'node:path';
 import type { Logger } from '@bundles/nodes';
 
 export interface EmbeddedDatabase {
+  /** The connection URL: over a Unix socket when the data folder's path allows one (cheaper than TCP). */
   url: string;
+  /** The same database over TCP on 127.0.0.1. */
+  tcpUrl: string;
   stop(): Promise<void>;
 }
 
@@ -62,23 +65,40 @@ function ensureTraversable(dir: string): void {
 const user = 'bundles';
 const password = 'bundles';
 
+const tcpUrlOf = (port: number, database: string) => `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
+/** A socket path is limited to 107 bytes: a deep data folder falls back to TCP. */
+const socketFits = (dir: string, port: number) => Buffer.byteLength(path.join(dir, `.s.PGSQL.${port}`)) < 104;
+const socketUrlOf = (dir: string, port: number, database: string) =>
+  `postgres://${user}:${password}@localhost:${port}/${database}?host=${encodeURIComponent(dir)}`;
+
 /** Starts (initialising on first use) the PostgreSQL cluster in `<dataDir>/pg`; reuses one still running there. */
-export async function startEmbeddedPostgres(dataDir: string, log: Logger, database = 'bundles'): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Logger,
+  database = 'bundles',
+  /** Extra server settings (`name=value`), e.g. for the benchmark's statement statistics. */
+  settings: string[] = [],
+): Promise<EmbeddedDatabase> {
   const databaseDir = path.join(dataDir, 'pg');
   fs.mkdirSync(dataDir, { recursive: true });
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   // A server left running by a process that was killed: connect to it instead of starting another.
   if (fs.existsSync(pidFile)) {
-    const [pidLine, , , portLine] = fs.readFileSync(pidFile, 'utf8').split('\n');
+    const [pidLine, , , portLine, socketLine] = fs.readFileSync(pidFile, 'utf8').split('\n');
     const pid = Number(pidLine);
     if (pid && isAlive(pid) && portLine) {
-      log.info({ pid, port: Number(portLine) }, 'reusing the embedded PostgreSQL already running');
-      return { url: `postgres://${user}:${password}@127.0.0.1:${Number(portLine)}/${database}`, stop: async () => {} };
+      const port = Number(portLine);
+      log.info({ pid, port }, 'reusing the embedded PostgreSQL already running');
+      const tcpUrl = tcpUrlOf(port, database);
+      const url = socketLine?.trim() ? socketUrlOf(socketLine.trim(), port, database) : tcpUrl;
+      return { url, tcpUrl, stop: async () => {} };
     }
   }
   ensureTraversable(dataDir);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
+  // Loopback TCP costs a full network stack per write; the socket lives in the cluster's own folder.
+  const socketDir = socketFits(databaseDir, port) ? databaseDir : '';
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -88,7 +108,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C', '--lc-messages=C'],
     // Fewer checkpoints under bursts of writes; durability (fsync, synchronous_commit) untouched.
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'max_wal_size=2GB', '-c', 'shared_buffers=256MB'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_wal_size=2GB', '-c', 'shared_buffers=256MB', ...settings.flatMap((x) => ['-c', x])],
     onLog: () => {},
     onError: (err) => log.warn({ err: String(err) }, 'embedded PostgreSQL'),
   });
@@ -103,5 +123,6 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
   const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
   if (exists.rowCount === 0) await client.query(`create database "${database}"`);
   await client.end();
-  return { url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`, stop: () => pg.stop() };
+  const tcpUrl = tcpUrlOf(port, database);
+  return { url: socketDir ? socketUrlOf(socketDir, port, database) : tcpUrl, tcpUrl, stop: () => pg.stop() };
 }

@@ -1,0 +1,60 @@
+// PostgreSQL's side of `pnpm bench --profile`: pg_stat_statements over phases a+b, by total time.
+import pg from 'pg';
+
+export interface StatementRow {
+  query: string;
+  calls: number;
+  totalMs: number;
+  planMs: number;
+  rows: number;
+}
+
+export interface StatementStats {
+  reset(): Promise<void>;
+  top(limit?: number): Promise<StatementRow[]>;
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Null when the server does not load pg_stat_statements (an external DATABASE_URL may not). */
+export async function statementStats(url: string): Promise<StatementStats | null> {
+  const loaded = await withClient(url, async (c) => {
+    const { rows } = await c.query<{ v: string }>(`select current_setting('shared_preload_libraries') as v`);
+    if (!rows[0]!.v.includes('pg_stat_statements')) return false;
+    await c.query('create extension if not exists pg_stat_statements');
+    return true;
+  });
+  if (!loaded) return null;
+  return {
+    reset: () => withClient(url, async (c) => void (await c.query('select pg_stat_statements_reset()'))),
+    top: (limit = 12) =>
+      withClient(url, async (c) => {
+        const { rows } = await c.query<{ query: string; calls: string; total: number; plan: number; rows: string }>(
+          `select s.query, s.calls::text, s.total_exec_time + s.total_plan_time as total, s.total_plan_time as plan, s.rows::text
+           from pg_stat_statements s join pg_database d on d.oid = s.dbid
+           where d.datname = current_database() and s.toplevel
+           order by total desc limit $1`,
+          [limit],
+        );
+        return rows.map((r) => ({ query: r.query, calls: Number(r.calls), totalMs: r.total, planMs: r.plan, rows: Number(r.rows) }));
+      }),
+  };
+}
+
+export function formatStatements(top: StatementRow[] | null, runs: number): string {
+  if (!top) return 'PostgreSQL statements: pg_stat_statements is not loaded in this server (the embedded one loads it under --profile).';
+  const total = top.reduce((a, r) => a + r.totalMs, 0);
+  const lines = top.map((r) => {
+    const text = r.query.replace(/\s+/g, ' ').slice(0, 90);
+    return `  ${r.totalMs.toFixed(0).padStart(7)} ms ${((100 * r.totalMs) / (total || 1)).toFixed(1).padStart(5)}%  ${r.calls.toString().padStart(7)} calls  ${(r.totalMs / (r.calls || 1)).toFixed(3).padStart(7)} ms/call  ${(r.totalMs / (runs || 1)).toFixed(3).padStart(6)} ms/run  plan ${r.planMs.toFixed(0).padStart(5)} ms  ${text}`;
+  });
+  return [`PostgreSQL statements during a+b (pg_stat_statements, top ${top.length} by time, ${runs} runs):`, ...lines].join('\n');
+}
