@@ -60,7 +60,9 @@ export async function startBundles(config: Config, logger = createLogger(config.
       concurrency: config.workerConcurrency,
       staleMs: config.workerStaleMs,
       heartbeatMs: config.heartbeatMs,
+      lane: config.role === 'all',
     });
+    runtime.ingestDeps.lane = worker.lane;
   }
 
   let closing: Promise<void> | null = null;

@@ -17,6 +17,7 @@ import type { VersionCache, PreparedVersion } from './versions.js';
 import { renderConfig, TemplateError } from './templates.js';
 import { maxStepAttempts, retryDelayMs } from './backoff.js';
 import type { RunStatus, StepStatus } from '../db/schema/runs.js';
+import type { RunWriter, StepWrite } from './run-writer.js';
 
 export type RuntimeLogger = Logger & { child(bindings: object): RuntimeLogger };
 
@@ -27,23 +28,12 @@ export interface ExecuteDeps {
   http: HttpClient;
   limiter: RateLimiter;
   log: RuntimeLogger;
+  writer: RunWriter;
   onStepFinished?(nodeType: string, status: StepStatus, ms: number): void;
   onRunFinished?(status: RunStatus): void;
 }
 
-interface StepRow {
-  node_id: string;
-  node_type: string;
-  status: StepStatus;
-  input: unknown;
-  output: unknown;
-  error: StepError | null;
-  handle: string | null;
-  attempts: number;
-  resume_at: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-}
+type StepRow = StepWrite;
 
 interface PendingStep extends StepRow {
   messages: MessageRecord[];
@@ -59,34 +49,6 @@ select r.id, r.status, r.version_id, e.payload,
     from steps s where s.run_id = r.id), '[]') as steps
 from runs r left join events e on e.id = r.event_id
 where r.id = $1`;
-
-// One statement writes the finished steps, their messages and the run's state, and schedules a continuation.
-const writeSql = `
-with s as (
-  insert into steps as st (workspace_id, run_id, node_id, node_type, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
-  select $1, $2, x.node_id, x.node_type, x.status, x.input, x.output, x.error, x.handle, x.attempts, x.resume_at, x.started_at, x.finished_at
-  from json_to_recordset($3::json) as x(node_id text, node_type text, status text, input json, output json, error json, handle text,
-    attempts int, resume_at timestamptz, started_at timestamptz, finished_at timestamptz)
-  on conflict (run_id, node_id) do update set status = excluded.status, input = excluded.input, output = excluded.output,
-    error = excluded.error, handle = excluded.handle, attempts = excluded.attempts, resume_at = excluded.resume_at,
-    started_at = coalesce(st.started_at, excluded.started_at), finished_at = excluded.finished_at
-  returning 1
-), m as (
-  insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id)
-  select $1, x.connection_id, x.provider, x.direction, x.channel, x."from", x."to", x.text, x.provider_message_id, x.status, x.conversation_key, $2
-  from json_to_recordset($4::json) as x(connection_id uuid, provider text, direction text, channel text, "from" text, "to" text, text text,
-    provider_message_id text, status text, conversation_key text)
-  returning 1
-), r as (
-  update runs set status = $5, error = $6::json, started_at = coalesce(started_at, now()),
-    finished_at = case when $5 in ('succeeded', 'failed', 'filtered') then now() end
-  where id = $2
-  returning 1
-), j as (
-  select graphile_worker.add_job('run', json_build_object('runId', $2::text), run_at => $7::timestamptz, max_attempts => 25) as job
-  where $7::timestamptz is not null
-)
-select (select count(*) from s) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs, (select count(*) from j) as jobs`;
 
 function errorOf(err: unknown, provider: string): { error: StepError; retryable: boolean; retryAfterMs?: number } {
   if (err instanceof ProviderError) {
@@ -110,11 +72,13 @@ type LoadedRun = { id: string; status: RunStatus; version_id: string; payload: R
 /**
  * Executes (or resumes) one run. Safe to call again after a crash: finished steps are not run again.
  * `fresh` (the first job of a new run, on its first attempt) holds what would otherwise be read back.
+ * `laneJobId`: the run's job, locked by this process's lane; the write that ends the run's turn deletes it.
  */
 export async function executeRun(
   deps: ExecuteDeps,
   runId: string,
   fresh?: { versionId: string; payload: Record<string, unknown> },
+  laneJobId?: string,
 ): Promise<RunStatus | 'missing'> {
   let run: LoadedRun | undefined;
   if (fresh) run = { id: runId, status: 'queued', version_id: fresh.versionId, payload: fresh.payload, steps: [] };
@@ -146,19 +110,16 @@ export async function executeRun(
         conversation_key: m.conversationKey ?? null,
       })),
     );
-    const stepRows = pending.map(({ messages: _m, connection_id: _c, provider: _p, ...row }) => row);
-    await deps.pool.query({
-      name: 'write_steps',
-      text: writeSql,
-      values: [
-        version.workspaceId,
-        runId,
-        JSON.stringify(stepRows),
-        JSON.stringify(messages),
-        status,
-        error ? JSON.stringify(error) : null,
-        continueAt ? continueAt.toISOString() : null,
-      ],
+    const steps = pending.map(({ messages: _m, connection_id: _c, provider: _p, ...row }) => row);
+    await deps.writer.submit({
+      runId,
+      workspaceId: version.workspaceId,
+      status,
+      error,
+      continueAt,
+      finishJobId: laneJobId && status !== 'running' ? laneJobId : null,
+      steps,
+      messages,
     });
     pending.length = 0;
   };

@@ -8,7 +8,8 @@ import { VersionCache } from './versions.js';
 import { createPgRateLimiter } from './limiter.js';
 import { createWaker, ensureRunTask } from './queue.js';
 import type { ExecuteDeps, RuntimeLogger } from './execute.js';
-import type { IngestDeps, IngestResult } from './ingest.js';
+import { createIngestWriter, type IngestDeps, type IngestResult } from './ingest.js';
+import { createRunWriter } from './run-writer.js';
 import type { StepStatus, RunStatus } from '../db/schema/runs.js';
 
 export interface RuntimeHooks {
@@ -41,6 +42,17 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
   await ensureRunTask(pool);
   const waker = createWaker(pool);
   const http = createHttpClient();
+  const writer = createRunWriter(pool);
+  const ingestDeps: IngestDeps = {
+    pool,
+    connections,
+    subscriptions,
+    log,
+    waker,
+    writer: createIngestWriter(pool, () => ingestDeps.lane?.id ?? null),
+    lane: null,
+    ...(opts.hooks?.onIngested ? { onIngested: opts.hooks.onIngested } : {}),
+  };
 
   const apply = (msg: string) => {
     const [kind, id] = msg.split(':');
@@ -83,7 +95,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     connections,
     subscriptions,
     versions,
-    ingestDeps: { pool, connections, subscriptions, log, waker, ...(opts.hooks?.onIngested ? { onIngested: opts.hooks.onIngested } : {}) },
+    ingestDeps,
     executeDeps: {
       pool,
       connections,
@@ -91,6 +103,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
       http,
       limiter,
       log,
+      writer,
       ...(opts.hooks?.onStepFinished ? { onStepFinished: opts.hooks.onStepFinished } : {}),
       ...(opts.hooks?.onRunFinished ? { onRunFinished: opts.hooks.onRunFinished } : {}),
     },
@@ -100,6 +113,8 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     },
     async close() {
       closed = true;
+      await ingestDeps.writer.drain();
+      await writer.drain();
       await waker.close();
       const client = listener;
       listener = null;

@@ -6,6 +6,8 @@ import { sameSecret, type ConnectionStore, type LoadedConnection } from './conne
 import { statusRankSql } from './message-status.js';
 import type { SubscriptionCache, Subscription } from './subscriptions.js';
 import { insertRunJobsSql, type Waker } from './queue.js';
+import { createBatcher, type Batcher } from './batcher.js';
+import type { Lane } from './lane.js';
 
 export interface IngestDeps {
   pool: pg.Pool;
@@ -13,8 +15,38 @@ export interface IngestDeps {
   subscriptions: SubscriptionCache;
   log: Logger;
   waker: Waker;
+  writer: IngestWriter;
+  /** This process's executor, when it runs one: it takes new runs straight from ingest. */
+  lane: Lane | null;
   onIngested?(result: IngestResult): void;
 }
+
+/** What one webhook delivery stores. */
+interface IngestItem {
+  workspaceId: string;
+  connectionId: string;
+  provider: string;
+  body: unknown;
+  events: Array<{ dedupe_key: string; type: string; payload: Record<string, unknown> }>;
+  candidates: Array<{ id: string; dedupe_key: string; subscription_id: string; lane: boolean }>;
+  inbound: Array<Record<string, unknown>>;
+  statuses: Array<Record<string, unknown>>;
+}
+
+interface StoredJob {
+  runId: string;
+  jobId: string;
+  versionId: string;
+  lane: boolean;
+}
+
+interface IngestRow {
+  inserted: number;
+  duplicates: number;
+  jobs: StoredJob[];
+}
+
+export type IngestWriter = Batcher<IngestItem, IngestRow>;
 
 export interface IngestResult {
   outcome: 'accepted' | 'duplicate' | 'rejected' | 'challenge' | 'not_found';
@@ -47,62 +79,109 @@ function matches(sub: Subscription, event: ParsedEvent): boolean {
   }
 }
 
+// One statement stores a batch of webhook deliveries (`req` numbers them): their events (a duplicate only
+// counts), the runs of the new events and their jobs, inbound messages, message statuses (which only move
+// forward) and the delivery log. A run the in-process lane takes has its job inserted locked by the lane.
 const ingestSql = `
-with input_events as (
-  select * from json_to_recordset($3::json) as x(dedupe_key text, type text, payload json)
+with d as (
+  select * from json_to_recordset($1::json) as x(req int, workspace_id uuid, connection_id uuid, provider text, body json)
+), input_events as (
+  select x.req, x.dedupe_key, x.type, x.payload, d.workspace_id, d.connection_id
+  from json_to_recordset($2::json) as x(req int, dedupe_key text, type text, payload json) join d on d.req = x.req
 ), ins as (
   insert into events as e (workspace_id, connection_id, type, dedupe_key, payload)
-  select $1, $2, type, dedupe_key, payload from input_events
+  select workspace_id, connection_id, type, dedupe_key, payload from input_events
   on conflict (connection_id, dedupe_key) do update set duplicates = e.duplicates + 1
-  returning e.id, e.dedupe_key, (xmax = 0) as inserted
+  returning e.id, e.connection_id, e.dedupe_key, (xmax = 0) as inserted
+), ins_req as (
+  select ins.id, ins.dedupe_key, ins.inserted, ie.req, ie.workspace_id, ie.connection_id, ie.payload
+  from ins join input_events ie on ie.connection_id = ins.connection_id and ie.dedupe_key = ins.dedupe_key
 ), candidate_runs as (
-  select * from json_to_recordset($4::json) as x(id uuid, dedupe_key text, subscription_id uuid)
+  select * from json_to_recordset($3::json) as x(req int, id uuid, dedupe_key text, subscription_id uuid, lane boolean)
 ), new_runs as (
   insert into runs (id, workspace_id, flow_id, version_id, event_id)
-  select c.id, $1, ts.flow_id, ts.version_id, ins.id
+  select c.id, i.workspace_id, ts.flow_id, ts.version_id, i.id
   from candidate_runs c
-  join ins on ins.dedupe_key = c.dedupe_key and ins.inserted
+  join ins_req i on i.req = c.req and i.dedupe_key = c.dedupe_key and i.inserted
   join trigger_subscriptions ts on ts.id = c.subscription_id and ts.active
   returning id, version_id, event_id
 ), fresh_runs as (
-  select nr.id, nr.version_id, ie.payload
-  from new_runs nr join ins on ins.id = nr.event_id join input_events ie on ie.dedupe_key = ins.dedupe_key
+  select nr.id, nr.version_id, i.payload, c.lane
+  from new_runs nr join ins_req i on i.id = nr.event_id join candidate_runs c on c.id = nr.id
 ), jobs as (
-  ${insertRunJobsSql('fresh_runs')}
+  ${insertRunJobsSql('fresh_runs', '$6')}
 ), inbound as (
   insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key)
-  select $1, $2, $5, 'inbound', m.channel, m."from", m."to", m.text, m.provider_message_id, m.status, m.conversation_key
-  from json_to_recordset($6::json) as m(dedupe_key text, channel text, "from" text, "to" text, text text, provider_message_id text, status text, conversation_key text)
-  join ins on ins.dedupe_key = m.dedupe_key and ins.inserted
+  select i.workspace_id, i.connection_id, d.provider, 'inbound', m.channel, m."from", m."to", m.text, m.provider_message_id, m.status, m.conversation_key
+  from json_to_recordset($4::json) as m(req int, dedupe_key text, channel text, "from" text, "to" text, text text, provider_message_id text, status text, conversation_key text)
+  join ins_req i on i.req = m.req and i.dedupe_key = m.dedupe_key and i.inserted
+  join d on d.req = m.req
   returning id
 ), status_updates as (
   update messages set status = s.status, error = coalesce(s.error, messages.error), updated_at = now()
-  -- One delivery may carry several statuses of one message: an UPDATE applies only one source row per target, so take the furthest.
+  -- Several statuses of one message may arrive together: an UPDATE applies only one source row per target, so take the furthest.
   from (
-    select distinct on (x.provider_message_id) x.provider_message_id, x.status, x.error
-    from json_to_recordset($7::json) as x(dedupe_key text, provider_message_id text, status text, error json)
-    join ins on ins.dedupe_key = x.dedupe_key and ins.inserted
-    order by x.provider_message_id, ${statusRankSql('x.status')} desc
+    select distinct on (i.connection_id, x.provider_message_id) i.connection_id, x.provider_message_id, x.status, x.error
+    from json_to_recordset($5::json) as x(req int, dedupe_key text, provider_message_id text, status text, error json)
+    join ins_req i on i.req = x.req and i.dedupe_key = x.dedupe_key and i.inserted
+    order by i.connection_id, x.provider_message_id, ${statusRankSql('x.status')} desc
   ) s
-  where messages.connection_id = $2 and messages.provider_message_id = s.provider_message_id
+  where messages.connection_id = s.connection_id and messages.provider_message_id = s.provider_message_id
     and ${statusRankSql('s.status')} > ${statusRankSql('messages.status')}
   returning messages.id
+), per_req as (
+  select d.req, d.workspace_id, d.connection_id, d.body, a.inserted, a.duplicates, a.event_ids
+  from d cross join lateral (
+    select (count(*) filter (where i.inserted))::int as inserted, (count(*) filter (where not i.inserted))::int as duplicates,
+      coalesce(jsonb_agg(i.id), '[]'::jsonb) as event_ids
+    from ins_req i where i.req = d.req
+  ) a
 ), delivery as (
   insert into webhook_deliveries (workspace_id, connection_id, outcome, event_ids, body)
-  select $1, $2,
-    case when exists (select 1 from ins where inserted) then 'accepted' else 'duplicate' end,
-    coalesce((select jsonb_agg(id) from ins), '[]'::jsonb),
-    case when exists (select 1 from ins where inserted) then $8::json end
-  returning id
+  select workspace_id, connection_id, case when inserted > 0 then 'accepted' else 'duplicate' end, event_ids,
+    case when inserted > 0 then body end
+  from per_req
+  returning 1
 )
-select
-  (select count(*) from ins where inserted)::int as inserted,
-  (select count(*) from ins where not inserted)::int as duplicates,
-  coalesce((select json_agg(id) from new_runs), '[]') as run_ids,
-  (select count(*) from jobs)::int as jobs,
-  (select count(*) from inbound)::int as inbound,
-  (select count(*) from status_updates)::int as status_updates,
-  (select count(*) from delivery)::int as deliveries`;
+select p.req, p.inserted, p.duplicates,
+  coalesce((select json_agg(json_build_object('runId', j.run_id, 'jobId', j.id::text, 'versionId', j.version_id, 'lane', j.lane))
+    from jobs j join candidate_runs c on c.id = j.run_id where c.req = p.req), '[]') as jobs
+from per_req p order by p.req`;
+
+/**
+ * Webhooks that arrive while an ingest statement is in flight share the next one: one commit for many.
+ * Two deliveries carrying the same event key never share a statement (ON CONFLICT sees a row once),
+ * so the second one waits and is counted as a duplicate of the first.
+ */
+export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): IngestWriter {
+  const keysOf = (item: IngestItem) => item.events.map((e) => `${item.connectionId}\u0000${e.dedupe_key}`);
+  return createBatcher<IngestItem, IngestRow>(
+    async (items) => {
+      const at = <T>(rows: T[], req: number) => rows.map((r) => ({ req, ...r }));
+      const { rows } = await pool.query({
+        name: 'ingest',
+        text: ingestSql,
+        values: [
+          JSON.stringify(items.map((it, req) => ({ req, workspace_id: it.workspaceId, connection_id: it.connectionId, provider: it.provider, body: it.body ?? null }))),
+          JSON.stringify(items.flatMap((it, req) => at(it.events, req))),
+          JSON.stringify(items.flatMap((it, req) => at(it.candidates, req))),
+          JSON.stringify(items.flatMap((it, req) => at(it.inbound, req))),
+          JSON.stringify(items.flatMap((it, req) => at(it.statuses, req))),
+          laneId(),
+        ],
+      });
+      return rows as IngestRow[];
+    },
+    {
+      maxInFlight: 2,
+      maxBatch: 64,
+      fits: (batch, item) => {
+        const keys = keysOf(item);
+        return !batch.some((b) => b.connectionId === item.connectionId && keysOf(b).some((k) => keys.includes(k)));
+      },
+    },
+  );
+}
 
 /** Handles one webhook request for a connection and returns the answer for the provider. */
 export async function ingestWebhook(
@@ -153,9 +232,9 @@ export async function ingestWebhook(
   // The same key twice in one delivery is one event.
   const unique = [...new Map(parsed.map((e) => [e.dedupeKey, e])).values()];
   const subs = await deps.subscriptions.forConnection(conn.id);
-  const candidates: Array<{ id: string; dedupe_key: string; subscription_id: string }> = [];
+  const candidates: IngestItem['candidates'] = [];
   for (const event of unique) {
-    for (const sub of subs) if (matches(sub, event)) candidates.push({ id: randomUUID(), dedupe_key: event.dedupeKey, subscription_id: sub.id });
+    for (const sub of subs) if (matches(sub, event)) candidates.push({ id: randomUUID(), dedupe_key: event.dedupeKey, subscription_id: sub.id, lane: false });
   }
   const inbound = unique.filter((e) => e.message).map((e) => ({
     dedupe_key: e.dedupeKey,
@@ -173,28 +252,44 @@ export async function ingestWebhook(
     status: e.messageStatus!.status,
     error: e.messageStatus!.error ?? null,
   }));
-  const { rows } = await deps.pool.query({
-    name: 'ingest',
-    text: ingestSql,
-    values: [
-      conn.workspaceId,
-      conn.id,
-      JSON.stringify(unique.map((e) => ({ dedupe_key: e.dedupeKey, type: e.type, payload: e.payload }))),
-      JSON.stringify(candidates),
-      conn.context.provider,
-      JSON.stringify(inbound),
-      JSON.stringify(statuses),
-      JSON.stringify(req.body ?? null),
-    ],
-  });
-  const row = rows[0] as { inserted: number; duplicates: number; run_ids: string[] };
+  // The runs this process's lane has room for are executed here, without a trip through the queue.
+  const lane = deps.lane;
+  const granted = lane ? lane.reserve(candidates.length) : 0;
+  for (let i = 0; i < granted; i++) candidates[i]!.lane = true;
+  let row: IngestRow;
+  try {
+    row = await deps.writer.submit({
+      workspaceId: conn.workspaceId,
+      connectionId: conn.id,
+      provider: conn.context.provider,
+      body: req.body ?? null,
+      events: unique.map((e) => ({ dedupe_key: e.dedupeKey, type: e.type, payload: e.payload })),
+      candidates,
+      inbound,
+      statuses,
+    });
+  } catch (err) {
+    if (granted) lane!.release(granted);
+    throw err;
+  }
+  let taken = 0;
+  if (granted) {
+    const payloadOf = new Map(candidates.map((c) => [c.id, unique.find((e) => e.dedupeKey === c.dedupe_key)!.payload]));
+    for (const job of row.jobs) {
+      if (!job.lane) continue;
+      lane!.push({ runId: job.runId, jobId: job.jobId, versionId: job.versionId, payload: payloadOf.get(job.runId)! });
+      taken++;
+    }
+    if (granted > taken) lane!.release(granted - taken);
+  }
+  const queued = row.jobs.length - taken;
   const result: IngestResult = {
     outcome: row.inserted > 0 ? 'accepted' : 'duplicate',
     events: row.inserted,
     duplicates: row.duplicates,
-    runIds: row.run_ids,
+    runIds: row.jobs.map((j) => j.runId),
   };
-  deps.waker.wake(result.runIds.length);
+  deps.waker.wake(queued);
   deps.onIngested?.(result);
   return { answer: answerFor(), result };
 }

@@ -17,15 +17,19 @@ export interface RunJobPayload {
 }
 
 /**
- * SQL that inserts one job per row of `source` (columns `id`, `version_id`, `payload`): a new run's
- * job carries what the executor would otherwise read back, saving a query per run.
+ * SQL that inserts one job per row of `source` (columns `id`, `version_id`, `payload`, `lane`): a new run's
+ * job carries what the executor would otherwise read back, saving a query per run. A job whose run the
+ * in-process lane executes is inserted already locked by the lane (`laneWorker`, an SQL expression),
+ * as its first attempt: no worker fetches it, and if the process dies the lane's stale heartbeat
+ * releases it to the other workers, who then read the run back instead of trusting the payload.
  */
-export function insertRunJobsSql(source: string): string {
-  return `insert into graphile_worker._private_jobs (task_id, payload, max_attempts)
+export function insertRunJobsSql(source: string, laneWorker: string): string {
+  return `insert into graphile_worker._private_jobs (task_id, payload, max_attempts, locked_at, locked_by, attempts)
     select (select t.id from graphile_worker._private_tasks t where t.identifier = '${runTask}'),
-      json_build_object('runId', ${source}.id, 'fresh', json_build_object('versionId', ${source}.version_id, 'payload', ${source}.payload)), 25
+      json_build_object('runId', ${source}.id, 'fresh', json_build_object('versionId', ${source}.version_id, 'payload', ${source}.payload)), 25,
+      case when ${source}.lane then now() end, case when ${source}.lane then ${laneWorker}::text end, case when ${source}.lane then 1 else 0 end
     from ${source}
-    returning 1`;
+    returning id, (payload->>'runId')::uuid as run_id, payload->'fresh'->>'versionId' as version_id, locked_by is not null as lane`;
 }
 
 /** The task row that job rows point at; graphile-worker creates it lazily, ingest needs it first. */

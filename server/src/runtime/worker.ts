@@ -1,18 +1,23 @@
 // The worker role: graphile-worker executes runs; heartbeats let a live worker release a dead one's jobs.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { run, Logger as GraphileLogger, type Runner, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import { executeRun, type ExecuteDeps } from './execute.js';
 import type { RunJobPayload } from './queue.js';
+import { createLane, type Lane } from './lane.js';
 
 export interface WorkerOptions {
   concurrency: number;
   staleMs: number;
   heartbeatMs: number;
+  /** This process also receives webhooks: execute their new runs in a lane, straight from ingest. */
+  lane?: boolean;
 }
 
 export interface WorkerHandle {
   runner: Runner;
+  lane: Lane | null;
   stop(): Promise<void>;
 }
 
@@ -46,6 +51,17 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
     void beat();
   });
   events.on('worker:release', ({ worker }) => workerIds.delete(worker.workerId));
+  const lane = opts.lane
+    ? createLane({
+        id: `bundles-lane-${randomUUID()}`,
+        pool,
+        concurrency: opts.concurrency,
+        capacity: opts.concurrency * 4,
+        log,
+        execute: (r) => executeRun(deps, r.runId, { versionId: r.versionId, payload: r.payload }, r.jobId),
+      })
+    : null;
+  if (lane) workerIds.add(lane.id);
   const runner = await run({
     pgPool: pool,
     concurrency: opts.concurrency,
@@ -112,7 +128,9 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
 
   return {
     runner,
+    lane,
     async stop() {
+      await lane?.stop();
       clearInterval(beatTimer);
       clearInterval(sweepTimer);
       await runner.stop();

@@ -1,0 +1,111 @@
+// The executor's writes: finished steps, their messages, the run's state, its continuation job and the
+// end of its lane job, for many runs in one statement (runs finishing together share one commit).
+import type pg from 'pg';
+import type { StepError } from '@bundles/shared';
+import type { RunStatus, StepStatus } from '../db/schema/runs.js';
+import { createBatcher, type Batcher } from './batcher.js';
+
+export interface StepWrite {
+  node_id: string;
+  node_type: string;
+  status: StepStatus;
+  input: unknown;
+  output: unknown;
+  error: StepError | null;
+  handle: string | null;
+  attempts: number;
+  resume_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface MessageWrite {
+  connection_id: string | null;
+  provider: string;
+  direction: string;
+  channel: string;
+  from: string | null;
+  to: string | null;
+  text: string | null;
+  provider_message_id: string | null;
+  status: string;
+  conversation_key: string | null;
+}
+
+export interface RunWrite {
+  runId: string;
+  workspaceId: string;
+  status: RunStatus;
+  error: StepError | null;
+  /** When set, a job continues the run then (a retry, a delay). */
+  continueAt: Date | null;
+  /** The lane's job of this run, deleted with this write (the run is done with it). */
+  finishJobId: string | null;
+  steps: StepWrite[];
+  messages: MessageWrite[];
+}
+
+export type RunWriter = Batcher<RunWrite, void>;
+
+const writeSql = `
+with r_in as (
+  select * from json_to_recordset($1::json) as x(run_id uuid, workspace_id uuid, status text, error json, continue_at timestamptz, job_id bigint)
+), s as (
+  insert into steps as st (workspace_id, run_id, node_id, node_type, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
+  select r.workspace_id, x.run_id, x.node_id, x.node_type, x.status, x.input, x.output, x.error, x.handle, x.attempts, x.resume_at, x.started_at, x.finished_at
+  from json_to_recordset($2::json) as x(run_id uuid, node_id text, node_type text, status text, input json, output json, error json, handle text,
+    attempts int, resume_at timestamptz, started_at timestamptz, finished_at timestamptz)
+  join r_in r on r.run_id = x.run_id
+  on conflict (run_id, node_id) do update set status = excluded.status, input = excluded.input, output = excluded.output,
+    error = excluded.error, handle = excluded.handle, attempts = excluded.attempts, resume_at = excluded.resume_at,
+    started_at = coalesce(st.started_at, excluded.started_at), finished_at = excluded.finished_at
+  returning 1
+), m as (
+  insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id)
+  select r.workspace_id, x.connection_id, x.provider, x.direction, x.channel, x."from", x."to", x.text, x.provider_message_id, x.status, x.conversation_key, x.run_id
+  from json_to_recordset($3::json) as x(run_id uuid, connection_id uuid, provider text, direction text, channel text, "from" text, "to" text, text text,
+    provider_message_id text, status text, conversation_key text)
+  join r_in r on r.run_id = x.run_id
+  returning 1
+), r as (
+  update runs set status = r_in.status, error = r_in.error, started_at = coalesce(runs.started_at, now()),
+    finished_at = case when r_in.status in ('succeeded', 'failed', 'filtered') then now() end
+  from r_in
+  where runs.id = r_in.run_id
+  returning 1
+), j as (
+  select graphile_worker.add_job('run', json_build_object('runId', r_in.run_id::text), run_at => r_in.continue_at, max_attempts => 25) as job
+  from r_in where r_in.continue_at is not null
+), done as (
+  delete from graphile_worker._private_jobs where id in (select job_id from r_in where job_id is not null)
+  returning 1
+)
+select (select count(*) from s) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs,
+  (select count(*) from j) as jobs, (select count(*) from done) as done`;
+
+export function createRunWriter(pool: pg.Pool): RunWriter {
+  return createBatcher<RunWrite, void>(
+    async (writes) => {
+      await pool.query({
+        name: 'write_runs',
+        text: writeSql,
+        values: [
+          JSON.stringify(
+            writes.map((w) => ({
+              run_id: w.runId,
+              workspace_id: w.workspaceId,
+              status: w.status,
+              error: w.error,
+              continue_at: w.continueAt ? w.continueAt.toISOString() : null,
+              job_id: w.finishJobId,
+            })),
+          ),
+          JSON.stringify(writes.flatMap((w) => w.steps.map((s) => ({ run_id: w.runId, ...s })))),
+          JSON.stringify(writes.flatMap((w) => w.messages.map((m) => ({ run_id: w.runId, ...m })))),
+        ],
+      });
+      return writes.map(() => undefined);
+    },
+    { maxInFlight: 2, maxBatch: 64, fits: (batch, w) => !batch.some((b) => b.runId === w.runId) },
+  );
+}
