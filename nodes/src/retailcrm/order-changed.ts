@@ -18,6 +18,9 @@ export const retailcrmOrderChangedOutput = z.object({
   order: retailcrmOrderSchema.optional().register(ui, { title: 'Order', description: 'The full order, when "Load the full order" is on' }),
 });
 
+/** What the webhook itself carries: built once (zod compiles a schema on its first parse). */
+const webhookPayload = retailcrmOrderChangedOutput.omit({ order: true });
+
 export const retailcrmOrderChanged = retailcrm.trigger({
   id: 'retailcrm.order_changed',
   title: 'Order created or status changed',
@@ -46,7 +49,7 @@ export const retailcrmOrderChanged = retailcrm.trigger({
     return true;
   },
   async load(ctx) {
-    const payload = retailcrmOrderChangedOutput.omit({ order: true }).parse(ctx.payload);
+    const payload = webhookPayload.parse(ctx.payload);
     if (!ctx.config.loadOrder) return payload;
     const body = await retailcrmCall(ctx, { method: 'GET', path: `/orders/${encodeURIComponent(payload.id)}`, query: { by: 'id' }, site: true });
     const order = retailcrmOrderSchema.safeParse(body.order);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type TwilioSdk from 'twilio';
 import { ProviderError, parseRetryAfter, type ConnectionContext, type MessageRecord } from '../define.js';
+import { sendRequest, TransportError, type TransportRequest } from './transport.js';
 
 export const twilioApiUrl = 'https://api.twilio.com';
 
@@ -41,14 +42,8 @@ export function twilioError(status: number, body: unknown, headers: Record<strin
 }
 
 function networkError(err: unknown, uri: string): ProviderError {
-  const e = err as { code?: string; message?: string };
-  const timedOut = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT';
-  return new ProviderError({
-    message: timedOut ? `No answer from ${new URL(uri).host} in time` : `Could not reach ${new URL(uri).host}: ${e.message ?? String(err)}`,
-    code: timedOut ? 'timeout' : 'network_error',
-    retryable: true,
-    provider: 'twilio',
-  });
+  if (err instanceof TransportError) return new ProviderError({ message: err.message, code: err.code, retryable: true, provider: 'twilio' });
+  return new ProviderError({ message: `Could not reach ${new URL(uri).host}: ${(err as Error).message ?? String(err)}`, code: 'network_error', retryable: true, provider: 'twilio' });
 }
 
 /** Keeps path and query of an SDK URL and swaps its origin (plus any path prefix) for `baseUrl`. */
@@ -62,6 +57,8 @@ export function rebaseUrl(uri: string, baseUrl: string | undefined): string {
 
 type Sdk = typeof TwilioSdk;
 type Twilio = TwilioSdk.Twilio;
+/** The SDK's Response class, structurally. */
+type SdkResponse<T> = { statusCode: number; body: T; headers: unknown; toString(): string };
 type RequestOptions<T> = Parameters<TwilioSdk.RequestClient['request']>[0] & { data?: T };
 
 let sdk: Promise<Sdk> | undefined;
@@ -71,6 +68,8 @@ function loadSdk(): Promise<Sdk> {
   return sdk;
 }
 
+const timeoutMs = 15_000;
+
 async function createClient(auth: TwilioAuth): Promise<Twilio> {
   const twilio = await loadSdk();
   class BaseUrlRequestClient extends twilio.RequestClient {
@@ -78,7 +77,7 @@ async function createClient(auth: TwilioAuth): Promise<Twilio> {
       const uri = rebaseUrl(opts.uri, auth.baseUrl);
       let res;
       try {
-        res = await super.request<TData>({ ...opts, uri });
+        res = await sendRequest(opts as TransportRequest, uri, timeoutMs);
       } catch (err) {
         throw networkError(err, uri);
       }
@@ -94,11 +93,12 @@ async function createClient(auth: TwilioAuth): Promise<Twilio> {
         }
         throw twilioError(res.statusCode, body, res.headers as Record<string, unknown>);
       }
-      return res;
+      // The SDK reads statusCode, body (a JSON string it parses) and headers.
+      return res as unknown as SdkResponse<TData>;
     }
   }
   try {
-    return twilio(auth.accountSid, auth.authToken, { httpClient: new BaseUrlRequestClient({ timeout: 15_000 }) });
+    return twilio(auth.accountSid, auth.authToken, { httpClient: new BaseUrlRequestClient({ timeout: timeoutMs }) });
   } catch (err) {
     // The SDK refuses malformed SIDs before any request.
     throw new ProviderError({ message: (err as Error).message, code: 'invalid_config', retryable: false, provider: 'twilio' });

@@ -1,0 +1,81 @@
+// The transport under the official twilio SDK. The SDK takes a custom `httpClient` (its documented
+// extension point): it still builds every request (URL, parameters, credentials) and reads every
+// answer; this sends it with node's own http(s) over kept-alive sockets, to the connection's base URL.
+// The SDK's default client goes through axios, which cost more CPU per message than all of our own
+// code on the send path; behaviour is the same (no redirects, a timeout, 4xx/5xx returned as answers).
+import http from 'node:http';
+import https from 'node:https';
+
+export interface TransportRequest {
+  method: string;
+  uri: string;
+  username?: string;
+  password?: string;
+  authStrategy?: { getAuthString(): Promise<string> };
+  headers?: Record<string, string>;
+  params?: object;
+  data?: object;
+  timeout?: number;
+}
+
+export interface TransportResponse {
+  statusCode: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'timeout' | 'network_error',
+  ) {
+    super(message);
+  }
+}
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
+};
+
+/** Twilio's form encoding: arrays repeat their key (`To=a&To=b`), like the SDK's `arrayFormat: 'repeat'`. */
+export function encodeForm(data: object): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) form.append(key, String(v));
+    else form.append(key, typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+  }
+  return form.toString();
+}
+
+export async function sendRequest(opts: TransportRequest, uri: string, defaultTimeoutMs: number): Promise<TransportResponse> {
+  const url = new URL(uri);
+  if (opts.params) {
+    const query = encodeForm(opts.params);
+    if (query) url.search = url.search ? `${url.search}&${query}` : `?${query}`;
+  }
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.username && opts.password) headers.Authorization = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
+  else if (opts.authStrategy) headers.Authorization = await opts.authStrategy.getAuthString();
+  let body: string | undefined;
+  if (opts.data) {
+    const type = headers['Content-Type'] ?? headers['content-type'];
+    body = type === 'application/json' ? JSON.stringify(opts.data) : encodeForm(opts.data);
+    headers['Content-Length'] = String(Buffer.byteLength(body));
+  }
+  const timeoutMs = opts.timeout || defaultTimeoutMs;
+  const transport = url.protocol === 'https:' ? https : http;
+  const agent = agents[url.protocol as keyof typeof agents];
+  return new Promise((resolve, reject) => {
+    const req = transport.request(url, { method: opts.method, headers, agent, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => reject(new TransportError(`Could not reach ${url.host}: ${err.message}`, 'network_error')));
+      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+    });
+    req.on('timeout', () => req.destroy(new TransportError(`No answer from ${url.host} within ${timeoutMs} ms`, 'timeout')));
+    req.on('error', (err) => reject(err instanceof TransportError ? err : new TransportError(`Could not reach ${url.host}: ${err.message}`, 'network_error')));
+    req.end(body);
+  });
+}
