@@ -90,7 +90,8 @@ with d as (
   from json_to_recordset($2::json) as x(req int, dedupe_key text, type text, payload json) join d on d.req = x.req
 ), ins as (
   insert into events as e (workspace_id, connection_id, type, dedupe_key, payload)
-  select workspace_id, connection_id, type, dedupe_key, payload from input_events
+  -- In key order: two statements in flight that carry the same keys then lock them in the same order (no deadlock).
+  select workspace_id, connection_id, type, dedupe_key, payload from input_events order by connection_id, dedupe_key
   on conflict (connection_id, dedupe_key) do update set duplicates = e.duplicates + 1
   returning e.id, e.connection_id, e.dedupe_key, (xmax = 0) as inserted
 ), ins_req as (
@@ -126,7 +127,9 @@ with d as (
     join ins_req i on i.req = x.req and i.dedupe_key = x.dedupe_key and i.inserted
     order by i.connection_id, x.provider_message_id, ${statusRankSql('x.status')} desc
   ) s
-  where messages.connection_id = s.connection_id and messages.provider_message_id = s.provider_message_id
+  -- The message ids again as an array, so the planner probes the index rather than scanning messages.
+  where messages.provider_message_id = any($7::text[])
+    and messages.connection_id = s.connection_id and messages.provider_message_id = s.provider_message_id
     and ${statusRankSql('s.status')} > ${statusRankSql('messages.status')}
   returning messages.id
 ), per_req as (
@@ -168,6 +171,7 @@ export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): 
           JSON.stringify(items.flatMap((it, req) => at(it.inbound, req))),
           JSON.stringify(items.flatMap((it, req) => at(it.statuses, req))),
           laneId(),
+          items.flatMap((it) => it.statuses.map((x) => x.provider_message_id as string)),
         ],
       });
       return rows as IngestRow[];
@@ -274,7 +278,8 @@ export async function ingestWebhook(
   }
   let taken = 0;
   if (granted) {
-    const payloadOf = new Map(candidates.map((c) => [c.id, unique.find((e) => e.dedupeKey === c.dedupe_key)!.payload]));
+    const byKey = new Map(unique.map((e) => [e.dedupeKey, e.payload]));
+    const payloadOf = new Map(candidates.map((c) => [c.id, byKey.get(c.dedupe_key)!]));
     for (const job of row.jobs) {
       if (!job.lane) continue;
       lane!.push({ runId: job.runId, jobId: job.jobId, versionId: job.versionId, payload: payloadOf.get(job.runId)! });

@@ -71,13 +71,15 @@ with r_in as (
   update runs set status = r_in.status, error = r_in.error, started_at = coalesce(runs.started_at, now()),
     finished_at = case when r_in.status in ('succeeded', 'failed', 'filtered') then now() end
   from r_in
-  where runs.id = r_in.run_id
+  -- The ids again as an array: the planner then probes the primary key instead of scanning the table
+  -- (it guesses 100 rows for json_to_recordset, and a hash join over a growing table).
+  where runs.id = any($4::uuid[]) and runs.id = r_in.run_id
   returning 1
 ), j as (
   select graphile_worker.add_job('run', json_build_object('runId', r_in.run_id::text), run_at => r_in.continue_at, max_attempts => 25) as job
   from r_in where r_in.continue_at is not null
 ), done as (
-  delete from graphile_worker._private_jobs where id in (select job_id from r_in where job_id is not null)
+  delete from graphile_worker._private_jobs where id = any($5::bigint[])
   returning 1
 )
 select (select count(*) from s) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs,
@@ -102,6 +104,8 @@ export function createRunWriter(pool: pg.Pool): RunWriter {
           ),
           JSON.stringify(writes.flatMap((w) => w.steps.map((s) => ({ run_id: w.runId, ...s })))),
           JSON.stringify(writes.flatMap((w) => w.messages.map((m) => ({ run_id: w.runId, ...m })))),
+          writes.map((w) => w.runId),
+          writes.flatMap((w) => (w.finishJobId ? [w.finishJobId] : [])),
         ],
       });
       return writes.map(() => undefined);
