@@ -35,7 +35,8 @@ if (args.help) {
   console.log(`pnpm bench [--quick] [--workers N] [--profile]
   --quick      the same in under 30 s (shorter phases)
   --workers N  one web process plus N worker processes (default: one process with every role)
-  --profile    node --cpu-prof on the product's processes; prints where their CPU time goes
+  --profile    node --cpu-prof on the product's processes, pg_stat_statements in the embedded PostgreSQL;
+               prints where their time goes
   DATABASE_URL use that PostgreSQL (a fresh database is created and dropped) instead of the embedded one`);
   process.exit(0);
 }
