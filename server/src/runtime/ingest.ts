@@ -7,6 +7,7 @@ import { statusRankSql } from './message-status.js';
 import type { SubscriptionCache, Subscription } from './subscriptions.js';
 import { insertRunJobsSql, type Waker } from './queue.js';
 import { createBatcher, type Batcher } from './batcher.js';
+import { sqlJson, withoutNulChars } from './sql-json.js';
 import type { Lane } from './lane.js';
 
 export interface IngestDeps {
@@ -165,13 +166,13 @@ export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): 
         name: 'ingest',
         text: ingestSql,
         values: [
-          JSON.stringify(items.map((it, req) => ({ req, workspace_id: it.workspaceId, connection_id: it.connectionId, provider: it.provider, body: it.body ?? null }))),
-          JSON.stringify(items.flatMap((it, req) => at(it.events, req))),
-          JSON.stringify(items.flatMap((it, req) => at(it.candidates, req))),
-          JSON.stringify(items.flatMap((it, req) => at(it.inbound, req))),
-          JSON.stringify(items.flatMap((it, req) => at(it.statuses, req))),
+          sqlJson(items.map((it, req) => ({ req, workspace_id: it.workspaceId, connection_id: it.connectionId, provider: it.provider, body: it.body ?? null }))),
+          sqlJson(items.flatMap((it, req) => at(it.events, req))),
+          sqlJson(items.flatMap((it, req) => at(it.candidates, req))),
+          sqlJson(items.flatMap((it, req) => at(it.inbound, req))),
+          sqlJson(items.flatMap((it, req) => at(it.statuses, req))),
           laneId(),
-          items.flatMap((it) => it.statuses.map((x) => x.provider_message_id as string)),
+          items.flatMap((it) => it.statuses.map((x) => withoutNulChars(String(x.provider_message_id)))),
         ],
       });
       return rows as IngestRow[];

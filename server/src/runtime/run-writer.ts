@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { StepError } from '@bundles/shared';
 import type { RunStatus, StepStatus } from '../db/schema/runs.js';
 import { createBatcher, type Batcher } from './batcher.js';
+import { sqlJson } from './sql-json.js';
 
 export interface StepWrite {
   node_id: string;
@@ -92,7 +93,7 @@ export function createRunWriter(pool: pg.Pool): RunWriter {
         name: 'write_runs',
         text: writeSql,
         values: [
-          JSON.stringify(
+          sqlJson(
             writes.map((w) => ({
               run_id: w.runId,
               workspace_id: w.workspaceId,
@@ -102,8 +103,8 @@ export function createRunWriter(pool: pg.Pool): RunWriter {
               job_id: w.finishJobId,
             })),
           ),
-          JSON.stringify(writes.flatMap((w) => w.steps.map((s) => ({ run_id: w.runId, ...s })))),
-          JSON.stringify(writes.flatMap((w) => w.messages.map((m) => ({ run_id: w.runId, ...m })))),
+          sqlJson(writes.flatMap((w) => w.steps.map((s) => ({ run_id: w.runId, ...s })))),
+          sqlJson(writes.flatMap((w) => w.messages.map((m) => ({ run_id: w.runId, ...m })))),
           writes.map((w) => w.runId),
           writes.flatMap((w) => (w.finishJobId ? [w.finishJobId] : [])),
         ],
