@@ -39,16 +39,15 @@ export function createBatcher<T, R>(runBatch: (items: T[]) => Promise<R[]>, opts
       settle(batch, await runBatch(batch.map((w) => w.item)));
     } catch (err) {
       if (batch.length === 1) batch[0]!.reject(err);
+      // One after another, inside this batch's slot: a failed batch does not become a burst of statements.
       else
-        await Promise.all(
-          batch.map(async (w) => {
-            try {
-              w.resolve((await runBatch([w.item]))[0]!);
-            } catch (e) {
-              w.reject(e);
-            }
-          }),
-        );
+        for (const w of batch) {
+          try {
+            w.resolve((await runBatch([w.item]))[0]!);
+          } catch (e) {
+            w.reject(e);
+          }
+        }
     }
   }
 

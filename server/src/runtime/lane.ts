@@ -22,6 +22,11 @@ export interface Lane {
   release(n: number): void;
   /** Hands over a stored run, on a place granted before. */
   push(run: LaneRun): void;
+  /**
+   * Returns to the queue the jobs locked by this lane that it was never handed: their ingest statement
+   * committed but its answer was lost (a dropped connection), so ingest gave the places back.
+   */
+  releaseOrphans(olderThanMs: number): Promise<number>;
   /** Takes no more runs and resolves when every run handed over has finished its turn. */
   stop(): Promise<void>;
 }
@@ -37,6 +42,11 @@ export interface LaneOptions {
   log: Logger;
 }
 
+const releaseOrphansSql = `
+update graphile_worker._private_jobs
+set locked_at = null, locked_by = null, updated_at = now()
+where locked_by = $1 and locked_at < now() - ($2::int * interval '1 millisecond') and not (id = any($3::bigint[]))`;
+
 const releaseSql = `
 update graphile_worker._private_jobs
 set locked_at = null, locked_by = null, run_at = now() + interval '1 second', last_error = $3, updated_at = now()
@@ -47,6 +57,7 @@ export function createLane(opts: LaneOptions): Lane {
   let active = 0;
   let stopping = false;
   const waiting: LaneRun[] = [];
+  const handed = new Set<string>();
   let idle: Array<() => void> = [];
 
   // A run whose execution failed on the infrastructure (the database went away…) goes back to the
@@ -86,6 +97,7 @@ export function createLane(opts: LaneOptions): Lane {
           await releaseJob(run, (err as Error).message);
         })
         .finally(() => {
+          handed.delete(run.jobId);
           active--;
           granted--;
           pump();
@@ -103,12 +115,18 @@ export function createLane(opts: LaneOptions): Lane {
       return take;
     },
     release(n) {
-      granted -= n;
+      granted = Math.max(0, granted - n);
       settle();
     },
     push(run) {
+      handed.add(run.jobId);
       waiting.push(run);
       pump();
+    },
+    async releaseOrphans(olderThanMs) {
+      const { rowCount } = await opts.pool.query(releaseOrphansSql, [opts.id, olderThanMs, [...handed]]);
+      if (rowCount) opts.log.warn({ jobs: rowCount }, 'returned to the queue runs whose hand-over was lost');
+      return rowCount ?? 0;
     },
     stop() {
       stopping = true;

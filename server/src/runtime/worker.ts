@@ -111,6 +111,7 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
     try {
       const { rows } = await pool.query(releaseDeadSql, [opts.staleMs]);
       if (rows[0]?.released) log.warn({ workers: rows[0].released }, 'released the jobs of workers that stopped');
+      await lane?.releaseOrphans(opts.staleMs);
       await pool.query(`delete from worker_heartbeats where heartbeat_at < now() - interval '1 day'`);
       await pool.query(`delete from rate_limit_windows where "window" < extract(epoch from now())::bigint - 60`);
       await pool.query(`delete from webhook_deliveries where received_at < now() - interval '14 days'`);
