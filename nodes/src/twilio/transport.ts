@@ -38,13 +38,23 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
 };
 
-/** Twilio's form encoding: arrays repeat their key (`To=a&To=b`), like the SDK's `arrayFormat: 'repeat'`. */
+/** One form value as the SDK's encoder (qs) writes it: null empty, a date in ISO form. */
+function formValue(value: unknown): string {
+  if (value === null) return '';
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Twilio's form encoding: arrays repeat their key (`To=a&To=b`), like the SDK's `arrayFormat: 'repeat'`.
+ * The SDK has already flattened its parameters; a nested object (which Twilio's API never takes) is sent as JSON.
+ */
 export function encodeForm(data: object): string {
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) form.append(key, String(v));
-    else form.append(key, typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+    if (Array.isArray(value)) for (const v of value) form.append(key, formValue(v));
+    else form.append(key, formValue(value));
   }
   return form.toString();
 }
@@ -59,8 +69,9 @@ export async function sendRequest(opts: TransportRequest, uri: string, defaultTi
   if (opts.username && opts.password) headers.Authorization = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
   else if (opts.authStrategy) headers.Authorization = await opts.authStrategy.getAuthString();
   let body: string | undefined;
-  if (opts.data) {
-    const type = headers['Content-Type'] ?? headers['content-type'];
+  const type = headers['Content-Type'] ?? headers['content-type'];
+  // Like the SDK's own client: a body only for the two types it sends.
+  if (opts.data && (type === 'application/x-www-form-urlencoded' || type === 'application/json')) {
     body = type === 'application/json' ? JSON.stringify(opts.data) : encodeForm(opts.data);
     headers['Content-Length'] = String(Buffer.byteLength(body));
   }
@@ -68,14 +79,22 @@ export async function sendRequest(opts: TransportRequest, uri: string, defaultTi
   const transport = url.protocol === 'https:' ? https : http;
   const agent = agents[url.protocol as keyof typeof agents];
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method: opts.method, headers, agent, timeout: timeoutMs }, (res) => {
+    // The timeout covers the whole exchange (as axios's did), not only a silent socket.
+    const timer = setTimeout(() => req.destroy(new TransportError(`No answer from ${url.host} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      reject(err instanceof TransportError ? err : new TransportError(`Could not reach ${url.host}: ${err.message}`, 'network_error'));
+    };
+    const req = transport.request(url, { method: opts.method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => reject(new TransportError(`Could not reach ${url.host}: ${err.message}`, 'network_error')));
-      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('error', fail);
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
+      });
     });
-    req.on('timeout', () => req.destroy(new TransportError(`No answer from ${url.host} within ${timeoutMs} ms`, 'timeout')));
-    req.on('error', (err) => reject(err instanceof TransportError ? err : new TransportError(`Could not reach ${url.host}: ${err.message}`, 'network_error')));
+    req.on('error', fail);
     req.end(body);
   });
 }
