@@ -1,5 +1,7 @@
 // A worker killed with SIGKILL between two steps: a fresh worker finishes the run without re-running the first step.
+// The same for a process that received the webhook itself and executed the run in its lane.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -13,8 +15,8 @@ let sink: Sink;
 let databaseUrl = '';
 const children: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts', '--role', 'worker'], {
+function startWorker(role: 'worker' | 'all' = 'worker', env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts', '--role', role], {
     cwd: root,
     env: {
       ...process.env,
@@ -23,11 +25,34 @@ function startWorker(): ChildProcess {
       BUNDLES_WORKER_STALE_MS: '1500',
       BUNDLES_HEARTBEAT_MS: '300',
       LOG_LEVEL: 'warn',
+      ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // Standard output is read when a test waits for the process to say it is running.
+    stdio: ['ignore', role === 'all' ? 'pipe' : 'inherit', 'inherit'],
   });
   children.push(child);
   return child;
+}
+
+/** Resolves once main.ts says it is running: startBundles has returned, the worker and its lane included. */
+function running(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      out += chunk.toString('utf8');
+      if (out.includes('Bundles is running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the process exited (${code}) before it was running`)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }
 
 beforeAll(async () => {
@@ -92,5 +117,92 @@ describe('crash recovery', () => {
       'second:succeeded:1',
       'trigger:succeeded:1',
     ]);
+  });
+
+  it('resumes a run whose web+worker process (role all) took it in its lane and was killed between two steps', async () => {
+    // A sink of its own: the first test's requests and script stay where they are.
+    const laneSink = await startSink();
+    try {
+      const conn = await b.api('POST', '/api/connections', { provider: 'webhook', name: 'Lane crash hook', config: {} });
+      const flow = await b.api('POST', '/api/flows', {
+        name: 'Two calls in a lane',
+        graph: {
+          nodes: [
+            { id: 'trigger', type: 'core.webhook', connectionId: conn.body.id, config: {} },
+            { id: 'first', type: 'core.http_request', config: { url: `${laneSink.url}/first`, body: { order: '{{ trigger.body.order }}' } } },
+            { id: 'second', type: 'core.http_request', config: { url: `${laneSink.url}/second`, body: { order: '{{ trigger.body.order }}' } } },
+          ],
+          edges: [
+            { source: 'trigger', target: 'first' },
+            { source: 'first', target: 'second' },
+          ],
+        },
+      });
+      expect((await b.api('POST', `/api/flows/${flow.body.id}/start`)).status).toBe(200);
+      laneSink.script.push({ status: 201, body: '{"id":"first-ok"}' }, { status: 200, hang: true });
+
+      const port = await freePort();
+      const origin = `http://127.0.0.1:${port}`;
+      const doomed = startWorker('all', { HOST: '127.0.0.1', PORT: String(port) });
+      // /healthz answers as soon as the web part listens; the lane exists only once the worker has started too.
+      await running(doomed);
+      expect((await fetch(`${origin}/healthz`)).ok).toBe(true);
+
+      // The webhook goes to the child itself, so its ingest hands the run to its own lane.
+      const hook = new URL(conn.body.webhookUrl);
+      const res = await fetch(`${origin}${hook.pathname}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order":77}' });
+      expect(res.status).toBe(200);
+
+      await waitFor('the second call to be in flight', async () => laneSink.requests.some((r) => r.url === '/second'), 30_000);
+      const runs = await b.database.pool.query(`select id from runs where flow_id = $1`, [flow.body.id]);
+      expect(runs.rows).toHaveLength(1);
+      const runId = runs.rows[0].id as string;
+      const { rows: steps } = await b.database.pool.query(`select node_id, status from steps where run_id = $1 order by node_id`, [runId]);
+      expect(steps).toEqual([
+        { node_id: 'first', status: 'succeeded' },
+        { node_id: 'trigger', status: 'succeeded' },
+      ]);
+      // The run's job went straight to the lane: inserted locked by it, as its first attempt.
+      const { rows: jobs } = await b.database.pool.query(
+        `select locked_by, locked_at is not null as locked, attempts from graphile_worker._private_jobs where payload->>'runId' = $1`,
+        [runId],
+      );
+      expect(jobs).toEqual([{ locked_by: expect.stringMatching(/^bundles-lane-[0-9a-f-]{36}$/), locked: true, attempts: 1 }]);
+      const laneId = jobs[0].locked_by as string;
+      // The lane beats like any worker (that is how its jobs outlive nothing but the process).
+      const beats = await b.database.pool.query(`select 1 from worker_heartbeats where worker_id = $1`, [laneId]);
+      expect(beats.rows).toHaveLength(1);
+
+      doomed.kill('SIGKILL');
+      await new Promise((r) => doomed.once('exit', r));
+
+      startWorker();
+      const run = await waitFor(
+        'the run to succeed on another worker',
+        async () => {
+          const list = (await b.api('GET', `/api/runs?flowId=${flow.body.id}`)).body;
+          return list[0]?.status === 'succeeded' ? list[0] : null;
+        },
+        30_000,
+      );
+      expect(run.id).toBe(runId);
+      // Resumed from its steps (attempts > 1), not from the fresh payload: the first call was not made again.
+      expect(laneSink.requests.filter((r) => r.url === '/first')).toHaveLength(1);
+      expect(laneSink.requests.filter((r) => r.url === '/second')).toHaveLength(2);
+      for (const r of laneSink.requests) expect(JSON.parse(r.body)).toEqual({ order: 77 });
+      const detail = (await b.api('GET', `/api/runs/${run.id}`)).body;
+      expect(detail.steps.map((s: { nodeId: string; status: string; attempts: number }) => `${s.nodeId}:${s.status}:${s.attempts}`).sort()).toEqual([
+        'first:succeeded:1',
+        'second:succeeded:1',
+        'trigger:succeeded:1',
+      ]);
+      // The job is done with: no row is left behind, locked by the dead lane or otherwise.
+      await waitFor('the run job to be gone', async () => {
+        const left = await b.database.pool.query(`select 1 from graphile_worker._private_jobs where payload->>'runId' = $1 or locked_by = $2`, [runId, laneId]);
+        return left.rows.length === 0;
+      });
+    } finally {
+      await laneSink.close();
+    }
   });
 });
