@@ -92,3 +92,4 @@ export async function startTestBundles(
   }
   return bundles;
 }
+export { ingestStatementsInFlight } from './runtime/ingest.js';

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBundles } from '@bundles/server/testing';
+import { ingestStatementsInFlight, type TestBundles } from '@bundles/server/testing';
 import { twilioInboundSms, twilioWebhook } from '../fakes/twilio.js';
 import {
   createConnection,
@@ -286,12 +286,13 @@ describe('ingest in batches', () => {
     const ingest = watchIngest(b);
     const arrivals = countArrivals(b);
     cleanups.push(ingest.restore, arrivals.restore);
-    // The first two hold both statement slots; the next ten queue up behind them and go as one batch.
-    const openers = [deliver(sms(1, 'first')), deliver(sms(2, 'second'))];
-    await waitFor('the openers to reach the writer', async () => arrivals.count >= 2 && ingest.calls.length >= 2);
+    // The openers hold every statement slot; the next ten queue up behind them and go as one batch.
+    const openers = ['first', 'second'].slice(0, ingestStatementsInFlight).map((text, i) => deliver(sms(1 + i, text)));
+    const opened = openers.length;
+    await waitFor('the openers to reach the writer', async () => arrivals.count >= opened && ingest.calls.length >= opened);
     const good = Array.from({ length: 9 }, (_, i) => deliver(sms(10 + i, `hello ${i}`)));
     const bad = deliver(sms(99, 'bad \u0000 byte'));
-    await waitFor('all 12 deliveries to reach the writer', async () => arrivals.count >= 12);
+    await waitFor('all deliveries to reach the writer', async () => arrivals.count >= opened + 10);
     await new Promise((r) => setTimeout(r, 100));
     ingest.letGo();
 
@@ -301,8 +302,9 @@ describe('ingest in batches', () => {
     expect(ingest.calls.filter((c) => c.failed)).toEqual([]);
 
     const log = (await b.api('GET', `/api/messages?connectionId=${conn.id}&limit=500`)).body as ApiMessage[];
-    expect(log.map((m) => m.text).sort()).toEqual(['first', 'second', 'bad \uFFFD byte', ...Array.from({ length: 9 }, (_, i) => `hello ${i}`)].sort());
+    const openerTexts = ['first', 'second'].slice(0, opened);
+    expect(log.map((m) => m.text).sort()).toEqual([...openerTexts, 'bad \uFFFD byte', ...Array.from({ length: 9 }, (_, i) => `hello ${i}`)].sort());
     const delivered = (await b.api('GET', `/api/connections/${conn.id}/deliveries?limit=500`)).body as ApiDelivery[];
-    expect(delivered.map((d) => d.outcome)).toEqual(Array(12).fill('accepted'));
+    expect(delivered.map((d) => d.outcome)).toEqual(Array(opened + 10).fill('accepted'));
   });
 });

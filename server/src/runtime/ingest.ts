@@ -157,6 +157,9 @@ from per_req p order by p.req`;
  * Two deliveries carrying the same event key never share a statement (ON CONFLICT sees a row once),
  * so the second one waits and is counted as a duplicate of the first.
  */
+/** Ingest statements in flight at once per process: one, so that webhooks arriving meanwhile share the next. */
+export const ingestStatementsInFlight = 1;
+
 export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): IngestWriter {
   const keysOf = (item: IngestItem) => item.events.map((e) => `${item.connectionId}\u0000${e.dedupe_key}`);
   return createBatcher<IngestItem, IngestRow>(
@@ -178,7 +181,7 @@ export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): 
       return rows as IngestRow[];
     },
     {
-      maxInFlight: 2,
+      maxInFlight: ingestStatementsInFlight,
       maxBatch: 64,
       fits: (batch, item) => {
         const keys = keysOf(item);
