@@ -3,11 +3,14 @@ import client from 'prom-client';
 import type pg from 'pg';
 import type { RuntimeHooks } from './runtime/index.js';
 import type { IngestResult } from './runtime/ingest.js';
+import type { Lane } from './runtime/lane.js';
 
 export interface Metrics {
   registry: client.Registry;
   hooks: RuntimeHooks;
   observeWebhook(result: IngestResult, ms: number, status: number): void;
+  /** The lane of this process (role all), whose runs never wait in the queue. */
+  watchLane(lane: Lane | null): void;
 }
 
 export function createMetrics(pool: pg.Pool): Metrics {
@@ -54,8 +57,23 @@ export function createMetrics(pool: pg.Pool): Metrics {
       for (const r of rows) this.set({ status: r.status }, r.n);
     },
   });
+  let lane: Lane | null = null;
+  new client.Gauge({
+    name: 'bundles_lane_runs',
+    help: 'Runs taken straight from ingest by this process (role all), executing or waiting for a place',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const { running, waiting } = lane?.stats() ?? { running: 0, waiting: 0 };
+      this.set({ state: 'running' }, running);
+      this.set({ state: 'waiting' }, waiting);
+    },
+  });
   return {
     registry,
+    watchLane(l) {
+      lane = l;
+    },
     hooks: {
       onIngested(result) {
         if (result.events) events.inc(result.events);

@@ -63,6 +63,7 @@ export async function startBundles(config: Config, logger = createLogger(config.
       lane: config.role === 'all',
     });
     runtime.ingestDeps.lane = worker.lane;
+    metrics.watchLane(worker.lane);
   }
 
   let closing: Promise<void> | null = null;

@@ -42,5 +42,36 @@ describe('/metrics', () => {
     expect(text).toMatch(/^bundles_webhook_answer_seconds_count\{outcome="accepted"\} 1$/m);
     expect(text).toMatch(/^bundles_webhook_answer_seconds_count\{outcome="duplicate"\} 1$/m);
     expect(text).toMatch(/^bundles_queue_lag_seconds \d/m);
+    expect(text).toMatch(/^bundles_lane_runs\{state="running"\} 0$/m);
+    expect(text).toMatch(/^bundles_lane_runs\{state="waiting"\} 0$/m);
+  });
+
+  it('shows the runs the lane is executing', async () => {
+    const conn = await b.api('POST', '/api/connections', { provider: 'webhook', name: 'Slow', config: {} });
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const sink = (await import('node:http')).createServer((_req, res) => void held.then(() => res.end('{}')));
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    const port = (sink.address() as import('node:net').AddressInfo).port;
+    const flow = await b.api('POST', '/api/flows', {
+      name: 'Slow',
+      graph: {
+        nodes: [
+          { id: 'trigger', type: 'core.webhook', connectionId: conn.body.id, config: {} },
+          { id: 'call', type: 'core.http_request', config: { url: `http://127.0.0.1:${port}/slow` } },
+        ],
+        edges: [{ source: 'trigger', target: 'call' }],
+      },
+    });
+    await b.api('POST', `/api/flows/${flow.body.id}/start`);
+    await fetch(conn.body.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":2}' });
+    let text = '';
+    for (let i = 0; i < 100 && !/^bundles_lane_runs\{state="running"\} 1$/m.test(text); i++) {
+      text = (await b.app!.inject({ method: 'GET', url: '/metrics' })).body;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(text).toMatch(/^bundles_lane_runs\{state="running"\} 1$/m);
+    release();
+    await new Promise<void>((r) => sink.close(() => r()));
   });
 });

@@ -29,6 +29,8 @@ export interface Lane {
   releaseOrphans(olderThanMs: number): Promise<number>;
   /** Takes no more runs and resolves when every run handed over has finished its turn. */
   stop(): Promise<void>;
+  /** Runs executing, and runs handed over and waiting for a place to execute. */
+  stats(): { running: number; waiting: number };
 }
 
 export interface LaneOptions {
@@ -128,6 +130,7 @@ export function createLane(opts: LaneOptions): Lane {
       if (rowCount) opts.log.warn({ jobs: rowCount }, 'returned to the queue runs whose hand-over was lost');
       return rowCount ?? 0;
     },
+    stats: () => ({ running: active, waiting: waiting.length }),
     stop() {
       stopping = true;
       if (active === 0 && waiting.length === 0 && granted === 0) return Promise.resolve();
