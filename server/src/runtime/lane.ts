@@ -101,7 +101,7 @@ export function createLane(opts: LaneOptions): Lane {
         .finally(() => {
           handed.delete(run.jobId);
           active--;
-          granted--;
+          granted = Math.max(0, granted - 1);
           pump();
           settle();
         });
