@@ -161,7 +161,6 @@ from per_req p order by p.req`;
 export const ingestStatementsInFlight = 1;
 
 export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): IngestWriter {
-  const keysOf = (item: IngestItem) => item.events.map((e) => `${item.connectionId}\u0000${e.dedupe_key}`);
   return createBatcher<IngestItem, IngestRow>(
     async (items) => {
       const at = <T>(rows: T[], req: number) => rows.map((r) => ({ req, ...r }));
@@ -184,8 +183,8 @@ export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): 
       maxInFlight: ingestStatementsInFlight,
       maxBatch: 64,
       fits: (batch, item) => {
-        const keys = keysOf(item);
-        return !batch.some((b) => b.connectionId === item.connectionId && keysOf(b).some((k) => keys.includes(k)));
+        const keys = item.events.map((e) => e.dedupe_key);
+        return !batch.some((b) => b.connectionId === item.connectionId && b.events.some((e) => keys.includes(e.dedupe_key)));
       },
     },
   );
