@@ -112,6 +112,8 @@ describe('the server process', () => {
     const env = { BUNDLES_DATA_DIR: dataDir, DATABASE_URL: '', BUNDLES_SECRET_KEY: '' };
     const first = start(env);
     const url1 = await first.url;
+    // The product reaches its embedded PostgreSQL through a Unix socket in the cluster's folder.
+    expect(fs.readdirSync(path.join(dataDir, 'pg')).some((f) => /^\.s\.PGSQL\.\d+$/.test(f))).toBe(true);
     const setup = await fetch(`${url1}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) });
     expect(setup.status).toBe(200);
     first.child.kill('SIGTERM');
