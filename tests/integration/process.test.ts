@@ -1,9 +1,12 @@
 // The product as a process: `pnpm start`'s entry point with its settings, roles, docs, health and graceful shutdown.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import { createTestDatabase, testSecretKey } from '@bundles/server/testing';
 import { waitFor } from '../support/wait.js';
@@ -72,6 +75,64 @@ describe('the server process', () => {
     p.child.kill('SIGTERM');
     expect(await exited(p.child), p.output().slice(-3000)).toBe(0);
     expect(p.output()).toContain('shutting down');
+  });
+
+  it('on SIGTERM lets a run it took straight from ingest finish and record itself before it exits', async () => {
+    // A call that answers only when the test says so.
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((r) => (answer = r));
+    let called = false;
+    const slow = http.createServer((_req, res) => {
+      called = true;
+      void answered.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
+    const p = start({ DATABASE_URL: databaseUrl });
+    const url = await p.url;
+    const setup = await json(fetch(`${url}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) }));
+    const api = (method: string, route: string, body?: unknown) =>
+      json(
+        fetch(`${url}${route}`, {
+          method,
+          headers: { authorization: `Bearer ${setup.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        }),
+      );
+    const conn = await api('POST', '/api/connections', { provider: 'webhook', name: 'Hook', config: {} });
+    const flow = await api('POST', '/api/flows', {
+      name: 'Slow call',
+      graph: {
+        nodes: [
+          { id: 'trigger', type: 'core.webhook', connectionId: conn.id, config: {} },
+          { id: 'call', type: 'core.http_request', config: { url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow` } },
+        ],
+        edges: [{ source: 'trigger', target: 'call' }],
+      },
+    });
+    expect((await api('POST', `/api/flows/${flow.id}/start`)).status).toBe('running');
+    expect((await fetch(conn.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' })).status).toBe(200);
+    await waitFor('the call to be in flight', async () => called, 30_000);
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const { rows: jobs } = await db.query(`select locked_by from graphile_worker._private_jobs`);
+      expect(jobs).toEqual([{ locked_by: expect.stringMatching(/^bundles-lane-/) }]);
+
+      p.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(p.child.exitCode).toBeNull(); // still waiting for the run
+      answer();
+      expect(await exited(p.child), p.output().slice(-3000)).toBe(0);
+
+      const { rows: runs } = await db.query(`select status from runs`);
+      expect(runs).toEqual([{ status: 'succeeded' }]);
+      expect((await db.query(`select 1 from graphile_worker._private_jobs`)).rows).toEqual([]);
+    } finally {
+      await db.end();
+      slow.closeAllConnections();
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
   });
 
   it('runs separate web and worker roles on one database', async () => {
