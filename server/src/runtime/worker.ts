@@ -32,6 +32,8 @@ with dead as (
 )
 select graphile_worker.force_unlock_workers(array(select id from dead)), (select count(*) from dead)::int as released`;
 
+const retentionEveryMs = 10 * 60_000;
+
 export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: WorkerOptions): Promise<WorkerHandle> {
   const log = deps.log.child({ component: 'worker' });
   const workerIds = new Set<string>();
@@ -107,14 +109,19 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
       .catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed'));
   }
 
+  let lastRetention = 0;
   async function releaseDead(): Promise<void> {
     try {
       const { rows } = await pool.query(releaseDeadSql, [opts.staleMs]);
       if (rows[0]?.released) log.warn({ workers: rows[0].released }, 'released the jobs of workers that stopped');
       await lane?.releaseOrphans(opts.staleMs);
-      await pool.query(`delete from worker_heartbeats where heartbeat_at < now() - interval '1 day'`);
       await pool.query(`delete from rate_limit_windows where "window" < extract(epoch from now())::bigint - 60`);
-      await pool.query(`delete from webhook_deliveries where received_at < now() - interval '14 days'`);
+      // Retention reads whole tables (the delivery log is indexed by connection, not by time alone): not every sweep.
+      if (Date.now() - lastRetention >= retentionEveryMs) {
+        lastRetention = Date.now();
+        await pool.query(`delete from worker_heartbeats where heartbeat_at < now() - interval '1 day'`);
+        await pool.query(`delete from webhook_deliveries where received_at < now() - interval '14 days'`);
+      }
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'maintenance failed');
     }
