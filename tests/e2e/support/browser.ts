@@ -23,7 +23,8 @@ export async function openBrowser(baseURL: string): Promise<BrowserSession> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // Generous: the whole suite shares two cores with the browser, and one step once took over 15 s under that load.
+  page.setDefaultTimeout(30_000);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
