@@ -16,6 +16,7 @@ import { closedLoop, IdSource, openLoop } from './load.js';
 import { formatProfile, readProfile, summarizeProfile } from './profile.js';
 import { formatStatements, statementStats } from './statements.js';
 import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
+import { withClient } from './db.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
 import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
 
@@ -161,16 +162,6 @@ async function api<T = any>(base: string, token: string, method: string, url: st
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 500)}`);
   return (text ? JSON.parse(text) : null) as T;
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
 }
 
 function dbUrl(base: string, name: string): string {

@@ -1,5 +1,5 @@
 // PostgreSQL's side of `pnpm bench --profile`: pg_stat_statements over phases a+b, by total time.
-import pg from 'pg';
+import { withClient } from './db.js';
 
 export interface StatementRow {
   query: string;
@@ -14,16 +14,6 @@ export interface StatementRow {
 export interface StatementStats {
   reset(): Promise<void>;
   top(limit?: number): Promise<StatementRow[]>;
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
 }
 
 /** Null when the server does not load pg_stat_statements (an external DATABASE_URL may not). */

@@ -33,9 +33,7 @@ export interface ExecuteDeps {
   onRunFinished?(status: RunStatus): void;
 }
 
-type StepRow = StepWrite;
-
-interface PendingStep extends StepRow {
+interface PendingStep extends StepWrite {
   messages: MessageRecord[];
   connection_id: string | null;
   provider: string;
@@ -67,7 +65,7 @@ function errorOf(err: unknown, provider: string): { error: StepError; retryable:
   return { error: { code: 'internal_error', message, retryable: false }, retryable: false };
 }
 
-type LoadedRun = { id: string; status: RunStatus; version_id: string; payload: Record<string, unknown> | null; steps: StepRow[] };
+type LoadedRun = { id: string; status: RunStatus; version_id: string; payload: Record<string, unknown> | null; steps: StepWrite[] };
 
 /**
  * Executes (or resumes) one run. Safe to call again after a crash: finished steps are not run again.

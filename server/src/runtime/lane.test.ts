@@ -35,6 +35,20 @@ function lane(opts: Partial<LaneOptions> & Pick<LaneOptions, 'execute'>) {
   return createLane({ id: laneId(), pool: database.pool, concurrency: 2, capacity: 4, log, ...opts });
 }
 
+/** A lane of one place whose run always fails on the infrastructure, over `pool`. */
+function failingLane(id: string, pool: pg.Pool, message = 'lost the connection') {
+  return createLane({
+    id,
+    pool,
+    concurrency: 1,
+    capacity: 1,
+    log,
+    execute: async () => {
+      throw new Error(message);
+    },
+  });
+}
+
 /** An execute() whose runs finish when the test says so. */
 function gated() {
   const started: string[] = [];
@@ -229,16 +243,7 @@ describe('createLane: a run whose execution throws', () => {
   it('leaves the job alone when another worker holds it by then (released as stale and taken)', async () => {
     const id = laneId();
     const jobId = await insertJob('worker-someone-else');
-    const l = createLane({
-      id,
-      pool: database.pool,
-      concurrency: 1,
-      capacity: 1,
-      log,
-      execute: async () => {
-        throw new Error('boom');
-      },
-    });
+    const l = failingLane(id, database.pool, 'boom');
     l.reserve(1);
     l.push(runOf(1, jobId));
     await l.stop();
@@ -258,16 +263,7 @@ describe('createLane: a run whose execution throws', () => {
         return (database.pool.query as (...a: unknown[]) => Promise<unknown>)(...args);
       },
     } as unknown as pg.Pool;
-    const l = createLane({
-      id,
-      pool: flaky,
-      concurrency: 1,
-      capacity: 1,
-      log,
-      execute: async () => {
-        throw new Error('lost the connection');
-      },
-    });
+    const l = failingLane(id, flaky);
     l.reserve(1);
     l.push(runOf(1, jobId));
     // Backoff 250 ms, 500 ms, 1 s, 2 s between the refusals.
@@ -287,16 +283,7 @@ describe('createLane: a run whose execution throws', () => {
         return Promise.reject(new Error('the database is gone'));
       },
     } as unknown as pg.Pool;
-    const l = createLane({
-      id,
-      pool: down,
-      concurrency: 1,
-      capacity: 1,
-      log,
-      execute: async () => {
-        throw new Error('lost the connection');
-      },
-    });
+    const l = failingLane(id, down);
     l.reserve(1);
     l.push(runOf(1, jobId));
     await l.stop();
