@@ -230,7 +230,7 @@ async function main(): Promise<void> {
   } else {
     const quiet = { debug() {}, info() {}, warn(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); }, error(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); } };
     const settings = args.profile ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [];
-    const embedded = await startEmbeddedPostgres(dataDir, quiet, 'bundles', settings);
+    const embedded = await startEmbeddedPostgres(dataDir, quiet, { settings });
     cleanups.push(() => embedded.stop());
     adminUrl = embedded.url;
     benchDb = 'bundles';

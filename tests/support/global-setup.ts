@@ -21,12 +21,17 @@ export default async function setup(project: TestProject) {
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-test-pg-'));
     fs.chmodSync(dir, 0o777);
-    const embedded = await startEmbeddedPostgres(dir, quiet, 'postgres');
-    baseUrl = embedded.tcpUrl.replace(/postgres$/, '');
+    // TCP: the test databases' URLs are built by appending a database name.
+    const embedded = await startEmbeddedPostgres(dir, quiet, { database: 'postgres', tcp: true });
     stop = async () => {
       await embedded.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     };
+    if (!embedded.tcpUrl) {
+      await stop();
+      throw new Error('the embedded PostgreSQL of the test run does not listen on TCP');
+    }
+    baseUrl = embedded.tcpUrl.replace(/postgres$/, '');
   }
   const admin = new pg.Client({ connectionString: baseUrl + 'postgres' });
   await admin.connect();
