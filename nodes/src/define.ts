@@ -106,6 +106,11 @@ export class ProviderError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly status: number | undefined;
   readonly provider: string | undefined;
+  /**
+   * The request may have taken effect although no success came back (a timeout or a dropped connection
+   * after it was sent, a 5xx other than 503): a write is then not resent blindly (see ActionDefinition).
+   */
+  readonly ambiguous: boolean;
   constructor(opts: {
     message: string;
     code?: string | number;
@@ -113,6 +118,7 @@ export class ProviderError extends Error {
     retryAfterMs?: number;
     status?: number;
     provider?: string;
+    ambiguous?: boolean;
   }) {
     super(opts.message);
     this.name = 'ProviderError';
@@ -121,7 +127,13 @@ export class ProviderError extends Error {
     this.retryAfterMs = opts.retryAfterMs;
     this.status = opts.status;
     this.provider = opts.provider;
+    this.ambiguous = opts.ambiguous ?? false;
   }
+}
+
+/** Whether an HTTP status says the request may have been carried out (5xx but 503; 429 and 503 refuse it). */
+export function ambiguousStatus(status: number): boolean {
+  return status >= 500 && status !== 503;
 }
 
 /** Parses an HTTP Retry-After header (seconds or HTTP date) into milliseconds. */
@@ -174,8 +186,17 @@ export interface WebhookAnswer {
 export interface ParsedEvent {
   /** Event type, matched by triggers' `event`, e.g. `whatsapp.message`. */
   type: string;
-  /** Unique per connection: a repeated delivery with the same key is counted, never run again. */
+  /** Per connection: a repeated delivery with the same key is counted, never run again (see keyKind). */
   dedupeKey: string;
+  /**
+   * What the key is: `id`, the provider's own id of this event (a repeat is a duplicate for as long as
+   * events are kept); or `content`, derived from what the body says (a repeat is a duplicate only within
+   * a short window and only while no other event of the same `subject` arrived in between, so an order
+   * paid → cancelled → paid runs three times).
+   */
+  keyKind: 'id' | 'content';
+  /** For content keys: what the event is about, e.g. `order:5001` (default: the key itself). */
+  subject?: string;
   /** Optional routing key matched against a trigger's `key(config)` (e.g. the receiving phone number id). */
   key?: string | null;
   payload: Record<string, unknown>;
@@ -267,6 +288,19 @@ export interface TriggerDefinition<Config extends z.ZodType = z.ZodType, Output 
   fixtures?: Array<Record<string, unknown>>;
 }
 
+/** What a node's call does outside Bundles: computes only, asks without changing anything, or changes something. */
+export type Effect = 'none' | 'read' | 'write';
+
+/** What `reconcile` learnt from the provider about an attempt whose outcome was unknown. */
+export type Reconciled<Output> = { done: true; output: Output } | { done: false };
+
+export interface ReconcileContext<Config, Auth = Record<string, unknown>> extends ActionContext<Config, Auth> {
+  /** When the attempt whose outcome is unknown started (by this server's clock). */
+  attemptStartedAt: Date;
+  /** Of these provider message ids, those the message log already holds (sent by other steps or runs). */
+  knownMessageIds(ids: string[]): Promise<Set<string>>;
+}
+
 export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType, Auth = Record<string, unknown>> {
   kind: 'action';
   id: string;
@@ -277,9 +311,36 @@ export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output e
   output: Output;
   /** Output handles (e.g. ['true','false']); omitted = one default output. */
   handles?: string[];
-  /** Whether the node uses a connection (default: true unless provider is `core`). */
-  needsConnection?: boolean;
+  /** Whether the node uses a connection (default: true unless provider is `core`); `optional`: it may. */
+  needsConnection?: boolean | 'optional';
+  /** The provider of the connection it uses, when not its own (core.http_request takes an `http` connection). */
+  connectionProvider?: string;
+  /**
+   * What a call does outside Bundles. Before a `write` calls out, the run journals the attempt (and every
+   * step finished before it) durably; a run recovered after a crash never repeats a write blindly.
+   */
+  effect: Effect | ((config: z.infer<Config>) => Effect);
+  /** A write the provider makes idempotent (repeating it changes nothing more): it may be repeated after an unknown outcome. */
+  idempotent?: boolean | ((config: z.infer<Config>) => boolean);
+  /**
+   * For a write that is not idempotent: after an attempt whose outcome is unknown (a crash in the middle of
+   * the call, a timeout), asks the provider whether it took effect. Throw a retryable ProviderError to ask
+   * again later, a permanent one when the provider cannot tell. Without it such a step ends `uncertain`.
+   */
+  reconcile?(ctx: ReconcileContext<z.infer<Config>, Auth>): Promise<Reconciled<z.infer<Output>>>;
+  /** Checks on save and start beyond the config schema (a running version is never refused by them). */
+  check?(config: Record<string, unknown>): Array<{ field?: string; message: string }>;
   execute(ctx: ActionContext<z.infer<Config>, Auth>): Promise<z.infer<Output> | ControlResult>;
+}
+
+/** The effect of an action with this (rendered) config. */
+export function effectOf(def: ActionDefinition<any, any, any>, config: unknown): Effect { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return typeof def.effect === 'function' ? def.effect(config) : def.effect;
+}
+
+/** Whether repeating this action with this config is harmless. */
+export function isIdempotent(def: ActionDefinition<any, any, any>, config: unknown): boolean { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return typeof def.idempotent === 'function' ? def.idempotent(config) : (def.idempotent ?? false);
 }
 
 export type NodeDefinition = TriggerDefinition<any, any, any> | ActionDefinition<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,6 +1,6 @@
 // The registry: every provider and node type, as an explicit list. Node ids are stored: never rename one.
 import type { NodeDefinition, ProviderDefinition } from './define.js';
-import { core, webhook, coreWebhook, coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet } from './core/index.js';
+import { core, http, webhook, coreWebhook, coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet } from './core/index.js';
 import { retailcrm, retailcrmOrderChanged, retailcrmFindOrCreateCustomer, retailcrmCreateOrder, retailcrmUpdateOrderStatus, retailcrmGetOrder, retailcrmSendChatMessage } from './retailcrm/index.js';
 import { tokopedia, tokopediaChatMessageReceived, tokopediaReply } from './tokopedia/index.js';
 import { twilio, twilioMessageReceived, twilioMessageStatusChanged, twilioSendSms, twilioSendWhatsapp } from './twilio/index.js';
@@ -8,9 +8,10 @@ import { whatsapp, whatsappMessageReceived, whatsappMessageStatusChanged, whatsa
 
 export * from './define.js';
 export * from './manifest.js';
+export * from './webhooks.js';
 export { createHttpClient } from './http.js';
 
-export const providers: ProviderDefinition[] = [core.definition, webhook.definition, retailcrm.definition, tokopedia.definition, twilio.definition, whatsapp.definition];
+export const providers: ProviderDefinition[] = [core.definition, webhook.definition, http.definition, retailcrm.definition, tokopedia.definition, twilio.definition, whatsapp.definition];
 
 export const nodeTypes: NodeDefinition[] = [
   coreWebhook, coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet,

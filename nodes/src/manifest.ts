@@ -33,19 +33,34 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'
 
 /** Names of the auth fields marked secret. */
 export function secretFields(provider: ProviderDefinition): string[] {
-  return Object.entries(provider.auth.shape)
-    .filter(([, field]) => hasSecretHint(field as z.ZodType))
+  return secretFieldsOf(provider.auth);
+}
+
+/** Top-level fields of an object schema marked secret (`secret: true` or the secret widget), e.g. a trigger's shared secret. */
+export function secretFieldsOf(schema: z.ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  if (!shape) return [];
+  return Object.entries(shape)
+    .filter(([, field]) => hasSecretHint(field))
     .map(([name]) => name);
 }
 
 function hasSecretHint(schema: z.ZodType): boolean {
   let current: z.ZodType | undefined = schema;
   while (current) {
-    if (ui.get(current)?.secret) return true;
+    const hints = ui.get(current);
+    if (hints?.secret || hints?.widget === 'secret') return true;
     const inner: unknown = (current as unknown as { unwrap?: () => unknown }).unwrap?.();
     current = inner instanceof z.ZodType ? inner : undefined;
   }
   return false;
+}
+
+/** Whether a node uses a connection: always (triggers and provider actions), optionally, or never. */
+export function connectionUse(node: NodeDefinition): 'required' | 'optional' | 'none' {
+  if (node.kind === 'trigger') return 'required';
+  const use = node.needsConnection ?? node.provider !== 'core';
+  return use === 'optional' ? 'optional' : use ? 'required' : 'none';
 }
 
 export function nodeManifest(node: NodeDefinition): NodeManifest {
@@ -58,7 +73,10 @@ export function nodeManifest(node: NodeDefinition): NodeManifest {
     configSchema: toJsonSchema(node.config, 'input'),
     outputSchema: toJsonSchema(node.output, 'output'),
     handles: node.kind === 'action' ? (node.handles ?? []) : [],
-    needsConnection: node.kind === 'trigger' ? true : (node.needsConnection ?? node.provider !== 'core'),
+    needsConnection: connectionUse(node) !== 'none',
+    connectionOptional: connectionUse(node) === 'optional',
+    connectionProvider: (node.kind === 'action' ? node.connectionProvider : undefined) ?? node.provider,
+    effect: node.kind === 'trigger' ? 'read' : typeof node.effect === 'function' ? 'depends' : node.effect,
   };
 }
 

@@ -62,9 +62,51 @@ describe('node manifests', () => {
     }
   });
 
-  it.each(nodeTypes.map((n) => [n.id, n] as const))('%s says whether it needs a connection', (_id, node) => {
-    const expected = node.kind === 'trigger' || node.provider !== 'core';
-    expect(nodeManifest(node).needsConnection).toBe(expected);
+  it.each(nodeTypes.map((n) => [n.id, n] as const))('%s says whether it needs a connection, and of which provider', (id, node) => {
+    const optional = id === 'core.http_request';
+    const expected = node.kind === 'trigger' || node.provider !== 'core' || optional;
+    const manifest = nodeManifest(node);
+    expect(manifest.needsConnection).toBe(expected);
+    expect(manifest.connectionOptional).toBe(optional);
+    expect(manifest.connectionProvider).toBe(optional ? 'http' : node.provider);
+  });
+
+  it.each(nodeTypes.filter((n) => n.kind === 'action').map((n) => [n.id, n] as const))('%s declares its effect', (_id, node) => {
+    if (node.kind !== 'action') return;
+    expect(['none', 'read', 'write', 'depends']).toContain(nodeManifest(node).effect);
+    // Only a node whose calls change something outside can be idempotent or reconciled.
+    if (node.effect === 'none' || node.effect === 'read') {
+      expect(node.idempotent).toBeUndefined();
+      expect(node.reconcile).toBeUndefined();
+    }
+  });
+
+  it('declares the effects the runtime relies on', () => {
+    const effects = Object.fromEntries(nodeTypes.filter((n) => n.kind === 'action').map((n) => [n.id, nodeManifest(n).effect]));
+    expect(effects).toEqual({
+      'core.filter': 'none',
+      'core.branch': 'none',
+      'core.delay': 'none',
+      'core.http_request': 'depends',
+      'core.set': 'none',
+      'retailcrm.find_or_create_customer': 'write',
+      'retailcrm.create_order': 'write',
+      'retailcrm.update_order_status': 'write',
+      'retailcrm.get_order': 'read',
+      'retailcrm.send_chat_message': 'write',
+      'tokopedia.reply': 'write',
+      'twilio.send_sms': 'write',
+      'twilio.send_whatsapp': 'write',
+      'whatsapp.send_text': 'write',
+      'whatsapp.send_template': 'write',
+    });
+    const http = coreNode('core.http_request');
+    if (http.kind !== 'action' || typeof http.effect !== 'function' || typeof http.idempotent !== 'function') throw new Error('core.http_request decides by method');
+    const cfg = (method: string, idempotent = false) => http.config.parse({ method, url: 'https://erp.example.com/api/orders', idempotent });
+    expect(http.effect(cfg('GET'))).toBe('read');
+    expect(http.effect(cfg('POST'))).toBe('write');
+    expect(['GET', 'PUT', 'DELETE', 'POST', 'PATCH'].map((m) => http.idempotent!(cfg(m)))).toEqual([true, true, true, false, false]);
+    expect(http.idempotent(cfg('POST', true))).toBe(true);
   });
 
   it('only core.branch has output handles, true and false', () => {
@@ -87,6 +129,7 @@ describe('provider manifests', () => {
   const expectedSecrets: Record<string, string[]> = {
     core: [],
     webhook: ['secret'],
+    http: ['headerValue', 'password', 'token'],
     retailcrm: ['apiKey', 'mgToken'],
     tokopedia: ['clientSecret', 'webhookSecret'],
     twilio: ['authToken'],
@@ -212,15 +255,23 @@ describe('core node types', () => {
   it('core.http_request: { method, url, headers?, body? }', () => {
     const node = coreNode('core.http_request');
     const schema = nodeManifest(node).configSchema;
-    expect(Object.keys(props(schema)).sort()).toEqual(['body', 'headers', 'method', 'url']);
+    expect(Object.keys(props(schema)).sort()).toEqual(['body', 'headers', 'idempotent', 'method', 'url']);
     expect(props(schema).method!.enum).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
     expect(required(schema)).toEqual(['url']);
-    expect(node.config.parse({ url: 'https://erp.example.com/api/orders' })).toEqual({ method: 'POST', url: 'https://erp.example.com/api/orders' });
+    expect(node.config.parse({ url: 'https://erp.example.com/api/orders' })).toEqual({ method: 'POST', url: 'https://erp.example.com/api/orders', idempotent: false });
     expect(
-      node.config.parse({ method: 'PUT', url: 'https://erp.example.com/api/orders/1042', headers: { 'x-api-key': 'k_123' }, body: { status: 'paid' } }),
-    ).toEqual({ method: 'PUT', url: 'https://erp.example.com/api/orders/1042', headers: { 'x-api-key': 'k_123' }, body: { status: 'paid' } });
+      node.config.parse({ method: 'PUT', url: 'https://erp.example.com/api/orders/1042', headers: { 'x-shop': 'main' }, body: { status: 'paid' } }),
+    ).toEqual({ method: 'PUT', url: 'https://erp.example.com/api/orders/1042', headers: { 'x-shop': 'main' }, body: { status: 'paid' }, idempotent: false });
+    // A path, resolved against the base URL of the node's HTTP connection.
+    expect(node.config.safeParse({ url: '/api/orders' }).success).toBe(true);
     expect(node.config.safeParse({ method: 'TRACE', url: 'https://erp.example.com' }).success).toBe(false);
     expect(node.config.safeParse({ url: 'erp.example.com/api' }).success).toBe(false);
+    expect(node.config.safeParse({ url: '//erp.example.com/api' }).success).toBe(false);
+    // Credentials in the graph are refused on save and start: they belong in a connection.
+    if (node.kind !== 'action') throw new Error('an action');
+    expect(node.check!({ url: 'https://erp.example.com', headers: { Authorization: 'Bearer t', 'X-Shop': 'main' } })).toEqual([
+      { field: 'headers.Authorization', message: expect.stringContaining('HTTP connection') },
+    ]);
   });
 
   it('core.set: { fields }', () => {

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { flowGraphSchema } from './graph.js';
 
 export const flowStatusSchema = z.enum(['draft', 'running', 'stopped']);
-export const runStatusSchema = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'filtered']);
-export const stepStatusSchema = z.enum(['running', 'succeeded', 'failed', 'skipped', 'waiting']);
+/** `uncertain`: a write's outcome is unknown and the provider cannot tell; a person settles the step. */
+export const runStatusSchema = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'filtered', 'uncertain']);
+export const stepStatusSchema = z.enum(['running', 'succeeded', 'failed', 'skipped', 'waiting', 'uncertain']);
 
 const timestamp = z.string();
 
@@ -13,6 +14,8 @@ export const stepErrorSchema = z.object({
   message: z.string(),
   retryable: z.boolean().optional(),
   provider: z.string().optional(),
+  /** The call may have taken effect although it failed (a timeout, a dropped connection). */
+  ambiguous: z.boolean().optional(),
 });
 export type StepError = z.infer<typeof stepErrorSchema>;
 
@@ -53,8 +56,17 @@ export const stepSchema = z.object({
   attempts: z.number(),
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),
+  /** How a person settled the step when it was uncertain. */
+  resolution: z.enum(['marked_done', 'sent_again']).nullable(),
 });
 export type Step = z.infer<typeof stepSchema>;
+
+export const stepResolutionSchema = z.object({
+  action: z.enum(['send_again', 'mark_done']),
+  /** With mark_done: what later steps may read as this step's output (default {}). */
+  output: z.record(z.string(), z.unknown()).optional(),
+});
+export type StepResolution = z.infer<typeof stepResolutionSchema>;
 
 export const runSchema = z.object({
   id: z.string(),

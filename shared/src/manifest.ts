@@ -13,7 +13,13 @@ export interface NodeManifest {
   outputSchema: JsonSchema;
   /** Output handles; [] means the single default output. */
   handles: string[];
+  /** Whether the node uses a connection (the inspector offers one), and whether it may go without. */
   needsConnection: boolean;
+  connectionOptional: boolean;
+  /** The provider whose connections it takes (its own, or e.g. `http` for core.http_request). */
+  connectionProvider: string;
+  /** `write`: it changes something outside Bundles; `read`: it only asks; `none`: it computes. */
+  effect: 'none' | 'read' | 'write' | 'depends';
 }
 
 export interface ProviderManifest {

@@ -219,6 +219,10 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
       if (o.status !== undefined && !(String(o.status) in statuses)) {
         return fail(res, 400, 'Order is not created', { status: `Status "${String(o.status)}" does not exist.` });
       }
+      // A guess at RetailCRM's answer (unconfirmed): an externalId names one order.
+      if (typeof o.externalId === 'string' && orders.some((x) => x.externalId === o.externalId)) {
+        return fail(res, 400, 'Order is not created', { externalId: `Order with externalId "${o.externalId}" already exists.` });
+      }
       let customer: FakeRetailcrmCustomer | undefined;
       const ref = o.customer as { id?: number } | undefined;
       if (ref?.id !== undefined) {

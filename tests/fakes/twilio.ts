@@ -49,6 +49,10 @@ export interface FakeTwilioFailure {
   retryAfter?: number;
   /** Close the socket without an answer (a network error at the client). */
   drop?: boolean;
+  /** Create the message, then close the socket without an answer: the client cannot know it went out. */
+  lostAnswer?: boolean;
+  /** Create the message and never answer (the socket stays open until the fake closes). */
+  hangAfterCreate?: boolean;
 }
 
 export interface FakeTwilioNumber {
@@ -169,6 +173,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
   const record = opts.recordRequests ?? true;
   let latencyMs = opts.latencyMs ?? 0;
   const failures: FakeTwilioFailure[] = [];
+  const hanging = new Set<ServerResponse>();
 
   const fake: FakeTwilio = {
     url: '',
@@ -199,6 +204,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       failures.length = 0;
     },
     close: () => new Promise<void>((resolve) => {
+      for (const res of hanging) res.destroy();
       server.close(() => resolve());
       server.closeAllConnections();
     }),
@@ -261,7 +267,9 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
   }
 
   function createMessage(res: ServerResponse, form: FormParams, at: number, receivedAt: number): void {
-    const failure = failures.shift();
+    let failure = failures.shift();
+    const after = failure?.lostAnswer ? 'lose' : failure?.hangAfterCreate ? 'hang' : null;
+    if (after) failure = undefined;
     if (failure) {
       if (failure.drop) {
         res.socket?.destroy();
@@ -314,28 +322,78 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       ...(one(form, 'StatusCallback') ? { statusCallback: one(form, 'StatusCallback') } : {}),
     });
     fake.deliveries.set(key, (fake.deliveries.get(key) ?? 0) + 1);
-    const now = rfc2822(new Date());
-    send(res, 201, {
+    if (after === 'lose') res.socket?.destroy();
+    else if (after === 'hang') hanging.add(res);
+    else send(res, 201, messageJson(fake.messages.at(-1)!));
+  }
+
+  /** A message as Twilio's REST API writes it (create answer and list items). */
+  function messageJson(m: FakeTwilioMessage) {
+    const created = rfc2822(new Date(m.receivedAt));
+    return {
       account_sid: accountSid,
       api_version: '2010-04-01',
-      body,
-      date_created: now,
+      body: m.body,
+      date_created: created,
+      // Empty while queued: the fake never moves a message past queued (or accepted).
       date_sent: null,
-      date_updated: now,
+      date_updated: created,
       direction: 'outbound-api',
       error_code: null,
       error_message: null,
-      from: from ?? null,
-      messaging_service_sid: service ?? null,
-      num_media: String(mediaUrls.length),
-      num_segments: String(numSegments),
+      from: m.from || null,
+      messaging_service_sid: m.messagingServiceSid ?? null,
+      num_media: String(m.mediaUrls.length),
+      num_segments: String(m.numSegments),
       price: null,
       price_unit: 'USD',
-      sid,
-      status,
-      subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json` },
-      to,
-      uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+      sid: m.sid,
+      status: m.status,
+      subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${m.sid}/Media.json` },
+      to: m.to,
+      uri: `/2010-04-01/Accounts/${accountSid}/Messages/${m.sid}.json`,
+    };
+  }
+
+  /**
+   * GET Messages.json: newest first, filtered by To, From and DateSent (YYYY-MM-DD, also `DateSent<` and
+   * `DateSent>`, on the date sent, which queued messages do not have), PageSize (default 50, at most 1000), Page.
+   */
+  function listMessages(res: ServerResponse, query: URLSearchParams): void {
+    const to = query.get('To');
+    const from = query.get('From');
+    const dateFilters = (['DateSent', 'DateSent<', 'DateSent>'] as const).filter((k) => query.has(k));
+    const pageSize = Math.min(1000, Math.max(1, Number(query.get('PageSize') ?? 50) || 50));
+    const page = Math.max(0, Number(query.get('Page') ?? 0) || 0);
+    const matching: FakeTwilioMessage[] = [];
+    for (let i = fake.messages.length - 1; i >= 0; i--) {
+      const m = fake.messages[i]!;
+      if (to !== null && m.to !== to) continue;
+      if (from !== null && m.from !== from) continue;
+      // No message of this fake has a date sent, so any DateSent filter leaves it out.
+      if (dateFilters.length > 0) continue;
+      matching.push(m);
+    }
+    const items = matching.slice(page * pageSize, (page + 1) * pageSize);
+    const base = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+    const pageUri = (p: number) => {
+      const q = new URLSearchParams(query);
+      q.set('PageSize', String(pageSize));
+      q.set('Page', String(p));
+      if (p > 0) q.set('PageToken', `PASM${items[0]?.sid.slice(2) ?? ''}`);
+      else q.delete('PageToken');
+      return `${base}?${q.toString()}`;
+    };
+    send(res, 200, {
+      messages: items.map(messageJson),
+      end: page * pageSize + Math.max(0, items.length - 1),
+      first_page_uri: pageUri(0),
+      next_page_uri: (page + 1) * pageSize < matching.length ? pageUri(page + 1) : null,
+      page,
+      page_size: pageSize,
+      previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+      start: page * pageSize,
+      uri: pageUri(page),
     });
   }
 
@@ -354,6 +412,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     const resource = match[2];
     if (resource === '.json' && req.method === 'GET') return send(res, 200, accountJson());
     if (resource === '/IncomingPhoneNumbers.json' && req.method === 'GET') return send(res, 200, numbersJson());
+    if (resource === '/Messages.json' && req.method === 'GET') return listMessages(res, new URLSearchParams(q === -1 ? '' : req.url!.slice(q + 1)));
     if (resource === '/Messages.json' && req.method === 'POST') {
       if (latencyMs > 0) {
         setTimeout(() => createMessage(res, form, at, receivedAt), latencyMs);

@@ -11,6 +11,7 @@ export const coreBranch = core.action({
   output: conditionsOutput,
   handles: ['true', 'false'],
   needsConnection: false,
+  effect: 'none',
   async execute({ config }) {
     const result = evaluateConditions(config);
     return control.branch(result.passed ? 'true' : 'false', result);

@@ -376,6 +376,7 @@ describe('webhook provider', () => {
         {
           type: 'webhook.request',
           dedupeKey: 'idem:evt_1042',
+          keyKind: 'id',
           payload: {
             body: orderJson,
             headers: { 'content-type': 'application/json', 'idempotency-key': 'evt_1042', 'x-shop': 'myshop' },

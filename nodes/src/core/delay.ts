@@ -21,6 +21,7 @@ export const coreDelay = core.action({
     .refine((c) => !c.until || !Number.isNaN(Date.parse(c.until)), { message: 'until is not a valid time', path: ['until'] }),
   output: z.object({ resumeAt: z.string() }),
   needsConnection: false,
+  effect: 'none',
   async execute({ config }) {
     const until = config.until ? new Date(config.until) : new Date(Date.now() + (config.seconds ?? 0) * 1000);
     return control.wait(until, { resumeAt: until.toISOString() });

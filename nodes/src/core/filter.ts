@@ -10,6 +10,7 @@ export const coreFilter = core.action({
   config: conditionsConfig,
   output: conditionsOutput,
   needsConnection: false,
+  effect: 'none',
   async execute({ config }) {
     const result = evaluateConditions(config);
     return result.passed ? result : control.filtered(result);

@@ -1,4 +1,4 @@
-export { core, webhook } from './provider.js';
+export { core, http, webhook, httpAuthHeaders } from './provider.js';
 export { coreWebhook } from './webhook.js';
 export { coreFilter } from './filter.js';
 export { coreBranch } from './branch.js';

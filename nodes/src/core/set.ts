@@ -13,6 +13,7 @@ export const coreSet = core.action({
   }),
   output: z.record(z.string(), z.any()),
   needsConnection: false,
+  effect: 'none',
   async execute({ config }) {
     return config.fields;
   },

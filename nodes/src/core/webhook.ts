@@ -1,7 +1,8 @@
 // core.webhook: a run for every POST to the connection's webhook URL.
 import { z } from 'zod';
 import { ui } from '../define.js';
-import { safeEqual, webhook } from './provider.js';
+import { safeEqual } from '../webhooks.js';
+import { webhook } from './provider.js';
 
 export const coreWebhook = webhook.trigger({
   id: 'core.webhook',

@@ -21,8 +21,10 @@ beforeEach(() => {
   connection = { domain: 'myshop.retailcrm.ru', apiKey: fake.apiKey, site: 'myshop', baseUrl: fake.url, mgToken: fake.mgToken, mgBaseUrl: fake.url };
 });
 
+let runs = 0;
+/** A context of a run of its own: orders are created with an externalId per run and node. */
 function ctx<C>(config: C) {
-  return testActionContext({ provider: 'retailcrm', config: config, connection });
+  return testActionContext({ provider: 'retailcrm', config: config, connection, runId: `run_${++runs}`, nodeId: 'create_order' });
 }
 
 describe('retailcrm.find_or_create_customer', () => {
@@ -99,6 +101,7 @@ describe('retailcrm orders', () => {
     expect(req.path).toBe('/api/v5/orders/create');
     expect(req.form!.site).toBe('myshop');
     expect(JSON.parse(req.form!.order!)).toEqual({
+      externalId: `bundles-run_${runs}-create_order`,
       firstName: 'Anna',
       phone: '+79001112233',
       status: 'new',

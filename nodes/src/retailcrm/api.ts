@@ -1,6 +1,6 @@
 // RetailCRM API v5 calls: X-API-KEY, form bodies with JSON inside fields, 10 requests/s per key, errors classified.
 import { createHash } from 'node:crypto';
-import { ProviderError, parseRetryAfter, type HttpClient, type HttpResponse, type RateLimiter } from '../define.js';
+import { ambiguousStatus, ProviderError, parseRetryAfter, type HttpClient, type HttpResponse, type RateLimiter } from '../define.js';
 
 export interface RetailcrmAuth {
   domain: string;
@@ -107,7 +107,7 @@ export function readRetailcrmAnswer(res: HttpResponse, config: Pick<RetailcrmAut
   const body = res.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     if (res.status >= 500 && res.status !== 503) {
-      throw new ProviderError({ message: `RetailCRM answered HTTP ${res.status} without JSON: ${res.text.slice(0, 200)}`, code: res.status, status: res.status, retryable: true, provider: 'retailcrm' });
+      throw new ProviderError({ message: `RetailCRM answered HTTP ${res.status} without JSON: ${res.text.slice(0, 200)}`, code: res.status, status: res.status, ambiguous: ambiguousStatus(res.status), retryable: true, provider: 'retailcrm' });
     }
     if (looksLikeHtml(res) || (res.status >= 300 && res.status < 400)) {
       // RetailCRM answers an unknown account with a web page (or a redirect to one), never with JSON.
@@ -115,11 +115,12 @@ export function readRetailcrmAnswer(res: HttpResponse, config: Pick<RetailcrmAut
         message: `RetailCRM account does not exist at ${where}: check the domain (e.g. myshop.retailcrm.ru)`,
         code: 'account_not_found',
         status: res.status,
+        ambiguous: ambiguousStatus(res.status),
         retryable: false,
         provider: 'retailcrm',
       });
     }
-    throw new ProviderError({ message: `RetailCRM answered HTTP ${res.status} with an unexpected body: ${res.text.slice(0, 200)}`, code: res.status, status: res.status, retryable: res.status === 429 || res.status >= 500, provider: 'retailcrm' });
+    throw new ProviderError({ message: `RetailCRM answered HTTP ${res.status} with an unexpected body: ${res.text.slice(0, 200)}`, code: res.status, status: res.status, ambiguous: ambiguousStatus(res.status), retryable: res.status === 429 || res.status >= 500, provider: 'retailcrm' });
   }
   const json = body as Record<string, unknown>;
   if (res.status >= 200 && res.status < 300 && json.success !== false) return json as RetailcrmBody;
@@ -133,16 +134,17 @@ export function readRetailcrmAnswer(res: HttpResponse, config: Pick<RetailcrmAut
       message,
       code: res.status,
       status: res.status,
+      ambiguous: ambiguousStatus(res.status),
       retryable: true,
       retryAfterMs: parseRetryAfter(res.headers['retry-after']) ?? RATE_LIMIT_RETRY_MS,
       provider: 'retailcrm',
     });
   }
   if (res.status >= 500) {
-    throw new ProviderError({ message, code: res.status, status: res.status, retryable: true, provider: 'retailcrm' });
+    throw new ProviderError({ message, code: res.status, status: res.status, ambiguous: ambiguousStatus(res.status), retryable: true, provider: 'retailcrm' });
   }
   const hint = res.status === 403 ? ': check the API key (Settings → Integration → API keys) and its permissions' : '';
-  throw new ProviderError({ message: `${message}${hint}`, code: res.status, status: res.status, retryable: false, provider: 'retailcrm' });
+  throw new ProviderError({ message: `${message}${hint}`, code: res.status, status: res.status, ambiguous: ambiguousStatus(res.status), retryable: false, provider: 'retailcrm' });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,6 +187,7 @@ export async function retailcrmSendChatText(
     message: `Message Gateway: ${errors}${res.status === 401 || res.status === 403 ? ': check the bot token' : ''}`,
     code: res.status,
     status: res.status,
+    ambiguous: ambiguousStatus(res.status),
     retryable,
     retryAfterMs: retryable ? (parseRetryAfter(res.headers['retry-after']) ?? RATE_LIMIT_RETRY_MS) : undefined,
     provider: 'retailcrm',

@@ -30,6 +30,15 @@ function present(value: string | undefined): string | undefined {
   return v ? v : undefined;
 }
 
+/** The order's externalId: one per run and node, so the order this step created can be found again. */
+export const bundlesExternalId = (runId: string, nodeId: string) => `bundles-${runId}-${nodeId}`;
+
+type CreatedOrder = { id: number; number: string; status: string; order: z.infer<typeof retailcrmOrderSchema> };
+
+function createdOrder(order: z.infer<typeof retailcrmOrderSchema>, status: string): CreatedOrder {
+  return { id: order.id, number: order.number ?? String(order.id), status: order.status ?? status, order };
+}
+
 export const retailcrmCreateOrder = retailcrm.action({
   id: 'retailcrm.create_order',
   title: 'Create order',
@@ -57,11 +66,25 @@ export const retailcrmCreateOrder = retailcrm.action({
     status: z.string(),
     order: retailcrmOrderSchema,
   }),
+  effect: 'write',
+  // Orders are created with an externalId of our own, so an unknown outcome is looked up by it.
+  async reconcile(ctx) {
+    const externalId = bundlesExternalId(ctx.runId, ctx.nodeId);
+    try {
+      const body = await retailcrmCall(ctx, { method: 'GET', path: `/orders/${encodeURIComponent(externalId)}`, query: { by: 'externalId' }, site: true });
+      const order = retailcrmOrderSchema.safeParse(body.order);
+      if (!order.success) throw new ProviderError({ message: `RetailCRM answered order ${externalId} without an order`, code: 'no_order', retryable: false, provider: 'retailcrm' });
+      return { done: true, output: createdOrder(order.data, ctx.config.status ?? '') };
+    } catch (err) {
+      if (err instanceof ProviderError && err.status === 404) return { done: false };
+      throw err;
+    }
+  },
   async execute(ctx) {
     const c = ctx.config;
     const items = readItems(c.items);
     const customerId = c.customerId === undefined || c.customerId === '' ? undefined : Number(c.customerId);
-    const order: Record<string, unknown> = {};
+    const order: Record<string, unknown> = { externalId: bundlesExternalId(ctx.runId, ctx.nodeId) };
     for (const key of ['firstName', 'lastName', 'phone', 'email', 'status', 'orderMethod', 'customerComment'] as const) {
       const v = present(c[key]);
       if (v) order[key] = v;
@@ -70,7 +93,6 @@ export const retailcrmCreateOrder = retailcrm.action({
     if (items) order.items = items;
     const body = await retailcrmCall(ctx, { method: 'POST', path: '/orders/create', form: { order }, site: true });
     const answered = retailcrmOrderSchema.safeParse(body.order);
-    const full = answered.success ? answered.data : { id: Number(body.id), ...order };
-    return { id: full.id, number: full.number ?? String(full.id), status: full.status ?? String(order.status ?? ''), order: full };
+    return createdOrder(answered.success ? answered.data : { id: Number(body.id), ...order }, String(order.status ?? ''));
   },
 });

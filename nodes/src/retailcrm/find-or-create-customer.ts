@@ -52,6 +52,9 @@ export const retailcrmFindOrCreateCustomer = retailcrm.action({
     created: z.boolean(),
     customer: retailcrmCustomerSchema,
   }),
+  effect: 'write',
+  // Repeating it finds the customer the first attempt created (unless RetailCRM's search has not caught up yet).
+  idempotent: true,
   async execute(ctx) {
     const { config } = ctx;
     const phone = parsePhone(config.phone, config.defaultCountry);

@@ -12,6 +12,7 @@ export const retailcrmGetOrder = retailcrm.action({
     orderId: retailcrmIdInput().register(ui, { title: 'Order id', mappable: true, placeholder: '{{ trigger.id }}' }),
   }),
   output: z.object({ id: z.number(), number: z.string(), status: z.string(), order: retailcrmOrderSchema }),
+  effect: 'read',
   async execute(ctx) {
     const id = String(ctx.config.orderId).trim();
     const body = await retailcrmCall(ctx, { method: 'GET', path: `/orders/${id}`, query: { by: 'id' }, site: true });

@@ -39,6 +39,8 @@ describe('retailcrm webhook', () => {
     expect(event).toEqual({
       type: 'retailcrm.order_changed',
       dedupeKey: 'order:1042:status:paid',
+      keyKind: 'content',
+      subject: 'order:1042',
       payload: { id: '1042', status: 'paid', event: 'status', type: 'order' },
     });
     const [created] = webhook.parse(formRequest(retailcrmTriggerBodies.createdWithoutStatus), conn as never);

@@ -1,6 +1,7 @@
 // RetailCRM: API key connection, order triggers posted by RetailCRM's "HTTP request" trigger action, chats via Message Gateway.
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError, type WebhookRequest } from '../define.js';
+import { decodeForm } from '../webhooks.js';
 import { normalizeDomain, retailcrmCall, retailcrmSendChatText } from './api.js';
 
 export const RETAILCRM_TRIGGER_BODY =
@@ -39,7 +40,7 @@ function retailcrmTriggerFields(req: WebhookRequest): Record<string, unknown> {
         throw new WebhookParseError('RetailCRM trigger body looks like JSON but does not parse');
       }
     } else {
-      body = Object.fromEntries(new URLSearchParams(raw));
+      body = decodeForm(raw);
     }
   }
   return { ...req.query, ...(body as Record<string, unknown>) };
@@ -80,9 +81,11 @@ export const retailcrm = defineProvider({
       return [
         {
           type: RETAILCRM_ORDER_EVENT,
-          // RetailCRM repeats a trigger request it considers failed: the same change keeps its key,
-          // while a later change to another status is a new event.
+          // RetailCRM repeats a trigger request it considers failed: the same change keeps its key. The key
+          // is the body's content, so the same status again after another one (paid → cancelled → paid) is new.
           dedupeKey: `order:${id}:${event}:${status}`,
+          keyKind: 'content',
+          subject: `order:${id}`,
           payload: { id, status, event, ...(type ? { type } : {}) },
         },
       ];

@@ -14,6 +14,8 @@ export const retailcrmSendChatMessage = retailcrm.action({
     text: z.string().trim().min(1).register(ui, { title: 'Message', widget: 'template', mappable: true }),
   }),
   output: z.object({ messageId: z.string(), chatId: z.number(), time: z.string().optional() }),
+  // Message Gateway cannot be asked whether a message went out: an unknown outcome ends uncertain.
+  effect: 'write',
   async execute(ctx) {
     const chatId = Number(ctx.config.chatId);
     const sent = await retailcrmSendChatText(ctx, chatId, ctx.config.text);

@@ -13,6 +13,9 @@ export const retailcrmUpdateOrderStatus = retailcrm.action({
     status: z.string().trim().min(1).register(ui, { title: 'New status', widget: 'select', options: 'statuses', mappable: true }),
   }),
   output: z.object({ id: z.number(), status: z.string(), order: retailcrmOrderSchema.optional() }),
+  effect: 'write',
+  // Setting the same status twice leaves the order as once.
+  idempotent: true,
   async execute(ctx) {
     const id = String(ctx.config.orderId).trim();
     const body = await retailcrmCall(ctx, {

@@ -1,5 +1,5 @@
 // Tokopedia Open API calls: client-credentials token cached in connection.memo, Bearer calls, envelope errors classified.
-import { ProviderError, parseRetryAfter, type HttpClient, type HttpResponse } from '../define.js';
+import { ambiguousStatus, ProviderError, parseRetryAfter, type HttpClient, type HttpResponse } from '../define.js';
 
 export interface TokopediaAuth {
   fsId: string;
@@ -54,7 +54,7 @@ async function fetchToken(ctx: TokopediaCallContext): Promise<CachedToken> {
   }
   const detail = String(body.error_description ?? body.error ?? (res.text.slice(0, 200) || `HTTP ${res.status}`));
   if (res.status === 429 || res.status >= 500) {
-    throw new ProviderError({ message: `Tokopedia token endpoint: ${detail}`, code: res.status, status: res.status, retryable: true, retryAfterMs: retryAfter(res), provider: 'tokopedia' });
+    throw new ProviderError({ message: `Tokopedia token endpoint: ${detail}`, code: res.status, status: res.status, ambiguous: ambiguousStatus(res.status), retryable: true, retryAfterMs: retryAfter(res), provider: 'tokopedia' });
   }
   throw permanent(`Tokopedia refused the client id and secret (${detail}): check them in the Tokopedia developer console`, String(body.error ?? res.status), res.status);
 }
@@ -97,7 +97,7 @@ export function readTokopediaAnswer(res: HttpResponse): TokopediaEnvelope {
   const header = envelope.header ?? {};
   const reason = header.reason || header.messages || res.text.slice(0, 200) || `HTTP ${res.status}`;
   const code = header.error_code && header.error_code !== 0 ? header.error_code : res.status;
-  const base = { code, status: res.status, provider: 'tokopedia' };
+  const base = { code, status: res.status, ambiguous: ambiguousStatus(res.status), provider: 'tokopedia' };
   if (res.status === 429) return throwError({ ...base, message: `Tokopedia rate limit: ${reason}`, retryable: true, retryAfterMs: retryAfter(res) });
   if (res.status >= 500) return throwError({ ...base, message: `Tokopedia: ${reason}`, retryable: true, retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
   if (res.status === 403) return throwError({ ...base, message: `${IP_WHITELIST_HINT} (${reason})`, retryable: false });

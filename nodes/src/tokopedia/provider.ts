@@ -2,7 +2,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError, type WebhookRequest } from '../define.js';
-import { safeEqual } from '../core/provider.js';
+import { header, safeEqual } from '../webhooks.js';
 import { IP_WHITELIST_HINT, tokopediaCall, tokopediaToken } from './api.js';
 import { tokopediaReplyText } from './send.js';
 
@@ -28,12 +28,6 @@ export interface TokopediaAttachment {
   imageUrl?: string;
   product?: { productId: string; name: string; price: string; url?: string };
   invoice?: { invoiceId?: string; code?: string; title?: string; status?: string; total?: string; url?: string };
-}
-
-function header(req: WebhookRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(req.headers)) if (k.toLowerCase() === wanted) return v;
-  return undefined;
 }
 
 /** 50000 → "Rp 50.000"; a price Tokopedia already wrote as text stays as it is. */
@@ -159,6 +153,8 @@ export const tokopedia = defineProvider({
         {
           type: TOKOPEDIA_CHAT_EVENT,
           dedupeKey: `msg:${msgId}:${content}`,
+          keyKind: 'content',
+          subject: `msg:${msgId}`,
           payload,
           message: {
             direction: 'inbound',

@@ -23,6 +23,7 @@ export const tokopediaReply = tokopedia.action({
     attachmentUrl: z.string().optional().register(ui, { title: 'Attachment URL', description: 'Not supported by Tokopedia: replies are text only' }),
   }),
   output: z.object({ msgId: z.string(), text: z.string() }),
+  effect: 'write',
   async execute(ctx) {
     const { text, msgId, buyerId, attachmentUrl } = ctx.config;
     if (!blank(attachmentUrl)) {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type TwilioSdk from 'twilio';
-import { ProviderError, parseRetryAfter, type ConnectionContext, type MessageRecord } from '../define.js';
+import { ambiguousStatus, ProviderError, parseRetryAfter, type ConnectionContext, type MessageRecord } from '../define.js';
 import { sendRequest, TransportError, type TransportRequest } from './transport.js';
 
 export const twilioApiUrl = 'https://api.twilio.com';
@@ -38,12 +38,13 @@ export function twilioError(status: number, body: unknown, headers: Record<strin
     retryable,
     retryAfterMs: retryable ? parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined) : undefined,
     provider: 'twilio',
+    ambiguous: ambiguousStatus(status),
   });
 }
 
 function networkError(err: unknown, uri: string): ProviderError {
-  if (err instanceof TransportError) return new ProviderError({ message: err.message, code: err.code, retryable: true, provider: 'twilio' });
-  return new ProviderError({ message: `Could not reach ${new URL(uri).host}: ${(err as Error).message ?? String(err)}`, code: 'network_error', retryable: true, provider: 'twilio' });
+  if (err instanceof TransportError) return new ProviderError({ message: err.message, code: err.code, retryable: true, provider: 'twilio', ambiguous: err.mayHaveArrived });
+  return new ProviderError({ message: `Could not reach ${new URL(uri).host}: ${(err as Error).message ?? String(err)}`, code: 'network_error', retryable: true, provider: 'twilio', ambiguous: true });
 }
 
 /** Keeps path and query of an SDK URL and swaps its origin (plus any path prefix) for `baseUrl`. */
@@ -164,23 +165,10 @@ export interface SendResult {
   dateCreated: string;
 }
 
-/** Creates one message and returns it with the message-log record of it. */
-export async function sendTwilioMessage(connection: ConnectionContext<TwilioAuth>, input: SendInput): Promise<{ result: SendResult; record: MessageRecord }> {
-  const client = await twilioClient(connection);
-  const statusCallback = connection.config.publicUrl ?? connection.webhookUrl;
-  let message;
-  try {
-    message = await client.messages.create({
-      to: input.to,
-      from: input.from,
-      ...(input.body !== undefined && input.body !== '' ? { body: input.body } : {}),
-      ...(input.contentSid ? { contentSid: input.contentSid } : {}),
-      ...(input.contentSid && input.contentVariables ? { contentVariables: JSON.stringify(input.contentVariables) } : {}),
-      ...(/^https?:\/\//.test(statusCallback) ? { statusCallback } : {}),
-    });
-  } catch (err) {
-    throw asProviderError(err);
-  }
+type SdkMessage = Awaited<ReturnType<Twilio['messages']['create']>>;
+
+/** A created message as the step's output and as a row of the message log. */
+function sentMessage(message: SdkMessage, input: SendInput): { result: SendResult; record: MessageRecord } {
   const result: SendResult = {
     sid: message.sid,
     status: message.status,
@@ -200,4 +188,74 @@ export async function sendTwilioMessage(connection: ConnectionContext<TwilioAuth
     conversationKey: input.to,
   };
   return { result, record };
+}
+
+/** Creates one message and returns it with the message-log record of it. */
+export async function sendTwilioMessage(connection: ConnectionContext<TwilioAuth>, input: SendInput): Promise<{ result: SendResult; record: MessageRecord }> {
+  const client = await twilioClient(connection);
+  const statusCallback = connection.config.publicUrl ?? connection.webhookUrl;
+  let message;
+  try {
+    message = await client.messages.create({
+      to: input.to,
+      from: input.from,
+      ...(input.body !== undefined && input.body !== '' ? { body: input.body } : {}),
+      ...(input.contentSid ? { contentSid: input.contentSid } : {}),
+      ...(input.contentSid && input.contentVariables ? { contentVariables: JSON.stringify(input.contentVariables) } : {}),
+      ...(/^https?:\/\//.test(statusCallback) ? { statusCallback } : {}),
+    });
+  } catch (err) {
+    throw asProviderError(err);
+  }
+  return sentMessage(message, input);
+}
+
+/** Clock difference allowed between this server and Twilio when matching a message to an attempt. */
+const skewMs = 60_000;
+/** Messages looked through at most (newest first) before giving up. */
+const maxScanned = 10_000;
+
+/**
+ * The message an attempt whose outcome is unknown created, if Twilio has it: among the messages between
+ * the same two addresses (newest first), one created since the attempt started (less a minute of clock
+ * difference), with the same text, that the message log does not already hold. DateSent is not used as a
+ * filter although Twilio offers it: it stays empty while a message is queued, which would hide the very
+ * message looked for. A template send (ContentSid) cannot be matched by its text: Twilio cannot tell.
+ */
+export async function findTwilioMessage(
+  connection: ConnectionContext<TwilioAuth>,
+  input: SendInput,
+  since: Date,
+  knownMessageIds: (ids: string[]) => Promise<Set<string>>,
+): Promise<{ result: SendResult; record: MessageRecord } | null> {
+  if (input.contentSid) {
+    throw new ProviderError({ message: 'Twilio cannot tell whether a template message went out: its text is not known here', code: 'cannot_reconcile', retryable: false, provider: 'twilio' });
+  }
+  const client = await twilioClient(connection);
+  const cutoff = since.getTime() - skewMs;
+  const matches: SdkMessage[] = [];
+  try {
+    type Page = { instances: SdkMessage[]; nextPage(): Promise<Page> | undefined };
+    let page: Page | undefined = (await client.messages.page({ to: input.to, from: input.from, pageSize: 1000 })) as unknown as Page;
+    for (let scanned = 0; page; ) {
+      let reachedOlder = false;
+      for (const m of page.instances) {
+        if ((m.dateCreated?.getTime() ?? 0) < cutoff) reachedOlder = true;
+        else if ((m.body ?? '') === (input.body ?? '')) matches.push(m);
+      }
+      scanned += page.instances.length;
+      if (reachedOlder || page.instances.length === 0) break;
+      if (scanned >= maxScanned) {
+        throw new ProviderError({ message: `more than ${maxScanned} messages between ${input.from} and ${input.to} since the attempt: Twilio cannot tell which is this one`, code: 'cannot_reconcile', retryable: false, provider: 'twilio' });
+      }
+      page = await page.nextPage();
+    }
+  } catch (err) {
+    throw asProviderError(err);
+  }
+  if (matches.length === 0) return null;
+  const known = await knownMessageIds(matches.map((m) => m.sid));
+  // Oldest first: the attempt came before any later send of the same text.
+  const mine = matches.reverse().find((m) => !known.has(m.sid));
+  return mine ? sentMessage(mine, input) : null;
 }

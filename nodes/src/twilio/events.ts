@@ -1,5 +1,6 @@
 // Twilio webhook bodies → event payloads: inbound messages and status callbacks (no SDK needed here).
 import { z } from 'zod';
+import { decodeForm, firstField, webhookLimits, type FormFields } from '../webhooks.js';
 
 export const messageReceivedEvent = 'twilio.message_received';
 export const messageStatusChangedEvent = 'twilio.message_status_changed';
@@ -37,23 +38,17 @@ export const messageStatusChangedOutput = z.object({
 });
 export type MessageStatusChangedPayload = z.infer<typeof messageStatusChangedOutput>;
 
-export type FormParams = Record<string, string | string[]>;
+export type FormParams = FormFields;
 
-/** Decodes a form-urlencoded body; repeated fields become arrays. */
-export function parseForm(raw: string): FormParams {
-  const out: FormParams = {};
-  for (const [name, value] of new URLSearchParams(raw)) {
-    const prev = out[name];
-    if (prev === undefined) out[name] = value;
-    else if (Array.isArray(prev)) prev.push(value);
-    else out[name] = [prev, value];
-  }
-  return out;
-}
+/** Decodes a form-urlencoded body (bounded, linear); repeated fields become arrays. */
+export const parseForm = (raw: string): FormParams => decodeForm(raw);
 
-export function first(params: FormParams, name: string): string | undefined {
-  const v = params[name];
-  return Array.isArray(v) ? v[0] : v;
+export const first = firstField;
+
+/** `NumMedia` as a count Twilio can mean: a whole number from 0 to 10 (anything else counts as 0). */
+export function mediaCount(value: string | undefined): number {
+  const n = Number(value ?? '0');
+  return Number.isInteger(n) && n > 0 ? Math.min(n, webhookLimits.media) : 0;
 }
 
 const whatsappPrefix = 'whatsapp:';
@@ -83,7 +78,7 @@ function optional<T>(key: string, value: T | undefined): Record<string, T> {
 }
 
 export function inboundPayload(params: FormParams, messageSid: string): MessageReceivedPayload {
-  const numMedia = Number(first(params, 'NumMedia') ?? '0') || 0;
+  const numMedia = mediaCount(first(params, 'NumMedia'));
   const media: MessageReceivedPayload['media'] = [];
   for (let i = 0; i < numMedia; i++) {
     const url = first(params, `MediaUrl${i}`);

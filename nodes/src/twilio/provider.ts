@@ -1,6 +1,7 @@
 // Twilio Programmable Messaging (SMS and WhatsApp): connection, webhooks, test, sender list, replies.
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError, type ParsedEvent, type WebhookRequest } from '../define.js';
+import { formOf, header } from '../webhooks.js';
 import { asProviderError, sendTwilioMessage, twilioClient, whatsappAddress } from './client.js';
 import {
   first,
@@ -8,7 +9,6 @@ import {
   isStatusCallback,
   messageReceivedEvent,
   messageStatusChangedEvent,
-  parseForm,
   statusPayload,
   stripChannelPrefix,
   type FormParams,
@@ -19,17 +19,7 @@ export const emptyTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
-function header(req: WebhookRequest, name: string): string | undefined {
-  const direct = req.headers[name];
-  if (direct !== undefined) return direct;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(req.headers)) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}
-
-function formParams(req: WebhookRequest): FormParams {
-  return parseForm(req.rawBody.toString('utf8'));
-}
+const formParams = (req: WebhookRequest): FormParams => formOf(req);
 
 export const twilio = defineProvider({
   id: 'twilio',
@@ -81,6 +71,7 @@ export const twilio = defineProvider({
         const event: ParsedEvent = {
           type: messageStatusChangedEvent,
           dedupeKey: `${sid}:${payload.status}`,
+          keyKind: 'id',
           payload,
           messageStatus: {
             providerMessageId: sid,
@@ -98,6 +89,7 @@ export const twilio = defineProvider({
         {
           type: messageReceivedEvent,
           dedupeKey: sid,
+          keyKind: 'id',
           payload,
           message: {
             direction: 'inbound',

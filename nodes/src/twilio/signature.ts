@@ -1,7 +1,8 @@
 // X-Twilio-Signature, per PROVIDERS.md: base64(HMAC-SHA1(authToken, url + sorted name+value pairs)).
 // Written out here (not the SDK's validateRequest) so that webhooks do not load the whole SDK.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
+import { safeEqual } from '../webhooks.js';
 import type { FormParams } from './events.js';
 
 export function twilioSignature(authToken: string, url: string, params: FormParams): string {
@@ -34,12 +35,6 @@ function withLegacyQuery(url: string): string {
   const qs = parseQuery(u.search.slice(1));
   u.search = '';
   return `${u.toString()}?${stringifyQuery(qs)}`;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** The URL variants the official SDK accepts: with and without an explicit port, and legacy query encoding. */

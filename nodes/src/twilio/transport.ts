@@ -5,6 +5,7 @@
 // code on the send path; behaviour is the same (no redirects, a timeout, 4xx/5xx returned as answers).
 import http from 'node:http';
 import https from 'node:https';
+import { mayHaveArrived } from '../http.js';
 
 export interface TransportRequest {
   method: string;
@@ -28,6 +29,8 @@ export class TransportError extends Error {
   constructor(
     message: string,
     readonly code: 'timeout' | 'network_error',
+    /** Whether the request may have reached the server before the failure (see mayHaveArrived). */
+    readonly mayHaveArrived = true,
   ) {
     super(message);
   }
@@ -83,7 +86,8 @@ export async function sendRequest(opts: TransportRequest, uri: string, defaultTi
     const timer = setTimeout(() => req.destroy(new TransportError(`No answer from ${url.host} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);
-      reject(err instanceof TransportError ? err : new TransportError(`Could not reach ${url.host}: ${err.message}`, 'network_error'));
+      const code = (err as NodeJS.ErrnoException).code;
+      reject(err instanceof TransportError ? err : new TransportError(`Could not reach ${url.host}: ${err.message}`, 'network_error', mayHaveArrived(code)));
     };
     const req = transport.request(url, { method: opts.method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];

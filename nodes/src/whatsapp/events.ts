@@ -166,6 +166,7 @@ export function parseWhatsAppBody(body: unknown): ParsedEvent[] {
         events.push({
           type: messageReceivedEvent,
           dedupeKey: m.id,
+          keyKind: 'id',
           key: payload.phoneNumberId || null,
           payload,
           message: {
@@ -187,6 +188,7 @@ export function parseWhatsAppBody(body: unknown): ParsedEvent[] {
         events.push({
           type: messageStatusChangedEvent,
           dedupeKey: `${s.id}:${s.status}`,
+          keyKind: 'id',
           key: payload.phoneNumberId || null,
           payload,
           messageStatus: {

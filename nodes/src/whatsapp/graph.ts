@@ -1,5 +1,5 @@
 // Calls to the Graph API with the connection's token, and Graph errors classified by their own code.
-import { ProviderError, parseRetryAfter, type ConnectionContext, type HttpClient, type HttpResponse } from '../define.js';
+import { ambiguousStatus, ProviderError, parseRetryAfter, type ConnectionContext, type HttpClient, type HttpResponse } from '../define.js';
 
 export const graphApiUrl = 'https://graph.facebook.com';
 export const defaultApiVersion = 'v21.0';
@@ -29,6 +29,7 @@ export function graphError(res: HttpResponse): ProviderError {
       message: `WhatsApp answered HTTP ${res.status}: ${res.text.slice(0, 200)}`,
       code: res.status,
       status: res.status,
+      ambiguous: ambiguousStatus(res.status),
       retryable,
       retryAfterMs: retryable ? parseRetryAfter(res.headers['retry-after']) : undefined,
       provider: 'whatsapp',
@@ -44,6 +45,7 @@ export function graphError(res: HttpResponse): ProviderError {
     message,
     code,
     status: res.status,
+    ambiguous: ambiguousStatus(res.status),
     retryable,
     retryAfterMs: retryable ? parseRetryAfter(res.headers['retry-after']) : undefined,
     provider: 'whatsapp',
@@ -93,6 +95,6 @@ export async function sendWhatsAppMessage(http: HttpClient, connection: Connecti
     ...message,
   })) as SendAnswer;
   const id = answer?.messages?.[0]?.id;
-  if (!id) throw new ProviderError({ message: 'WhatsApp accepted the message but returned no message id', code: 'no_message_id', retryable: false, provider: 'whatsapp' });
+  if (!id) throw new ProviderError({ message: 'WhatsApp accepted the message but returned no message id', code: 'no_message_id', retryable: false, provider: 'whatsapp', ambiguous: true });
   return { messageId: id, to: digits, waId: answer.contacts?.[0]?.wa_id ?? digits, status: answer.messages?.[0]?.message_status ?? 'accepted' };
 }

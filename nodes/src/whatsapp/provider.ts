@@ -1,29 +1,12 @@
 // WhatsApp Business Cloud API (Meta Graph API): connection, webhook challenge and signature, test, replies.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { defineProvider, ProviderError, ui, WebhookParseError, type WebhookRequest } from '../define.js';
+import { defineProvider, ProviderError, ui, WebhookParseError } from '../define.js';
+import { header, queryValue, safeEqual } from '../webhooks.js';
 import { parseWhatsAppBody } from './events.js';
 import { defaultApiVersion, graphRequest, sendWhatsAppMessage } from './graph.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
-
-function header(req: WebhookRequest, name: string): string | undefined {
-  const direct = req.headers[name];
-  if (direct !== undefined) return direct;
-  for (const [k, v] of Object.entries(req.headers)) if (k.toLowerCase() === name) return v;
-  return undefined;
-}
-
-function queryValue(req: WebhookRequest, name: string): string | undefined {
-  const v = req.query[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** `sha256=` + lowercase hex HMAC-SHA256(appSecret, rawBody): the X-Hub-Signature-256 header. */
 export function whatsappSignature(appSecret: string, rawBody: Buffer | string): string {

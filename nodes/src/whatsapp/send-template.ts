@@ -19,6 +19,8 @@ export const whatsappSendTemplate = whatsapp.action({
       .register(ui, { title: 'Body parameters', description: 'Values of {{1}}, {{2}} … in order', mappable: true }),
   }),
   output: whatsappSendOutput,
+  // The Cloud API cannot be asked whether a message went out: an unknown outcome ends uncertain.
+  effect: 'write',
   async execute({ config, connection, http, recordMessage }) {
     const parameters = config.parameters.map((p) => ({ type: 'text', text: String(p) }));
     const sent = await sendWhatsAppMessage(http, connection, config.to, {

@@ -23,6 +23,8 @@ export const whatsappSendText = whatsapp.action({
     previewUrl: z.boolean().default(false).register(ui, { title: 'Show link preview', widget: 'switch' }),
   }),
   output: whatsappSendOutput,
+  // The Cloud API cannot be asked whether a message went out: an unknown outcome ends uncertain.
+  effect: 'write',
   async execute({ config, connection, http, recordMessage }) {
     const sent = await sendWhatsAppMessage(http, connection, config.to, { type: 'text', text: { body: config.text, preview_url: config.previewUrl } });
     recordMessage({

@@ -1,0 +1,74 @@
+// Helpers every provider's webhook code shares: header lookup, constant-time comparison, and the
+// bounded decoding of form bodies (linear in the body, a cap on pairs) that the server also uses.
+import { timingSafeEqual } from 'node:crypto';
+import type { WebhookRequest } from './define.js';
+
+/** Bounds on what one webhook request may carry; the server answers 4xx beyond them. */
+export const webhookLimits = {
+  /** Bytes of body (the route refuses more before reading it all). */
+  bodyBytes: 1024 * 1024,
+  /** Fields of a form body (PHP's and `qs`'s default). */
+  formPairs: 1000,
+  /** Nesting of objects and arrays in a body or payload (PostgreSQL's JSON parser recurses). */
+  depth: 64,
+  /** Events one delivery may carry. */
+  events: 1000,
+  /** Media items of one message (Twilio sends at most 10). */
+  media: 10,
+} as const;
+
+export type FormFields = Record<string, string | string[]>;
+
+export class FormLimitError extends Error {
+  constructor(readonly pairs: number) {
+    super(`the form has more than ${webhookLimits.formPairs} fields`);
+    this.name = 'FormLimitError';
+  }
+}
+
+/** Decodes a form-urlencoded body; a repeated field becomes an array. Linear; throws FormLimitError past the pair cap. */
+export function decodeForm(raw: string, maxPairs: number = webhookLimits.formPairs): FormFields {
+  const out: FormFields = Object.create(null) as FormFields;
+  let pairs = 0;
+  for (const [name, value] of new URLSearchParams(raw)) {
+    if (++pairs > maxPairs) throw new FormLimitError(pairs);
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
+
+/** The first value of a form field (repeated fields are arrays). */
+export function firstField(fields: FormFields, name: string): string | undefined {
+  const v = fields[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A request header by name, whatever its case. */
+export function header(req: Pick<WebhookRequest, 'headers'>, name: string): string | undefined {
+  const direct = req.headers[name];
+  if (direct !== undefined) return direct;
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(req.headers)) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}
+
+/** A query value by name (the first, when repeated). */
+export function queryValue(req: Pick<WebhookRequest, 'query'>, name: string): string | undefined {
+  const v = req.query[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Constant-time comparison of two secrets or signatures (the length still shows). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The raw body's form fields, decoded (bounded) from the bytes themselves: what a signature covers. */
+export function formOf(req: Pick<WebhookRequest, 'rawBody'>): FormFields {
+  return decodeForm(req.rawBody.toString('utf8'));
+}
