@@ -39,6 +39,10 @@ export interface AppOptions {
   publicUrl: () => string;
   role: string;
   editorDir?: string | undefined;
+  /** Time a request may take to arrive whole; a slow sender is cut off (default 30 s). */
+  requestTimeoutMs?: number;
+  /** The worker's health, once it runs (role worker or all). */
+  worker?: () => { runner: string; lane: string } | null;
 }
 
 const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.url));
@@ -50,6 +54,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     genReqId: () => randomUUID().slice(0, 8),
     trustProxy: true,
     bodyLimit: 2 * 1024 * 1024,
+    // A body trickling in is cut off, so that slow senders cannot hold connections open.
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -93,7 +99,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const runs = new RunService(db);
   const messages = new MessageService({ db, store: runtime.connections, limiter, log: opts.logger });
 
-  await app.register(healthRoutes, { pool, role: opts.role });
+  await app.register(healthRoutes, { pool, role: opts.role, parts: { worker: () => opts.worker?.() ?? null } });
   await app.register(authRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://') });
   await app.register(nodeTypeRoutes);
   await app.register(connectionRoutes, { connections });

@@ -16,6 +16,12 @@ export interface Config {
   /** A worker whose heartbeat is older than this is presumed dead and its jobs are released. */
   workerStaleMs: number;
   heartbeatMs: number;
+  /** How long a worker-only process tries to restart its job runner before it exits non-zero. */
+  runnerGiveUpMs: number;
+  /** Clear every connection's secrets when the secret key does not match the database's (the old key is lost). */
+  forgetSecrets: boolean;
+  /** Time a request may take to arrive whole (headers and body). */
+  requestTimeoutMs: number;
   editorDir: string | undefined;
 }
 
@@ -32,6 +38,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role =
     workerConcurrency: env.BUNDLES_WORKER_CONCURRENCY ? Number(env.BUNDLES_WORKER_CONCURRENCY) : 24,
     workerStaleMs: env.BUNDLES_WORKER_STALE_MS ? Number(env.BUNDLES_WORKER_STALE_MS) : 30_000,
     heartbeatMs: env.BUNDLES_HEARTBEAT_MS ? Number(env.BUNDLES_HEARTBEAT_MS) : 5_000,
+    forgetSecrets: false,
+    runnerGiveUpMs: env.BUNDLES_RUNNER_GIVE_UP_MS ? Number(env.BUNDLES_RUNNER_GIVE_UP_MS) : 5 * 60_000,
+    requestTimeoutMs: env.BUNDLES_REQUEST_TIMEOUT_MS ? Number(env.BUNDLES_REQUEST_TIMEOUT_MS) : 30_000,
     editorDir: env.BUNDLES_EDITOR_DIR || undefined,
   };
 }

@@ -6,17 +6,22 @@ import { startBundles } from './start.js';
 
 // `pnpm start -- --role web` passes the `--` along: it is not an argument of ours.
 const args = process.argv.slice(2).filter((a) => a !== '--');
-const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } }, allowPositionals: false });
+const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' }, 'forget-secrets': { type: 'boolean', default: false } }, allowPositionals: false });
 const role = values.role as Role;
 if (!['web', 'worker', 'all'].includes(role)) {
   console.error(`--role must be web, worker or all (got "${role}")`);
   process.exit(2);
 }
-const config = configFromEnv(process.env, role);
+const config = { ...configFromEnv(process.env, role), forgetSecrets: values['forget-secrets'] === true };
 const logger = createLogger(config.logLevel);
 
 try {
-  const bundles = await startBundles(config, logger);
+  const bundles = await startBundles(config, logger, {
+    onFatal(err) {
+      logger.error({ err: err.message }, 'Bundles stops: its job runner cannot be started again');
+      process.exit(1);
+    },
+  });
   if (bundles.url) {
     logger.info({ url: bundles.url, publicUrl: bundles.publicUrl, role }, 'Bundles is running');
     console.log(`\n  Bundles is running: open ${bundles.url}\n  Webhooks are reached at ${bundles.publicUrl}/hooks/…\n`);
@@ -42,5 +47,6 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
   logger.error({ err }, 'Bundles could not start');
+  console.error(`\n  Bundles could not start: ${(err as Error).message}\n`);
   process.exit(1);
 }

@@ -9,6 +9,7 @@ import { createMetrics } from './metrics.js';
 import { createRuntime, type Runtime } from './runtime/index.js';
 import { startWorker, type WorkerHandle } from './runtime/worker.js';
 import { createKeyring, loadKey } from './secrets/keyring.js';
+import { checkSecretKey } from './secrets/key-check.js';
 
 export interface Bundles {
   url: string | null;
@@ -20,7 +21,12 @@ export interface Bundles {
   close(): Promise<void>;
 }
 
-export async function startBundles(config: Config, logger = createLogger(config.logLevel)): Promise<Bundles> {
+export interface StartHooks {
+  /** The worker gave up (its job runner could not be started again): the process should exit non-zero. */
+  onFatal?(err: Error): void;
+}
+
+export async function startBundles(config: Config, logger = createLogger(config.logLevel), hooks: StartHooks = {}): Promise<Bundles> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   if (!url) {
@@ -30,6 +36,15 @@ export async function startBundles(config: Config, logger = createLogger(config.
   const database = connectDatabase(url, config.role === 'worker' ? config.workerConcurrency + 5 : 30);
   await migrateDatabase(database);
   const keyring = createKeyring(loadKey({ secretKey: config.secretKey, dataDir: config.dataDir }));
+  try {
+    const where = config.secretKey ? 'BUNDLES_SECRET_KEY' : `${config.dataDir}/secret.key`;
+    const checked = await checkSecretKey(database.pool, keyring, { where, forget: config.forgetSecrets });
+    if (checked === 'forgotten') logger.warn({}, 'the secret key changed: the secrets of every connection were cleared (--forget-secrets)');
+  } catch (err) {
+    await database.close();
+    await embedded?.stop();
+    throw err;
+  }
   const metrics = createMetrics(database.pool);
 
   const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -46,21 +61,36 @@ export async function startBundles(config: Config, logger = createLogger(config.
 
   let app: FastifyInstance | null = null;
   let listening: string | null = null;
+  let worker: WorkerHandle | null = null;
   if (config.role !== 'worker') {
-    app = await buildApp({ database, runtime, keyring, logger, metrics, publicUrl: () => publicUrl, role: config.role, editorDir: config.editorDir });
+    app = await buildApp({
+      database,
+      runtime,
+      keyring,
+      logger,
+      metrics,
+      publicUrl: () => publicUrl,
+      role: config.role,
+      editorDir: config.editorDir,
+      requestTimeoutMs: config.requestTimeoutMs,
+      worker: () => (worker ? worker.health() : config.role === 'web' ? null : { runner: 'starting', lane: 'starting' }),
+    });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     listening = `http://${displayHost}:${port}`;
     if (!config.publicUrl) publicUrl = listening;
   }
-  let worker: WorkerHandle | null = null;
   if (config.role !== 'web') {
     worker = await startWorker(runtime.executeDeps, database.pool, {
       concurrency: config.workerConcurrency,
       staleMs: config.workerStaleMs,
       heartbeatMs: config.heartbeatMs,
       lane: config.role === 'all',
+      // A worker-only process that cannot get its runner back exits (its supervisor restarts it); a web
+      // process keeps answering (503 while the database is away) and keeps trying.
+      giveUpMs: config.role === 'worker' ? config.runnerGiveUpMs : Infinity,
+      ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
     runtime.ingestDeps.lane = worker.lane;
     metrics.watchLane(worker.lane);

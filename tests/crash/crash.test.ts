@@ -1,5 +1,7 @@
-// A worker killed with SIGKILL between two steps: a fresh worker finishes the run without re-running the first step.
-// The same for a process that received the webhook itself and executed the run in its lane.
+// A worker killed with SIGKILL while its second step's call is in flight: a fresh worker finishes the run
+// without re-running the first step, and sends the second again (with the same Idempotency-Key) because it
+// is declared safe to send again. The same for a process that received the webhook itself and executed
+// the run in its lane. tests/crash/matrix.test.ts kills at every step boundary and for every kind of write.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -75,7 +77,7 @@ describe('crash recovery', () => {
         nodes: [
           { id: 'trigger', type: 'core.webhook', connectionId: conn.body.id, config: {} },
           { id: 'first', type: 'core.http_request', config: { url: `${sink.url}/first`, body: { order: '{{ trigger.body.order }}' } } },
-          { id: 'second', type: 'core.http_request', config: { url: `${sink.url}/second`, body: { order: '{{ trigger.body.order }}' } } },
+          { id: 'second', type: 'core.http_request', config: { url: `${sink.url}/second`, body: { order: '{{ trigger.body.order }}' }, idempotent: true } },
         ],
         edges: [
           { source: 'trigger', target: 'first' },
@@ -90,11 +92,12 @@ describe('crash recovery', () => {
     const res = await fetch(conn.body.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order":42}' });
     expect(res.status).toBe(200);
 
-    // The first step is written and the second is in flight when the worker dies.
+    // The first step is written, and the second's attempt journaled, before its call goes out.
     await waitFor('the second call to be in flight', async () => sink.requests.some((r) => r.url === '/second'), 30_000);
     const { rows } = await b.database.pool.query(`select node_id, status from steps order by node_id`);
     expect(rows).toEqual([
       { node_id: 'first', status: 'succeeded' },
+      { node_id: 'second', status: 'running' },
       { node_id: 'trigger', status: 'succeeded' },
     ]);
     doomed.kill('SIGKILL');
@@ -110,11 +113,14 @@ describe('crash recovery', () => {
       30_000,
     );
     expect(sink.requests.filter((r) => r.url === '/first')).toHaveLength(1);
-    expect(sink.requests.filter((r) => r.url === '/second')).toHaveLength(2);
+    const seconds = sink.requests.filter((r) => r.url === '/second');
+    expect(seconds).toHaveLength(2);
+    // Sent again under the same key, which the receiving API uses to do it once.
+    expect(new Set(seconds.map((r) => r.headers['idempotency-key']))).toEqual(new Set([`${run.id}:second`]));
     const detail = (await b.api('GET', `/api/runs/${run.id}`)).body;
     expect(detail.steps.map((s: { nodeId: string; status: string; attempts: number }) => `${s.nodeId}:${s.status}:${s.attempts}`).sort()).toEqual([
       'first:succeeded:1',
-      'second:succeeded:1',
+      'second:succeeded:2',
       'trigger:succeeded:1',
     ]);
   });
@@ -130,7 +136,7 @@ describe('crash recovery', () => {
           nodes: [
             { id: 'trigger', type: 'core.webhook', connectionId: conn.body.id, config: {} },
             { id: 'first', type: 'core.http_request', config: { url: `${laneSink.url}/first`, body: { order: '{{ trigger.body.order }}' } } },
-            { id: 'second', type: 'core.http_request', config: { url: `${laneSink.url}/second`, body: { order: '{{ trigger.body.order }}' } } },
+            { id: 'second', type: 'core.http_request', config: { url: `${laneSink.url}/second`, body: { order: '{{ trigger.body.order }}' }, idempotent: true } },
           ],
           edges: [
             { source: 'trigger', target: 'first' },
@@ -160,6 +166,7 @@ describe('crash recovery', () => {
       const { rows: steps } = await b.database.pool.query(`select node_id, status from steps where run_id = $1 order by node_id`, [runId]);
       expect(steps).toEqual([
         { node_id: 'first', status: 'succeeded' },
+        { node_id: 'second', status: 'running' },
         { node_id: 'trigger', status: 'succeeded' },
       ]);
       // The run's job went straight to the lane: inserted locked by it, as its first attempt.
@@ -193,7 +200,7 @@ describe('crash recovery', () => {
       const detail = (await b.api('GET', `/api/runs/${run.id}`)).body;
       expect(detail.steps.map((s: { nodeId: string; status: string; attempts: number }) => `${s.nodeId}:${s.status}:${s.attempts}`).sort()).toEqual([
         'first:succeeded:1',
-        'second:succeeded:1',
+        'second:succeeded:2',
         'trigger:succeeded:1',
       ]);
       // The job is done with: no row is left behind, locked by the dead lane or otherwise.

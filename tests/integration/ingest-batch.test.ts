@@ -273,8 +273,8 @@ describe('ingest in batches', () => {
     expect(orders.received.filter((o) => o === 'order-held')).toHaveLength(1);
   });
 
-  it('a NUL character (which PostgreSQL text cannot hold) no longer refuses a delivery, nor the batch it shares', async () => {
-    // Before, json_to_recordset failed on "\u0000": the provider got 500 on every retry and the message was lost.
+  it('a delivery with a NUL character (which PostgreSQL text cannot hold) is refused with its reason, and the batch it would have joined goes through', async () => {
+    // Before, json_to_recordset failed on "\u0000": the provider got 500 on every retry and the delivery log showed nothing.
     const authToken = 'f00dcafef00dcafef00dcafef00dcafe';
     const conn = await createConnection(b, 'twilio', 'Twilio batch', { accountSid: 'AC' + 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6', authToken });
     const sms = (n: number, body: string) => twilioInboundSms({ messageSid: `SM${String(n).padStart(32, '0')}`, body });
@@ -286,25 +286,28 @@ describe('ingest in batches', () => {
     const ingest = watchIngest(b);
     const arrivals = countArrivals(b);
     cleanups.push(ingest.restore, arrivals.restore);
-    // The openers hold every statement slot; the next ten queue up behind them and go as one batch.
+    // The openers hold every statement slot; the next nine queue up behind them and go as one batch.
     const openers = ['first', 'second'].slice(0, ingestStatementsInFlight).map((text, i) => deliver(sms(1 + i, text)));
     const opened = openers.length;
     await waitFor('the openers to reach the writer', async () => arrivals.count >= opened && ingest.calls.length >= opened);
     const good = Array.from({ length: 9 }, (_, i) => deliver(sms(10 + i, `hello ${i}`)));
-    const bad = deliver(sms(99, 'bad \u0000 byte'));
-    await waitFor('all deliveries to reach the writer', async () => arrivals.count >= opened + 10);
-    await new Promise((r) => setTimeout(r, 100));
+    // Refused before it reaches the writer, while the statements are still held.
+    const bad = await deliver(sms(99, 'bad \u0000 byte'));
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toEqual({ error: { code: 'unstorable_body', message: expect.stringContaining('NUL character') } });
+    await waitFor('the good deliveries to reach the writer', async () => arrivals.count >= opened + 9);
     ingest.letGo();
 
-    for (const res of await Promise.all([...openers, ...good, bad])) expect(res.status).toBe(200);
-    const batch = ingest.calls.find((c) => c.deliveries === 10);
+    for (const res of await Promise.all([...openers, ...good])) expect(res.status).toBe(200);
+    const batch = ingest.calls.find((c) => c.deliveries === 9);
     expect(batch, JSON.stringify(ingest.calls.map((c) => [c.deliveries, c.failed]))).toBeDefined();
     expect(ingest.calls.filter((c) => c.failed)).toEqual([]);
 
     const log = (await b.api('GET', `/api/messages?connectionId=${conn.id}&limit=500`)).body as ApiMessage[];
     const openerTexts = ['first', 'second'].slice(0, opened);
-    expect(log.map((m) => m.text).sort()).toEqual([...openerTexts, 'bad \uFFFD byte', ...Array.from({ length: 9 }, (_, i) => `hello ${i}`)].sort());
+    expect(log.map((m) => m.text).sort()).toEqual([...openerTexts, ...Array.from({ length: 9 }, (_, i) => `hello ${i}`)].sort());
     const delivered = (await b.api('GET', `/api/connections/${conn.id}/deliveries?limit=500`)).body as ApiDelivery[];
-    expect(delivered.map((d) => d.outcome)).toEqual(Array(opened + 10).fill('accepted'));
+    expect(delivered.filter((d) => d.outcome === 'accepted')).toHaveLength(opened + 9);
+    expect(delivered.filter((d) => d.outcome === 'rejected').map((d) => d.reason)).toEqual([expect.stringMatching(/^the body cannot be stored as it came: .*NUL character/)]);
   });
 });

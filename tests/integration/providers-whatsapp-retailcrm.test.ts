@@ -75,7 +75,14 @@ describe('WhatsApp message → RetailCRM customer, order and chat message', () =
 
     const create = crm.requests.find((r) => r.path === '/api/v5/orders/create')!;
     expect(create.form!.site).toBe('myshop');
-    expect(JSON.parse(create.form!.order!)).toEqual({ phone: '+5511998765432', orderMethod: 'messenger', customerComment: 'I want two blue T-shirts', customer: { id: customerId } });
+    // The externalId names the run and node, so that a run recovered after a crash finds the order it created.
+    expect(JSON.parse(create.form!.order!)).toEqual({
+      externalId: `bundles-${run!.id}-order`,
+      phone: '+5511998765432',
+      orderMethod: 'messenger',
+      customerComment: 'I want two blue T-shirts',
+      customer: { id: customerId },
+    });
     expect(crm.orders).toHaveLength(1);
     const order = crm.orders[0]!;
     expect(order.customer?.id).toBe(customerId);

@@ -19,7 +19,8 @@ export interface Database {
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export function connectDatabase(url: string, max = 20): Database {
-  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // A database that hangs (rather than refusing) must not hold requests forever: connecting gives up after 5 s.
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));

@@ -1,52 +1,62 @@
-// /hooks/:connectionId/:secret: provider webhooks, read as raw bytes so signatures can be checked.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { WebhookRequest } from '@bundles/nodes';
+// /hooks/:connectionId/:secret: provider webhooks, read as raw bytes so signatures can be checked. The body
+// is decoded by ingest once the connection is known. A database that does not answer is a 503 with
+// Retry-After (the provider tries again later), never a 500.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { webhookLimits } from '@bundles/nodes';
 import { ingestWebhook, type IngestDeps, type IngestResult } from '../runtime/ingest.js';
+import { sameSecret } from '../runtime/connections.js';
 
-function decodeForm(raw: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of new URLSearchParams(raw)) {
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return out;
-}
+/** Seconds a provider is asked to wait when the database is away. */
+const retryAfterSeconds = 5;
 
-function decodeBody(req: FastifyRequest, raw: Buffer): { body: unknown; error?: string } {
-  if (raw.length === 0) return { body: null };
-  const type = (req.headers['content-type'] ?? '').toLowerCase();
-  const text = raw.toString('utf8');
-  if (type.includes('json')) {
-    try {
-      return { body: JSON.parse(text) };
-    } catch (err) {
-      return { body: null, error: `the body is not valid JSON (${(err as Error).message})` };
-    }
-  }
-  if (type.includes('application/x-www-form-urlencoded')) return { body: decodeForm(text) };
-  return { body: text };
-}
+type HookRequest = FastifyRequest<{ Params: { connectionId: string; secret: string } }>;
 
 export async function hookRoutes(
   app: FastifyInstance,
   opts: { ingest: IngestDeps; publicUrl: () => string; observe?: (result: IngestResult, ms: number, status: number) => void },
 ) {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: webhookLimits.bodyBytes }, (_req, body, done) => done(null, body));
 
-  const handler = async (req: FastifyRequest<{ Params: { connectionId: string; secret: string } }>, reply: import('fastify').FastifyReply) => {
+  const unavailable = (reply: FastifyReply, req: FastifyRequest, err: unknown) => {
+    req.log.warn({ err: (err as Error).message }, 'webhook not stored: the database does not answer');
+    return reply
+      .status(503)
+      .header('retry-after', String(retryAfterSeconds))
+      .send({ error: { code: 'unavailable', message: 'Bundles cannot store this webhook right now; send it again later.' } });
+  };
+
+  // A body over the limit never reaches the handler: it is still logged for its connection (when the URL is right).
+  app.setErrorHandler(async (err: Error & { code?: string; statusCode?: number }, req: HookRequest, reply) => {
+    if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+    try {
+      const conn = await opts.ingest.connections.get(req.params.connectionId);
+      if (conn && sameSecret(req.params.secret, conn.webhookSecret)) {
+        await opts.ingest.rejections.submit({ workspaceId: conn.workspaceId, connectionId: conn.id, reason: `the body is larger than ${webhookLimits.bodyBytes} bytes` });
+      }
+    } catch (logErr) {
+      return unavailable(reply, req, logErr);
+    }
+    return reply.status(413).send({ error: { code: 'body_too_large', message: `Webhook not understood: the body is larger than ${webhookLimits.bodyBytes} bytes.` } });
+  });
+
+  const handler = async (req: HookRequest, reply: FastifyReply) => {
     const started = performance.now();
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const decoded = decodeBody(req, raw);
-    const request: WebhookRequest = {
-      method: req.method,
-      url: opts.publicUrl().replace(/\/+$/, '') + req.url,
-      headers: req.headers as Record<string, string | undefined>,
-      query: req.query as Record<string, string>,
-      rawBody: raw,
-      body: decoded.body,
-    };
-    const { answer, result } = await ingestWebhook(opts.ingest, req.params.connectionId, req.params.secret, request, decoded.error);
+    let outcome;
+    try {
+      outcome = await ingestWebhook(opts.ingest, req.params.connectionId, req.params.secret, {
+        method: req.method,
+        url: opts.publicUrl().replace(/\/+$/, '') + req.url,
+        headers: req.headers as Record<string, string | undefined>,
+        query: req.query as Record<string, string>,
+        rawBody: raw,
+      });
+    } catch (err) {
+      // Nothing was acknowledged: the provider keeps the event and sends it again.
+      return unavailable(reply, req, err);
+    }
+    const { answer, result } = outcome;
     opts.observe?.(result, performance.now() - started, answer.status);
     reply.status(answer.status);
     if (answer.contentType) reply.header('content-type', answer.contentType);

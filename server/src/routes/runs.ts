@@ -1,7 +1,7 @@
 // /api/runs and /api/events.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { eventSchema, runDetailSchema, runSchema, runStatusSchema } from '@bundles/shared';
+import { eventSchema, runDetailSchema, runSchema, runStatusSchema, stepResolutionSchema } from '@bundles/shared';
 import type { RunService } from '../services/runs.js';
 import { principal } from '../plugins/auth.js';
 
@@ -22,6 +22,19 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService }> = async (app
   );
   app.post('/api/runs/:id/retry', { schema: { tags: ['runs'], params: z.object({ id: z.string() }), response: { 200: runSchema } } }, async (req) =>
     runs.retry(principal(req).workspaceId, req.params.id),
+  );
+  app.post(
+    '/api/runs/:id/steps/:nodeId/resolve',
+    {
+      schema: {
+        tags: ['runs'],
+        description: 'Settles an uncertain step: send_again (it did not go out: call the provider again) or mark_done (it did: go on).',
+        params: z.object({ id: z.string(), nodeId: z.string() }),
+        body: stepResolutionSchema,
+        response: { 200: runDetailSchema },
+      },
+    },
+    async (req) => runs.resolve(principal(req).workspaceId, req.params.id, req.params.nodeId, req.body),
   );
   app.get(
     '/api/events',

@@ -1,8 +1,8 @@
 // Decrypted connections, cached per process; other processes' changes arrive as invalidations.
-import { timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
-import { getProvider, secretFields, type ConnectionContext, type ProviderDefinition } from '@bundles/nodes';
+import { getProvider, safeEqual, secretFields, type ConnectionContext, type ProviderDefinition } from '@bundles/nodes';
 import type { Keyring } from '../secrets/keyring.js';
+import { scrubbableSecrets } from './redact.js';
 
 export interface LoadedConnection {
   id: string;
@@ -10,17 +10,15 @@ export interface LoadedConnection {
   provider: ProviderDefinition;
   webhookSecret: string;
   context: ConnectionContext<Record<string, unknown>>;
+  /** The values of its secret fields, scrubbed from whatever it receives before it is stored. */
+  secretValues: string[];
 }
 
 export function webhookUrlOf(publicUrl: string, id: string, webhookSecret: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/hooks/${id}/${webhookSecret}`;
 }
 
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export const sameSecret = safeEqual;
 
 /** Splits a connection config into the public part and the secret part by the provider's auth schema. */
 export function splitSecrets(provider: ProviderDefinition, config: Record<string, unknown>) {
@@ -75,6 +73,7 @@ export class ConnectionStore {
       workspaceId: row.workspace_id,
       provider,
       webhookSecret: row.webhook_secret,
+      secretValues: scrubbableSecrets([...Object.values(secrets), row.webhook_secret]),
       context: {
         id: row.id,
         provider: row.provider,

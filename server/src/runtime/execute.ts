@@ -1,10 +1,16 @@
-// The executor: walks a run's version from the trigger, one step at a time, each finished step written before the next.
+// The executor: walks a run's version from the trigger, one step at a time. Writes are journaled: before a
+// write step calls out, every step finished before it and the attempt itself are durable (one write,
+// group-committed with other runs'), so a run resumed after a crash skips what finished and never repeats
+// a write blindly: it asks the provider (reconcile), repeats an idempotent one, or ends the step uncertain.
 import type pg from 'pg';
 import type { z } from 'zod';
 import {
-  ProviderError,
+  effectOf,
   isControlResult,
+  isIdempotent,
+  ProviderError,
   type ActionContext,
+  type ActionDefinition,
   type HttpClient,
   type Logger,
   type MessageRecord,
@@ -12,12 +18,16 @@ import {
   type RateLimiter,
 } from '@bundles/nodes';
 import type { GraphNode, StepError } from '@bundles/shared';
-import type { ConnectionStore } from './connections.js';
+import type { ConnectionStore, LoadedConnection } from './connections.js';
 import type { VersionCache, PreparedVersion } from './versions.js';
-import { renderConfig, TemplateError } from './templates.js';
+import { renderConfig } from './templates.js';
 import { maxStepAttempts, retryDelayMs } from './backoff.js';
 import type { RunStatus, StepStatus } from '../db/schema/runs.js';
-import type { RunWriter, StepWrite } from './run-writer.js';
+import type { RunWriter, StepWrite, MessageWrite } from './run-writer.js';
+import type { FreshRun } from './queue.js';
+import { passTurn, takeTurn } from './conversations.js';
+import { classifyError, isDataError, PermanentStepError } from './step-errors.js';
+import { storableText, unstorableReason } from './storable.js';
 
 export type RuntimeLogger = Logger & { child(bindings: object): RuntimeLogger };
 
@@ -39,8 +49,10 @@ interface PendingStep extends StepWrite {
   provider: string;
 }
 
+type ActionDef = ActionDefinition<z.ZodType, z.ZodType>;
+
 const loadRunSql = `
-select r.id, r.status, r.version_id, e.payload,
+select r.id, r.status, r.version_id, r.flow_id, r.conversation_key, r.seq, e.payload,
   coalesce((select json_agg(json_build_object(
     'node_id', s.node_id, 'node_type', s.node_type, 'status', s.status, 'output', s.output, 'handle', s.handle,
     'attempts', s.attempts, 'resume_at', s.resume_at, 'error', s.error, 'started_at', s.started_at))
@@ -48,195 +60,44 @@ select r.id, r.status, r.version_id, e.payload,
 from runs r left join events e on e.id = r.event_id
 where r.id = $1`;
 
-function errorOf(err: unknown, provider: string): { error: StepError; retryable: boolean; retryAfterMs?: number } {
-  if (err instanceof ProviderError) {
-    return {
-      error: { ...(err.code !== undefined ? { code: err.code } : {}), message: err.message, retryable: err.retryable, provider: err.provider ?? provider },
-      retryable: err.retryable,
-      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
-    };
-  }
-  if (err instanceof TemplateError) return { error: { code: 'template_error', message: err.message, retryable: false }, retryable: false };
-  if (err && typeof err === 'object' && 'issues' in err && Array.isArray((err as z.ZodError).issues)) {
-    const issues = (err as z.ZodError).issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
-    return { error: { code: 'invalid_config', message: `Invalid config after mapping: ${issues}`, retryable: false }, retryable: false };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return { error: { code: 'internal_error', message, retryable: false }, retryable: false };
+interface LoadedRun {
+  id: string;
+  status: RunStatus;
+  version_id: string;
+  flow_id: string;
+  conversation_key: string | null;
+  seq: number;
+  payload: Record<string, unknown> | null;
+  steps: StepWrite[];
 }
 
-type LoadedRun = { id: string; status: RunStatus; version_id: string; payload: Record<string, unknown> | null; steps: StepWrite[] };
+/** Statuses a run does not leave by itself (an uncertain run waits for a person: see RunService.resolve). */
+const settledStatuses = new Set<RunStatus>(['succeeded', 'failed', 'filtered', 'uncertain']);
 
 /**
  * Executes (or resumes) one run. Safe to call again after a crash: finished steps are not run again.
  * `fresh` (the first job of a new run, on its first attempt) holds what would otherwise be read back.
  * `laneJobId`: the run's job, locked by this process's lane; the write that ends the run's turn deletes it.
  */
-export async function executeRun(
-  deps: ExecuteDeps,
-  runId: string,
-  fresh?: { versionId: string; payload: Record<string, unknown> },
-  laneJobId?: string,
-): Promise<RunStatus | 'missing'> {
+export async function executeRun(deps: ExecuteDeps, runId: string, fresh?: FreshRun, laneJobId?: string): Promise<RunStatus | 'missing' | 'parked'> {
   let run: LoadedRun | undefined;
-  if (fresh) run = { id: runId, status: 'queued', version_id: fresh.versionId, payload: fresh.payload, steps: [] };
-  else {
+  if (fresh) {
+    run = { id: runId, status: 'queued', version_id: fresh.versionId, flow_id: fresh.flowId, conversation_key: fresh.conversationKey, seq: fresh.seq, payload: fresh.payload, steps: [] };
+  } else {
     const { rows } = await deps.pool.query({ name: 'load_run', text: loadRunSql, values: [runId] });
     run = rows[0] as LoadedRun | undefined;
   }
   if (!run) return 'missing';
-  if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'filtered') return run.status;
+  if (settledStatuses.has(run.status)) return run.status;
   const version = await deps.versions.get(run.version_id);
-  const log = lazyChild(deps.log, { runId, flowId: version.flowId });
-  const done = new Map(run.steps.map((s) => [s.node_id, s]));
-  const context: { trigger: unknown; steps: Record<string, unknown> } = { trigger: undefined, steps: {} };
-  const taken = new Map<string, string | null>(); // node id → handle taken (null: default output)
-  const pending: PendingStep[] = [];
-
-  const flush = async (status: RunStatus, error: StepError | null, continueAt: Date | null) => {
-    const messages = pending.flatMap((p) =>
-      p.messages.map((m) => ({
-        connection_id: p.connection_id,
-        provider: p.provider,
-        direction: m.direction,
-        channel: m.channel,
-        from: m.from ?? null,
-        to: m.to ?? null,
-        text: m.text ?? null,
-        provider_message_id: m.providerMessageId ?? null,
-        status: m.status,
-        conversation_key: m.conversationKey ?? null,
-      })),
-    );
-    const steps = pending.map(({ messages: _m, connection_id: _c, provider: _p, ...row }) => row);
-    await deps.writer.submit({
-      runId,
-      workspaceId: version.workspaceId,
-      status,
-      error,
-      continueAt,
-      finishJobId: laneJobId && status !== 'running' ? laneJobId : null,
-      steps,
-      messages,
-    });
-    pending.length = 0;
-  };
-
-  for (const node of version.order) {
-    const def = version.defs.get(node.id)!;
-    const isTrigger = node.id === version.trigger.id;
-    if (!isTrigger) {
-      const parents = version.incoming.get(node.id) ?? [];
-      const active = parents.some((p) => taken.has(p.source) && (p.handle === null || taken.get(p.source) === p.handle));
-      if (!active) continue; // on a branch not taken (or after a node that did not run)
-    }
-    const prior = done.get(node.id);
-    if (prior && prior.status === 'succeeded') {
-      if (isTrigger) context.trigger = prior.output;
-      else context.steps[node.id] = prior.output;
-      taken.set(node.id, prior.handle);
-      continue;
-    }
-    if (prior && prior.status === 'waiting' && prior.resume_at && def.kind === 'action' && def.id === 'core.delay' && !prior.error) {
-      const resumeAt = new Date(prior.resume_at);
-      if (resumeAt.getTime() > Date.now() + 50) {
-        await flush('waiting', null, resumeAt);
-        return 'waiting';
-      }
-      const now = new Date().toISOString();
-      pending.push({ ...prior, input: null, status: 'succeeded', finished_at: now, messages: [], connection_id: null, provider: def.provider });
-      context.steps[node.id] = prior.output;
-      taken.set(node.id, null);
-      continue;
-    }
-
-    const attempts = prior ? prior.attempts + 1 : 1;
-    const startedAt = new Date();
-    const messages: MessageRecord[] = [];
-    const nodeLog = log.child({ nodeId: node.id, nodeType: def.id });
-    let input: unknown = null;
-    try {
-      const conn = node.connectionId ? await deps.connections.get(node.connectionId) : null;
-      if (node.connectionId && !conn) throw new ProviderError({ message: 'The connection of this node was deleted: choose another one.', code: 'connection_missing', retryable: false });
-      const baseCtx = {
-        connection: conn?.context ?? emptyConnection,
-        http: deps.http,
-        limiter: deps.limiter,
-        log: nodeLog,
-        idempotencyKey: `${runId}:${node.id}`,
-        runId,
-        nodeId: node.id,
-        recordMessage: (m: MessageRecord) => messages.push(m),
-      };
-      let output: unknown;
-      let handle: string | null = null;
-      if (isTrigger) {
-        const payload = run.payload ?? {};
-        input = payload;
-        if (def.kind === 'trigger' && def.load) {
-          const config = (def.config as z.ZodType).parse(node.config);
-          output = await def.load({ ...baseCtx, config, payload });
-        } else output = payload;
-        context.trigger = output;
-      } else {
-        const rendered = await renderConfig(node.config, context);
-        input = rendered;
-        const config = (def.config as z.ZodType).parse(rendered);
-        const result = await (def as Extract<NodeDefinition, { kind: 'action' }>).execute({ ...baseCtx, config } as ActionContext<unknown>);
-        if (isControlResult(result)) {
-          output = result.output;
-          if (result.control === 'filtered') {
-            pending.push(stepRow(node, def, 'succeeded', input, output, null, null, attempts, startedAt, messages, conn?.id ?? null));
-            deps.onStepFinished?.(def.id, 'succeeded', Date.now() - startedAt.getTime());
-            await flush('filtered', null, null);
-            deps.onRunFinished?.('filtered');
-            nodeLog.info({}, 'run filtered');
-            return 'filtered';
-          }
-          if (result.control === 'wait') {
-            const row = stepRow(node, def, 'waiting', input, output, null, null, attempts, startedAt, messages, conn?.id ?? null);
-            row.resume_at = result.until.toISOString();
-            row.finished_at = null;
-            pending.push(row);
-            await flush('waiting', null, result.until);
-            return 'waiting';
-          }
-          handle = result.handle;
-        } else output = result;
-        context.steps[node.id] = output;
-      }
-      taken.set(node.id, handle);
-      pending.push(stepRow(node, def, 'succeeded', input, output, null, handle, attempts, startedAt, messages, conn?.id ?? null));
-      deps.onStepFinished?.(def.id, 'succeeded', Date.now() - startedAt.getTime());
-      // Steps that called out are written at once; pure ones (and the trigger, whose load only reads)
-      // travel with the next write, since running them again after a crash changes nothing.
-      const sideEffects = !isTrigger && (messages.length > 0 || def.provider !== 'core' || def.id === 'core.http_request');
-      if (sideEffects && !isLastActive(version, node.id)) await flush('running', null, null);
-    } catch (err) {
-      const { error, retryable, retryAfterMs } = errorOf(err, def.provider);
-      const ms = Date.now() - startedAt.getTime();
-      if (retryable && attempts < maxStepAttempts) {
-        const delay = retryDelayMs(attempts, retryAfterMs);
-        nodeLog.warn({ attempts, delayMs: delay, code: error.code }, 'step failed, retry scheduled');
-        const row = stepRow(node, def, 'waiting', input, null, error, null, attempts, startedAt, messages, null);
-        row.finished_at = null;
-        pending.push(row);
-        deps.onStepFinished?.(def.id, 'waiting', ms);
-        await flush('waiting', null, new Date(Date.now() + delay));
-        return 'waiting';
-      }
-      nodeLog.warn({ attempts, code: error.code, message: error.message }, 'step failed, run failed');
-      pending.push(stepRow(node, def, 'failed', input, null, error, null, attempts, startedAt, messages, null));
-      deps.onStepFinished?.(def.id, 'failed', ms);
-      await flush('failed', { ...error, message: `${node.id}: ${error.message}` }, null);
-      deps.onRunFinished?.('failed');
-      return 'failed';
-    }
+  const conversation = run.conversation_key === null ? null : { id: run.id, flowId: run.flow_id, conversationKey: run.conversation_key, seq: Number(run.seq) };
+  if (conversation && !(await takeTurn(deps.pool, conversation, laneJobId ?? null))) return 'parked';
+  const status = await new RunWalk(deps, run, version, laneJobId ?? null).walk();
+  if (conversation && settledStatuses.has(status)) {
+    // A lost wake-up is found again by the worker's maintenance (wakeForgottenRuns).
+    await passTurn(deps.pool, conversation).catch((err) => deps.log.warn({ runId, err: (err as Error).message }, 'could not wake the next run of the conversation'));
   }
-  await flush('succeeded', null, null);
-  deps.onRunFinished?.('succeeded');
-  log.debug({}, 'run succeeded');
-  return 'succeeded';
+  return status;
 }
 
 /** A child logger made on first use: most runs log nothing, and pino children cost per run. */
@@ -254,37 +115,309 @@ function lazyChild(parent: RuntimeLogger, bindings: object): RuntimeLogger {
 
 const emptyConnection = { id: '', provider: 'core', name: '', config: {}, webhookUrl: '', memo: new Map() };
 
-function isLastActive(version: PreparedVersion, nodeId: string): boolean {
-  return !version.graph.edges.some((e) => e.source === nodeId);
-}
-
 function stepRow(
   node: GraphNode,
   def: NodeDefinition,
   status: StepStatus,
-  input: unknown,
-  output: unknown,
-  error: StepError | null,
-  handle: string | null,
-  attempts: number,
-  startedAt: Date,
-  messages: MessageRecord[],
-  connectionId: string | null,
+  fields: { input?: unknown; output?: unknown; error?: StepError | null; handle?: string | null; attempts: number; startedAt: Date; messages?: MessageRecord[]; connectionId: string | null },
 ): PendingStep {
+  const open = status === 'running' || status === 'waiting';
   return {
     node_id: node.id,
     node_type: def.id,
     status,
-    input: input ?? null,
-    output: output ?? null,
-    error,
-    handle,
-    attempts,
+    input: fields.input ?? null,
+    output: fields.output ?? null,
+    error: fields.error ?? null,
+    handle: fields.handle ?? null,
+    attempts: fields.attempts,
     resume_at: null,
-    started_at: startedAt.toISOString(),
-    finished_at: new Date().toISOString(),
-    messages,
-    connection_id: connectionId ?? node.connectionId ?? null,
+    started_at: fields.startedAt.toISOString(),
+    finished_at: open ? null : new Date().toISOString(),
+    messages: fields.messages ?? [],
+    connection_id: fields.connectionId ?? node.connectionId ?? null,
     provider: def.provider,
   };
 }
+
+function messageWrite(p: PendingStep, m: MessageRecord): MessageWrite {
+  const text = (v: string | null | undefined) => (v === undefined || v === null ? null : storableText(v));
+  return {
+    connection_id: p.connection_id,
+    provider: p.provider,
+    direction: m.direction,
+    channel: m.channel,
+    from: text(m.from),
+    to: text(m.to),
+    text: text(m.text),
+    provider_message_id: text(m.providerMessageId),
+    status: m.status,
+    conversation_key: text(m.conversationKey),
+  };
+}
+
+/** What a step's attempt needs to know when it ends in an error. */
+interface Attempt {
+  node: GraphNode;
+  def: NodeDefinition;
+  input: unknown;
+  attempts: number;
+  startedAt: Date;
+  messages: MessageRecord[];
+  write: boolean;
+  idempotent: boolean;
+  log: RuntimeLogger;
+}
+
+/** One execution of a run: the context built so far, the steps not yet written, and the branches taken. */
+class RunWalk {
+  private readonly context: { trigger: unknown; steps: Record<string, unknown> } = { trigger: undefined, steps: {} };
+  /** Node id → handle taken (null: the default output). Nodes missing here did not finish: their children do not run. */
+  private readonly taken = new Map<string, string | null>();
+  private readonly pending: PendingStep[] = [];
+  private readonly done: Map<string, StepWrite>;
+  private readonly log: RuntimeLogger;
+  private uncertain = false;
+
+  constructor(
+    private readonly deps: ExecuteDeps,
+    private readonly run: LoadedRun,
+    private readonly version: PreparedVersion,
+    private readonly laneJobId: string | null,
+  ) {
+    this.done = new Map(run.steps.map((s) => [s.node_id, s]));
+    this.log = lazyChild(deps.log, { runId: run.id, flowId: version.flowId });
+  }
+
+  async walk(): Promise<RunStatus> {
+    try {
+      return await this.walkNodes();
+    } catch (err) {
+      if (err instanceof RunRefused) return 'failed';
+      throw err;
+    }
+  }
+
+  private async walkNodes(): Promise<RunStatus> {
+    for (const node of this.version.order) {
+      if (!this.reachable(node)) continue;
+      const def = this.version.defs.get(node.id)!;
+      const prior = this.done.get(node.id);
+      if (prior?.status === 'succeeded') {
+        this.record(node, prior.output, prior.handle);
+        continue;
+      }
+      if (prior?.status === 'uncertain') {
+        // Settled by a person or not at all: the steps after it wait, the other branches go on.
+        this.uncertain = true;
+        continue;
+      }
+      if (prior && prior.status === 'waiting' && prior.resume_at && def.id === 'core.delay' && !prior.error) {
+        const resumeAt = new Date(prior.resume_at);
+        if (resumeAt.getTime() > Date.now() + 50) return this.end('waiting', null, resumeAt);
+        this.pending.push({ ...prior, input: null, status: 'succeeded', finished_at: new Date().toISOString(), messages: [], connection_id: null, provider: def.provider });
+        this.record(node, prior.output, null);
+        continue;
+      }
+      const outcome = await this.step(node, def, prior);
+      if (outcome !== 'continue') return outcome;
+    }
+    return this.end(this.uncertain ? 'uncertain' : 'succeeded', null, null);
+  }
+
+  private reachable(node: GraphNode): boolean {
+    if (node.id === this.version.trigger.id) return true;
+    const parents = this.version.incoming.get(node.id) ?? [];
+    return parents.some((p) => this.taken.has(p.source) && (p.handle === null || this.taken.get(p.source) === p.handle));
+  }
+
+  private record(node: GraphNode, output: unknown, handle: string | null): void {
+    if (node.id === this.version.trigger.id) this.context.trigger = output;
+    else this.context.steps[node.id] = output;
+    this.taken.set(node.id, handle);
+  }
+
+  private async end(status: RunStatus, error: StepError | null, continueAt: Date | null): Promise<RunStatus> {
+    await this.flush(status, error, continueAt);
+    if (status !== 'waiting') this.deps.onRunFinished?.(status);
+    return status;
+  }
+
+  /** Runs one node; answers 'continue' to go on with the walk, or the status the run stops in. */
+  private async step(node: GraphNode, def: NodeDefinition, prior: StepWrite | undefined): Promise<'continue' | RunStatus> {
+    const isTrigger = node.id === this.version.trigger.id;
+    const attempt: Attempt = {
+      node,
+      def,
+      input: null,
+      attempts: (prior?.attempts ?? 0) + 1,
+      startedAt: new Date(),
+      messages: [],
+      write: false,
+      idempotent: false,
+      log: this.log.child({ nodeId: node.id, nodeType: def.id }),
+    };
+    let conn: LoadedConnection | null = null;
+    try {
+      conn = node.connectionId ? await this.deps.connections.get(node.connectionId) : null;
+      if (node.connectionId && !conn) throw new ProviderError({ message: 'The connection of this node was deleted: choose another one.', code: 'connection_missing', retryable: false });
+      const ctx = {
+        connection: conn?.context ?? emptyConnection,
+        http: this.deps.http,
+        limiter: this.deps.limiter,
+        log: attempt.log,
+        idempotencyKey: `${this.run.id}:${node.id}`,
+        runId: this.run.id,
+        nodeId: node.id,
+        recordMessage: (m: MessageRecord) => attempt.messages.push(m),
+      };
+      if (isTrigger) {
+        const payload = this.run.payload ?? {};
+        attempt.input = payload;
+        const output = def.kind === 'trigger' && def.load ? await def.load({ ...ctx, config: (def.config as z.ZodType).parse(node.config), payload }) : payload;
+        return this.succeed(attempt, output, null, conn);
+      }
+      const action = def as ActionDef;
+      const rendered = await renderConfig(node.config, this.context);
+      attempt.input = rendered;
+      const config = (def.config as z.ZodType).parse(rendered);
+      attempt.write = effectOf(action, config) === 'write';
+      attempt.idempotent = attempt.write && isIdempotent(action, config);
+      if (attempt.write) {
+        const outcomeUnknown = prior !== undefined && (prior.status === 'running' || prior.error?.ambiguous === true);
+        if (outcomeUnknown && !attempt.idempotent) {
+          const settled = await this.settleUnknown(attempt, action, { ...ctx, config }, prior, conn);
+          if (settled !== 'call') return settled;
+        }
+        // The journal: this attempt, and every step finished before it, are durable before the call goes out.
+        this.pending.push(stepRow(node, def, 'running', { input: attempt.input, attempts: attempt.attempts, startedAt: attempt.startedAt, connectionId: conn?.id ?? null }));
+        await this.flush('running', null, null);
+      }
+      const result = await action.execute({ ...ctx, config } as ActionContext<unknown>);
+      if (!isControlResult(result)) return this.succeed(attempt, result, null, conn);
+      if (result.control === 'branch') return this.succeed(attempt, result.output, result.handle, conn);
+      if (result.control === 'filtered') {
+        this.succeed(attempt, result.output, null, conn);
+        attempt.log.info({}, 'run filtered');
+        return this.end('filtered', null, null);
+      }
+      const row = stepRow(node, def, 'waiting', { input: attempt.input, output: result.output, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null });
+      if (Number.isNaN(result.until.getTime())) throw new PermanentStepError('invalid_date', 'The time to wait until is not a valid date');
+      row.resume_at = result.until.toISOString();
+      this.pending.push(row);
+      return this.end('waiting', null, result.until);
+    } catch (err) {
+      return this.fail(attempt, err, conn);
+    }
+  }
+
+  /** A step that finished: checked storable, then kept for the next write. */
+  private succeed(attempt: Attempt, output: unknown, handle: string | null, conn: LoadedConnection | null): 'continue' {
+    const problem = unstorableReason(output, { nulInValues: 'replace' }) ?? unstorableReason(attempt.input, { nulInValues: 'replace' });
+    if (problem) {
+      const what = attempt.write ? `${attempt.def.title} was carried out, but its answer cannot be stored` : `The step's data cannot be stored`;
+      throw new PermanentStepError('unstorable_output', `${what}: ${problem}`);
+    }
+    const { node, def } = attempt;
+    this.pending.push(stepRow(node, def, 'succeeded', { input: attempt.input, output, handle, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
+    this.deps.onStepFinished?.(def.id, 'succeeded', Date.now() - attempt.startedAt.getTime());
+    this.record(node, output, handle);
+    return 'continue';
+  }
+
+  /**
+   * A write whose last attempt has no known outcome (the process died during it, or it failed ambiguously):
+   * ask the provider. Answers 'call' when it surely did not happen, else how the walk goes on.
+   */
+  private async settleUnknown(attempt: Attempt, action: ActionDef, ctx: ActionContext<unknown>, prior: StepWrite, conn: LoadedConnection | null): Promise<'call' | 'continue' | RunStatus> {
+    if (!action.reconcile) {
+      return this.markUncertain(attempt, prior.attempts, `The last attempt's outcome is unknown (${prior.error?.message ?? 'the process stopped during the call'}), and ${attempt.def.title} cannot be asked whether it took effect.`);
+    }
+    const connectionId = conn?.id ?? null;
+    const knownMessageIds = async (ids: string[]) => {
+      if (ids.length === 0 || !connectionId) return new Set<string>();
+      const { rows } = await this.deps.pool.query('select provider_message_id as id from messages where connection_id = $1 and provider_message_id = any($2::text[])', [connectionId, ids]);
+      return new Set(rows.map((r) => r.id as string));
+    };
+    try {
+      const found = await action.reconcile({ ...ctx, attemptStartedAt: new Date(prior.started_at ?? attempt.startedAt), knownMessageIds });
+      if (!found.done) return 'call';
+      attempt.attempts = prior.attempts;
+      attempt.log.info({}, 'the attempt whose outcome was unknown had taken effect: not sent again');
+      return this.succeed(attempt, found.output, null, conn);
+    } catch (err) {
+      if (err instanceof ProviderError && err.retryable) {
+        // Asked again at the next attempt: the outcome stays unknown until the provider answers.
+        throw new ProviderError({ message: `Could not ask ${err.provider ?? attempt.def.provider} whether the last attempt took effect: ${err.message}`, code: err.code, retryable: true, retryAfterMs: err.retryAfterMs, provider: err.provider, ambiguous: true });
+      }
+      return this.markUncertain(attempt, prior.attempts, `The last attempt's outcome is unknown and ${attempt.def.title} could not tell: ${classifyError(err, attempt.def.provider).error.message}`);
+    }
+  }
+
+  /** `attempts`: the attempts made, the last of which has the unknown outcome. */
+  private markUncertain(attempt: Attempt, attempts: number, message: string): 'continue' {
+    const { node, def } = attempt;
+    const error: StepError = { code: 'outcome_unknown', message: storableText(message), retryable: false, ambiguous: true, provider: def.provider };
+    this.pending.push(stepRow(node, def, 'uncertain', { input: attempt.input, error, attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: node.connectionId ?? null }));
+    this.deps.onStepFinished?.(def.id, 'uncertain', Date.now() - attempt.startedAt.getTime());
+    attempt.log.warn({}, 'step uncertain: its outcome is unknown and it is not sent again by itself');
+    this.uncertain = true;
+    return 'continue';
+  }
+
+  private async fail(attempt: Attempt, err: unknown, conn: LoadedConnection | null): Promise<'continue' | RunStatus> {
+    const { node, def } = attempt;
+    const c = classifyError(err, def.provider);
+    const ms = Date.now() - attempt.startedAt.getTime();
+    if (attempt.write && c.ambiguous && !attempt.idempotent) {
+      const action = def as ActionDef;
+      // Never resent blindly: without a way to ask, the step is uncertain; with one, the next attempt asks first.
+      if (!action.reconcile || attempt.attempts >= maxStepAttempts) {
+        return this.markUncertain(attempt, attempt.attempts, `The call may have taken effect, but no answer says so: ${c.error.message}`);
+      }
+      c.retryable = true;
+    }
+    if (c.retryable && attempt.attempts < maxStepAttempts) {
+      const delay = retryDelayMs(attempt.attempts, c.retryAfterMs);
+      attempt.log.warn({ attempts: attempt.attempts, delayMs: delay, code: c.error.code }, 'step failed, retry scheduled');
+      this.pending.push(stepRow(node, def, 'waiting', { input: attempt.input, error: c.error, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
+      this.deps.onStepFinished?.(def.id, 'waiting', ms);
+      return this.end('waiting', null, new Date(Date.now() + delay));
+    }
+    attempt.log.warn({ attempts: attempt.attempts, code: c.error.code, message: c.error.message }, 'step failed, run failed');
+    this.pending.push(stepRow(node, def, 'failed', { input: attempt.input, error: c.error, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
+    this.deps.onStepFinished?.(def.id, 'failed', ms);
+    return this.end('failed', { ...c.error, message: `${node.id}: ${c.error.message}` }, null);
+  }
+
+  /** Writes the pending steps, their messages and the run's state; data PostgreSQL refuses fails the run instead of repeating forever. */
+  private async flush(status: RunStatus, error: StepError | null, continueAt: Date | null): Promise<void> {
+    const write = {
+      runId: this.run.id,
+      workspaceId: this.version.workspaceId,
+      status,
+      error,
+      continueAt,
+      finishJobId: this.laneJobId && status !== 'running' ? this.laneJobId : null,
+      steps: this.pending.map(({ messages: _m, connection_id: _c, provider: _p, ...row }) => row),
+      messages: this.pending.flatMap((p) => p.messages.map((m) => messageWrite(p, m))),
+    };
+    try {
+      await this.deps.writer.submit(write);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      // The same data would be refused at every retry: the run fails now, with the steps' data left out.
+      const reason = storableText(`The run's data could not be stored (${(err as Error).message})`);
+      this.log.error({ err: reason }, 'run write refused by the database; the run fails instead');
+      const steps = write.steps.map((s) => (s.status === 'succeeded' ? { ...s, input: null, output: null } : { ...s, input: null, output: null, status: 'failed' as const, error: { code: 'unstorable', message: reason } }));
+      await this.deps.writer.submit({ ...write, status: 'failed', error: { code: 'unstorable', message: reason }, continueAt: null, finishJobId: this.laneJobId, steps, messages: [] });
+      this.pending.length = 0;
+      this.deps.onRunFinished?.('failed');
+      throw new RunRefused();
+    }
+    this.pending.length = 0;
+  }
+}
+
+/** Ends a walk whose data the database refused: the run was written as failed. */
+class RunRefused extends Error {}

@@ -8,7 +8,7 @@ import { VersionCache } from './versions.js';
 import { createPgRateLimiter } from './limiter.js';
 import { createWaker, ensureRunTask } from './queue.js';
 import type { ExecuteDeps, RuntimeLogger } from './execute.js';
-import { createIngestWriter, type IngestDeps, type IngestResult } from './ingest.js';
+import { createIngestWriter, createRejectionWriter, type IngestDeps, type IngestResult } from './ingest.js';
 import { createRunWriter } from './run-writer.js';
 import type { StepStatus, RunStatus } from '../db/schema/runs.js';
 
@@ -50,6 +50,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     log,
     waker,
     writer: createIngestWriter(pool, () => ingestDeps.lane?.id ?? null),
+    rejections: createRejectionWriter(pool),
     lane: null,
     ...(opts.hooks?.onIngested ? { onIngested: opts.hooks.onIngested } : {}),
   };
@@ -114,6 +115,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     async close() {
       closed = true;
       await ingestDeps.writer.drain();
+      await ingestDeps.rejections.drain();
       await writer.drain();
       await waker.close();
       const client = listener;

@@ -5,12 +5,12 @@
 // When the lane is full, ingest leaves new runs to the queue, where any worker takes them.
 import type pg from 'pg';
 import type { Logger } from '@bundles/nodes';
+import type { FreshRun } from './queue.js';
 
 export interface LaneRun {
   runId: string;
   jobId: string;
-  versionId: string;
-  payload: Record<string, unknown>;
+  fresh: FreshRun;
 }
 
 export interface Lane {
@@ -31,6 +31,8 @@ export interface Lane {
   stop(): Promise<void>;
   /** Runs executing, and runs handed over and waiting for a place to execute. */
   stats(): { running: number; waiting: number };
+  /** 'ok', or what is wrong (runs it cannot return to the queue). */
+  health(): string;
 }
 
 export interface LaneOptions {
@@ -61,22 +63,31 @@ export function createLane(opts: LaneOptions): Lane {
   const waiting: LaneRun[] = [];
   const handed = new Set<string>();
   let idle: Array<() => void> = [];
+  let returning = 0;
+  let returnError: string | null = null;
 
   // A run whose execution failed on the infrastructure (the database went away…) goes back to the
   // queue, where graphile-worker retries it with backoff; until the release succeeds, keep trying.
   const releaseJob = async (run: LaneRun, error: string): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await opts.pool.query(releaseSql, [run.jobId, opts.id, error.slice(0, 1000)]);
-        return;
-      } catch (err) {
-        if (stopping && attempt >= 3) {
-          // The heartbeat stops with the process; another worker releases the job once it is stale.
-          opts.log.warn({ runId: run.runId, err: (err as Error).message }, 'could not return a run to the queue; it is released when this process stops beating');
+    returning++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await opts.pool.query(releaseSql, [run.jobId, opts.id, error.slice(0, 1000)]);
+          returnError = null;
           return;
+        } catch (err) {
+          returnError = (err as Error).message;
+          if (stopping && attempt >= 3) {
+            // The heartbeat stops with the process; another worker releases the job once it is stale.
+            opts.log.warn({ runId: run.runId, err: returnError }, 'could not return a run to the queue; it is released when this process stops beating');
+            return;
+          }
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
         }
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
       }
+    } finally {
+      returning--;
     }
   };
 
@@ -131,6 +142,7 @@ export function createLane(opts: LaneOptions): Lane {
       return rowCount ?? 0;
     },
     stats: () => ({ running: active, waiting: waiting.length }),
+    health: () => (returnError && returning > 0 ? `cannot return ${returning} run(s) to the queue: ${returnError}` : 'ok'),
     stop() {
       stopping = true;
       if (active === 0 && waiting.length === 0 && granted === 0) return Promise.resolve();

@@ -10,14 +10,25 @@ import type pg from 'pg';
 
 export const runTask = 'run';
 
+/** What a new run's first job carries, so that the executor reads nothing back. */
+export interface FreshRun {
+  versionId: string;
+  payload: Record<string, unknown>;
+  flowId: string;
+  /** Set for runs of a conversation, which take their turns in `seq` order. */
+  conversationKey: string | null;
+  seq: number;
+}
+
 /** What a run's job carries; a new run's first job also carries its version and trigger payload. */
 export interface RunJobPayload {
   runId: string;
-  fresh?: { versionId: string; payload: Record<string, unknown> };
+  fresh?: FreshRun;
 }
 
 /**
- * SQL that inserts one job per row of `source` (columns `id`, `version_id`, `payload`, `lane`): a new run's
+ * SQL that inserts one job per row of `source` (columns `id`, `version_id`, `flow_id`, `conversation_key`,
+ * `seq`, `payload`, `lane`): a new run's
  * job carries what the executor would otherwise read back, saving a query per run. A job whose run the
  * in-process lane executes is inserted already locked by the lane (`laneWorker`, an SQL expression),
  * as its first attempt: no worker fetches it, and if the process dies the lane's stale heartbeat
@@ -26,10 +37,12 @@ export interface RunJobPayload {
 export function insertRunJobsSql(source: string, laneWorker: string): string {
   return `insert into graphile_worker._private_jobs (task_id, payload, max_attempts, locked_at, locked_by, attempts)
     select (select t.id from graphile_worker._private_tasks t where t.identifier = '${runTask}'),
-      json_build_object('runId', ${source}.id, 'fresh', json_build_object('versionId', ${source}.version_id, 'payload', ${source}.payload)), 25,
+      json_build_object('runId', ${source}.id, 'fresh', json_build_object('versionId', ${source}.version_id, 'payload', ${source}.payload,
+        'flowId', ${source}.flow_id, 'conversationKey', ${source}.conversation_key, 'seq', ${source}.seq)), 25,
       case when ${source}.lane then now() end, case when ${source}.lane then ${laneWorker}::text end, case when ${source}.lane then 1 else 0 end
     from ${source}
-    returning id, (payload->>'runId')::uuid as run_id, payload->'fresh'->>'versionId' as version_id, locked_by is not null as lane`;
+    returning id, (payload->>'runId')::uuid as run_id, payload->'fresh'->>'versionId' as version_id, payload->'fresh'->>'flowId' as flow_id,
+      payload->'fresh'->>'conversationKey' as conversation_key, (payload->'fresh'->>'seq')::bigint as seq, locked_by is not null as lane`;
 }
 
 /** The task row that job rows point at; graphile-worker creates it lazily, ingest needs it first. */

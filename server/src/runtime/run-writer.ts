@@ -57,7 +57,7 @@ with r_in as (
   from json_to_recordset($2::json) as x(run_id uuid, node_id text, node_type text, status text, input json, output json, error json, handle text,
     attempts int, resume_at timestamptz, started_at timestamptz, finished_at timestamptz)
   join r_in r on r.run_id = x.run_id
-  on conflict (run_id, node_id) do update set status = excluded.status, input = excluded.input, output = excluded.output,
+  on conflict (run_id, node_id) do update set status = excluded.status, input = coalesce(excluded.input, st.input), output = excluded.output,
     error = excluded.error, handle = excluded.handle, attempts = excluded.attempts, resume_at = excluded.resume_at,
     started_at = coalesce(st.started_at, excluded.started_at), finished_at = excluded.finished_at
   returning 1
@@ -70,7 +70,7 @@ with r_in as (
   returning 1
 ), r as (
   update runs set status = r_in.status, error = r_in.error, started_at = coalesce(runs.started_at, now()),
-    finished_at = case when r_in.status in ('succeeded', 'failed', 'filtered') then now() end
+    finished_at = case when r_in.status in ('succeeded', 'failed', 'filtered', 'uncertain') then now() end
   from r_in
   -- The ids again as an array: the planner then probes the primary key instead of scanning the table
   -- (it guesses 100 rows for json_to_recordset, and a hash join over a growing table).

@@ -1,5 +1,7 @@
 // The running versions' trigger subscriptions per connection, cached briefly; the ingest statement re-checks `active`.
 import type pg from 'pg';
+import { getNodeType, secretFieldsOf } from '@bundles/nodes';
+import { scrubbableSecrets } from './redact.js';
 
 export interface Subscription {
   id: string;
@@ -9,6 +11,13 @@ export interface Subscription {
   key: string | null;
   nodeType: string;
   config: Record<string, unknown>;
+  /** Values of the trigger's secret config fields (a shared secret it matches on), scrubbed before storage. */
+  secretValues: string[];
+}
+
+function triggerSecrets(nodeType: string, config: Record<string, unknown>): string[] {
+  const def = getNodeType(nodeType);
+  return def ? scrubbableSecrets(secretFieldsOf(def.config).map((f) => config[f])) : [];
 }
 
 const ttlMs = 2_000;
@@ -36,6 +45,7 @@ export class SubscriptionCache {
           key: r.key,
           nodeType: r.node_type,
           config: r.config,
+          secretValues: triggerSecrets(r.node_type, r.config),
         })),
       );
     subs.catch(() => this.cache.delete(connectionId));

@@ -10,7 +10,7 @@ import {
   type GraphNode,
   type JsonSchema,
 } from '@bundles/shared';
-import { getNodeType, toJsonSchema, type NodeDefinition } from '@bundles/nodes';
+import { connectionUse, getNodeType, toJsonSchema, type NodeDefinition } from '@bundles/nodes';
 import { templateSyntaxError } from './templates.js';
 
 export interface ConnectionRef {
@@ -245,16 +245,21 @@ export function validateGraph(input: unknown, connections: ConnectionRef[]): { g
     if (triggerId && n.id !== triggerId && !ancestors.get(n.id)?.has(triggerId)) {
       issues.push({ nodeId: n.id, message: 'not connected to the trigger: it would never run' });
     }
-    const needsConnection = def.kind === 'trigger' || (def.needsConnection ?? def.provider !== 'core');
-    if (needsConnection) {
+    const use = connectionUse(def);
+    const wanted = (def.kind === 'action' ? def.connectionProvider : undefined) ?? def.provider;
+    if (use !== 'none') {
       const conn = n.connectionId ? connectionById.get(n.connectionId) : undefined;
-      if (!n.connectionId) issues.push({ nodeId: n.id, field: 'connectionId', message: `choose a ${def.provider} connection` });
-      else if (!conn) issues.push({ nodeId: n.id, field: 'connectionId', message: 'this connection does not exist (deleted?): choose another' });
-      else if (conn.provider !== def.provider) {
-        issues.push({ nodeId: n.id, field: 'connectionId', message: `needs a ${def.provider} connection, not ${conn.provider}` });
+      if (!n.connectionId) {
+        if (use === 'required') issues.push({ nodeId: n.id, field: 'connectionId', message: `choose a ${wanted} connection` });
+      } else if (!conn) issues.push({ nodeId: n.id, field: 'connectionId', message: 'this connection does not exist (deleted?): choose another' });
+      else if (conn.provider !== wanted) {
+        issues.push({ nodeId: n.id, field: 'connectionId', message: `needs a ${wanted} connection, not ${conn.provider}` });
       }
     }
     issues.push(...configIssues(n, def));
+    if (def.kind === 'action' && def.check) {
+      for (const issue of def.check(n.config)) issues.push({ nodeId: n.id, ...(issue.field ? { field: issue.field } : {}), message: issue.message });
+    }
     issues.push(...referenceIssues(n, graph, ancestors.get(n.id) ?? new Set(), triggerId));
   }
   return { graph, issues };

@@ -1,11 +1,13 @@
 // AES-256-GCM for connection secrets; the key comes from BUNDLES_SECRET_KEY or a 0600 key file.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
 export interface Keyring {
   encrypt(plain: Record<string, unknown>): string;
   decrypt(envelope: string): Record<string, unknown>;
+  /** A check value of the key (an HMAC of a fixed text), kept in the database to notice a changed key at start. */
+  check: string;
 }
 
 function keyFromString(value: string): Buffer {
@@ -30,6 +32,7 @@ export function loadKey(opts: { secretKey?: string; dataDir: string }): Buffer {
 export function createKeyring(key: Buffer): Keyring {
   if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
   return {
+    check: createHmac('sha256', key).update('bundles secret key check v1').digest('hex').slice(0, 32),
     encrypt(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

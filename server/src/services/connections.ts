@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { getProvider, createHttpClient, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
 import type { Connection, Delivery } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { connections, flowVersions, flows, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
+import { connections, eventKeys, flowVersions, flows, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
@@ -70,9 +70,19 @@ function validateName(provider: ProviderDefinition, name: string): void {
 export class ConnectionService {
   constructor(private deps: ConnectionDeps) {}
 
+  /** The stored secrets; an envelope that does not open (it should not, after the start's key check) counts as none, so new ones can be entered. */
+  private storedSecrets(row: Row): Record<string, unknown> {
+    if (!row.secrets) return {};
+    try {
+      return this.deps.keyring.decrypt(row.secrets);
+    } catch (err) {
+      this.deps.log.error({ connectionId: row.id, err: (err as Error).message }, 'the secrets of a connection do not decrypt: enter them again');
+      return {};
+    }
+  }
+
   private secretsSetOf(row: Row): string[] {
-    if (!row.secrets) return [];
-    return Object.keys(this.deps.keyring.decrypt(row.secrets)).sort();
+    return Object.keys(this.storedSecrets(row)).sort();
   }
 
   private async row(workspaceId: string, id: string): Promise<Row> {
@@ -122,7 +132,7 @@ export class ConnectionService {
     const row = await this.row(workspaceId, id);
     const provider = providerOf(row.provider);
     if (input.name !== undefined) validateName(provider, input.name);
-    const storedSecrets = row.secrets ? this.deps.keyring.decrypt(row.secrets) : {};
+    const storedSecrets = this.storedSecrets(row);
     let plain = row.config;
     let secret = storedSecrets;
     if (input.config) {
@@ -161,6 +171,7 @@ export class ConnectionService {
       throw new AppError(409, 'connection_in_use', `Stop the running bundles that use this connection first: ${names.join(', ')}.`, { flows: names });
     }
     await this.deps.db.delete(triggerSubscriptions).where(eq(triggerSubscriptions.connectionId, id));
+    await this.deps.db.delete(eventKeys).where(eq(eventKeys.connectionId, id));
     await this.deps.db.delete(connections).where(eq(connections.id, id));
     await this.deps.invalidate(id);
   }

@@ -1,6 +1,6 @@
 // Runs with their steps, received events, and retrying a failed run from its failed step.
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
-import type { BundlesEvent, Run, RunDetail } from '@bundles/shared';
+import type { BundlesEvent, Run, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { events, flowVersions, runs, steps, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
@@ -73,8 +73,41 @@ export class RunService {
         attempts: s.attempts,
         startedAt: iso(s.startedAt),
         finishedAt: iso(s.finishedAt),
+        resolution: s.resolution ?? null,
       })),
     };
+  }
+
+  /**
+   * Settles an uncertain step: `send_again` makes the next attempt call the provider again (the person
+   * judged it did not go out); `mark_done` counts it as done (it did), with `output` for later steps.
+   * The run then goes on from that step.
+   */
+  async resolve(workspaceId: string, runId: string, nodeId: string, input: StepResolution): Promise<RunDetail> {
+    const run = await this.get(workspaceId, runId);
+    const step = run.steps.find((s) => s.nodeId === nodeId);
+    if (!step) throw notFound('Step');
+    if (step.status !== 'uncertain') {
+      throw new AppError(409, 'not_uncertain', `Only an uncertain step can be settled; ${nodeId} is ${step.status}.`);
+    }
+    await this.db.transaction(async (tx) => {
+      if (input.action === 'mark_done') {
+        await tx
+          .update(steps)
+          .set({ status: 'succeeded', output: input.output ?? {}, resolution: 'marked_done', finishedAt: new Date() })
+          .where(and(eq(steps.runId, runId), eq(steps.nodeId, nodeId), eq(steps.status, 'uncertain')));
+      } else {
+        // A retry whose error is not ambiguous: the next attempt calls without asking first.
+        const error = { code: 'sent_again', message: 'Sent again on request: the last attempt was judged not to have gone out.', retryable: true };
+        await tx
+          .update(steps)
+          .set({ status: 'waiting', error, resolution: 'sent_again', finishedAt: null })
+          .where(and(eq(steps.runId, runId), eq(steps.nodeId, nodeId), eq(steps.status, 'uncertain')));
+      }
+      await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null }).where(eq(runs.id, runId));
+      await tx.execute(sql`select graphile_worker.add_job('run', json_build_object('runId', ${runId}::text), max_attempts => 25)`);
+    });
+    return this.get(workspaceId, runId);
   }
 
   /** Queues a failed run again; finished steps are kept, so it resumes at the step that failed. */

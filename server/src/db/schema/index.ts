@@ -5,3 +5,4 @@ export * from './flows.js';
 export * from './runs.js';
 export * from './messages.js';
 export * from './runtime.js';
+export * from './instance.js';

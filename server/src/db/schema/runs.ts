@@ -1,5 +1,6 @@
 // Events received, the runs they start, and each run's steps.
-import { index, integer, json, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, json, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { StepError } from '@bundles/shared';
 import { createdAt, hotWorkspaceId, id } from './common.js';
 import { connections } from './connections.js';
@@ -19,10 +20,30 @@ export const events = pgTable(
     duplicates: integer('duplicates').notNull().default(0),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('events_dedupe_idx').on(t.connectionId, t.dedupeKey), index('events_received_idx').on(t.connectionId, t.receivedAt)],
+  // Keys are unique in event_keys, not here: a content key may come back as a new event later.
+  (t) => [index('events_received_idx').on(t.connectionId, t.receivedAt)],
 );
 
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'filtered';
+/**
+ * The dedupe key of the latest event per connection and subject, and until when a repeat of it is a
+ * duplicate. For the provider's own event ids the subject is the key; for keys derived from content it
+ * is what the event is about (an order), so another status of that order in between makes the same
+ * content new again. No foreign key: rows are written on every event (see hotWorkspaceId).
+ */
+export const eventKeys = pgTable(
+  'event_keys',
+  {
+    connectionId: uuid('connection_id').notNull(),
+    subject: text('subject').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    eventId: uuid('event_id').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.subject] })],
+);
+
+/** `uncertain`: a write's outcome is unknown and the provider cannot tell; a person settles it. */
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'filtered' | 'uncertain';
 
 export const runs = pgTable(
   'runs',
@@ -37,15 +58,26 @@ export const runs = pgTable(
     eventId: uuid('event_id').references(() => events.id, { onDelete: 'set null' }),
     status: text('status').$type<RunStatus>().notNull().default('queued'),
     error: json('error').$type<StepError>(),
+    /** Runs of one flow and conversation (a customer writing) run one at a time, in arrival order (`seq`). */
+    conversationKey: text('conversation_key'),
+    seq: bigint('seq', { mode: 'number' }).generatedByDefaultAsIdentity(),
+    /** Waiting for an earlier run of its conversation: it has no job until that one is done. */
+    parked: boolean('parked').notNull().default(false),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  // No index covers status or finished_at, so the updates a run makes as it moves on stay HOT.
-  (t) => [index('runs_flow_idx').on(t.flowId, t.createdAt), index('runs_workspace_created_idx').on(t.workspaceId, t.createdAt)],
+  // No index covers status, parked or finished_at, so the updates a run makes as it moves on stay HOT.
+  (t) => [
+    index('runs_flow_idx').on(t.flowId, t.createdAt),
+    index('runs_workspace_created_idx').on(t.workspaceId, t.createdAt),
+    index('runs_conversation_idx').on(t.flowId, t.conversationKey, t.seq).where(sql`conversation_key is not null`),
+    index('runs_parked_idx').on(t.flowId).where(sql`parked`),
+  ],
 );
 
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'waiting';
+/** `running`: the attempt is journaled and its outcome not yet known; `uncertain`: it stays unknown. */
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'waiting' | 'uncertain';
 
 export const steps = pgTable(
   'steps',
@@ -65,6 +97,8 @@ export const steps = pgTable(
     handle: text('handle'),
     attempts: integer('attempts').notNull().default(1),
     resumeAt: timestamp('resume_at', { withTimezone: true }),
+    /** How a person settled an uncertain step: `marked_done` or `sent_again`. */
+    resolution: text('resolution').$type<'marked_done' | 'sent_again'>(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },

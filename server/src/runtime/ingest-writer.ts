@@ -1,0 +1,198 @@
+// The one statement that stores a batch of webhook deliveries, and the batcher that groups them.
+import type pg from 'pg';
+import type { StepError } from '@bundles/shared';
+import { statusRankSql } from './message-status.js';
+import { insertRunJobsSql } from './queue.js';
+import { createBatcher, type Batcher } from './batcher.js';
+import { sqlJson, withoutNulChars } from './sql-json.js';
+
+/** What one webhook delivery stores. */
+export interface IngestItem {
+  workspaceId: string;
+  connectionId: string;
+  provider: string;
+  body: unknown;
+  /** Why a delivery stored nothing else (it carried no event). */
+  reason: string | null;
+  /** `ttl`: seconds during which a repeat of the key is a duplicate. */
+  events: Array<{ dedupe_key: string; subject: string; ttl: number; type: string; payload: Record<string, unknown> }>;
+  candidates: Array<{
+    id: string;
+    ord: number;
+    subject: string;
+    subscription_id: string;
+    lane: boolean;
+    /** The trigger's condition threw: the run is stored failed with this error, and never queued. */
+    error: StepError | null;
+    conversation_key: string | null;
+  }>;
+  inbound: Array<Record<string, unknown>>;
+  statuses: Array<Record<string, unknown>>;
+}
+
+export interface StoredJob {
+  runId: string;
+  jobId: string;
+  versionId: string;
+  flowId: string;
+  lane: boolean;
+  conversationKey: string | null;
+  seq: number;
+}
+
+export interface IngestRow {
+  inserted: number;
+  duplicates: number;
+  jobs: StoredJob[];
+}
+
+export type IngestWriter = Batcher<IngestItem, IngestRow>;
+
+// One statement stores a batch of webhook deliveries (`req` numbers them): their events (a repeat of a
+// live key only counts), the runs of the new events and their jobs, inbound messages, message statuses
+// (which only move forward) and the delivery log. A run the in-process lane takes has its job inserted
+// locked by the lane. Tables that grow are reached through id arrays or lateral index probes: the
+// planner guesses 100 rows for json_to_recordset and would otherwise hash-join whole tables.
+const ingestSql = `
+with d as (
+  select * from json_to_recordset($1::json) as x(req int, workspace_id uuid, connection_id uuid, provider text, body json, reason text)
+), input_events as (
+  select x.req, x.dedupe_key, x.subject, x.ttl, x.type, x.payload, d.workspace_id, d.connection_id
+  from json_to_recordset($2::json) as x(req int, dedupe_key text, subject text, ttl int, type text, payload json) join d on d.req = x.req
+), keys as (
+  insert into event_keys as k (connection_id, subject, dedupe_key, event_id, expires_at)
+  -- In key order: two statements in flight that carry the same keys then lock them in the same order (no deadlock).
+  select connection_id, subject, dedupe_key, gen_random_uuid(), now() + ttl * interval '1 second'
+  from input_events order by connection_id, subject
+  -- A live repeat of the subject's last key is a duplicate: no row comes back for it.
+  on conflict (connection_id, subject) do update set dedupe_key = excluded.dedupe_key, event_id = excluded.event_id, expires_at = excluded.expires_at
+    where k.dedupe_key <> excluded.dedupe_key or k.expires_at <= now()
+  returning k.connection_id, k.subject, k.event_id
+), ins_req as (
+  select ie.req, ie.dedupe_key, ie.subject, ie.type, ie.workspace_id, ie.connection_id, ie.payload,
+    coalesce(keys.event_id, live.event_id) as id, keys.event_id is not null as inserted
+  from input_events ie
+  left join keys on keys.connection_id = ie.connection_id and keys.subject = ie.subject
+  left join lateral (select k0.event_id from event_keys k0 where k0.connection_id = ie.connection_id and k0.subject = ie.subject) live on true
+), ins as (
+  insert into events (id, workspace_id, connection_id, type, dedupe_key, payload)
+  select id, workspace_id, connection_id, type, dedupe_key, payload from ins_req where inserted
+  returning id
+), dup as (
+  update events set duplicates = events.duplicates + 1
+  where events.id = any(array(select id from ins_req where not inserted and id is not null))
+  returning 1
+), candidate_runs as (
+  select * from json_to_recordset($3::json) as x(req int, ord int, id uuid, subject text, subscription_id uuid, lane boolean, error json, conversation_key text)
+), new_runs as (
+  insert into runs (id, workspace_id, flow_id, version_id, event_id, status, error, finished_at, conversation_key)
+  select c.id, i.workspace_id, ts.flow_id, ts.version_id, i.id, case when c.error is null then 'queued' else 'failed' end,
+    c.error, case when c.error is not null then now() end, c.conversation_key
+  from candidate_runs c
+  join ins_req i on i.req = c.req and i.subject = c.subject and i.inserted
+  join trigger_subscriptions ts on ts.id = c.subscription_id and ts.active
+  -- Arrival order: runs of one conversation take their turns by seq.
+  order by c.req, c.ord
+  returning id, version_id, flow_id, event_id, status, conversation_key, seq
+), fresh_runs as (
+  select nr.id, nr.version_id, nr.flow_id, nr.conversation_key, nr.seq, i.payload, c.lane
+  from new_runs nr join ins_req i on i.id = nr.event_id join candidate_runs c on c.id = nr.id
+  where nr.status = 'queued'
+), jobs as (
+  ${insertRunJobsSql('fresh_runs', '$6')}
+), inbound as (
+  insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key)
+  select i.workspace_id, i.connection_id, d.provider, 'inbound', m.channel, m."from", m."to", m.text, m.provider_message_id, m.status, m.conversation_key
+  from json_to_recordset($4::json) as m(req int, dedupe_key text, channel text, "from" text, "to" text, text text, provider_message_id text, status text, conversation_key text)
+  join ins_req i on i.req = m.req and i.dedupe_key = m.dedupe_key and i.inserted
+  join d on d.req = m.req
+  returning id
+), status_updates as (
+  update messages set status = s.status, error = coalesce(s.error, messages.error), updated_at = now()
+  -- Several statuses of one message may arrive together: an UPDATE applies only one source row per target, so take the furthest.
+  from (
+    select distinct on (i.connection_id, x.provider_message_id) i.connection_id, x.provider_message_id, x.status, x.error
+    from json_to_recordset($5::json) as x(req int, dedupe_key text, provider_message_id text, status text, error json)
+    join ins_req i on i.req = x.req and i.dedupe_key = x.dedupe_key and i.inserted
+    order by i.connection_id, x.provider_message_id, ${statusRankSql('x.status')} desc
+  ) s
+  where messages.provider_message_id = any($7::text[])
+    and messages.connection_id = s.connection_id and messages.provider_message_id = s.provider_message_id
+    and ${statusRankSql('s.status')} > ${statusRankSql('messages.status')}
+  returning messages.id
+), per_req as (
+  select d.req, d.workspace_id, d.connection_id, d.body, d.reason, a.inserted, a.duplicates, a.events, a.event_ids
+  from d cross join lateral (
+    select (count(*) filter (where i.inserted))::int as inserted, (count(*) filter (where not i.inserted))::int as duplicates,
+      count(*)::int as events, coalesce(jsonb_agg(i.id) filter (where i.id is not null), '[]'::jsonb) as event_ids
+    from ins_req i where i.req = d.req
+  ) a
+), delivery as (
+  -- A delivery that carried no event is accepted and logged too.
+  insert into webhook_deliveries (workspace_id, connection_id, outcome, reason, event_ids, body)
+  select workspace_id, connection_id, case when inserted > 0 or events = 0 then 'accepted' else 'duplicate' end, reason, event_ids,
+    case when inserted > 0 or events = 0 then body end
+  from per_req
+  returning 1
+)
+select p.req, p.inserted, p.duplicates,
+  coalesce((select json_agg(json_build_object('runId', j.run_id, 'jobId', j.id::text, 'versionId', j.version_id, 'flowId', j.flow_id,
+      'lane', j.lane, 'conversationKey', j.conversation_key, 'seq', j.seq))
+    from jobs j join candidate_runs c on c.id = j.run_id where c.req = p.req), '[]') as jobs
+from per_req p order by p.req`;
+
+/** Ingest statements in flight at once per process: one, so that webhooks arriving meanwhile share the next. */
+export const ingestStatementsInFlight = 1;
+
+/**
+ * Webhooks that arrive while an ingest statement is in flight share the next one: one commit for many.
+ * Two deliveries carrying events of the same subject never share a statement (ON CONFLICT sees a row once),
+ * so the second waits and is judged against the first.
+ */
+export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): IngestWriter {
+  return createBatcher<IngestItem, IngestRow>(
+    async (items) => {
+      const at = <T>(rows: T[], req: number) => rows.map((r) => ({ req, ...r }));
+      const { rows } = await pool.query({
+        name: 'ingest',
+        text: ingestSql,
+        values: [
+          sqlJson(items.map((it, req) => ({ req, workspace_id: it.workspaceId, connection_id: it.connectionId, provider: it.provider, body: it.body ?? null, reason: it.reason }))),
+          sqlJson(items.flatMap((it, req) => at(it.events, req))),
+          sqlJson(items.flatMap((it, req) => at(it.candidates, req))),
+          sqlJson(items.flatMap((it, req) => at(it.inbound, req))),
+          sqlJson(items.flatMap((it, req) => at(it.statuses, req))),
+          laneId(),
+          items.flatMap((it) => it.statuses.map((x) => withoutNulChars(String(x.provider_message_id)))),
+        ],
+      });
+      return rows as IngestRow[];
+    },
+    {
+      maxInFlight: ingestStatementsInFlight,
+      maxBatch: 64,
+      fits: (batch, item) => {
+        const subjects = item.events.map((e) => e.subject);
+        return !batch.some((b) => b.connectionId === item.connectionId && b.events.some((e) => subjects.includes(e.subject)));
+      },
+    },
+  );
+}
+
+export type RejectionWriter = Batcher<{ workspaceId: string; connectionId: string; reason: string }, void>;
+
+/** Rejected deliveries, logged with their reason; rejections arriving together share one insert. */
+export function createRejectionWriter(pool: pg.Pool): RejectionWriter {
+  return createBatcher(
+    async (items) => {
+      await pool.query({
+        name: 'deliveries_rejected',
+        text: `insert into webhook_deliveries (workspace_id, connection_id, outcome, reason)
+               select w, c, 'rejected', r from unnest($1::uuid[], $2::uuid[], $3::text[]) as x(w, c, r)`,
+        values: [items.map((i) => i.workspaceId), items.map((i) => i.connectionId), items.map((i) => i.reason.slice(0, 500))],
+      });
+      return items.map(() => undefined);
+    },
+    { maxInFlight: 1, maxBatch: 256 },
+  );
+}

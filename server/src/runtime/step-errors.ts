@@ -1,0 +1,56 @@
+// What an error thrown by a step means for the run: its code and message as the step shows them, whether
+// a retry may pass, and whether the call may have taken effect although it failed.
+import type { z } from 'zod';
+import { ProviderError } from '@bundles/nodes';
+import type { StepError } from '@bundles/shared';
+import { TemplateError } from './templates.js';
+import { storableText } from './storable.js';
+
+export interface ClassifiedError {
+  error: StepError;
+  retryable: boolean;
+  retryAfterMs?: number;
+  /** The call may have taken effect (a timeout, a dropped connection, a 5xx): a write is not resent blindly. */
+  ambiguous: boolean;
+}
+
+/** An error that can never pass, raised by the runtime itself (an answer that cannot be stored). */
+export class PermanentStepError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function classifyError(err: unknown, provider: string): ClassifiedError {
+  if (err instanceof ProviderError) {
+    return {
+      error: {
+        ...(err.code !== undefined ? { code: err.code } : {}),
+        message: storableText(err.message),
+        retryable: err.retryable,
+        provider: err.provider ?? provider,
+        ...(err.ambiguous ? { ambiguous: true } : {}),
+      },
+      retryable: err.retryable,
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      ambiguous: err.ambiguous,
+    };
+  }
+  if (err instanceof PermanentStepError) return { error: { code: err.code, message: storableText(err.message), retryable: false }, retryable: false, ambiguous: false };
+  if (err instanceof TemplateError) return { error: { code: 'template_error', message: storableText(err.message), retryable: false }, retryable: false, ambiguous: false };
+  if (err && typeof err === 'object' && 'issues' in err && Array.isArray((err as z.ZodError).issues)) {
+    const issues = (err as z.ZodError).issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
+    return { error: { code: 'invalid_config', message: storableText(`Invalid config after mapping: ${issues}`), retryable: false }, retryable: false, ambiguous: false };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { error: { code: 'internal_error', message: storableText(message), retryable: false }, retryable: false, ambiguous: false };
+}
+
+/** SQLSTATE classes of errors that repeat on every attempt with the same data (22 data exception, 54 program limit). */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|54)/.test(code);
+}

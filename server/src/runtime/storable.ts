@@ -1,0 +1,55 @@
+// What PostgreSQL can store as JSON: no NUL character in text (it cannot hold one), no lone UTF-16
+// surrogate (its JSON parser refuses the escape), and a bounded depth (its parser recurses). One
+// iterative walk, linear in the value, finds the first problem and says where it is.
+import { webhookLimits } from '@bundles/nodes';
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function textProblem(text: string, what: string, nulAllowed: boolean): string | null {
+  if (!nulAllowed && text.includes('\u0000')) return `${what} contains a NUL character (U+0000), which cannot be stored`;
+  if (loneSurrogate.test(text)) return `${what} contains an unpaired UTF-16 surrogate (invalid Unicode), which cannot be stored`;
+  return null;
+}
+
+const pathText = (path: string) => (path ? `at ${path}` : 'the value');
+
+export interface StorableOptions {
+  maxDepth?: number;
+  /** NUL in text values (not keys) is stored as U+FFFD (see sql-json.ts); a webhook body refuses it instead. */
+  nulInValues?: 'replace' | 'refuse';
+}
+
+/** The first reason `value` cannot be stored as it is, or null. */
+export function unstorableReason(value: unknown, opts: StorableOptions = {}): string | null {
+  const maxDepth = opts.maxDepth ?? webhookLimits.depth;
+  const nulAllowed = opts.nulInValues === 'replace';
+  const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: value, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      const problem = textProblem(v, `the text ${pathText(path)}`, nulAllowed);
+      if (problem) return problem;
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= maxDepth) return `it is nested deeper than ${maxDepth} levels (${pathText(path)})`;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
+      continue;
+    }
+    for (const [key, child] of Object.entries(v)) {
+      const shown = storableText(key.slice(0, 40));
+      const keyPath = path ? `${path}.${shown}` : shown;
+      const problem = textProblem(key, `a field name ${pathText(path)}`, false);
+      if (problem) return problem;
+      stack.push({ v: child, depth: depth + 1, path: keyPath });
+    }
+  }
+  return null;
+}
+
+/** Text made storable for display (error messages, message log): NUL and lone surrogates become U+FFFD. */
+export function storableText(text: string): string {
+  const noNul = text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+  return loneSurrogate.test(noNul) ? noNul.replace(new RegExp(loneSurrogate.source, 'g'), '\uFFFD') : noNul;
+}
