@@ -282,8 +282,10 @@ export interface TriggerDefinition<Config extends z.ZodType = z.ZodType, Output 
   key?(config: z.infer<Config>): string | null;
   /** Predicate on the event payload, checked at ingest before a run is created. */
   match?(payload: Record<string, unknown>, config: z.infer<Config>): boolean;
-  /** Runs as the trigger step inside the run (e.g. load the full order); default: the payload. */
+  /** Runs as the trigger step inside the run (e.g. load the full order); default: the payload. It only reads. */
   load?(ctx: ActionContext<z.infer<Config>, Auth> & { payload: Record<string, unknown> }): Promise<z.infer<Output>>;
+  /** Whether `load` calls out with this config (default: whenever there is a `load`); when not, the step's output is the payload as stored. */
+  loads?(config: z.infer<Config>): boolean;
   /** Payloads shaped as the provider sends them, after parse; tested against `output`. */
   fixtures?: Array<Record<string, unknown>>;
 }

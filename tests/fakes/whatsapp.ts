@@ -37,6 +37,10 @@ export interface FakeWhatsAppFailure {
   /** Seconds, sent as Retry-After. */
   retryAfter?: number;
   drop?: boolean;
+  /** Send the message, then close the socket without an answer: the client cannot know it went out. */
+  lostAnswer?: boolean;
+  /** Send the message and never answer (the socket stays open until the fake closes). */
+  hangAfterCreate?: boolean;
 }
 
 export interface FakeWhatsAppPhoneNumber {
@@ -116,6 +120,7 @@ export async function startFakeWhatsApp(opts: FakeWhatsAppOptions = {}): Promise
   const record = opts.recordRequests ?? true;
   let latencyMs = opts.latencyMs ?? 0;
   const failures: FakeWhatsAppFailure[] = [];
+  const hanging = new Set<ServerResponse>();
 
   const fake: FakeWhatsApp = {
     url: '',
@@ -140,6 +145,7 @@ export async function startFakeWhatsApp(opts: FakeWhatsAppOptions = {}): Promise
       failures.length = 0;
     },
     close: () => new Promise<void>((resolve) => {
+      for (const res of hanging) res.destroy();
       server.close(() => resolve());
       server.closeAllConnections();
     }),
@@ -163,7 +169,9 @@ export async function startFakeWhatsApp(opts: FakeWhatsAppOptions = {}): Promise
   }
 
   function createMessage(res: ServerResponse, phoneNumberId: string, body: Record<string, unknown>, at: number, receivedAt: number): void {
-    const failure = failures.shift();
+    let failure = failures.shift();
+    const after = failure?.lostAnswer ? 'lose' : failure?.hangAfterCreate ? 'hang' : null;
+    if (after) failure = undefined;
     if (failure) {
       if (failure.drop) {
         res.socket?.destroy();
@@ -198,6 +206,8 @@ export async function startFakeWhatsApp(opts: FakeWhatsAppOptions = {}): Promise
     const key = keyOf(body);
     fake.messages.push({ id, phoneNumberId, to, type, body, key, at, receivedAt });
     fake.deliveries.set(key, (fake.deliveries.get(key) ?? 0) + 1);
+    if (after === 'lose') return void res.socket?.destroy();
+    if (after === 'hang') return void hanging.add(res);
     send(res, 200, {
       messaging_product: 'whatsapp',
       contacts: [{ input: to, wa_id: to }],

@@ -48,6 +48,7 @@ export const retailcrmOrderChanged = retailcrm.trigger({
     if (statuses.length > 0 && !statuses.includes(String(payload.status ?? ''))) return false;
     return true;
   },
+  loads: (config) => config.loadOrder,
   async load(ctx) {
     const payload = webhookPayload.parse(ctx.payload);
     if (!ctx.config.loadOrder) return payload;

@@ -271,11 +271,16 @@ class RunWalk {
         nodeId: node.id,
         recordMessage: (m: MessageRecord) => attempt.messages.push(m),
       };
-      if (isTrigger) {
+      if (isTrigger && def.kind === 'trigger') {
         const payload = this.run.payload ?? {};
-        attempt.input = payload;
-        const output = def.kind === 'trigger' && def.load ? await def.load({ ...ctx, config: (def.config as z.ZodType).parse(node.config), payload }) : payload;
-        return this.succeed(attempt, output, null, conn);
+        const config = (def.config as z.ZodType).parse(node.config);
+        if (!def.load || def.loads?.(config) === false) {
+          // The payload is stored with the event: no step row repeats it (the API shows it as the trigger step).
+          this.record(node, payload, null);
+          return 'continue';
+        }
+        // What it read is kept: a run resumed later goes on from the same data.
+        return this.succeed(attempt, await def.load({ ...ctx, config, payload }), null, conn);
       }
       const action = def as ActionDef;
       const rendered = await renderConfig(node.config, this.context);

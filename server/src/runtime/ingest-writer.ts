@@ -73,7 +73,9 @@ with d as (
     coalesce(keys.event_id, live.event_id) as id, keys.event_id is not null as inserted
   from input_events ie
   left join keys on keys.connection_id = ie.connection_id and keys.subject = ie.subject
-  left join lateral (select k0.event_id from event_keys k0 where k0.connection_id = ie.connection_id and k0.subject = ie.subject) live on true
+  -- Only a duplicate looks up the live event it repeats (limit 1 keeps this an index probe per row).
+  left join lateral (select k0.event_id from event_keys k0
+    where keys.event_id is null and k0.connection_id = ie.connection_id and k0.subject = ie.subject limit 1) live on true
 ), ins as (
   insert into events (id, workspace_id, connection_id, type, dedupe_key, payload)
   select id, workspace_id, connection_id, type, dedupe_key, payload from ins_req where inserted
@@ -121,12 +123,14 @@ with d as (
     and ${statusRankSql('s.status')} > ${statusRankSql('messages.status')}
   returning messages.id
 ), per_req as (
-  select d.req, d.workspace_id, d.connection_id, d.body, d.reason, a.inserted, a.duplicates, a.events, a.event_ids
-  from d cross join lateral (
-    select (count(*) filter (where i.inserted))::int as inserted, (count(*) filter (where not i.inserted))::int as duplicates,
+  -- Grouped once (a lateral count per delivery would scan the batch once per delivery).
+  select d.req, d.workspace_id, d.connection_id, d.body, d.reason, coalesce(a.inserted, 0) as inserted,
+    coalesce(a.duplicates, 0) as duplicates, coalesce(a.events, 0) as events, coalesce(a.event_ids, '[]'::jsonb) as event_ids
+  from d left join (
+    select i.req, (count(*) filter (where i.inserted))::int as inserted, (count(*) filter (where not i.inserted))::int as duplicates,
       count(*)::int as events, coalesce(jsonb_agg(i.id) filter (where i.id is not null), '[]'::jsonb) as event_ids
-    from ins_req i where i.req = d.req
-  ) a
+    from ins_req i group by i.req
+  ) a on a.req = d.req
 ), delivery as (
   -- A delivery that carried no event is accepted and logged too.
   insert into webhook_deliveries (workspace_id, connection_id, outcome, reason, event_ids, body)
@@ -134,12 +138,13 @@ with d as (
     case when inserted > 0 or events = 0 then body end
   from per_req
   returning 1
+), jobs_by_req as (
+  select c.req, json_agg(json_build_object('runId', j.run_id, 'jobId', j.id::text, 'versionId', j.version_id, 'flowId', j.flow_id,
+      'lane', j.lane, 'conversationKey', j.conversation_key, 'seq', j.seq)) as jobs
+  from jobs j join candidate_runs c on c.id = j.run_id group by c.req
 )
-select p.req, p.inserted, p.duplicates,
-  coalesce((select json_agg(json_build_object('runId', j.run_id, 'jobId', j.id::text, 'versionId', j.version_id, 'flowId', j.flow_id,
-      'lane', j.lane, 'conversationKey', j.conversation_key, 'seq', j.seq))
-    from jobs j join candidate_runs c on c.id = j.run_id where c.req = p.req), '[]') as jobs
-from per_req p order by p.req`;
+select p.req, p.inserted, p.duplicates, coalesce(jr.jobs, '[]') as jobs
+from per_req p left join jobs_by_req jr on jr.req = p.req order by p.req`;
 
 /** Ingest statements in flight at once per process: one, so that webhooks arriving meanwhile share the next. */
 export const ingestStatementsInFlight = 1;

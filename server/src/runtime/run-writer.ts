@@ -75,6 +75,8 @@ with r_in as (
   -- The ids again as an array: the planner then probes the primary key instead of scanning the table
   -- (it guesses 100 rows for json_to_recordset, and a hash join over a growing table).
   where runs.id = any($4::uuid[]) and runs.id = r_in.run_id
+    -- A journal write of a run already running leaves its row alone.
+    and not (r_in.status = 'running' and runs.status = 'running')
   returning 1
 ), j as (
   select graphile_worker.add_job('run', json_build_object('runId', r_in.run_id::text), run_at => r_in.continue_at, max_attempts => 25) as job

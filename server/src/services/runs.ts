@@ -55,9 +55,31 @@ export class RunService {
       .where(and(eq(runs.id, id), eq(runs.workspaceId, workspaceId)));
     if (!row) throw notFound('Run');
     const stepRows = await this.db.select().from(steps).where(eq(steps.runId, id)).orderBy(asc(steps.startedAt), asc(steps.nodeId));
+    const version = row.graph ? prepareVersion(row.run.versionId, row.run.flowId, workspaceId, row.graph) : null;
+    // A trigger that loads nothing has no row of its own: its output is the event's payload.
+    const trigger = version?.trigger;
+    if (trigger && row.run.startedAt && !stepRows.some((s) => s.nodeId === trigger.id)) {
+      stepRows.push({
+        id: '',
+        workspaceId,
+        runId: id,
+        nodeId: trigger.id,
+        nodeType: trigger.type,
+        status: 'succeeded',
+        input: null,
+        output: row.payload ?? null,
+        error: null,
+        handle: null,
+        attempts: 1,
+        resumeAt: null,
+        resolution: null,
+        startedAt: row.run.startedAt,
+        finishedAt: row.run.startedAt,
+      });
+    }
     // Steps in the order the graph runs them (several can start within the same millisecond).
-    if (row.graph) {
-      const order = prepareVersion(row.run.versionId, row.run.flowId, workspaceId, row.graph).order.map((n) => n.id);
+    if (version) {
+      const order = version.order.map((n) => n.id);
       stepRows.sort((a, b) => order.indexOf(a.nodeId) - order.indexOf(b.nodeId));
     }
     return {
