@@ -21,6 +21,8 @@ export interface EmbeddedOptions {
   settings?: string[];
   /** Also listen on 127.0.0.1 TCP (always the case when the socket path is too long). */
   tcp?: boolean;
+  /** The port to listen on (default: a free one); a test that restarts its cluster keeps the port, so clients reconnect. */
+  port?: number;
 }
 
 /** Where a running cluster answers. */
@@ -306,7 +308,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, option
 
   ensureTraversable(dataDir);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   // Loopback TCP costs a full network stack per write, and any local user may knock on it: socket only when it fits.
   const socketDir = socketFits(files.cluster, port) ? files.cluster : null;
   const endpoint: Endpoint = { port, socketDir, tcp: Boolean(options.tcp) || !socketDir };
