@@ -48,14 +48,18 @@ export interface AppOptions {
 const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.url));
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID().slice(0, 8),
     trustProxy: true,
     bodyLimit: 2 * 1024 * 1024,
-    // A body trickling in is cut off, so that slow senders cannot hold connections open.
-    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    // A body trickling in is cut off, so that slow senders cannot hold connections open. Node only applies
+    // the bound when the server is created with it (and headersTimeout no longer), and checks it on an
+    // interval (30 s by default), kept well under the bound itself.
+    requestTimeout,
+    http: { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(requestTimeout / 4))) },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -18,7 +18,8 @@ const logger = createLogger(config.logLevel);
 try {
   const bundles = await startBundles(config, logger, {
     onFatal(err) {
-      logger.error({ err: err.message }, 'Bundles stops: its job runner cannot be started again');
+      logger.error({ err: err.message }, 'Bundles stops: its worker cannot recover');
+      console.error(`\n  Bundles stops: its worker cannot recover (${err.message}).\n`);
       process.exit(1);
     },
   });

@@ -83,6 +83,9 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
   const chatMessages: Array<{ message_id: number; chat_id: number; scope: string; type: string; content: string }> = [];
   const statuses = structuredClone(defaultStatuses);
   const failures: FakeReply[] = [];
+  /** Requests to these paths are carried out, then their answer is lost (the socket closes). */
+  const losses: string[] = [];
+  const lostAnswers = new WeakSet<ServerResponse>();
   const windows = new Map<string, { second: number; count: number }>();
   let nextCustomerId = 300;
   let nextOrderId = 1000;
@@ -113,6 +116,11 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
   }
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+    if (lostAnswers.has(res)) {
+      lostAnswers.delete(res);
+      res.socket?.destroy();
+      return;
+    }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const type = typeof body === 'string' ? 'text/html; charset=UTF-8' : 'application/json';
     res.writeHead(status, { 'content-type': type, ...headers });
@@ -310,6 +318,11 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
         }
       }
       requests.push(recorded);
+      const lose = losses.indexOf(url.pathname);
+      if (lose !== -1) {
+        losses.splice(lose, 1);
+        lostAnswers.add(res);
+      }
       if (url.pathname.startsWith('/api/bot/')) handleMg(recorded, res);
       else if (url.pathname.startsWith('/api/')) handleApi(recorded, res);
       else send(res, 404, '<html><body><h1>Page not found</h1></body></html>');
@@ -333,6 +346,10 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
     /** The next `n` API or Message Gateway calls (after the key check) get this answer. */
     failNext(n: number, reply: FakeReply) {
       for (let i = 0; i < n; i++) failures.push(reply);
+    },
+    /** The next `n` requests to `path` (e.g. /api/v5/orders/create) are carried out and their answers lost. */
+    loseNext(n: number, path: string) {
+      for (let i = 0; i < n; i++) losses.push(path);
     },
     /** Requests per second per key before 503; false switches the limit off. */
     setRateLimit(limit: number | false) {

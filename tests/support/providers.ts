@@ -25,10 +25,11 @@ export interface ApiStep {
   status: string;
   input: unknown;
   output: unknown;
-  error: { code?: string | number; message: string; retryable?: boolean; provider?: string } | null;
+  error: { code?: string | number; message: string; retryable?: boolean; provider?: string; ambiguous?: boolean } | null;
   attempts: number;
   startedAt: string | null;
   finishedAt: string | null;
+  resolution: 'marked_done' | 'sent_again' | null;
 }
 export interface ApiRun {
   id: string;
@@ -140,7 +141,8 @@ export async function listRuns(b: TestBundles, flowId: string): Promise<ApiRun[]
   return res.body as ApiRun[];
 }
 
-const finished = new Set(['succeeded', 'failed', 'filtered']);
+/** Run statuses a run does not leave by itself (an uncertain run waits for a person). */
+const finished = new Set(['succeeded', 'failed', 'filtered', 'uncertain']);
 
 /** Waits until the flow has `count` runs, all finished, and returns their details (oldest first). */
 export async function waitForFinishedRuns(b: TestBundles, flowId: string, count = 1, timeoutMs = 15_000): Promise<ApiRunDetail[]> {
@@ -194,4 +196,15 @@ export async function messages(b: TestBundles, query: Record<string, string>): P
 export async function postHook(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; contentType: string; body: string }> {
   const res = await fetch(url, { method: 'POST', headers, body });
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+}
+
+/** POSTs JSON to a webhook URL over real HTTP. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string; body: string }> {
+  return postHook(url, { 'content-type': 'application/json', ...headers }, JSON.stringify(body));
+}
+
+/** The jobs that would continue a run (none once it has settled), with when they run. */
+export async function jobsOf(b: TestBundles, runId: string): Promise<Array<{ runAt: Date; locked: boolean }>> {
+  const { rows } = await b.database.pool.query(`select run_at, locked_at is not null as locked from graphile_worker._private_jobs where payload->>'runId' = $1`, [runId]);
+  return rows.map((r) => ({ runAt: r.run_at as Date, locked: r.locked as boolean }));
 }

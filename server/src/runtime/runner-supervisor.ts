@@ -20,13 +20,34 @@ export interface RunnerSupervisor {
   health(): string;
   /** The runner now running (null while it restarts). */
   current(): Runner | null;
+  /** Milliseconds since the current runner started (0 while none runs). */
+  upFor(): number;
+  /** Stops the current runner (forcefully if it does not stop within a few seconds) and starts a new one. */
+  restart(reason: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+const stopWithinMs = 5_000;
+
+/** Stops a runner gracefully, or kills it when that takes longer than a few seconds (a stuck pool). */
+async function stopRunner(r: Runner): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([
+    r.stop().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), stopWithinMs))),
+  ]);
+  clearTimeout(timer);
+  if (!stopped) await r.kill().catch(() => {});
 }
 
 export async function superviseRunner(opts: SupervisorOptions): Promise<RunnerSupervisor> {
   const minDelay = opts.minDelayMs ?? 500;
   const maxDelay = opts.maxDelayMs ?? 30_000;
   let runner: Runner | null = null;
+  let startedAt = 0;
   let stopping = false;
   let attempts = 0;
   let downSince: number | null = null;
@@ -35,8 +56,8 @@ export async function superviseRunner(opts: SupervisorOptions): Promise<RunnerSu
 
   const watch = (r: Runner) => {
     r.promise.then(
-      () => down(new Error('the job runner stopped')),
-      (err: unknown) => down(err instanceof Error ? err : new Error(String(err))),
+      () => runner === r && down(new Error('the job runner stopped')),
+      (err: unknown) => runner === r && down(err instanceof Error ? err : new Error(String(err))),
     );
   };
 
@@ -66,6 +87,7 @@ export async function superviseRunner(opts: SupervisorOptions): Promise<RunnerSu
         return;
       }
       runner = r;
+      startedAt = Date.now();
       if (attempts > 0) opts.log.warn({ attempts }, 'the job runner is running again');
       attempts = 0;
       downSince = null;
@@ -78,17 +100,28 @@ export async function superviseRunner(opts: SupervisorOptions): Promise<RunnerSu
 
   // The first start fails loudly to the caller (a process that cannot start its worker does not start).
   runner = await opts.start();
+  startedAt = Date.now();
   watch(runner);
 
   return {
     health: () => (runner ? 'ok' : `restarting (attempt ${attempts}): ${lastError?.message ?? 'not running'}`),
     current: () => runner,
+    upFor: () => (runner ? Date.now() - startedAt : 0),
+    async restart(reason) {
+      const r = runner;
+      if (!r || stopping) return;
+      opts.log.warn({ reason }, 'starting the job runner again');
+      runner = null;
+      lastError = new Error(reason);
+      await stopRunner(r);
+      await launch();
+    },
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
       const r = runner;
       runner = null;
-      await r?.stop();
+      if (r) await stopRunner(r);
     },
   };
 }

@@ -47,6 +47,25 @@ select graphile_worker.force_unlock_workers(array(select id from dead)), (select
 
 const retentionEveryMs = 10 * 60_000;
 
+let rejectionsGuarded = false;
+/**
+ * graphile-worker 0.17's local queue can reject a promise nobody awaits when it fails to return jobs to the
+ * database after its pool was released (a database outage): Node would end the process for it. Its jobs are
+ * released by the dead-worker sweep and the supervisor starts a new runner, so that one is logged; any other
+ * unhandled rejection still ends the process, as Node's default does.
+ */
+function guardGraphileRejections(log: ExecuteDeps['log']): void {
+  if (rejectionsGuarded) return;
+  rejectionsGuarded = true;
+  process.on('unhandledRejection', (reason) => {
+    if (reason instanceof Error && /graphile-worker/.test(reason.stack ?? '')) {
+      log.warn({ err: reason.message }, 'graphile-worker failed after its runner stopped; the runner is started again');
+      return;
+    }
+    throw reason;
+  });
+}
+
 /** graphile-worker's log lines, without job payloads (they hold trigger payloads). */
 function graphileLogger(log: ExecuteDeps['log']) {
   return new GraphileLogger(() => (level, message, meta) => {
@@ -61,6 +80,8 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
   const workerIds = new Set<string>();
   // Worker ids with runs still executing here: they keep beating even after their pool went away.
   const busy = new Map<string, number>();
+  // The jobs executing here now (a job the runner locked but does not execute is held, not worked on).
+  const executing = new Set<string>();
   const lane = opts.lane
     ? createLane({
         id: `bundles-lane-${randomUUID()}`,
@@ -73,17 +94,29 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
     : null;
   if (lane) workerIds.add(lane.id);
 
+  guardGraphileRejections(log);
   const ownIds = () => [...new Set([...workerIds, ...busy.keys()])];
+  // A worker whose database stays away longer than giveUpMs cannot recover: it gives up (and exits non-zero).
+  let lastBeat = Date.now();
+  let gaveUp = false;
   async function beat(): Promise<void> {
     const ids = ownIds();
-    if (ids.length === 0) return;
-    await pool
-      .query(
-        `insert into worker_heartbeats (worker_id, heartbeat_at) select unnest($1::text[]), now()
-         on conflict (worker_id) do update set heartbeat_at = now()`,
-        [ids],
-      )
-      .catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed'));
+    try {
+      if (ids.length > 0) {
+        await pool.query(
+          `insert into worker_heartbeats (worker_id, heartbeat_at) select unnest($1::text[]), now()
+           on conflict (worker_id) do update set heartbeat_at = now()`,
+          [ids],
+        );
+      } else await pool.query('select 1');
+      lastBeat = Date.now();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'heartbeat failed');
+      if (!gaveUp && Date.now() - lastBeat >= (opts.giveUpMs ?? Infinity)) {
+        gaveUp = true;
+        opts.onFatal?.(new Error(`the database has not answered for ${Math.round((Date.now() - lastBeat) / 1000)} s: ${(err as Error).message}`));
+      }
+    }
   }
 
   const startRunner = () => {
@@ -115,6 +148,7 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
           const { runId, fresh } = payload as RunJobPayload;
           const locker = helpers.job.locked_by ?? '';
           busy.set(locker, (busy.get(locker) ?? 0) + 1);
+          executing.add(String(helpers.job.id));
           try {
             // Only a first attempt may trust the payload: after a crash or an error, steps may exist.
             await executeRun(deps, runId, helpers.job.attempts === 1 ? fresh : undefined);
@@ -128,6 +162,7 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
             }
             throw err;
           } finally {
+            executing.delete(String(helpers.job.id));
             const left = (busy.get(locker) ?? 1) - 1;
             if (left > 0) busy.set(locker, left);
             else busy.delete(locker);
@@ -137,9 +172,32 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
     });
   };
 
+  // A runner that reports nothing wrong but takes no due job, or sits on jobs it locked without executing
+  // them (graphile-worker can be left so by a database restart), is started again: with places free here,
+  // a healthy runner fetches a due job within its poll interval and starts a fetched one at once.
+  const stuckAfterMs = Math.max(15_000, opts.staleMs);
+  async function checkRunnerTakesJobs(): Promise<void> {
+    if (supervisor.upFor() < stuckAfterMs || executing.size >= opts.concurrency) return;
+    const runnerIds = [...workerIds].filter((id) => id !== lane?.id);
+    const { rows } = await pool.query(
+      `select
+         (select count(*) from graphile_worker._private_jobs
+          where locked_at is null and attempts < max_attempts and run_at < now() - ($1::int * interval '1 millisecond'))::int as due,
+         (select count(*) from graphile_worker._private_jobs
+          where locked_by = any($2::text[]) and locked_at < now() - ($1::int * interval '1 millisecond') and not (id = any($3::bigint[])))::int as held`,
+      [stuckAfterMs, runnerIds, [...executing]],
+    );
+    const { due, held } = rows[0] as { due: number; held: number };
+    if (due === 0 && held === 0) return;
+    // The old runner's ids stop beating (unless a run of theirs still executes): the sweep releases what they held.
+    for (const id of runnerIds) if (!busy.has(id)) workerIds.delete(id);
+    await supervisor.restart(`the job runner takes no jobs: ${due} due and ${held} held for over ${stuckAfterMs / 1000} s`);
+  }
+
   let lastRetention = 0;
   async function maintain(): Promise<void> {
     try {
+      await checkRunnerTakesJobs();
       const { rows } = await pool.query(releaseDeadSql, [opts.staleMs, ownIds()]);
       if (rows[0]?.released) log.warn({ workers: rows[0].released }, 'released the jobs of workers that stopped');
       await lane?.releaseOrphans(opts.staleMs);
