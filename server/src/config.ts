@@ -23,6 +23,8 @@ export interface Config {
   /** Time a request may take to arrive whole (headers and body). */
   requestTimeoutMs: number;
   editorDir: string | undefined;
+  /** Tests only: points where the executor kills its own process (see runtime/crash-points.ts). */
+  crashAt: string[];
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role = 'all'): Config {
@@ -42,5 +44,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role =
     runnerGiveUpMs: env.BUNDLES_RUNNER_GIVE_UP_MS ? Number(env.BUNDLES_RUNNER_GIVE_UP_MS) : 5 * 60_000,
     requestTimeoutMs: env.BUNDLES_REQUEST_TIMEOUT_MS ? Number(env.BUNDLES_REQUEST_TIMEOUT_MS) : 30_000,
     editorDir: env.BUNDLES_EDITOR_DIR || undefined,
+    crashAt: (env.BUNDLES_TEST_CRASH_AT ?? '').split(',').filter(Boolean),
   };
 }

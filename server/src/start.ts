@@ -57,6 +57,7 @@ export async function startBundles(config: Config, logger = createLogger(config.
     },
     log: logger,
     hooks: metrics.hooks,
+    crashAt: config.crashAt,
   } as Parameters<typeof createRuntime>[0]);
 
   let app: FastifyInstance | null = null;

@@ -28,6 +28,7 @@ import type { FreshRun } from './queue.js';
 import { passTurn, takeTurn } from './conversations.js';
 import { classifyError, isDataError, PermanentStepError } from './step-errors.js';
 import { storableText, unstorableReason } from './storable.js';
+import type { CrashPoint } from './crash-points.js';
 
 export type RuntimeLogger = Logger & { child(bindings: object): RuntimeLogger };
 
@@ -39,6 +40,8 @@ export interface ExecuteDeps {
   limiter: RateLimiter;
   log: RuntimeLogger;
   writer: RunWriter;
+  /** Tests only: dies at a named step boundary (see crash-points.ts). */
+  crashPoint?(point: CrashPoint): void;
   onStepFinished?(nodeType: string, status: StepStatus, ms: number): void;
   onRunFinished?(status: RunStatus): void;
 }
@@ -297,8 +300,10 @@ class RunWalk {
         // The journal: this attempt, and every step finished before it, are durable before the call goes out.
         this.pending.push(stepRow(node, def, 'running', { input: attempt.input, attempts: attempt.attempts, startedAt: attempt.startedAt, connectionId: conn?.id ?? null }));
         await this.flush('running', null, null);
+        this.deps.crashPoint?.(`before-call:${node.id}`);
       }
       const result = await action.execute({ ...ctx, config } as ActionContext<unknown>);
+      if (attempt.write) this.deps.crashPoint?.(`after-call:${node.id}`);
       if (!isControlResult(result)) return this.succeed(attempt, result, null, conn);
       if (result.control === 'branch') return this.succeed(attempt, result.output, result.handle, conn);
       if (result.control === 'filtered') {
@@ -409,6 +414,7 @@ class RunWalk {
     };
     try {
       await this.deps.writer.submit(write);
+      if (this.deps.crashPoint) for (const row of write.steps) if (row.status === 'succeeded') this.deps.crashPoint(`after-write:${row.node_id}`);
     } catch (err) {
       if (!isDataError(err)) throw err;
       // The same data would be refused at every retry: the run fails now, with the steps' data left out.

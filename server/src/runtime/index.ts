@@ -10,6 +10,7 @@ import { createWaker, ensureRunTask } from './queue.js';
 import type { ExecuteDeps, RuntimeLogger } from './execute.js';
 import { createIngestWriter, createRejectionWriter, type IngestDeps, type IngestResult } from './ingest.js';
 import { createRunWriter } from './run-writer.js';
+import { crashPoints } from './crash-points.js';
 import type { StepStatus, RunStatus } from '../db/schema/runs.js';
 
 export interface RuntimeHooks {
@@ -33,7 +34,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks }): Promise<Runtime> {
+export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks; crashAt?: string[] }): Promise<Runtime> {
   const { pool, log } = opts;
   const connections = new ConnectionStore(pool, opts.keyring, () => opts.publicUrl);
   const subscriptions = new SubscriptionCache(pool);
@@ -105,6 +106,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
       limiter,
       log,
       writer,
+      crashPoint: crashPoints(opts.crashAt ?? []),
       ...(opts.hooks?.onStepFinished ? { onStepFinished: opts.hooks.onStepFinished } : {}),
       ...(opts.hooks?.onRunFinished ? { onRunFinished: opts.hooks.onRunFinished } : {}),
     },
