@@ -3,12 +3,12 @@
 // is declared safe to send again. The same for a process that received the webhook itself and executed
 // the run in its lane. tests/crash/matrix.test.ts kills at every step boundary and for every kind of write.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTestDatabase, startTestBundles, testSecretKey, type TestBundles } from '@bundles/server/testing';
 import { startSink, type Sink } from '../support/sink.js';
+import { freePort } from '../support/net.js';
 import { waitFor } from '../support/wait.js';
 
 const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -49,13 +49,6 @@ function running(child: ChildProcess): Promise<void> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));

@@ -4,7 +4,6 @@
 // beforehand finishes the run once the dead process's heartbeat is stale. Every acknowledged event runs,
 // and no side effect happens twice unless... never: a step whose outcome cannot be known ends uncertain.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -14,6 +13,7 @@ import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { startFakeWhatsApp, type FakeWhatsApp } from '../fakes/whatsapp.js';
 import { startSink, type Sink } from '../support/sink.js';
 import { createConnection, listRuns, retailcrmConfig, runDetail, twilioConfig, whatsappConfig, type ApiRunDetail } from '../support/providers.js';
+import { freePort } from '../support/net.js';
 import { waitFor } from '../support/wait.js';
 
 const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -98,13 +98,6 @@ function sideEffects(p: Providers, caseId: string): Record<Write, number> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** A `--role all` process that kills itself at `crashAt` (if given); resolves once it is running. */
 async function startDoomed(crashAt: string | null): Promise<{ child: ChildProcess; origin: string; exited: Promise<number | null> }> {

@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { connectDatabase, migrateDatabase, startEmbeddedPostgres } from '@bundle
 import { startTestBundles, testSecretKey, type TestBundles } from '@bundles/server/testing';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { createConnection, startChainFlow, twilioConfig } from '../support/providers.js';
+import { freePort } from '../support/net.js';
 import { waitFor } from '../support/wait.js';
 
 const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -25,13 +25,6 @@ let port = 0;
 let cluster: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
 let databaseUrl = '';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port: p } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return p;
-}
 const startCluster = async () => {
   cluster = await startEmbeddedPostgres(pgDir, quiet, { database: 'restart', tcp: true, port });
   return cluster.tcpUrl!;
