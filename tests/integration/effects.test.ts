@@ -171,6 +171,26 @@ describe('a write nobody can be asked about ends uncertain', () => {
   });
 });
 
+describe('a failure of our own database inside a step', () => {
+  it('sends the run back to the queue instead of failing it, and the message goes out once', async () => {
+    const store = b.runtime.connections;
+    const get = store.get.bind(store);
+    let failed = 0;
+    store.get = (id: string) => {
+      if (id === twilioConn.id && failed++ === 0) return Promise.reject(new Error('Connection terminated unexpectedly'));
+      return get(id);
+    };
+    try {
+      const run = await runOnce([sms()], { order: 'DB-1' });
+      expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+      expect(failed).toBeGreaterThan(1);
+      expect(smsTo('Order DB-1 is paid')).toHaveLength(1);
+    } finally {
+      store.get = get;
+    }
+  });
+});
+
 describe('what can never pass', () => {
   it.each([
     ['an unpaired surrogate in a text', '{"name":"\\ud800 broken"}', 'unpaired UTF-16 surrogate'],

@@ -26,7 +26,7 @@ import type { RunStatus, StepStatus } from '../db/schema/runs.js';
 import type { RunWriter, StepWrite, MessageWrite } from './run-writer.js';
 import type { FreshRun } from './queue.js';
 import { passTurn, takeTurn } from './conversations.js';
-import { classifyError, isDataError, PermanentStepError } from './step-errors.js';
+import { classifyError, isDataError, isInfrastructureError, PermanentStepError } from './step-errors.js';
 import { storableText, unstorableReason } from './storable.js';
 import type { CrashPoint } from './crash-points.js';
 
@@ -317,6 +317,8 @@ class RunWalk {
       this.pending.push(row);
       return this.end('waiting', null, result.until);
     } catch (err) {
+      // The database failed, not the step: the run returns to the queue (nothing was called since the journal).
+      if (isInfrastructureError(err)) throw err;
       return this.fail(attempt, err, conn);
     }
   }
@@ -356,6 +358,7 @@ class RunWalk {
       attempt.log.info({}, 'the attempt whose outcome was unknown had taken effect: not sent again');
       return this.succeed(attempt, found.output, null, conn);
     } catch (err) {
+      if (isInfrastructureError(err)) throw err;
       if (err instanceof ProviderError && err.retryable) {
         // Asked again at the next attempt: the outcome stays unknown until the provider answers.
         throw new ProviderError({ message: `Could not ask ${err.provider ?? attempt.def.provider} whether the last attempt took effect: ${err.message}`, code: err.code, retryable: true, retryAfterMs: err.retryAfterMs, provider: err.provider, ambiguous: true });

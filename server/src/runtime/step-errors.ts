@@ -49,6 +49,19 @@ export function classifyError(err: unknown, provider: string): ClassifiedError {
   return { error: { code: 'internal_error', message: storableText(message), retryable: false }, retryable: false, ambiguous: false };
 }
 
+// Errors of our own database or its connection, not of the step: the run goes back to the queue and runs
+// again later (a provider's network errors never look like these: the HTTP clients wrap them).
+const unavailableCodes = /^(08|53|57P0[1-3]|40001|40P01|58)|^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/;
+const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/** Whether an error says the database (or the connection to it) failed, rather than the step. */
+export function isInfrastructureError(err: unknown): boolean {
+  if (err instanceof ProviderError || err instanceof PermanentStepError || err instanceof TemplateError) return false;
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && unavailableCodes.test(code)) return true;
+  return err instanceof Error && unavailableMessages.test(err.message);
+}
+
 /** SQLSTATE classes of errors that repeat on every attempt with the same data (22 data exception, 54 program limit). */
 export function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
