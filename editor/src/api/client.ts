@@ -12,6 +12,7 @@ import type {
   OptionItem,
   ProviderDescriptor,
   Run,
+  ResolveAction,
   RunDetail,
   User,
   ValidationIssue,
@@ -143,6 +144,9 @@ export const api = {
       request<Run[]>('GET', `/api/runs${query(params)}`),
     get: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
     retry: (id: string) => request<Run>('POST', `/api/runs/${enc(id)}/retry`),
+    /** Settles an uncertain step; the answer is the run, queued again. */
+    resolve: (runId: string, nodeId: string, action: ResolveAction, output?: Record<string, unknown>) =>
+      request<RunDetail>('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/resolve`, { body: output ? { action, output } : { action } }),
   },
 
   messages: {

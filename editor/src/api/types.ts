@@ -45,7 +45,12 @@ export interface NodeManifest {
   configSchema: JsonSchema;
   outputSchema: JsonSchema;
   handles: string[];
+  /** Whether the inspector offers a connection, and whether the node may go without one. */
   needsConnection: boolean;
+  connectionOptional: boolean;
+  /** The provider whose connections the node takes: its own, or e.g. `http` for core.http_request. */
+  connectionProvider: string;
+  effect: 'none' | 'read' | 'write' | 'depends';
 }
 
 export interface ProviderDescriptor {
@@ -69,13 +74,16 @@ export type {
   RunDetail,
   Step,
   StepError as RunError,
+  StepResolution,
   FlowIssue as ValidationIssue,
 } from '@bundles/shared';
-import type { Flow, Run, Step } from '@bundles/shared';
+import type { Flow, Run, Step, StepResolution } from '@bundles/shared';
 
 export type FlowStatus = Flow['status'];
 export type RunStatus = Run['status'];
 export type StepStatus = Step['status'];
+/** How a person settles an uncertain step. */
+export type ResolveAction = StepResolution['action'];
 
 export interface OptionItem {
   value: string;

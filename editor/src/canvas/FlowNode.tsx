@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { ProviderBadge } from '../components/ui';
+import { ProviderBadge, STATUS_WORDING } from '../components/ui';
+import { lacksConnection } from '../inspector/connections';
 import { DEFAULT_SOURCE_HANDLE, TARGET_HANDLE, type BundleNode } from './graph';
 import { useEditorView } from './EditorContext';
 
@@ -12,7 +13,7 @@ function FlowNodeImpl({ id, data, selected }: NodeProps<BundleNode>) {
   const status = stepStatus ? (stepStatus.get(id) ?? 'not-run') : null;
   const isTrigger = manifest?.kind === 'trigger';
   const handles = manifest?.handles ?? [];
-  const needsConnection = manifest?.needsConnection && !data.connectionId;
+  const needsConnection = lacksConnection(manifest, data.connectionId);
   const classes = ['flow-node', isTrigger ? 'is-trigger' : 'is-action', selected ? 'selected' : '', status ? `run-${status}` : '', issues.length ? 'has-issues' : '', manifest ? '' : 'unknown-type']
     .filter(Boolean)
     .join(' ');
@@ -35,7 +36,7 @@ function FlowNodeImpl({ id, data, selected }: NodeProps<BundleNode>) {
         <code className="flow-node-id">{id}</code>
         {!manifest && <span className="tag tag-error">unknown type</span>}
         {needsConnection && issues.length === 0 && <span className="tag tag-warn">no connection</span>}
-        {status && <span className={`step-dot step-${status}`} title={`Step ${status}`}>{status}</span>}
+        {status && <span className={`step-dot step-${status}`} title={STATUS_WORDING[status] ?? `Step ${status}`}>{status}</span>}
       </div>
       {handles.length === 0 ? (
         <Handle type="source" position={Position.Right} id={DEFAULT_SOURCE_HANDLE} className="handle handle-out" />

@@ -11,6 +11,9 @@ const manifest = (id: string, kind: 'trigger' | 'action', handles: string[] = []
   outputSchema: { type: 'object', properties: {} },
   handles,
   needsConnection: true,
+  connectionOptional: false,
+  connectionProvider: id.split('.')[0] ?? id,
+  effect: kind === 'trigger' ? 'read' : 'write',
 });
 const manifests = new Map([
   ['retailcrm.order_changed', manifest('retailcrm.order_changed', 'trigger')],

@@ -40,9 +40,14 @@ export function EmptyState({ title, children, action }: { title: string; childre
   );
 }
 
+/** What a status means, where its one word is not enough. */
+export const STATUS_WORDING: Record<string, string> = {
+  uncertain: 'Uncertain — may or may not have been sent',
+};
+
 export function StatusPill({ status, title }: { status: string; title?: string }) {
   return (
-    <span className={`pill pill-${status}`} title={title} data-testid="status-pill">
+    <span className={`pill pill-${status}`} title={title ?? STATUS_WORDING[status]} data-testid="status-pill" data-status={status}>
       {status}
     </span>
   );

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { api, ApiError, errorMessage } from '../api/client';
 import type { Connection, ProviderDescriptor } from '../api/types';
 import { ConfigForm } from './ConfigForm';
-import { fieldsFromSchema, isEmptyValue } from './schemaFields';
+import { defaultsFromSchema, fieldsFromSchema, isEmptyValue } from './schemaFields';
 
 /** Create or edit a connection from its provider's auth schema. Secrets left empty keep their stored value. */
 export function ConnectionForm({
@@ -18,7 +18,8 @@ export function ConnectionForm({
 }) {
   const fields = useMemo(() => fieldsFromSchema(provider.authSchema), [provider.authSchema]);
   const [name, setName] = useState(connection?.name ?? `${provider.title}`);
-  const [values, setValues] = useState<Record<string, unknown>>(() => ({ ...(connection?.config ?? {}) }));
+  // A new connection starts from the schema's defaults, so a select such as HTTP's authType shows what the server would assume.
+  const [values, setValues] = useState<Record<string, unknown>>(() => ({ ...(connection?.config ?? defaultsFromSchema(provider.authSchema)) }));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

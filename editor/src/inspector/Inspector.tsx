@@ -1,11 +1,12 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { api } from '../api/client';
 import type { Connection, NodeManifest, ProviderDescriptor, Step, ValidationIssue } from '../api/types';
 import type { BundleEdge, BundleNode } from '../canvas/graph';
 import { JsonTree } from '../components/JsonTree';
-import { Modal, ProviderBadge, StatusPill, formatDuration } from '../components/ui';
+import { ProviderBadge, StatusPill, formatDuration } from '../components/ui';
+import { RESOLUTION_LABELS } from '../runs/runStatus';
 import { ConfigForm } from './ConfigForm';
-import { ConnectionForm } from './ConnectionForm';
+import { ConnectionPicker } from './ConnectionPicker';
 import { pickerGroups, previewContext, type RunValues } from './fieldPaths';
 import { fieldsFromSchema } from './schemaFields';
 
@@ -22,7 +23,7 @@ export function Inspector({
   edges,
   manifests,
   providerTitles,
-  provider,
+  connectionProvider,
   connections,
   issues,
   runValues,
@@ -37,7 +38,8 @@ export function Inspector({
   edges: BundleEdge[];
   manifests: Map<string, NodeManifest>;
   providerTitles: Map<string, string>;
-  provider: ProviderDescriptor | undefined;
+  /** The provider whose connections the node takes (manifest.connectionProvider), if the server knows it. */
+  connectionProvider: ProviderDescriptor | undefined;
   connections: Connection[];
   issues: ValidationIssue[];
   runValues?: RunValues;
@@ -64,9 +66,7 @@ export function Inspector({
   }, [issues]);
   const nodeErrors = issues.filter((i) => !i.field || !fields.some((f) => f.key === (i.field ?? '').split('.')[0]));
   const providerId = manifest?.provider ?? node.data.type.split('.')[0] ?? '';
-  const ownConnections = connections.filter((c) => c.provider === providerId);
   const connectionId = node.data.connectionId;
-  const [creatingConnection, setCreatingConnection] = useState(false);
 
   const loadOptions = connectionId ? (source: string) => api.connections.options(connectionId, source) : null;
 
@@ -112,38 +112,16 @@ export function Inspector({
           <input id="node-label" value={node.data.label ?? ''} placeholder={manifest?.title} onChange={(e) => onChange({ label: e.target.value }, `${node.id}:label`)} />
         </div>
         {manifest?.needsConnection && (
-          <div className={`field${issues.some((i) => i.field === 'connectionId') ? ' has-error' : ''}`} data-testid="field-wrap-connectionId">
-            <label className="field-label" htmlFor="node-connection">
-              Connection<span className="required"> *</span>
-            </label>
-            <div className="select-row">
-              <select
-                id="node-connection"
-                data-testid="connection-picker"
-                value={connectionId ?? ''}
-                onChange={(e) => {
-                  if (e.target.value === '__new') setCreatingConnection(true);
-                  else onChange({ connectionId: e.target.value || null });
-                }}
-              >
-                <option value="">{ownConnections.length ? 'Choose a connection…' : `No ${providerTitles.get(providerId) ?? providerId} connection yet`}</option>
-                {ownConnections.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                    {c.status === 'broken' ? ' (broken)' : ''}
-                  </option>
-                ))}
-                <option value="__new">+ New connection…</option>
-              </select>
-            </div>
-            {issues
-              .filter((i) => i.field === 'connectionId')
-              .map((i, n) => (
-                <span key={n} className="field-error" role="alert">
-                  {i.message}
-                </span>
-              ))}
-          </div>
+          <ConnectionPicker
+            manifest={manifest}
+            connectionId={connectionId}
+            connections={connections}
+            provider={connectionProvider}
+            providerTitles={providerTitles}
+            issues={issues.filter((i) => i.field === 'connectionId')}
+            onChange={(id) => onChange({ connectionId: id })}
+            onConnectionCreated={onConnectionCreated}
+          />
         )}
       </div>
 
@@ -164,24 +142,6 @@ export function Inspector({
         template={template}
       />
 
-      {creatingConnection && provider && (
-        <Modal title={`New ${provider.title} connection`} onClose={() => setCreatingConnection(false)} wide>
-          <ConnectionForm
-            provider={provider}
-            onCancel={() => setCreatingConnection(false)}
-            onSaved={(c) => {
-              setCreatingConnection(false);
-              onConnectionCreated(c);
-              onChange({ connectionId: c.id });
-            }}
-          />
-        </Modal>
-      )}
-      {creatingConnection && !provider && (
-        <Modal title="New connection" onClose={() => setCreatingConnection(false)}>
-          <p>The provider “{providerId}” is not known to the server.</p>
-        </Modal>
-      )}
     </div>
   );
 }
@@ -191,7 +151,9 @@ function StepView({ step }: { step: Step }) {
     <section className="step-view" data-testid="step-view">
       <h3 className="section-title">
         Last opened run <StatusPill status={step.status} />
+        {step.resolution && <span className="tag tag-resolution">{RESOLUTION_LABELS[step.resolution]}</span>}
       </h3>
+      {step.status === 'uncertain' && <p className="small uncertain-hint">Settle it in the Runs tab: send it again, or mark it as done.</p>}
       <p className="muted small">
         {step.attempts} attempt{step.attempts === 1 ? '' : 's'} · {formatDuration(step.startedAt, step.finishedAt)}
       </p>

@@ -16,7 +16,7 @@ import {
 import { api, ApiError, errorMessage } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
-import type { Flow, Graph, RunDetail, StepStatus, ValidationIssue } from '../api/types';
+import type { Flow, Graph, StepStatus, ValidationIssue } from '../api/types';
 import { EditorViewContext, type EditorView } from '../canvas/EditorContext';
 import { canvasToGraph, createsCycle, edgeId, graphToCanvas, layoutGraph, nextNodeId, TARGET_HANDLE, DEFAULT_SOURCE_HANDLE, type BundleEdge, type BundleNode } from '../canvas/graph';
 import { nodeTypes } from '../canvas/nodeTypes';
@@ -25,11 +25,13 @@ import { useConfirm } from '../components/confirm';
 import { useToast } from '../components/toast';
 import { ErrorState, Spinner, StatusPill } from '../components/ui';
 import type { RunValues } from '../inspector/fieldPaths';
+import { connectionProviderOf, initialConnectionId } from '../inspector/connections';
 import { Inspector, type NodePatch } from '../inspector/Inspector';
 import { defaultsFromSchema } from '../inspector/schemaFields';
 import { NavLink, useLeaveGuard } from '../lib/navigation';
 import { DRAG_MIME, Palette } from '../palette/Palette';
-import { FINAL_RUN_STATUSES, RunsPanel } from '../runs/RunsPanel';
+import { RunsPanel } from '../runs/RunsPanel';
+import { useRunDetail } from '../runs/useRunDetail';
 
 export function BundleEditorPage({ flowId }: { flowId: string }) {
   const flow = useAsync(() => api.flows.get(flowId), [flowId]);
@@ -85,38 +87,21 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
   const runs = useAsync(() => api.runs.list({ flowId: flow.id, limit: 50 }), [flow.id], 2000);
   const latestRunId = runs.data?.[0]?.id ?? flow.lastRun?.id ?? null;
   const valuesRunId = openRunId ?? latestRunId;
-  const [runDetail, setRunDetail] = useState<{ id: string; data?: RunDetail; error?: unknown }>({ id: '' });
-
-  // The opened run (or the latest one, for the field picker's values); polled until it finishes.
+  // The opened run (or the latest one, for the field picker's values).
+  const runDetail = useRunDetail(valuesRunId, runs.data?.[0]?.status);
+  const detail = runDetail.data;
+  // The list polls on its own clock: reload it when the run shown changes status, so both agree.
+  const reloadRuns = runs.reload;
   useEffect(() => {
-    if (!valuesRunId) return undefined;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      try {
-        const data = await api.runs.get(valuesRunId);
-        if (!live) return;
-        setRunDetail({ id: valuesRunId, data });
-        if (!FINAL_RUN_STATUSES.has(data.status)) timer = setTimeout(() => void load(), 2000);
-      } catch (error) {
-        if (live) setRunDetail({ id: valuesRunId, error });
-      }
-    };
-    void load();
-    return () => {
-      live = false;
-      if (timer) clearTimeout(timer);
-    };
-  }, [valuesRunId, runs.data?.[0]?.status]);
-
-  const detail = runDetail.id === valuesRunId ? runDetail.data : undefined;
+    if (detail?.status) void reloadRuns();
+  }, [detail?.id, detail?.status, reloadRuns]);
   const runValues: RunValues | undefined = useMemo(() => {
     if (!detail) return undefined;
     const steps: Record<string, unknown> = {};
     for (const s of detail.steps) if (s.output !== undefined && s.output !== null) steps[s.nodeId] = s.output;
     return { trigger: detail.trigger, steps };
   }, [detail]);
-  const openRun = openRunId && runDetail.id === openRunId ? runDetail.data : undefined;
+  const openRun = openRunId ? detail : undefined;
   const stepStatus = useMemo(() => {
     if (!openRun) return null;
     const m = new Map<string, StepStatus>(openRun.steps.map((s) => [s.nodeId, s.status]));
@@ -167,7 +152,6 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
         return;
       }
       const id = nextNodeId(type, current.nodes.map((n) => n.id));
-      const own = (connections.data ?? []).filter((c) => c.provider === m.provider);
       const pos =
         position ??
         (() => {
@@ -180,7 +164,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
         type: 'bundle',
         position: pos,
         selected: true,
-        data: { type, config: defaultsFromSchema(m.configSchema), connectionId: m.needsConnection && own.length === 1 && own[0] ? own[0].id : null },
+        data: { type, config: defaultsFromSchema(m.configSchema), connectionId: initialConnectionId(m, connections.data ?? []) },
       };
       history.commit((s) => ({ nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) }));
       setTab('inspect');
@@ -476,12 +460,17 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                   runsError={runs.error}
                   openRunId={openRunId}
                   openRun={openRun}
-                  openRunError={openRunId && runDetail.id === openRunId ? runDetail.error : undefined}
+                  openRunError={openRunId ? runDetail.error : undefined}
                   manifests={manifests}
+                  providerTitles={providerTitles}
                   onOpen={setOpenRunId}
                   onRetried={(r) => {
                     void runs.reload();
                     setOpenRunId(r.id);
+                  }}
+                  onRunChanged={(fresh) => {
+                    runDetail.refresh(fresh);
+                    void runs.reload();
                   }}
                 />
               )}
@@ -494,7 +483,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                   edges={edges}
                   manifests={manifests}
                   providerTitles={providerTitles}
-                  provider={selectedManifest ? catalog.providerById.get(selectedManifest.provider) : undefined}
+                  connectionProvider={selectedManifest ? catalog.providerById.get(connectionProviderOf(selectedManifest)) : undefined}
                   connections={connections.data ?? []}
                   issues={issuesByNode.get(selected.id) ?? []}
                   runValues={runValues}

@@ -182,7 +182,12 @@ export class ConnectionService {
     const loaded = await this.deps.store.get(id);
     let result: { ok: boolean; message: string };
     if (!provider.test || !loaded) {
-      result = { ok: true, message: `${provider.title} connections need no test: the webhook URL is ready.` };
+      result = {
+        ok: true,
+        message: provider.webhook
+          ? `${provider.title} connections need no test: the webhook URL is ready.`
+          : `${provider.title} connections need no test: the nodes that use this connection send its credentials with each request.`,
+      };
     } else {
       try {
         result = await provider.test({ connection: loaded.context, http, limiter: this.deps.limiter, log: this.deps.log });

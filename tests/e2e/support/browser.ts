@@ -1,5 +1,5 @@
 // Chromium through playwright-core, with a screenshot helper and a console-error trap.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -19,7 +19,11 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function openBrowser(baseURL: string): Promise<BrowserSession> {
+/**
+ * `screenshotPrefix` names this session's screenshots (`<prefix>-01-name.png`): e2e files run in parallel,
+ * so each clears only its own earlier screenshots.
+ */
+export async function openBrowser(baseURL: string, opts: { screenshotPrefix?: string } = {}): Promise<BrowserSession> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
@@ -31,8 +35,8 @@ export async function openBrowser(baseURL: string): Promise<BrowserSession> {
     // "Failed to load resource: … 401/409/422" is Chromium reporting an HTTP status the app handles.
     if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(`console.error: ${msg.text()}`);
   });
-  await rm(screenshotDir, { recursive: true, force: true });
-  await mkdir(screenshotDir, { recursive: true });
+  const prefix = opts.screenshotPrefix ? `${opts.screenshotPrefix}-` : '';
+  await clearScreenshots(prefix);
   let n = 0;
   return {
     browser,
@@ -41,13 +45,19 @@ export async function openBrowser(baseURL: string): Promise<BrowserSession> {
     errors,
     async screenshot(name: string) {
       n += 1;
-      await page.screenshot({ path: path.join(screenshotDir, `${String(n).padStart(2, '0')}-${name}.png`) });
+      await page.screenshot({ path: path.join(screenshotDir, `${prefix}${String(n).padStart(2, '0')}-${name}.png`) });
     },
     async close() {
       await context.close();
       await browser.close();
     },
   };
+}
+
+async function clearScreenshots(prefix: string): Promise<void> {
+  await mkdir(screenshotDir, { recursive: true });
+  const own = new RegExp(`^${prefix.replace(/[^A-Za-z0-9-]/g, '')}\\d{2}-.*\\.png$`);
+  for (const file of await readdir(screenshotDir)) if (own.test(file)) await rm(path.join(screenshotDir, file), { force: true });
 }
 
 /** Drags from one element to another with real mouse moves (HTML5 drag and drop and React Flow handles alike). */
