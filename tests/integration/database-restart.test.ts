@@ -77,6 +77,19 @@ const health = async () => {
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
 };
 
+/** While the database is away: a webhook is answered 503 with Retry-After, the API 503 (not 500), and /healthz names the database. */
+async function expectAwayAnswers(webhookUrl: string): Promise<void> {
+  const during = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'type=order&status=paid&id=1&event=status' });
+  expect(during.status).toBe(503);
+  expect(during.headers.get('retry-after')).toBe('5');
+  const api = await b.api('GET', '/api/flows');
+  expect(api.status).toBe(503);
+  expect(api.body.error.code).toBe('unavailable');
+  const down = await health();
+  expect(down.status).toBe(503);
+  expect(down.body).toMatchObject({ ok: false, database: expect.stringMatching(/^does not answer/) });
+}
+
 describe('PostgreSQL restarted under load, twice', () => {
   it('answers 503 while it is away, reports each part, restarts the runner, and runs every acknowledged event once', async () => {
     const crm = await createConnection(b, 'retailcrm', 'Shop orders', { domain: 'myshop.retailcrm.ru', apiKey: 'rcrm-key-0001' });
@@ -109,15 +122,12 @@ describe('PostgreSQL restarted under load, twice', () => {
     for (let round = 0; round < 2; round++) {
       await waitFor('some orders to be delivered', async () => twilio.messages.length > 50 * (round + 1), 30_000);
       await stopCluster();
-      // While it is away: a webhook is answered 503 with Retry-After, and /healthz names the database.
-      const during = await fetch(crm.webhookUrl!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'type=order&status=paid&id=1&event=status' });
-      expect(during.status).toBe(503);
-      expect(during.headers.get('retry-after')).toBe('5');
-      const down = await health();
-      expect(down.status).toBe(503);
-      expect(down.body).toMatchObject({ ok: false, database: expect.stringMatching(/^does not answer/) });
-      await new Promise((r) => setTimeout(r, 1_000));
-      await startCluster();
+      try {
+        await expectAwayAnswers(crm.webhookUrl!);
+      } finally {
+        await new Promise((r) => setTimeout(r, 1_000));
+        await startCluster();
+      }
       await waitFor('every part to be ok again', async () => (await health()).status === 200, 60_000);
     }
     loading = false;

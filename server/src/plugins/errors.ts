@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../services/errors.js';
+import { isInfrastructureError } from '../runtime/step-errors.js';
 
 /** `spa`: which unknown paths get the editor's index.html (it routes in the browser). */
 export function registerErrorHandling(app: FastifyInstance, spa: ((method: string, url: string) => boolean) | null): void {
@@ -20,6 +21,13 @@ export function registerErrorHandling(app: FastifyInstance, spa: ((method: strin
     }
     if (err.statusCode && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: { code: err.code?.toLowerCase() ?? 'bad_request', message: err.message } });
+    }
+    if (isInfrastructureError(err)) {
+      req.log.warn({ err: err.message }, 'request failed: the database does not answer');
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({ error: { code: 'unavailable', message: 'The database does not answer right now; try again in a few seconds.' } });
     }
     req.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal_error', message: 'Something went wrong on our side; the details are in the server log.' } });

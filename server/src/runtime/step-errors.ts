@@ -54,12 +54,15 @@ export function classifyError(err: unknown, provider: string): ClassifiedError {
 const unavailableCodes = /^(08|53|57P0[1-3]|40001|40P01|58)|^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/;
 const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|the database system is (starting up|shutting down|in recovery mode)/i;
 
-/** Whether an error says the database (or the connection to it) failed, rather than the step. */
+/** Whether an error says the database (or the connection to it) failed, rather than the step; drizzle's wrapping (`cause`) included. */
 export function isInfrastructureError(err: unknown): boolean {
-  if (err instanceof ProviderError || err instanceof PermanentStepError || err instanceof TemplateError) return false;
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && unavailableCodes.test(code)) return true;
-  return err instanceof Error && unavailableMessages.test(err.message);
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ProviderError || e instanceof PermanentStepError || e instanceof TemplateError) return false;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && unavailableCodes.test(code)) return true;
+    if (e instanceof Error && unavailableMessages.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** SQLSTATE classes of errors that repeat on every attempt with the same data (22 data exception, 54 program limit). */
