@@ -1,7 +1,7 @@
 // Helpers every provider's webhook code shares: header lookup, constant-time comparison, and the
 // bounded decoding of form bodies (linear in the body, a cap on pairs) that the server also uses.
 import { timingSafeEqual } from 'node:crypto';
-import type { WebhookRequest } from './define.js';
+import { WebhookParseError, type WebhookRequest } from './define.js';
 
 /** Bounds on what one webhook request may carry; the server answers 4xx beyond them. */
 export const webhookLimits = {
@@ -9,7 +9,10 @@ export const webhookLimits = {
   bodyBytes: 1024 * 1024,
   /** Fields of a form body (PHP's and `qs`'s default). */
   formPairs: 1000,
-  /** Nesting of objects and arrays in a body or payload (PostgreSQL's JSON parser recurses). */
+  /**
+   * Nesting of objects and arrays in a body or payload. A bound of ours, far below where PostgreSQL's
+   * recursive JSON parser gives up (tens of thousands of levels, less inside a batch): no provider nests past ten.
+   */
   depth: 64,
   /** Events one delivery may carry. */
   events: 1000,
@@ -19,11 +22,19 @@ export const webhookLimits = {
 
 export type FormFields = Record<string, string | string[]>;
 
-export class FormLimitError extends Error {
+/** A form with more fields than allowed: a parse error that the server answers 413. */
+export class FormLimitError extends WebhookParseError {
   constructor(readonly pairs: number) {
     super(`the form has more than ${webhookLimits.formPairs} fields`);
     this.name = 'FormLimitError';
   }
+}
+
+/** A value read from a body as text: strings, numbers and booleans only (an object's toString is the sender's, not ours). */
+export function plainText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return undefined;
 }
 
 /** Decodes a form-urlencoded body; a repeated field becomes an array. Linear; throws FormLimitError past the pair cap. */

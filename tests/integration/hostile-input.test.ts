@@ -70,6 +70,14 @@ describe('form bodies', () => {
 });
 
 describe('counts read from a request', () => {
+  it('a signed WhatsApp delivery of 1,001 statuses is refused 413 as a whole, and logged', async () => {
+    const statuses = Array.from({ length: 1001 }, (_, i) => ({ id: `wamid.${i}`, status: 'delivered', timestamp: '1739321024', recipient_id: '5511998765432' }));
+    const raw = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', statuses } }] }] });
+    const res = await postHook(conns.whatsapp!.webhookUrl!, signedJson('whatsapp', raw), raw);
+    expect(res.status).toBe(413);
+    expect((await deliveries(b, conns.whatsapp!.id))[0]).toMatchObject({ outcome: 'rejected', reason: 'the delivery carries 1001 events, more than 1000' });
+  });
+
   it('a signed Twilio message with NumMedia=1e309 is stored with no media instead of hanging the process', async () => {
     const params = { ...twilioInboundSms({ body: 'Hello' }), NumMedia: '1e309', MediaUrl0: 'https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME' };
     const res = await deliverTwilioWebhook(conns.twilio!.webhookUrl!, twilioAuth.authToken, params);

@@ -1,7 +1,7 @@
 // RetailCRM: API key connection, order triggers posted by RetailCRM's "HTTP request" trigger action, chats via Message Gateway.
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError, type WebhookRequest } from '../define.js';
-import { decodeForm } from '../webhooks.js';
+import { decodeForm, plainText } from '../webhooks.js';
 import { normalizeDomain, retailcrmCall, retailcrmSendChatText } from './api.js';
 
 export const RETAILCRM_TRIGGER_BODY =
@@ -22,9 +22,11 @@ export const retailcrmAuth = z.object({
 export type RetailcrmConnectionConfig = z.infer<typeof retailcrmAuth>;
 
 function firstValue(value: unknown): string | undefined {
-  const v = Array.isArray(value) ? value.find((x) => x !== undefined && x !== null && String(x).trim() !== '') : value;
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v).trim();
+  const values = Array.isArray(value) ? value : [value];
+  for (const v of values) {
+    const text = plainText(v)?.trim();
+    if (text) return text;
+  }
   return undefined;
 }
 

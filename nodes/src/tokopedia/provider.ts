@@ -2,7 +2,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError, type WebhookRequest } from '../define.js';
-import { header, safeEqual } from '../webhooks.js';
+import { header, plainText, safeEqual } from '../webhooks.js';
 import { IP_WHITELIST_HINT, tokopediaCall, tokopediaToken } from './api.js';
 import { tokopediaReplyText } from './send.js';
 
@@ -33,10 +33,13 @@ export interface TokopediaAttachment {
 /** 50000 → "Rp 50.000"; a price Tokopedia already wrote as text stays as it is. */
 export function formatRupiah(price: unknown): string {
   if (typeof price === 'number' && Number.isFinite(price)) return `Rp ${Math.round(price).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')}`;
-  return price === undefined || price === null ? '' : String(price);
+  return plainText(price) ?? '';
 }
 
-const str = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v));
+const str = (v: unknown): string | undefined => {
+  const text = plainText(v);
+  return text === '' ? undefined : text;
+};
 
 /**
  * Attachments as the (unconfirmed) payload describes them: `payload.attachment_type` 2 = image
@@ -46,7 +49,7 @@ const str = (v: unknown): string | undefined => (v === undefined || v === null |
 export function readTokopediaAttachment(payload: unknown): TokopediaAttachment | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
   const p = payload as Record<string, Record<string, unknown> | undefined> & { attachment_type?: unknown };
-  const type = Number(p.attachment_type);
+  const type = Number(plainText(p.attachment_type));
   if (type === 2 || (p.image && !p.product)) {
     const url = str(p.image?.image_url);
     return { type: 'image', ...(url ? { imageUrl: url } : {}) };

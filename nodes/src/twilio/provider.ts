@@ -1,8 +1,8 @@
 // Twilio Programmable Messaging (SMS and WhatsApp): connection, webhooks, test, sender list, replies.
 import { z } from 'zod';
-import { defineProvider, ProviderError, ui, WebhookParseError, type ParsedEvent, type WebhookRequest } from '../define.js';
+import { defineProvider, ProviderError, ui, WebhookParseError, type ParsedEvent, type VerifyResult, type WebhookRequest } from '../define.js';
 import { formOf, header } from '../webhooks.js';
-import { asProviderError, sendTwilioMessage, twilioClient, whatsappAddress } from './client.js';
+import { asProviderError, sendTwilioMessage, twilioClient, whatsappAddress, type TwilioAuth } from './client.js';
 import {
   first,
   inboundPayload,
@@ -20,6 +20,63 @@ export const emptyTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 const dayMs = 24 * 60 * 60 * 1000;
 
 const formParams = (req: WebhookRequest): FormParams => formOf(req);
+
+function verifyTwilio(req: WebhookRequest, config: TwilioAuth): VerifyResult {
+  const signature = header(req, 'x-twilio-signature');
+  if (!signature) return { ok: false, reason: 'missing X-Twilio-Signature header' };
+  const url = config.publicUrl ?? req.url;
+  const contentType = header(req, 'content-type') ?? '';
+  if (contentType.includes('json')) {
+    const ok = validateTwilioBodyHash(url, req.rawBody) && validateTwilioSignature(config.authToken, signature, url, {});
+    return ok ? { ok: true } : { ok: false, reason: 'X-Twilio-Signature or bodySHA256 does not match' };
+  }
+  return validateTwilioSignature(config.authToken, signature, url, formParams(req))
+    ? { ok: true }
+    : { ok: false, reason: `X-Twilio-Signature does not match ${url} (behind a proxy? set the public webhook URL)` };
+}
+
+/** Whether the request is a status callback (a body that cannot be read counts as none: it gets TwiML). */
+function isStatusCallbackRequest(req: WebhookRequest): boolean {
+  try {
+    return isStatusCallback(formParams(req));
+  } catch {
+    return false;
+  }
+}
+
+/** An inbound message or a status callback, from the form Twilio posted. */
+function parseTwilio(params: FormParams): ParsedEvent[] {
+  const sid = first(params, 'MessageSid') ?? first(params, 'SmsSid') ?? first(params, 'SmsMessageSid');
+  if (!sid) throw new WebhookParseError('not a Twilio messaging webhook: MessageSid is missing');
+  if (isStatusCallback(params)) {
+    const payload = statusPayload(params, sid);
+    const event: ParsedEvent = {
+      type: messageStatusChangedEvent,
+      dedupeKey: `${sid}:${payload.status}`,
+      keyKind: 'id',
+      payload,
+      messageStatus: {
+        providerMessageId: sid,
+        status: payload.status,
+        ...(payload.errorCode !== undefined || payload.errorMessage
+          ? { error: { code: payload.errorCode, message: payload.errorMessage ?? `Twilio error ${payload.errorCode}` } }
+          : {}),
+      },
+    };
+    return [event];
+  }
+  const payload = inboundPayload(params, sid);
+  const from = first(params, 'From') ?? '';
+  return [
+    {
+      type: messageReceivedEvent,
+      dedupeKey: sid,
+      keyKind: 'id',
+      payload,
+      message: { direction: 'inbound', channel: payload.channel, from, to: first(params, 'To') ?? null, text: payload.body, providerMessageId: sid, status: 'received', conversationKey: from },
+    },
+  ];
+}
 
 export const twilio = defineProvider({
   id: 'twilio',
@@ -49,63 +106,22 @@ export const twilio = defineProvider({
     ].join('\n'),
   webhook: {
     verify(req, connection) {
-      const signature = header(req, 'x-twilio-signature');
-      if (!signature) return { ok: false, reason: 'missing X-Twilio-Signature header' };
-      const url = connection.config.publicUrl ?? req.url;
-      const contentType = header(req, 'content-type') ?? '';
-      if (contentType.includes('json')) {
-        const ok = validateTwilioBodyHash(url, req.rawBody) && validateTwilioSignature(connection.config.authToken, signature, url, {});
-        return ok ? { ok: true } : { ok: false, reason: 'X-Twilio-Signature or bodySHA256 does not match' };
+      try {
+        return verifyTwilio(req, connection.config);
+      } catch (err) {
+        // A body that cannot be decoded cannot be signed either (the server refuses such a form before).
+        return { ok: false, reason: `the body cannot be read to check X-Twilio-Signature: ${(err as Error).message}` };
       }
-      return validateTwilioSignature(connection.config.authToken, signature, url, formParams(req))
-        ? { ok: true }
-        : { ok: false, reason: `X-Twilio-Signature does not match ${url} (behind a proxy? set the public webhook URL)` };
     },
     parse(req) {
       if (req.method !== 'POST') throw new WebhookParseError('Twilio webhooks are POST requests');
-      const params = formParams(req);
-      const sid = first(params, 'MessageSid') ?? first(params, 'SmsSid') ?? first(params, 'SmsMessageSid');
-      if (!sid) throw new WebhookParseError('not a Twilio messaging webhook: MessageSid is missing');
-      if (isStatusCallback(params)) {
-        const payload = statusPayload(params, sid);
-        const event: ParsedEvent = {
-          type: messageStatusChangedEvent,
-          dedupeKey: `${sid}:${payload.status}`,
-          keyKind: 'id',
-          payload,
-          messageStatus: {
-            providerMessageId: sid,
-            status: payload.status,
-            ...(payload.errorCode !== undefined || payload.errorMessage
-              ? { error: { code: payload.errorCode, message: payload.errorMessage ?? `Twilio error ${payload.errorCode}` } }
-              : {}),
-          },
-        };
-        return [event];
+      if (!(header(req, 'content-type') ?? '').toLowerCase().includes('application/x-www-form-urlencoded')) {
+        throw new WebhookParseError('Twilio messaging webhooks are form posts (application/x-www-form-urlencoded)');
       }
-      const payload = inboundPayload(params, sid);
-      const from = first(params, 'From') ?? '';
-      return [
-        {
-          type: messageReceivedEvent,
-          dedupeKey: sid,
-          keyKind: 'id',
-          payload,
-          message: {
-            direction: 'inbound',
-            channel: payload.channel,
-            from,
-            to: first(params, 'To') ?? null,
-            text: payload.body,
-            providerMessageId: sid,
-            status: 'received',
-            conversationKey: from,
-          },
-        },
-      ];
+      return parseTwilio(formParams(req));
     },
     respond(events, req) {
-      const inbound = events.length > 0 ? events.some((e) => e.type === messageReceivedEvent) : !isStatusCallback(formParams(req));
+      const inbound = events.length > 0 ? events.some((e) => e.type === messageReceivedEvent) : !isStatusCallbackRequest(req);
       return inbound ? { status: 200, contentType: 'text/xml', body: emptyTwiml } : { status: 200, contentType: 'text/plain', body: '' };
     },
   },

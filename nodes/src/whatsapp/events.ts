@@ -40,50 +40,64 @@ export const messageStatusChangedOutput = z.object({
 });
 export type MessageStatusChangedPayload = z.infer<typeof messageStatusChangedOutput>;
 
-// The parts of the Graph webhook payload that are read; everything else is ignored.
-interface Media {
-  id?: string;
-  mime_type?: string;
-  caption?: string;
-  filename?: string;
-}
-interface GraphMessage {
-  from?: string;
-  id?: string;
-  timestamp?: string;
-  type?: string;
-  text?: { body?: string };
-  image?: Media;
-  audio?: Media;
-  video?: Media;
-  document?: Media;
-  sticker?: Media;
-  interactive?: { type?: string; button_reply?: { id?: string; title?: string }; list_reply?: { id?: string; title?: string; description?: string } };
-  button?: { text?: string; payload?: string };
-  location?: { latitude?: number; longitude?: number; name?: string; address?: string };
-  contacts?: Array<{ name?: { formatted_name?: string; first_name?: string; last_name?: string }; phones?: Array<{ phone?: string }> }>;
-  reaction?: { message_id?: string; emoji?: string };
-  context?: { from?: string; id?: string };
-}
-interface GraphStatus {
-  id?: string;
-  status?: string;
-  timestamp?: string;
-  recipient_id?: string;
-  errors?: Array<{ code?: number; title?: string; message?: string; error_data?: { details?: string } }>;
-}
-interface GraphValue {
-  metadata?: { display_phone_number?: string; phone_number_id?: string };
-  contacts?: Array<{ profile?: { name?: string }; wa_id?: string }>;
-  messages?: GraphMessage[];
-  statuses?: GraphStatus[];
-}
+// The parts of the Graph webhook payload that are read, as a lenient schema: a field of the wrong type is
+// dropped (as if absent), an item that is no object is skipped; everything else is ignored. Linear, never throws.
+const text = z.union([z.string(), z.number()]).transform(String).optional().catch(undefined);
+const num = z.number().finite().optional().catch(undefined);
+const lenient = <T extends z.ZodRawShape>(shape: T) => z.object(shape).optional().catch(undefined);
+const items = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item.nullable().catch(null))
+    .catch([])
+    .optional()
+    .transform((list) => (list ?? []).filter((x): x is NonNullable<z.infer<T>> => x !== null && x !== undefined));
+
+const media = lenient({ id: text, mime_type: text, caption: text, filename: text });
+const graphMessage = z.object({
+  from: text,
+  id: text,
+  timestamp: text,
+  type: text,
+  text: lenient({ body: text }),
+  image: media,
+  audio: media,
+  video: media,
+  document: media,
+  sticker: media,
+  interactive: lenient({ type: text, button_reply: lenient({ id: text, title: text }), list_reply: lenient({ id: text, title: text, description: text }) }),
+  button: lenient({ text, payload: text }),
+  location: lenient({ latitude: num, longitude: num, name: text, address: text }),
+  contacts: items(z.object({ name: lenient({ formatted_name: text, first_name: text, last_name: text }), phones: items(z.object({ phone: text })) })),
+  reaction: lenient({ message_id: text, emoji: text }),
+  context: lenient({ from: text, id: text }),
+});
+const graphStatus = z.object({
+  id: text,
+  status: text,
+  timestamp: text,
+  recipient_id: text,
+  errors: items(z.object({ code: num, title: text, message: text, error_data: lenient({ details: text }) })),
+});
+const graphValue = z.object({
+  metadata: lenient({ display_phone_number: text, phone_number_id: text }),
+  contacts: items(z.object({ profile: lenient({ name: text }), wa_id: text })),
+  messages: items(graphMessage),
+  statuses: items(graphStatus),
+});
+const graphBody = z.object({
+  entry: z.array(z.object({ changes: items(z.object({ field: text, value: graphValue.optional().catch(undefined) })) }).nullable().catch(null)),
+});
+
+type GraphMessage = z.infer<typeof graphMessage>;
+type GraphStatus = z.infer<typeof graphStatus>;
+type GraphValue = z.infer<typeof graphValue>;
 
 const mediaTypes = ['image', 'audio', 'video', 'document', 'sticker'] as const;
 
+/** Unix seconds as ISO 8601; a time no Date can hold (or none) is the time of receipt. */
 function isoFromUnix(ts: string | undefined): string {
-  const seconds = Number(ts);
-  return new Date(Number.isFinite(seconds) && ts ? seconds * 1000 : Date.now()).toISOString();
+  const ms = Number(ts) * 1000;
+  return new Date(ts && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : Date.now()).toISOString();
 }
 
 function contactName(c: NonNullable<GraphMessage['contacts']>[number]): string {
@@ -152,12 +166,11 @@ export function normalizeStatus(s: GraphStatus, value: GraphValue): MessageStatu
 
 /** Every message and every status of every change of every entry is its own event. */
 export function parseWhatsAppBody(body: unknown): ParsedEvent[] {
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as { entry?: unknown }).entry)) {
-    throw new WebhookParseError('not a WhatsApp webhook: expected {"object":"whatsapp_business_account","entry":[…]}');
-  }
+  const read = graphBody.safeParse(body);
+  if (!read.success) throw new WebhookParseError('not a WhatsApp webhook: expected {"object":"whatsapp_business_account","entry":[…]}');
   const events: ParsedEvent[] = [];
-  for (const entry of (body as { entry: Array<{ changes?: Array<{ field?: string; value?: GraphValue }> }> }).entry) {
-    for (const change of entry.changes ?? []) {
+  for (const entry of read.data.entry) {
+    for (const change of entry?.changes ?? []) {
       if (change.field !== 'messages' || !change.value) continue;
       const value = change.value;
       for (const m of value.messages ?? []) {

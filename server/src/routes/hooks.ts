@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { webhookLimits } from '@bundles/nodes';
 import { ingestWebhook, type IngestDeps, type IngestResult } from '../runtime/ingest.js';
 import { sameSecret } from '../runtime/connections.js';
+import { isInfrastructureError } from '../runtime/step-errors.js';
 
 /** Seconds a provider is asked to wait when the database is away. */
 const retryAfterSeconds = 5;
@@ -19,25 +20,31 @@ export async function hookRoutes(
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: webhookLimits.bodyBytes }, (_req, body, done) => done(null, body));
 
   const unavailable = (reply: FastifyReply, req: FastifyRequest, err: unknown) => {
-    req.log.warn({ err: (err as Error).message }, 'webhook not stored: the database does not answer');
+    // The database away is expected now and then; anything else is a bug of ours, logged as one (and still not a 500).
+    if (isInfrastructureError(err)) req.log.warn({ err: (err as Error).message }, 'webhook not stored: the database does not answer');
+    else req.log.error({ err }, 'webhook not stored: an unexpected error');
     return reply
       .status(503)
       .header('retry-after', String(retryAfterSeconds))
       .send({ error: { code: 'unavailable', message: 'Bundles cannot store this webhook right now; send it again later.' } });
   };
 
-  // A body over the limit never reaches the handler: it is still logged for its connection (when the URL is right).
+  // A request Fastify refuses before the handler (a body over the limit, a content type it cannot read) is
+  // still logged for its connection, when the URL is right, and answered in our error shape.
   app.setErrorHandler(async (err: Error & { code?: string; statusCode?: number }, req: HookRequest, reply) => {
-    if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+    const status = err.statusCode ?? 500;
+    if (status >= 500) return unavailable(reply, req, err);
+    const reason = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `the body is larger than ${webhookLimits.bodyBytes} bytes` : `the request was refused before it was read: ${err.message}`;
     try {
       const conn = await opts.ingest.connections.get(req.params.connectionId);
       if (conn && sameSecret(req.params.secret, conn.webhookSecret)) {
-        await opts.ingest.rejections.submit({ workspaceId: conn.workspaceId, connectionId: conn.id, reason: `the body is larger than ${webhookLimits.bodyBytes} bytes` });
+        await opts.ingest.rejections.submit({ workspaceId: conn.workspaceId, connectionId: conn.id, reason });
       }
     } catch (logErr) {
       return unavailable(reply, req, logErr);
     }
-    return reply.status(413).send({ error: { code: 'body_too_large', message: `Webhook not understood: the body is larger than ${webhookLimits.bodyBytes} bytes.` } });
+    const code = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : 'malformed_webhook';
+    return reply.status(status).send({ error: { code, message: `Webhook not understood: ${reason}.` } });
   });
 
   const handler = async (req: HookRequest, reply: FastifyReply) => {

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { getProvider, safeEqual, secretFields, type ConnectionContext, type ProviderDefinition } from '@bundles/nodes';
 import type { Keyring } from '../secrets/keyring.js';
 import { scrubbableSecrets } from './redact.js';
+import { isUuid } from '../ids.js';
 
 export interface LoadedConnection {
   id: string;
@@ -40,12 +41,20 @@ export class ConnectionStore {
   ) {}
 
   get(id: string): Promise<LoadedConnection | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
     let hit = this.cache.get(id);
     if (!hit) {
-      hit = this.load(id).catch((err) => {
-        this.cache.delete(id);
-        throw err;
-      });
+      // Only connections are kept: ids of none (a guessed URL) would grow the cache without end.
+      hit = this.load(id).then(
+        (conn) => {
+          if (!conn) this.cache.delete(id);
+          return conn;
+        },
+        (err) => {
+          this.cache.delete(id);
+          throw err;
+        },
+      );
       this.cache.set(id, hit);
     }
     return hit;
@@ -57,7 +66,6 @@ export class ConnectionStore {
   }
 
   private async load(id: string): Promise<LoadedConnection | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const { rows } = await this.pool.query({
       name: 'connection_by_id',
       text: 'select id, workspace_id, provider, name, config, secrets, webhook_secret from connections where id = $1',

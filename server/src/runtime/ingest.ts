@@ -3,7 +3,7 @@
 // reason in the delivery log, never left to fail the statement.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { getNodeType, header, webhookLimits, WebhookParseError, type Logger, type ParsedEvent, type WebhookAnswer, type WebhookRequest } from '@bundles/nodes';
+import { FormLimitError, getNodeType, header, webhookLimits, WebhookParseError, type Logger, type ParsedEvent, type WebhookAnswer, type WebhookRequest } from '@bundles/nodes';
 import type { StepError } from '@bundles/shared';
 import { sameSecret, type ConnectionStore, type LoadedConnection } from './connections.js';
 import type { SubscriptionCache, Subscription } from './subscriptions.js';
@@ -67,6 +67,8 @@ type Read = { ok: true; req: WebhookRequest; events: ParsedEvent[] } | { ok: fal
 function readDelivery(conn: LoadedConnection, raw: RawWebhook): Read {
   const hook = conn.provider.webhook!;
   const decoded = decodeWebhookBody(raw.rawBody, header(raw, 'content-type') ?? '');
+  // Too big to read at all: refused before a signature check would have to read it.
+  if (!decoded.ok && decoded.status === 413) return { ok: false, status: 413, code: 'too_large', reason: decoded.reason };
   const req: WebhookRequest = { ...raw, body: decoded.ok ? decoded.body : null };
   try {
     const challenge = hook.challenge?.(req, conn.context);
@@ -81,6 +83,7 @@ function readDelivery(conn: LoadedConnection, raw: RawWebhook): Read {
   try {
     events = hook.parse(req, conn.context);
   } catch (err) {
+    if (err instanceof FormLimitError) return { ok: false, status: 413, code: 'too_large', reason: err.message };
     const reason = err instanceof WebhookParseError ? err.message : `could not read the request: ${errorText(err)}`;
     return { ok: false, status: 400, code: 'malformed_webhook', reason };
   }
@@ -88,7 +91,9 @@ function readDelivery(conn: LoadedConnection, raw: RawWebhook): Read {
     return { ok: false, status: 413, code: 'too_many_events', reason: `the delivery carries ${events.length} events, more than ${webhookLimits.events}` };
   }
   for (const e of events) {
-    const problem = unstorableReason(e.payload, { nulInValues: 'refuse' }) ?? (e.dedupeKey ? null : 'an event has no key');
+    const problem =
+      (typeof e.dedupeKey === 'string' && e.dedupeKey ? null : 'an event has no key') ??
+      unstorableReason([e.dedupeKey, e.subject ?? '', e.key ?? '', e.type, e.payload], { nulInValues: 'refuse' });
     if (problem) return { ok: false, status: 422, code: 'unstorable_body', reason: `the event cannot be stored as it came: ${problem}` };
   }
   return { ok: true, req, events };

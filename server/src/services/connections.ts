@@ -9,6 +9,7 @@ import { connections, eventKeys, flowVersions, flows, triggerSubscriptions, webh
 import type { Keyring } from '../secrets/keyring.js';
 import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
+import { isUuid } from '../ids.js';
 
 export interface ConnectionDeps {
   db: Db;
@@ -86,7 +87,7 @@ export class ConnectionService {
   }
 
   private async row(workspaceId: string, id: string): Promise<Row> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Connection');
+    if (!isUuid(id)) throw notFound('Connection');
     const [row] = await this.deps.db.select().from(connections).where(and(eq(connections.id, id), eq(connections.workspaceId, workspaceId)));
     if (!row) throw notFound('Connection');
     return row;

@@ -6,6 +6,7 @@ import type { Db } from '../db/index.js';
 import { connections, flowVersions, flows, runs, triggerSubscriptions } from '../db/schema/index.js';
 import { validateGraph } from '../runtime/validate.js';
 import { AppError, notFound } from './errors.js';
+import { isUuid } from '../ids.js';
 
 export interface FlowDeps {
   db: Db;
@@ -70,7 +71,7 @@ export class FlowService {
   }
 
   async get(workspaceId: string, id: string): Promise<Flow> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Bundle');
+    if (!isUuid(id)) throw notFound('Bundle');
     const [row] = await flowSelect(this.deps.db).where(and(eq(flows.id, id), eq(flows.workspaceId, workspaceId)));
     if (!row) throw notFound('Bundle');
     return present(row);

@@ -6,6 +6,7 @@ import type { Db } from '../db/index.js';
 import { messages } from '../db/schema/index.js';
 import type { ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
+import { isUuid } from '../ids.js';
 
 type Row = typeof messages.$inferSelect;
 
@@ -64,7 +65,7 @@ export class MessageService {
   }
 
   async reply(workspaceId: string, id: string, text: string): Promise<Message> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Message');
+    if (!isUuid(id)) throw notFound('Message');
     const [original] = await this.deps.db.select().from(messages).where(and(eq(messages.id, id), eq(messages.workspaceId, workspaceId)));
     if (!original) throw notFound('Message');
     const conn = await this.deps.store.get(original.connectionId);

@@ -5,6 +5,7 @@ import type { Db } from '../db/index.js';
 import { events, flowVersions, runs, steps, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
 import { AppError, notFound } from './errors.js';
+import { isUuid } from '../ids.js';
 
 type RunRow = typeof runs.$inferSelect;
 
@@ -24,7 +25,6 @@ function presentRun(r: RunRow): Run {
   };
 }
 
-const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 
 export class RunService {
   constructor(private db: Db) {}
