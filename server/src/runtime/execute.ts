@@ -95,7 +95,7 @@ export async function executeRun(deps: ExecuteDeps, runId: string, fresh?: Fresh
   const version = await deps.versions.get(run.version_id);
   const conversation = run.conversation_key === null ? null : { id: run.id, flowId: run.flow_id, conversationKey: run.conversation_key, seq: Number(run.seq) };
   if (conversation && !(await takeTurn(deps.pool, conversation, laneJobId ?? null))) return 'parked';
-  const status = await new RunWalk(deps, run, version, laneJobId ?? null).walk();
+  const status = await new RunWalk(deps, run, version, laneJobId ?? null, fresh?.journaled ?? null).walk();
   if (conversation && settledStatuses.has(status)) {
     // A lost wake-up is found again by the worker's maintenance (wakeForgottenRuns).
     await passTurn(deps.pool, conversation).catch((err) => deps.log.warn({ runId, err: (err as Error).message }, 'could not wake the next run of the conversation'));
@@ -187,6 +187,8 @@ class RunWalk {
     private readonly run: LoadedRun,
     private readonly version: PreparedVersion,
     private readonly laneJobId: string | null,
+    /** The write whose first attempt the ingest statement already journaled (a fresh run only). */
+    private journaledAtIngest: string | null,
   ) {
     this.done = new Map(run.steps.map((s) => [s.node_id, s]));
     this.log = lazyChild(deps.log, { runId: run.id, flowId: version.flowId });
@@ -297,9 +299,13 @@ class RunWalk {
           const settled = await this.settleUnknown(attempt, action, { ...ctx, config }, prior, conn);
           if (settled !== 'call') return settled;
         }
-        // The journal: this attempt, and every step finished before it, are durable before the call goes out.
-        this.pending.push(stepRow(node, def, 'running', { input: attempt.input, attempts: attempt.attempts, startedAt: attempt.startedAt, connectionId: conn?.id ?? null }));
-        await this.flush('running', null, null);
+        // The journal: this attempt, and every step finished before it, are durable before the call goes out
+        // (for a run's first write, nothing runs before it, and the ingest statement may have written it).
+        if (this.journaledAtIngest === node.id && prior === undefined) this.journaledAtIngest = null;
+        else {
+          this.pending.push(stepRow(node, def, 'running', { input: attempt.input, attempts: attempt.attempts, startedAt: attempt.startedAt, connectionId: conn?.id ?? null }));
+          await this.flush('running', null, null);
+        }
         this.deps.crashPoint?.(`before-call:${node.id}`);
       }
       const result = await action.execute({ ...ctx, config } as ActionContext<unknown>);

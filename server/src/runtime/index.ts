@@ -37,8 +37,8 @@ export interface Runtime {
 export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks; crashAt?: string[] }): Promise<Runtime> {
   const { pool, log } = opts;
   const connections = new ConnectionStore(pool, opts.keyring, () => opts.publicUrl);
-  const subscriptions = new SubscriptionCache(pool);
   const versions = new VersionCache(pool);
+  const subscriptions = new SubscriptionCache(pool, versions);
   const limiter = createPgRateLimiter(pool);
   await ensureRunTask(pool);
   const waker = createWaker(pool);

@@ -25,6 +25,9 @@ export interface IngestItem {
     /** The trigger's condition threw: the run is stored failed with this error, and never queued. */
     error: StepError | null;
     conversation_key: string | null;
+    /** The write whose first attempt this statement journals (see ingestJournaledWrite). */
+    journal_node: string | null;
+    journal_type: string | null;
   }>;
   inbound: Array<Record<string, unknown>>;
   statuses: Array<Record<string, unknown>>;
@@ -38,6 +41,7 @@ export interface StoredJob {
   lane: boolean;
   conversationKey: string | null;
   seq: number;
+  journaled: string | null;
 }
 
 export interface IngestRow {
@@ -85,7 +89,8 @@ with d as (
   where events.id = any(array(select id from ins_req where not inserted and id is not null))
   returning 1
 ), candidate_runs as (
-  select * from json_to_recordset($3::json) as x(req int, ord int, id uuid, subject text, subscription_id uuid, lane boolean, error json, conversation_key text)
+  select * from json_to_recordset($3::json) as x(req int, ord int, id uuid, subject text, subscription_id uuid, lane boolean, error json,
+    conversation_key text, journal_node text, journal_type text)
 ), new_runs as (
   insert into runs (id, workspace_id, flow_id, version_id, event_id, status, error, finished_at, conversation_key)
   select c.id, i.workspace_id, ts.flow_id, ts.version_id, i.id, case when c.error is null then 'queued' else 'failed' end,
@@ -97,9 +102,16 @@ with d as (
   order by c.req, c.ord
   returning id, version_id, flow_id, event_id, status, conversation_key, seq
 ), fresh_runs as (
-  select nr.id, nr.version_id, nr.flow_id, nr.conversation_key, nr.seq, i.payload, c.lane
+  select nr.id, nr.version_id, nr.flow_id, nr.conversation_key, nr.seq, i.payload, c.lane, c.journal_node
   from new_runs nr join ins_req i on i.id = nr.event_id join candidate_runs c on c.id = nr.id
   where nr.status = 'queued'
+), journal as (
+  -- The first attempt of the run's first write, journaled with the run itself (the executor then skips that write).
+  insert into steps (workspace_id, run_id, node_id, node_type, status, attempts, started_at)
+  select nr_w.workspace_id, f.id, c.journal_node, c.journal_type, 'running', 1, now()
+  from fresh_runs f join candidate_runs c on c.id = f.id join d nr_w on nr_w.req = c.req
+  where c.journal_node is not null
+  returning 1
 ), jobs as (
   ${insertRunJobsSql('fresh_runs', '$6')}
 ), inbound as (
@@ -140,7 +152,7 @@ with d as (
   returning 1
 ), jobs_by_req as (
   select c.req, json_agg(json_build_object('runId', j.run_id, 'jobId', j.id::text, 'versionId', j.version_id, 'flowId', j.flow_id,
-      'lane', j.lane, 'conversationKey', j.conversation_key, 'seq', j.seq)) as jobs
+      'lane', j.lane, 'conversationKey', j.conversation_key, 'seq', j.seq, 'journaled', j.journaled)) as jobs
   from jobs j join candidate_runs c on c.id = j.run_id group by c.req
 )
 select p.req, p.inserted, p.duplicates, coalesce(jr.jobs, '[]') as jobs

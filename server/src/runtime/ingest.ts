@@ -132,6 +132,10 @@ function plannedRuns(events: Array<ParsedEvent & { subject: string }>, subs: Sub
     for (const sub of subs) {
       const { matched, error } = matchOf(sub, event);
       if (!matched) continue;
+      // Runs started by a customer's message keep the conversation's order.
+      const conversationKey = event.message?.direction === 'inbound' ? (event.message.conversationKey ?? null) : null;
+      // A run that may wait for its turn first journals its attempt when it runs, not now.
+      const journal = !error && conversationKey === null ? sub.journal : null;
       candidates.push({
         id: randomUUID(),
         ord: candidates.length,
@@ -139,8 +143,9 @@ function plannedRuns(events: Array<ParsedEvent & { subject: string }>, subs: Sub
         subscription_id: sub.id,
         lane: false,
         error,
-        // Runs started by a customer's message keep the conversation's order.
-        conversation_key: event.message?.direction === 'inbound' ? (event.message.conversationKey ?? null) : null,
+        conversation_key: conversationKey,
+        journal_node: journal?.nodeId ?? null,
+        journal_type: journal?.nodeType ?? null,
       });
     }
   }
@@ -231,7 +236,14 @@ async function storeDelivery(deps: IngestDeps, item: IngestItem, payloadBySubjec
     const subjectOf = new Map(item.candidates.map((c) => [c.id, c.subject]));
     for (const job of row.jobs) {
       if (!job.lane) continue;
-      const fresh = { versionId: job.versionId, flowId: job.flowId, conversationKey: job.conversationKey, seq: Number(job.seq), payload: payloadBySubject.get(subjectOf.get(job.runId)!)! };
+      const fresh = {
+        versionId: job.versionId,
+        flowId: job.flowId,
+        conversationKey: job.conversationKey,
+        seq: Number(job.seq),
+        journaled: job.journaled,
+        payload: payloadBySubject.get(subjectOf.get(job.runId)!)!,
+      };
       lane!.push({ runId: job.runId, jobId: job.jobId, fresh });
       taken++;
     }

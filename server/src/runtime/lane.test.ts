@@ -29,7 +29,7 @@ const tick = () => new Promise((r) => setTimeout(r, 10));
 
 let seq = 0;
 const laneId = () => `bundles-lane-test-${++seq}`;
-const runOf = (i: number, jobId = String(1_000_000 + i)): LaneRun => ({ runId: `run-${i}`, jobId, fresh: { versionId: 'v', flowId: 'f', conversationKey: null, seq: i, payload: { i } } });
+const runOf = (i: number, jobId = String(1_000_000 + i)): LaneRun => ({ runId: `run-${i}`, jobId, fresh: { versionId: 'v', flowId: 'f', conversationKey: null, seq: i, journaled: null, payload: { i } } });
 
 function lane(opts: Partial<LaneOptions> & Pick<LaneOptions, 'execute'>) {
   return createLane({ id: laneId(), pool: database.pool, concurrency: 2, capacity: 4, log, ...opts });

@@ -18,6 +18,8 @@ export interface FreshRun {
   /** Set for runs of a conversation, which take their turns in `seq` order. */
   conversationKey: string | null;
   seq: number;
+  /** The write whose first attempt the ingest statement journaled: the executor does not journal it again. */
+  journaled: string | null;
 }
 
 /** What a run's job carries; a new run's first job also carries its version and trigger payload. */
@@ -28,7 +30,7 @@ export interface RunJobPayload {
 
 /**
  * SQL that inserts one job per row of `source` (columns `id`, `version_id`, `flow_id`, `conversation_key`,
- * `seq`, `payload`, `lane`): a new run's
+ * `seq`, `journal_node`, `payload`, `lane`): a new run's
  * job carries what the executor would otherwise read back, saving a query per run. A job whose run the
  * in-process lane executes is inserted already locked by the lane (`laneWorker`, an SQL expression),
  * as its first attempt: no worker fetches it, and if the process dies the lane's stale heartbeat
@@ -38,11 +40,12 @@ export function insertRunJobsSql(source: string, laneWorker: string): string {
   return `insert into graphile_worker._private_jobs (task_id, payload, max_attempts, locked_at, locked_by, attempts)
     select (select t.id from graphile_worker._private_tasks t where t.identifier = '${runTask}'),
       json_build_object('runId', ${source}.id, 'fresh', json_build_object('versionId', ${source}.version_id, 'payload', ${source}.payload,
-        'flowId', ${source}.flow_id, 'conversationKey', ${source}.conversation_key, 'seq', ${source}.seq)), 25,
+        'flowId', ${source}.flow_id, 'conversationKey', ${source}.conversation_key, 'seq', ${source}.seq, 'journaled', ${source}.journal_node)), 25,
       case when ${source}.lane then now() end, case when ${source}.lane then ${laneWorker}::text end, case when ${source}.lane then 1 else 0 end
     from ${source}
     returning id, (payload->>'runId')::uuid as run_id, payload->'fresh'->>'versionId' as version_id, payload->'fresh'->>'flowId' as flow_id,
-      payload->'fresh'->>'conversationKey' as conversation_key, (payload->'fresh'->>'seq')::bigint as seq, locked_by is not null as lane`;
+      payload->'fresh'->>'conversationKey' as conversation_key, (payload->'fresh'->>'seq')::bigint as seq,
+      payload->'fresh'->>'journaled' as journaled, locked_by is not null as lane`;
 }
 
 /** The task row that job rows point at; graphile-worker creates it lazily, ingest needs it first. */

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { getNodeType, secretFieldsOf } from '@bundles/nodes';
 import { scrubbableSecrets } from './redact.js';
+import { ingestJournaledWrite, type VersionCache } from './versions.js';
 
 export interface Subscription {
   id: string;
@@ -13,6 +14,8 @@ export interface Subscription {
   config: Record<string, unknown>;
   /** Values of the trigger's secret config fields (a shared secret it matches on), scrubbed before storage. */
   secretValues: string[];
+  /** The write whose first attempt the ingest statement journals (see ingestJournaledWrite). */
+  journal: { nodeId: string; nodeType: string } | null;
 }
 
 function triggerSecrets(nodeType: string, config: Record<string, unknown>): string[] {
@@ -24,7 +27,10 @@ const ttlMs = 2_000;
 
 export class SubscriptionCache {
   private cache = new Map<string, { at: number; subs: Promise<Subscription[]> }>();
-  constructor(private pool: pg.Pool) {}
+  constructor(
+    private pool: pg.Pool,
+    private versions: VersionCache,
+  ) {}
 
   forConnection(connectionId: string): Promise<Subscription[]> {
     const hit = this.cache.get(connectionId);
@@ -37,16 +43,19 @@ export class SubscriptionCache {
         values: [connectionId],
       })
       .then(({ rows }) =>
-        rows.map((r) => ({
-          id: r.id,
-          flowId: r.flow_id,
-          versionId: r.version_id,
-          eventType: r.event_type,
-          key: r.key,
-          nodeType: r.node_type,
-          config: r.config,
-          secretValues: triggerSecrets(r.node_type, r.config),
-        })),
+        Promise.all(
+          rows.map(async (r) => ({
+            id: r.id,
+            flowId: r.flow_id,
+            versionId: r.version_id,
+            eventType: r.event_type,
+            key: r.key,
+            nodeType: r.node_type,
+            config: r.config,
+            secretValues: triggerSecrets(r.node_type, r.config),
+            journal: ingestJournaledWrite(await this.versions.get(r.version_id), r.config),
+          })),
+        ),
       );
     subs.catch(() => this.cache.delete(connectionId));
     this.cache.set(connectionId, { at: Date.now(), subs });

@@ -1,7 +1,7 @@
 // Flow versions are immutable: each is loaded once per process and kept with its walk order.
 import type pg from 'pg';
 import type { FlowGraph, GraphNode } from '@bundles/shared';
-import { getNodeType, type NodeDefinition } from '@bundles/nodes';
+import { effectOf, getNodeType, isIdempotent, type NodeDefinition } from '@bundles/nodes';
 
 export interface PreparedVersion {
   id: string;
@@ -69,4 +69,23 @@ export class VersionCache {
     }
     return hit;
   }
+}
+
+/**
+ * The write a new run attempts first, when nothing runs before it (the trigger's first child, after a
+ * trigger that loads nothing) and an unknown outcome of it is settled without a person (it can be looked
+ * up, or repeated). Its attempt can then be journaled by the ingest statement that creates the run: a
+ * journal entry written a little early only costs a lookup after a crash, and saves a statement per run.
+ */
+export function ingestJournaledWrite(version: PreparedVersion, triggerConfig: Record<string, unknown>): { nodeId: string; nodeType: string } | null {
+  const trigger = version.defs.get(version.trigger.id);
+  if (trigger?.kind !== 'trigger' || (trigger.load && trigger.loads?.(triggerConfig) !== false)) return null;
+  const first = version.order[1];
+  const def = first ? version.defs.get(first.id) : undefined;
+  if (!first || def?.kind !== 'action') return null;
+  if (!(version.incoming.get(first.id) ?? []).some((p) => p.source === version.trigger.id)) return null;
+  // Judged on the node's own config: a templated value that decides the effect (rare) keeps the usual journal.
+  const config = def.config.safeParse(first.config);
+  if (!config.success || effectOf(def, config.data) !== 'write') return null;
+  return def.reconcile || isIdempotent(def, config.data) ? { nodeId: first.id, nodeType: def.id } : null;
 }

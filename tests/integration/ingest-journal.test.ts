@@ -1,0 +1,51 @@
+// A run's first write, when nothing runs before it and its unknown outcome can be settled without a person
+// (looked up, or repeated), has its attempt journaled by the ingest statement that creates the run: one
+// statement less per run. A write nobody can be asked about is journaled only when it is about to call.
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createTestDatabase, startTestBundles, type TestBundles } from '@bundles/server/testing';
+import { createConnection, postHook, startChainFlow, type FlowNode } from '../support/providers.js';
+
+// Web only: nothing executes the runs, so what ingest wrote is all there is.
+let b: TestBundles;
+beforeAll(async () => {
+  b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')), { role: 'web' });
+});
+afterAll(async () => {
+  await b?.close();
+});
+
+let n = 0;
+async function stepsAfterIngest(first: FlowNode, loadOrder = false) {
+  const crm = await createConnection(b, 'retailcrm', `Shop orders ${++n}`, { domain: 'myshop.retailcrm.ru', apiKey: 'rcrm-key-0001' });
+  const flowId = await startChainFlow(b, `Journal ${n}`, [{ id: 'trigger', type: 'retailcrm.order_changed', connectionId: crm.id, config: { statuses: ['paid'], loadOrder } }, first]);
+  expect((await postHook(crm.webhookUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, `type=order&status=paid&id=${n}&event=status`)).status).toBe(200);
+  const { rows } = await b.database.pool.query(
+    `select s.node_id, s.status, s.attempts from steps s join runs r on r.id = s.run_id where r.flow_id = $1`,
+    [flowId],
+  );
+  return rows;
+}
+
+const accounts = async () => ({
+  twilio: (await createConnection(b, 'twilio', `Twilio ${n}`, { accountSid: 'AC' + 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6', authToken: 'f00dcafef00dcafef00dcafef00dcafe' })).id,
+  whatsapp: (await createConnection(b, 'whatsapp', `WhatsApp ${n}`, { accessToken: 'EAAGtoken', appSecret: 'meta-app-secret-0001', verifyToken: 'v', phoneNumberId: '106540352242922' })).id,
+});
+
+describe('the journal written with the run', () => {
+  it('a Twilio SMS right after the trigger: its first attempt is journaled by ingest', async () => {
+    const { twilio } = await accounts();
+    const rows = await stepsAfterIngest({ id: 'sms', type: 'twilio.send_sms', connectionId: twilio, config: { from: '+15550002222', to: '+15550001111', body: 'Order {{ trigger.id }} is paid' } });
+    expect(rows).toEqual([{ node_id: 'sms', status: 'running', attempts: 1 }]);
+  });
+
+  it('a WhatsApp text right after the trigger: nothing yet (its journal would end it uncertain after a crash before the call)', async () => {
+    const { whatsapp } = await accounts();
+    expect(await stepsAfterIngest({ id: 'wa', type: 'whatsapp.send_text', connectionId: whatsapp, config: { to: '5511998765432', text: 'Paid' } })).toEqual([]);
+  });
+
+  it('a trigger that loads the order first: nothing yet (the load runs before the write)', async () => {
+    const { twilio } = await accounts();
+    const sms: FlowNode = { id: 'sms', type: 'twilio.send_sms', connectionId: twilio, config: { from: '+15550002222', to: '+15550001111', body: 'Paid' } };
+    expect(await stepsAfterIngest(sms, true)).toEqual([]);
+  });
+});
