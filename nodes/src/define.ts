@@ -258,6 +258,13 @@ export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
    * permanent ProviderError with a clear message where the channel cannot (e.g. outside a 24-hour window).
    */
   reply?(ctx: ProviderContext<z.infer<Auth>>, original: LoggedMessage, text: string): Promise<MessageRecord>;
+  /**
+   * The statuses its messages take, in the order they move: a later status update never moves a message
+   * back to an earlier one (a late "sent" never overwrites "delivered"). The message log filters by them.
+   */
+  messageStatuses?: string[];
+  /** Rules the provider sets for a connection's name (RetailCRM wants integration names of 5 or more characters). */
+  connectionName?: { minLength: number };
 }
 
 /** A message row as the reply hook sees it. */
@@ -346,6 +353,20 @@ export function isIdempotent(def: ActionDefinition<any, any, any>, config: unkno
 }
 
 export type NodeDefinition = TriggerDefinition<any, any, any> | ActionDefinition<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A provider folder's one export: its definition and its node types, listed once in the registry. */
+export interface ProviderModule {
+  provider: ProviderDefinition;
+  nodeTypes: NodeDefinition[];
+}
+
+/** Bundles a provider (from defineProvider) with its node types for the registry. */
+export function providerModule(provider: { definition: ProviderDefinition }, nodeTypes: NodeDefinition[]): ProviderModule {
+  for (const node of nodeTypes) {
+    if (node.provider !== provider.definition.id) throw new Error(`${node.id} belongs to ${node.provider}, not ${provider.definition.id}`);
+  }
+  return { provider: provider.definition, nodeTypes };
+}
 
 /** Starts a provider's definitions: `const twilio = defineProvider({...}); twilio.action({...})`. */
 export function defineProvider<Auth extends z.ZodObject>(def: ProviderDefinition<Auth>) {

@@ -1,25 +1,28 @@
 // The registry: every provider and node type, as an explicit list. Node ids are stored: never rename one.
-import type { NodeDefinition, ProviderDefinition } from './define.js';
-import { core, http, webhook, coreWebhook, coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet } from './core/index.js';
-import { retailcrm, retailcrmOrderChanged, retailcrmFindOrCreateCustomer, retailcrmCreateOrder, retailcrmUpdateOrderStatus, retailcrmGetOrder, retailcrmSendChatMessage } from './retailcrm/index.js';
-import { tokopedia, tokopediaChatMessageReceived, tokopediaReply } from './tokopedia/index.js';
-import { twilio, twilioMessageReceived, twilioMessageStatusChanged, twilioSendSms, twilioSendWhatsapp } from './twilio/index.js';
-import { whatsapp, whatsappMessageReceived, whatsappMessageStatusChanged, whatsappSendText, whatsappSendTemplate } from './whatsapp/index.js';
+import type { NodeDefinition, ProviderDefinition, ProviderModule } from './define.js';
+import { coreModules } from './core/index.js';
+import { retailcrmModule } from './retailcrm/index.js';
+import { tokopediaModule } from './tokopedia/index.js';
+import { twilioModule } from './twilio/index.js';
+import { whatsappModule } from './whatsapp/index.js';
 
 export * from './define.js';
 export * from './manifest.js';
 export * from './webhooks.js';
+export * from './message-status.js';
 export { createHttpClient } from './http.js';
 
-export const providers: ProviderDefinition[] = [core.definition, webhook.definition, http.definition, retailcrm.definition, tokopedia.definition, twilio.definition, whatsapp.definition];
-
-export const nodeTypes: NodeDefinition[] = [
-  coreWebhook, coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet,
-  retailcrmOrderChanged, retailcrmFindOrCreateCustomer, retailcrmCreateOrder, retailcrmUpdateOrderStatus, retailcrmGetOrder, retailcrmSendChatMessage,
-  tokopediaChatMessageReceived, tokopediaReply,
-  twilioMessageReceived, twilioMessageStatusChanged, twilioSendSms, twilioSendWhatsapp,
-  whatsappMessageReceived, whatsappMessageStatusChanged, whatsappSendText, whatsappSendTemplate,
+/** Every provider folder, one line each. */
+export const providerModules: ProviderModule[] = [
+  ...coreModules,
+  retailcrmModule,
+  tokopediaModule,
+  twilioModule,
+  whatsappModule,
 ];
+
+export const providers: ProviderDefinition[] = providerModules.map((m) => m.provider);
+export const nodeTypes: NodeDefinition[] = providerModules.flatMap((m) => m.nodeTypes);
 
 const providerById = new Map(providers.map((p) => [p.id, p]));
 const nodeTypeById = new Map(nodeTypes.map((n) => [n.id, n]));

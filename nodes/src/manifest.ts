@@ -87,5 +87,7 @@ export function providerManifest(provider: ProviderDefinition, webhookUrlExample
     authSchema: toJsonSchema(provider.auth, 'input'),
     hasWebhook: Boolean(provider.webhook),
     setup: provider.setup ? provider.setup({ webhookUrl: webhookUrlExample, config: {} }) : '',
+    messageStatuses: provider.messageStatuses ?? [],
+    nameMinLength: provider.connectionName?.minLength ?? 1,
   };
 }

@@ -1,6 +1,15 @@
 // Helpers for node tests: a real HTTP client, an in-process limiter and a recording context.
 import { createHttpClient } from './http.js';
-import type { ActionContext, ConnectionContext, Logger, MessageRecord, ProviderContext, RateLimiter } from './define.js';
+import type { ActionContext, ConnectionContext, Logger, MessageRecord, ProviderContext, ProviderDefinition, RateLimiter } from './define.js';
+import { secretFields } from './manifest.js';
+
+/** A provider's secret auth fields are exactly these (encrypted at rest, never returned, never logged). */
+export function expectSecretFields(provider: ProviderDefinition | { definition: ProviderDefinition }, names: string[]): void {
+  const def = 'definition' in provider ? provider.definition : provider;
+  const got = secretFields(def).sort();
+  const want = [...names].sort();
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${def.id} marks ${got.join(', ') || 'nothing'} secret, expected ${want.join(', ') || 'nothing'}`);
+}
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 

@@ -28,4 +28,8 @@ export interface ProviderManifest {
   authSchema: JsonSchema;
   hasWebhook: boolean;
   setup: string;
+  /** The statuses of its messages in the message log, in the order they move (empty: it logs no messages). */
+  messageStatuses: string[];
+  /** The shortest connection name it accepts. */
+  nameMinLength: number;
 }

@@ -49,7 +49,9 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
   web = await startTestBundles(databaseUrl, { role: 'web' });
   // Started before any crash: it releases a dead process's lane jobs once its heartbeat is stale, and finishes the runs.
-  recovery = await startTestBundles(databaseUrl, { role: 'worker', setup: false, workerStaleMs: 1500, heartbeatMs: 300 });
+  // 4 s, not less: four servers start at once on two cores, and a live process whose heartbeat is starved for
+  // longer than this is taken for dead (its runs would then be resumed while it still runs them).
+  recovery = await startTestBundles(databaseUrl, { role: 'worker', setup: false, workerStaleMs: 4000, heartbeatMs: 300 });
   shared = await startProviders('shared');
 });
 afterAll(async () => {
@@ -110,7 +112,7 @@ async function startDoomed(crashAt: string | null): Promise<{ child: ChildProces
       BUNDLES_SECRET_KEY: testSecretKey,
       HOST: '127.0.0.1',
       PORT: String(port),
-      BUNDLES_WORKER_STALE_MS: '1500',
+      BUNDLES_WORKER_STALE_MS: '4000',
       BUNDLES_HEARTBEAT_MS: '300',
       BUNDLES_TEST_CRASH_AT: crashAt ?? '',
       LOG_LEVEL: 'warn',

@@ -1,5 +1,5 @@
 // The manifests the server answers at /api/node-types and /api/providers, as the editor's tests see them.
-// Regenerate the editor's copy with: pnpm exec tsx tests/support/manifests.ts
+// `pnpm manifests` writes the editor's copy (git-ignored); `pnpm test` and the editor's vitest setup run it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ export function currentManifests() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  fs.mkdirSync(path.dirname(editorFixture), { recursive: true });
   fs.writeFileSync(editorFixture, JSON.stringify(currentManifests(), null, 1) + '\n');
   console.log(`wrote ${editorFixture}`);
 }

@@ -59,6 +59,8 @@ export interface ProviderDescriptor {
   authSchema: JsonSchema;
   setup: string;
   hasWebhook: boolean;
+  messageStatuses: string[];
+  nameMinLength: number;
 }
 
 export type {

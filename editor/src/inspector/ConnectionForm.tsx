@@ -30,8 +30,9 @@ export function ConnectionForm({
     for (const f of fields) {
       if (f.required && isEmptyValue(values[f.key]) && !(f.secret && stored.includes(f.key))) missing[f.key] = `${f.title} is required.`;
     }
-    if (!name.trim()) {
-      setFormError('Give the connection a name.');
+    const minLength = provider.nameMinLength ?? 1;
+    if (name.trim().length < minLength) {
+      setFormError(minLength > 1 ? `${provider.title} wants a connection name of at least ${minLength} characters.` : 'Give the connection a name.');
       return;
     }
     setErrors(missing);

@@ -5,7 +5,10 @@ import { useAsync } from '../api/hooks';
 import type { Message, MessageFilter } from '../api/types';
 import { EmptyState, ErrorState, ProviderBadge, Spinner, StatusPill, formatTime } from '../components/ui';
 
-const STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed', 'received', 'undelivered'];
+/** The statuses messages of these providers take (from their definitions), each once. */
+function statusesOf(providers: Array<{ messageStatuses?: string[] }>): string[] {
+  return [...new Set(providers.flatMap((p) => p.messageStatuses ?? []))];
+}
 
 function toIso(local: string, endOfDay: boolean): string | undefined {
   if (!local) return undefined;
@@ -47,7 +50,7 @@ export function MessagesPage() {
             <span>Status</span>
             <select value={filter.status} onChange={set('status')} data-testid="filter-status">
               <option value="">All</option>
-              {STATUSES.map((s) => (
+              {statusesOf(filter.provider ? providers.filter((p) => p.id === filter.provider) : providers).map((s) => (
                 <option key={s} value={s}>
                   {s}
                 </option>

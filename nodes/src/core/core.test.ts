@@ -2,13 +2,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isControlResult, ProviderError, WebhookParseError, type WebhookRequest } from '../define.js';
-import { testActionContext, testConnection } from '../testing.js';
+import { testActionContext, testConnection, expectSecretFields } from '../testing.js';
 import { coreBranch } from './branch.js';
 import { evaluateConditions, testCondition, type ConditionsConfig } from './conditions.js';
 import { coreDelay } from './delay.js';
 import { coreFilter } from './filter.js';
 import { coreHttpRequest } from './http-request.js';
-import { webhook } from './provider.js';
+import { core, http, webhook } from './provider.js';
 import { coreSet } from './set.js';
 import { coreWebhook } from './webhook.js';
 
@@ -441,5 +441,13 @@ describe('condition comparisons of dates and look-alikes', () => {
     expect(testCondition('lt', '2026-01-01', '2026-01-01T10:00:00Z')).toBe(true);
     // "Level 5" is not a date, whatever Date.parse thinks: these compare as text both times.
     expect(testCondition('lt', 'Level 5', 'Level 12')).toBe(testCondition('lt', 'Level 5', 'Level 13'));
+  });
+});
+
+describe('core, webhook, http secrets', () => {
+  it('marks exactly the credentials secret', () => {
+    expectSecretFields(core, []);
+    expectSecretFields(webhook, ['secret']);
+    expectSecretFields(http, ['headerValue', 'password', 'token']);
   });
 });

@@ -1,3 +1,12 @@
+import { providerModule } from '../define.js';
+import { core, http, webhook } from './provider.js';
+import { coreWebhook } from './webhook.js';
+import { coreFilter } from './filter.js';
+import { coreBranch } from './branch.js';
+import { coreDelay } from './delay.js';
+import { coreHttpRequest } from './http-request.js';
+import { coreSet } from './set.js';
+
 export { core, http, webhook, httpAuthHeaders } from './provider.js';
 export { coreWebhook } from './webhook.js';
 export { coreFilter } from './filter.js';
@@ -5,3 +14,10 @@ export { coreBranch } from './branch.js';
 export { coreDelay } from './delay.js';
 export { coreHttpRequest } from './http-request.js';
 export { coreSet } from './set.js';
+
+/** The built-in providers: core steps, the generic webhook trigger and the HTTP connection of core.http_request. */
+export const coreModules = [
+  providerModule(core, [coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet]),
+  providerModule(webhook, [coreWebhook]),
+  providerModule(http, []),
+];

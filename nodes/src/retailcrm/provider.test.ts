@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError, WebhookParseError, type RateLimiter, type WebhookRequest } from '../define.js';
 import { nodeManifest, providerManifest, secretFields } from '../manifest.js';
-import { localLimiter, testActionContext, testConnection, testProviderContext } from '../testing.js';
+import { localLimiter, testActionContext, testConnection, testProviderContext, expectSecretFields } from '../testing.js';
 import { startFakeRetailcrm, retailcrmNoAccountPage, type FakeRetailcrm } from '../../../tests/fakes/retailcrm.js';
 import { retailcrmLimiterKey, retailcrmApiBase } from './api.js';
 import { retailcrm, RETAILCRM_TRIGGER_BODY, type RetailcrmConnectionConfig } from './provider.js';
@@ -222,5 +222,11 @@ describe('retailcrm against the fake', () => {
     expect(keys).toEqual(Array(11).fill(`${expectedKey}/10`));
     expect(fake.requests.length - before).toBe(11);
     expect(limiter.waits).toBeGreaterThan(0);
+  });
+});
+
+describe('retailcrm secrets', () => {
+  it('marks exactly the credentials secret', () => {
+    expectSecretFields(retailcrm, ['apiKey', 'mgToken']);
   });
 });

@@ -55,6 +55,9 @@ function eventKind(value: string | undefined): 'new' | 'status' {
 
 export const retailcrm = defineProvider({
   id: 'retailcrm',
+  messageStatuses: ['sent'],
+  // RetailCRM refuses integration names shorter than 5 characters.
+  connectionName: { minLength: 5 },
   title: 'RetailCRM',
   auth: retailcrmAuth,
   setup: ({ webhookUrl }) =>

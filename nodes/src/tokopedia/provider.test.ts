@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookParseError, type WebhookRequest } from '../define.js';
 import { nodeManifest, providerManifest, secretFields } from '../manifest.js';
-import { testConnection, testProviderContext } from '../testing.js';
+import { testConnection, testProviderContext, expectSecretFields } from '../testing.js';
 import {
   signedTokopediaWebhook,
   signTokopediaBody,
@@ -113,5 +113,11 @@ describe('tokopedia test connection', () => {
   it('says the client credentials are wrong', async () => {
     const res = await tokopedia.definition.test!(testProviderContext('tokopedia', { ...cfg(), clientSecret: 'nope' }));
     expect(res).toEqual({ ok: false, message: expect.stringMatching(/refused the client id and secret/) });
+  });
+});
+
+describe('tokopedia secrets', () => {
+  it('marks exactly the credentials secret', () => {
+    expectSecretFields(tokopedia, ['clientSecret', 'webhookSecret']);
   });
 });

@@ -110,6 +110,7 @@ function readJsonBody(req: WebhookRequest): Record<string, unknown> {
 
 export const tokopedia = defineProvider({
   id: 'tokopedia',
+  messageStatuses: ['received', 'sent'],
   title: 'Tokopedia',
   auth: tokopediaAuth,
   setup: ({ webhookUrl, config }) =>

@@ -80,6 +80,8 @@ function parseTwilio(params: FormParams): ParsedEvent[] {
 
 export const twilio = defineProvider({
   id: 'twilio',
+  // Twilio's message statuses (MessageStatus), in the order a message moves through them.
+  messageStatuses: ['receiving', 'received', 'accepted', 'scheduled', 'queued', 'sending', 'sent', 'failed', 'undelivered', 'partially_delivered', 'delivered', 'read', 'canceled'],
   title: 'Twilio',
   auth: z.object({
     accountSid: z

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import twilioSdk from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { WebhookParseError, type WebhookRequest } from '../define.js';
-import { testConnection } from '../testing.js';
+import { testConnection, expectSecretFields } from '../testing.js';
 import { encodeForm, signTwilioRequest, twilioInboundSms, twilioInboundWhatsApp, twilioStatusCallback } from '../../../tests/fakes/twilio.js';
 import { parseForm } from './events.js';
 import { twilioMessageReceived } from './message-received.js';
@@ -238,5 +238,11 @@ describe('twilio.message_received match', () => {
     expect(twilioMessageStatusChanged.match!(delivered!, only)).toBe(false);
     expect(twilioMessageStatusChanged.match!(undelivered!, only)).toBe(true);
     expect(twilioMessageStatusChanged.match!(delivered!, twilioMessageStatusChanged.config.parse({}))).toBe(true);
+  });
+});
+
+describe('twilio secrets', () => {
+  it('marks exactly the credentials secret', () => {
+    expectSecretFields(twilio, ['authToken']);
   });
 });

@@ -15,6 +15,8 @@ export function whatsappSignature(appSecret: string, rawBody: Buffer | string): 
 
 export const whatsapp = defineProvider({
   id: 'whatsapp',
+  // Cloud API statuses of a business message; 'received' for the customer's own messages.
+  messageStatuses: ['received', 'sent', 'failed', 'delivered', 'read', 'deleted'],
   title: 'WhatsApp Cloud API',
   auth: z.object({
     accessToken: z.string().min(1).register(ui, { title: 'Access token', description: 'A system user token with whatsapp_business_messaging', secret: true }),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WebhookParseError, type WebhookRequest } from '../define.js';
-import { testConnection } from '../testing.js';
+import { testConnection, expectSecretFields } from '../testing.js';
 import { signWhatsAppBody, whatsappChallengeQuery, whatsappInboundPayload, whatsappStatusPayload, whatsappTextMessage } from '../../../tests/fakes/whatsapp.js';
 import { whatsappMessageReceived } from './message-received.js';
 import { whatsappMessageStatusChanged } from './message-status-changed.js';
@@ -189,5 +189,11 @@ describe('trigger routing', () => {
     const onlyFailed = whatsappMessageStatusChanged.config.parse({ statuses: ['failed'] });
     expect(whatsappMessageStatusChanged.match!(delivered!, onlyFailed)).toBe(false);
     expect(whatsappMessageStatusChanged.match!(failed!, onlyFailed)).toBe(true);
+  });
+});
+
+describe('whatsapp secrets', () => {
+  it('marks exactly the credentials secret', () => {
+    expectSecretFields(whatsapp, ['accessToken', 'appSecret']);
   });
 });

@@ -61,8 +61,7 @@ function validateConfig(provider: ProviderDefinition, config: Record<string, unk
 }
 
 function validateName(provider: ProviderDefinition, name: string): void {
-  // RetailCRM requires integration names of at least 5 characters.
-  const min = provider.id === 'retailcrm' ? 5 : 1;
+  const min = provider.connectionName?.minLength ?? 1;
   if (name.trim().length < min) {
     throw new AppError(422, 'invalid_connection', `The name must have at least ${min} characters.`, { issues: [{ field: 'name', message: `at least ${min} characters` }] });
   }
