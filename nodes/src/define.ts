@@ -79,7 +79,34 @@ export interface MessageRecord {
   conversationKey?: string | null;
 }
 
+/**
+ * Durable records of one connection, kept in PostgreSQL (one row per key, safe across processes and crashes):
+ * what was already done through it, e.g. the purchases exported to SALESmanago by their externalId.
+ */
+export interface ConnectionLedger {
+  /**
+   * Claims `key` for `owner` (default: this step, `runId:nodeId`). `claimed`: nobody holds it, or this owner
+   * already does and has not completed it; `done`: completed before (by anyone), with what was recorded;
+   * `held`: another owner claimed it and has not completed it (its outcome is not known yet).
+   */
+  claim(key: string, owner?: string): Promise<{ state: 'claimed' } | { state: 'done'; value: unknown } | { state: 'held'; owner: string }>;
+  /** Records the outcome of a claimed key: later claims answer `done` with this value. */
+  complete(key: string, value: unknown): Promise<void>;
+  /** Gives up a claim whose call certainly did not take effect (a permanent refusal), so it can be tried again. */
+  release(key: string, owner?: string): Promise<void>;
+  /** What was recorded for `key`, if it was completed. */
+  get(key: string): Promise<{ value: unknown } | null>;
+}
+
+/** What the delivery log knows of a connection's webhooks (for "Test connection" of webhook-only accounts). */
+export interface DeliverySummary {
+  lastAccepted: { at: Date } | null;
+  lastRejected: { at: Date; reason: string | null } | null;
+}
+
 export interface ActionContext<Config, Auth = Record<string, unknown>> {
+  /** Durable records of this step's connection (see ConnectionLedger). */
+  ledger: ConnectionLedger;
   config: Config;
   connection: ConnectionContext<Auth>;
   http: HttpClient;
@@ -192,10 +219,12 @@ export interface ParsedEvent {
    * What the key is: `id`, the provider's own id of this event (a repeat is a duplicate for as long as
    * events are kept); or `content`, derived from what the body says (a repeat is a duplicate only within
    * a short window and only while no other event of the same `subject` arrived in between, so an order
-   * paid → cancelled → paid runs three times).
+   * paid → cancelled → paid runs three times); or `state`, the state the `subject` is in now (a Guru
+   * transaction's status): a repeat is a duplicate for as long as events are kept, unless another state of
+   * the same subject arrived in between (approved → approved runs once; approved → refunded → approved twice).
    */
-  keyKind: 'id' | 'content';
-  /** For content keys: what the event is about, e.g. `order:5001` (default: the key itself). */
+  keyKind: 'id' | 'content' | 'state';
+  /** For content and state keys: what the event is about, e.g. `order:5001` (default: the key itself). */
   subject?: string;
   /** Optional routing key matched against a trigger's `key(config)` (e.g. the receiving phone number id). */
   key?: string | null;
@@ -239,6 +268,40 @@ export interface ProviderContext<Auth> {
   http: HttpClient;
   limiter: RateLimiter;
   log: Logger;
+  /** The delivery log of this connection's webhook, in short. */
+  deliveries(): Promise<DeliverySummary>;
+}
+
+/** A background export into a connection from another one (SALESmanago ← RetailCRM): resumable, with progress. */
+export interface ExportProgress {
+  /** Where to go on from after a restart (JSON; the job's own cursor). */
+  checkpoint: unknown;
+  done: number;
+  total: number;
+  failed: number;
+  /** New error lines since the last save (kept, at most a few hundred). */
+  errors?: string[];
+}
+
+export interface ExportContext<Auth, Options = Record<string, unknown>> extends ProviderContext<Auth> {
+  /** The connection exported from (decrypted, like `connection`). */
+  source: ConnectionContext<Record<string, unknown>>;
+  options: Options;
+  /** The ledger of this (the target) connection: the same one its actions use. */
+  ledger: ConnectionLedger;
+  /** Where an earlier attempt of this export stopped (null the first time). */
+  checkpoint: unknown;
+  /** Saves progress durably; the export resumes from the last saved checkpoint after a restart. */
+  save(progress: ExportProgress): Promise<void>;
+}
+
+export interface ExportDefinition<Auth, Options extends z.ZodObject = z.ZodObject> {
+  title: string;
+  /** The providers whose connections it exports from. */
+  sources: string[];
+  options: Options;
+  /** Runs (or resumes) the export to its end; answers the closing report. Throw a permanent ProviderError to fail it. */
+  run(ctx: ExportContext<Auth, z.infer<Options>>): Promise<{ report: string }>;
 }
 
 export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
@@ -249,8 +312,11 @@ export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
   /** Setup steps shown next to the webhook URL. */
   setup?(ctx: { webhookUrl: string; config: Partial<z.infer<Auth>> }): string;
   webhook?: ProviderWebhook<z.infer<Auth>>;
-  /** A cheap authenticated call for "Test connection". */
-  test?(ctx: ProviderContext<z.infer<Auth>>): Promise<{ ok: boolean; message: string }>;
+  /**
+   * "Test connection": a cheap authenticated call, or for a webhook-only account what its delivery log says.
+   * `ok: null` when it cannot tell yet (nothing has arrived): the connection stays untested.
+   */
+  test?(ctx: ProviderContext<z.infer<Auth>>): Promise<{ ok: boolean | null; message: string }>;
   /** Option lists for fields with `options: 'name'`. */
   options?: Record<string, (ctx: ProviderContext<z.infer<Auth>>) => Promise<OptionItem[]>>;
   /**
@@ -263,6 +329,8 @@ export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
    * back to an earlier one (a late "sent" never overwrites "delivered"). The message log filters by them.
    */
   messageStatuses?: string[];
+  /** Background exports into a connection of this provider from another provider's (by name). */
+  exports?: Record<string, ExportDefinition<z.infer<Auth>, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Rules the provider sets for a connection's name (RetailCRM wants integration names of 5 or more characters). */
   connectionName?: { minLength: number };
 }

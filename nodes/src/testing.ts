@@ -1,6 +1,6 @@
 // Helpers for node tests: a real HTTP client, an in-process limiter and a recording context.
 import { createHttpClient } from './http.js';
-import type { ActionContext, ConnectionContext, Logger, MessageRecord, ProviderContext, ProviderDefinition, RateLimiter } from './define.js';
+import type { ActionContext, ConnectionContext, ConnectionLedger, DeliverySummary, Logger, MessageRecord, ProviderContext, ProviderDefinition, RateLimiter } from './define.js';
 import { secretFields } from './manifest.js';
 
 /** A provider's secret auth fields are exactly these (encrypted at rest, never returned, never logged). */
@@ -38,12 +38,43 @@ export function localLimiter(): RateLimiter & { waits: number } {
   return limiter;
 }
 
+/** A ledger in memory with the semantics of the server's (which keeps it in PostgreSQL). */
+export function memoryLedger(defaultOwner = 'owner_test'): ConnectionLedger & { rows: Map<string, { owner: string; done: boolean; value: unknown }> } {
+  const rows = new Map<string, { owner: string; done: boolean; value: unknown }>();
+  return {
+    rows,
+    async claim(key, owner = defaultOwner) {
+      const row = rows.get(key);
+      if (!row) {
+        rows.set(key, { owner, done: false, value: null });
+        return { state: 'claimed' };
+      }
+      if (row.done) return { state: 'done', value: row.value };
+      return row.owner === owner ? { state: 'claimed' } : { state: 'held', owner: row.owner };
+    },
+    async complete(key, value) {
+      const row = rows.get(key);
+      rows.set(key, { owner: row?.owner ?? defaultOwner, done: true, value });
+    },
+    async release(key, owner = defaultOwner) {
+      const row = rows.get(key);
+      if (row && !row.done && row.owner === owner) rows.delete(key);
+    },
+    async get(key) {
+      const row = rows.get(key);
+      return row?.done ? { value: row.value } : null;
+    },
+  };
+}
+
+const noDeliveries = async (): Promise<DeliverySummary> => ({ lastAccepted: null, lastRejected: null });
+
 export function testConnection<Auth>(provider: string, config: Auth, webhookUrl = 'http://127.0.0.1/hooks/test/secret'): ConnectionContext<Auth> {
   return { id: 'conn_test', provider, name: `${provider} test`, config, webhookUrl, memo: new Map() };
 }
 
-export function testProviderContext<Auth>(provider: string, config: Auth): ProviderContext<Auth> {
-  return { connection: testConnection(provider, config), http: createHttpClient(), limiter: localLimiter(), log: silentLogger };
+export function testProviderContext<Auth>(provider: string, config: Auth, deliveries: () => Promise<DeliverySummary> = noDeliveries): ProviderContext<Auth> {
+  return { connection: testConnection(provider, config), http: createHttpClient(), limiter: localLimiter(), log: silentLogger, deliveries };
 }
 
 export function testActionContext<Config, Auth>(opts: {
@@ -52,6 +83,7 @@ export function testActionContext<Config, Auth>(opts: {
   connection: Auth;
   runId?: string;
   nodeId?: string;
+  ledger?: ConnectionLedger;
 }): ActionContext<Config, Auth> & { messages: MessageRecord[] } {
   const messages: MessageRecord[] = [];
   const runId = opts.runId ?? 'run_test';
@@ -62,6 +94,7 @@ export function testActionContext<Config, Auth>(opts: {
     http: createHttpClient(),
     limiter: localLimiter(),
     log: silentLogger,
+    ledger: opts.ledger ?? memoryLedger(`${runId}:${nodeId}`),
     idempotencyKey: `${runId}:${nodeId}`,
     runId,
     nodeId,

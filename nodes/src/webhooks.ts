@@ -30,6 +30,18 @@ export class FormLimitError extends WebhookParseError {
   }
 }
 
+/** JSON text of a value read from a body, refused (WebhookParseError) when it nests deeper than the limit (checked without recursion). */
+export function boundedJson(value: unknown, maxDepth: number = webhookLimits.depth): string {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= maxDepth) throw new WebhookParseError(`the body nests deeper than ${maxDepth} levels`);
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 /** A value read from a body as text: strings, numbers and booleans only (an object's toString is the sender's, not ours). */
 export function plainText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;

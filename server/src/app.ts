@@ -24,6 +24,7 @@ import { flowRoutes } from './routes/flows.js';
 import { runRoutes } from './routes/runs.js';
 import { messageRoutes } from './routes/messages.js';
 import { hookRoutes } from './routes/hooks.js';
+import { ExportService } from './services/exports.js';
 import { ConnectionService } from './services/connections.js';
 import { FlowService } from './services/flows.js';
 import { RunService } from './services/runs.js';
@@ -90,6 +91,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limiter = runtime.executeDeps.limiter;
   const connections = new ConnectionService({
     db,
+    pool,
     keyring: opts.keyring,
     get publicUrl() {
       return opts.publicUrl();
@@ -101,12 +103,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const flows = new FlowService({ db, subscriptionsChanged: (ids) => runtime.subscriptionsChanged(ids) });
   const runs = new RunService(db);
-  const messages = new MessageService({ db, store: runtime.connections, limiter, log: opts.logger });
+  const messages = new MessageService({ db, pool, store: runtime.connections, limiter, log: opts.logger });
 
   await app.register(healthRoutes, { pool, role: opts.role, parts: { worker: () => opts.worker?.() ?? null } });
   await app.register(authRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://') });
   await app.register(nodeTypeRoutes);
-  await app.register(connectionRoutes, { connections });
+  await app.register(connectionRoutes, { connections, exports: new ExportService({ db }) });
   await app.register(flowRoutes, { flows });
   await app.register(runRoutes, { runs });
   await app.register(messageRoutes, { messages });

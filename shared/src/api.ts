@@ -40,7 +40,7 @@ export const connectionSchema = z.object({
   secretsSet: z.array(z.string()),
   webhookUrl: z.string().nullable(),
   status: z.enum(['untested', 'ok', 'broken']),
-  lastTest: z.object({ ok: z.boolean(), message: z.string(), at: timestamp }).nullable(),
+  lastTest: z.object({ ok: z.boolean().nullable(), message: z.string(), at: timestamp }).nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -126,3 +126,21 @@ export const deliverySchema = z.object({
   body: z.unknown().nullable(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
+
+/** A background export into a connection from another one (e.g. SALESmanago ← RetailCRM). */
+export const exportSchema = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  sourceConnectionId: z.string(),
+  kind: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  done: z.number().int(),
+  total: z.number().int(),
+  failed: z.number().int(),
+  errors: z.array(z.string()),
+  report: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: timestamp,
+  finishedAt: timestamp.nullable(),
+});
+export type ConnectionExport = z.infer<typeof exportSchema>;

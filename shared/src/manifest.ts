@@ -32,4 +32,6 @@ export interface ProviderManifest {
   messageStatuses: string[];
   /** The shortest connection name it accepts. */
   nameMinLength: number;
+  /** Background exports into its connections from other providers' (POST /api/connections/:id/exports). */
+  exports: Array<{ kind: string; title: string; sources: string[]; optionsSchema: JsonSchema }>;
 }

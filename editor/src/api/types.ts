@@ -61,6 +61,7 @@ export interface ProviderDescriptor {
   hasWebhook: boolean;
   messageStatuses: string[];
   nameMinLength: number;
+  exports: Array<{ kind: string; title: string; sources: string[]; optionsSchema: JsonSchema }>;
 }
 
 export type {

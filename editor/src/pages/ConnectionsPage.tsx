@@ -152,7 +152,7 @@ function SetupSteps({ provider }: { provider: ProviderDescriptor }) {
 function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { connection: Connection; provider: ProviderDescriptor; onChanged: (c: Connection) => void; onDeleted: () => void }) {
   const [editing, setEditing] = useState(false);
   const [testing, setTesting] = useState(false);
-  const [testResult, setTestResult] = useState<{ ok: boolean; message: string } | null>(c.lastTest ? { ok: c.lastTest.ok, message: c.lastTest.message } : null);
+  const [testResult, setTestResult] = useState<{ ok: boolean | null; message: string } | null>(c.lastTest ? { ok: c.lastTest.ok, message: c.lastTest.message } : null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const deliveries = useAsync(() => (provider.hasWebhook ? api.connections.deliveries(c.id) : Promise.resolve([])), [c.id], 5000);
   const confirm = useConfirm();
@@ -164,7 +164,7 @@ function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { c
     try {
       const r = await api.connections.test(c.id);
       setTestResult(r);
-      onChanged({ ...c, status: r.ok ? 'ok' : 'broken', lastTest: { ...r, at: new Date().toISOString() } });
+      onChanged({ ...c, status: r.ok === null ? 'untested' : r.ok ? 'ok' : 'broken', lastTest: { ...r, at: new Date().toISOString() } });
     } catch (err) {
       setTestResult({ ok: false, message: errorMessage(err) });
     } finally {
@@ -219,8 +219,8 @@ function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { c
         </button>
       </div>
       {testResult && (
-        <div className={`banner ${testResult.ok ? 'banner-ok' : 'banner-error'}`} role="status" data-testid="test-result" data-ok={testResult.ok}>
-          <strong>{testResult.ok ? 'Connected' : 'Test failed'}:</strong> {testResult.message}
+        <div className={`banner ${testResult.ok === null ? 'banner-info' : testResult.ok ? 'banner-ok' : 'banner-error'}`} role="status" data-testid="test-result" data-ok={String(testResult.ok)}>
+          <strong>{testResult.ok === null ? 'Waiting for a first delivery' : testResult.ok ? 'Connected' : 'Test failed'}:</strong> <span className="pre-line">{testResult.message}</span>
         </div>
       )}
       {deleteError && (

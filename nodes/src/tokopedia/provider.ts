@@ -2,7 +2,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError, type WebhookRequest } from '../define.js';
-import { header, plainText, safeEqual } from '../webhooks.js';
+import { boundedJson, header, plainText, safeEqual } from '../webhooks.js';
 import { IP_WHITELIST_HINT, tokopediaCall, tokopediaToken } from './api.js';
 import { tokopediaReplyText } from './send.js';
 
@@ -152,7 +152,7 @@ export const tokopedia = defineProvider({
       };
       // msg_id may name the whole conversation rather than one message (unconfirmed, PROVIDERS.md):
       // the content hash keeps two different messages of one conversation apart.
-      const content = createHash('sha256').update(JSON.stringify([message, body.payload ?? null, body.timestamp ?? body.reply_time ?? null])).digest('hex').slice(0, 16);
+      const content = createHash('sha256').update(boundedJson([message, body.payload ?? null, body.timestamp ?? body.reply_time ?? null])).digest('hex').slice(0, 16);
       return [
         {
           type: TOKOPEDIA_CHAT_EVENT,

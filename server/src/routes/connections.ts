@@ -1,13 +1,14 @@
 // /api/connections: credentials, their test, option lists and webhook deliveries.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { connectionSchema, deliverySchema } from '@bundles/shared';
+import { connectionSchema, deliverySchema, exportSchema } from '@bundles/shared';
 import type { ConnectionService } from '../services/connections.js';
+import type { ExportService } from '../services/exports.js';
 import { principal } from '../plugins/auth.js';
 
 const idParams = z.object({ id: z.string() });
 
-export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionService }> = async (app, { connections }) => {
+export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionService; exports: ExportService }> = async (app, { connections, exports }) => {
   const tags = ['connections'];
   app.get('/api/connections', { schema: { tags, querystring: z.object({ provider: z.string().optional() }), response: { 200: z.array(connectionSchema) } } }, async (req) =>
     connections.list(principal(req).workspaceId, req.query.provider),
@@ -42,7 +43,7 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
     await connections.remove(principal(req).workspaceId, req.params.id);
     return reply.status(204).send();
   });
-  app.post('/api/connections/:id/test', { schema: { tags, params: idParams, response: { 200: z.object({ ok: z.boolean(), message: z.string() }) } } }, async (req) =>
+  app.post('/api/connections/:id/test', { schema: { tags, params: idParams, response: { 200: z.object({ ok: z.boolean().nullable(), message: z.string() }) } } }, async (req) =>
     connections.test(principal(req).workspaceId, req.params.id),
   );
   app.get(
@@ -54,5 +55,25 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
     '/api/connections/:id/deliveries',
     { schema: { tags, params: idParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }), response: { 200: z.array(deliverySchema) } } },
     async (req) => connections.deliveries(principal(req).workspaceId, req.params.id, req.query.limit),
+  );
+  app.post(
+    '/api/connections/:id/exports',
+    {
+      schema: {
+        tags,
+        params: idParams,
+        body: z.object({ sourceConnectionId: z.string().max(100) }).catchall(z.unknown()),
+        response: { 201: z.object({ id: z.string() }) },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await exports.create(principal(req).workspaceId, req.params.id, req.body)),
+  );
+  app.get('/api/connections/:id/exports', { schema: { tags, params: idParams, response: { 200: z.array(exportSchema) } } }, async (req) =>
+    exports.list(principal(req).workspaceId, req.params.id),
+  );
+  app.get(
+    '/api/connections/:id/exports/:exportId',
+    { schema: { tags, params: z.object({ id: z.string(), exportId: z.string() }), response: { 200: exportSchema } } },
+    async (req) => exports.get(principal(req).workspaceId, req.params.id, req.params.exportId),
   );
 };

@@ -2,6 +2,7 @@
 // write step calls out, every step finished before it and the attempt itself are durable (one write,
 // group-committed with other runs'), so a run resumed after a crash skips what finished and never repeats
 // a write blindly: it asks the provider (reconcile), repeats an idempotent one, or ends the step uncertain.
+import { connectionLedger } from './ledger.js';
 import type pg from 'pg';
 import type { z } from 'zod';
 import {
@@ -272,6 +273,7 @@ class RunWalk {
         limiter: this.deps.limiter,
         log: attempt.log,
         idempotencyKey: `${this.run.id}:${node.id}`,
+        ledger: connectionLedger(this.deps.pool, conn?.id ?? null, `${this.run.id}:${node.id}`),
         runId: this.run.id,
         nodeId: node.id,
         recordMessage: (m: MessageRecord) => attempt.messages.push(m),

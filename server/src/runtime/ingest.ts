@@ -40,7 +40,7 @@ export interface IngestResult {
 }
 
 /** How long a repeat of a key is a duplicate: a provider's own event id for as long as events are kept; a content key briefly. */
-export const dedupeSeconds = { id: 30 * 24 * 3600, content: 10 * 60 } as const;
+export const dedupeSeconds = { id: 30 * 24 * 3600, state: 30 * 24 * 3600, content: 10 * 60 } as const;
 
 const unknownUrl = 'No connection has this webhook URL: copy it again from the connection in Bundles (deleting a connection retires its URL).';
 const json = (status: number, body: unknown): WebhookAnswer => ({ status, contentType: 'application/json', body: JSON.stringify(body) });
@@ -105,7 +105,7 @@ function distinctEvents(events: ParsedEvent[]): Array<ParsedEvent & { subject: s
   const subjects = new Set<string>();
   for (const e of events) {
     if (byKey.has(e.dedupeKey)) continue;
-    let subject = e.keyKind === 'content' ? (e.subject ?? e.dedupeKey) : e.dedupeKey;
+    let subject = e.keyKind === 'id' ? e.dedupeKey : (e.subject ?? e.dedupeKey);
     if (subjects.has(subject)) subject = `${subject}#${byKey.size}`;
     subjects.add(subject);
     byKey.set(e.dedupeKey, { ...e, subject });

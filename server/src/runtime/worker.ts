@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { run, Logger as GraphileLogger, type Runner, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import { executeRun, type ExecuteDeps } from './execute.js';
+import { exportTask, runExport } from './exports.js';
 import type { RunJobPayload } from './queue.js';
 import { createLane, type Lane } from './lane.js';
 import { superviseRunner, type RunnerSupervisor } from './runner-supervisor.js';
@@ -119,6 +120,21 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
     }
   }
 
+  /** Runs a job's work, counted as executing here (the watchdog and the heartbeat see it). */
+  async function tracked(job: { id: string | number; locked_by: string | null }, work: () => Promise<void>): Promise<void> {
+    const locker = job.locked_by ?? '';
+    busy.set(locker, (busy.get(locker) ?? 0) + 1);
+    executing.add(String(job.id));
+    try {
+      await work();
+    } finally {
+      executing.delete(String(job.id));
+      const left = (busy.get(locker) ?? 1) - 1;
+      if (left > 0) busy.set(locker, left);
+      else busy.delete(locker);
+    }
+  }
+
   const startRunner = () => {
     // Jobs are locked by a worker's id, or by the pool's id when the pool fetches a batch: both beat.
     const events = new EventEmitter() as WorkerEvents;
@@ -144,30 +160,25 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
         worker: { localQueue: { size: opts.concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 },
       },
       taskList: {
-        run: async (payload, helpers) => {
-          const { runId, fresh } = payload as RunJobPayload;
-          const locker = helpers.job.locked_by ?? '';
-          busy.set(locker, (busy.get(locker) ?? 0) + 1);
-          executing.add(String(helpers.job.id));
-          try {
-            // Only a first attempt may trust the payload: after a crash or an error, steps may exist.
-            await executeRun(deps, runId, helpers.job.attempts === 1 ? fresh : undefined);
-          } catch (err) {
-            // Infrastructure errors (database down…): let the queue retry; on its last attempt record the failure.
-            if (helpers.job.attempts >= helpers.job.max_attempts) {
-              await pool.query(`update runs set status = 'failed', finished_at = now(), error = $2 where id = $1`, [
-                runId,
-                JSON.stringify({ code: 'internal_error', message: `gave up after ${helpers.job.attempts} attempts: ${(err as Error).message}` }),
-              ]);
+        run: (payload, helpers) =>
+          tracked(helpers.job, async () => {
+            const { runId, fresh } = payload as RunJobPayload;
+            try {
+              // Only a first attempt may trust the payload: after a crash or an error, steps may exist.
+              await executeRun(deps, runId, helpers.job.attempts === 1 ? fresh : undefined);
+            } catch (err) {
+              // Infrastructure errors (database down…): let the queue retry; on its last attempt record the failure.
+              if (helpers.job.attempts >= helpers.job.max_attempts) {
+                await pool.query(`update runs set status = 'failed', finished_at = now(), error = $2 where id = $1`, [
+                  runId,
+                  JSON.stringify({ code: 'internal_error', message: `gave up after ${helpers.job.attempts} attempts: ${(err as Error).message}` }),
+                ]);
+              }
+              throw err;
             }
-            throw err;
-          } finally {
-            executing.delete(String(helpers.job.id));
-            const left = (busy.get(locker) ?? 1) - 1;
-            if (left > 0) busy.set(locker, left);
-            else busy.delete(locker);
-          }
-        },
+          }),
+        [exportTask]: (payload, helpers) =>
+          tracked(helpers.job, () => runExport(deps, (payload as { exportId: string }).exportId, { number: helpers.job.attempts, max: helpers.job.max_attempts })),
       },
     });
   };

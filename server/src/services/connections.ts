@@ -2,17 +2,20 @@
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { getProvider, createHttpClient, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
+import { getProvider, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
 import type { Connection, Delivery } from '@bundles/shared';
+import type pg from 'pg';
 import type { Db } from '../db/index.js';
 import { connections, eventKeys, flowVersions, flows, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
+import { providerContext } from './provider-context.js';
 import { isUuid } from '../ids.js';
 
 export interface ConnectionDeps {
   db: Db;
+  pool: pg.Pool;
   keyring: Keyring;
   publicUrl: string;
   store: ConnectionStore;
@@ -24,7 +27,6 @@ export interface ConnectionDeps {
 
 type Row = typeof connections.$inferSelect;
 
-const http = createHttpClient({ timeoutMs: 15_000 });
 
 function providerOf(id: string): ProviderDefinition {
   const p = getProvider(id);
@@ -176,11 +178,11 @@ export class ConnectionService {
     await this.deps.invalidate(id);
   }
 
-  async test(workspaceId: string, id: string): Promise<{ ok: boolean; message: string }> {
+  async test(workspaceId: string, id: string): Promise<{ ok: boolean | null; message: string }> {
     const row = await this.row(workspaceId, id);
     const provider = providerOf(row.provider);
     const loaded = await this.deps.store.get(id);
-    let result: { ok: boolean; message: string };
+    let result: { ok: boolean | null; message: string };
     if (!provider.test || !loaded) {
       result = {
         ok: true,
@@ -190,13 +192,15 @@ export class ConnectionService {
       };
     } else {
       try {
-        result = await provider.test({ connection: loaded.context, http, limiter: this.deps.limiter, log: this.deps.log });
+        result = await provider.test(providerContext(this.deps, loaded.context));
       } catch (err) {
         result = { ok: false, message: err instanceof Error ? err.message : String(err) };
       }
     }
     const lastTest = { ...result, at: new Date().toISOString() };
-    await this.deps.db.update(connections).set({ status: result.ok ? 'ok' : 'broken', lastTest }).where(eq(connections.id, id));
+    // ok: null — nothing to tell yet (a webhook-only account that has sent nothing): the connection stays untested.
+    const status = result.ok === null ? 'untested' : result.ok ? 'ok' : 'broken';
+    await this.deps.db.update(connections).set({ status, lastTest }).where(eq(connections.id, id));
     return result;
   }
 
@@ -207,7 +211,7 @@ export class ConnectionService {
     if (!list) throw new AppError(404, 'not_found', `${provider.title} has no option list "${source}".`);
     const loaded = await this.deps.store.get(id);
     try {
-      return await list({ connection: loaded!.context, http, limiter: this.deps.limiter, log: this.deps.log });
+      return await list(providerContext(this.deps, loaded!.context));
     } catch (err) {
       throw new AppError(502, 'provider_error', `${provider.title} did not list ${source}: ${err instanceof Error ? err.message : String(err)}`);
     }

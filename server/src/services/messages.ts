@@ -1,11 +1,13 @@
 // The message log: filters for the table and the conversation view, and replies through the same channel.
 import { and, desc, eq, gte, lte, max, type SQL } from 'drizzle-orm';
-import { createHttpClient, ProviderError, type Logger, type RateLimiter } from '@bundles/nodes';
+import { ProviderError, type Logger, type RateLimiter } from '@bundles/nodes';
 import type { Message } from '@bundles/shared';
+import type pg from 'pg';
 import type { Db } from '../db/index.js';
 import { messages } from '../db/schema/index.js';
 import type { ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
+import { providerContext } from './provider-context.js';
 import { isUuid } from '../ids.js';
 
 type Row = typeof messages.$inferSelect;
@@ -41,10 +43,9 @@ function present(r: Row): Message {
   };
 }
 
-const http = createHttpClient();
 
 export class MessageService {
-  constructor(private deps: { db: Db; store: ConnectionStore; limiter: RateLimiter; log: Logger }) {}
+  constructor(private deps: { db: Db; pool: pg.Pool; store: ConnectionStore; limiter: RateLimiter; log: Logger }) {}
 
   async list(workspaceId: string, q: MessageQuery): Promise<Message[]> {
     const where: SQL[] = [eq(messages.workspaceId, workspaceId)];
@@ -80,7 +81,7 @@ export class MessageService {
     let record;
     try {
       record = await conn.provider.reply(
-        { connection: conn.context, http, limiter: this.deps.limiter, log: this.deps.log },
+        providerContext(this.deps, conn.context),
         {
           id: original.id,
           direction: original.direction,

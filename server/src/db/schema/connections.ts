@@ -16,7 +16,7 @@ export const connections = pgTable(
     /** The unguessable part of the webhook URL. */
     webhookSecret: text('webhook_secret').notNull(),
     status: text('status').$type<'untested' | 'ok' | 'broken'>().notNull().default('untested'),
-    lastTest: jsonb('last_test').$type<{ ok: boolean; message: string; at: string }>(),
+    lastTest: jsonb('last_test').$type<{ ok: boolean | null; message: string; at: string }>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -6,3 +6,4 @@ export * from './runs.js';
 export * from './messages.js';
 export * from './runtime.js';
 export * from './instance.js';
+export * from './ledger.js';
