@@ -1,5 +1,6 @@
 import type {
   Connection,
+  ConnectionExport,
   Delivery,
   EventRecord,
   Flow,
@@ -119,7 +120,13 @@ export const api = {
     update: (id: string, body: { name?: string; config?: Record<string, unknown> }) =>
       request<Connection>('PATCH', `/api/connections/${enc(id)}`, { body }),
     remove: (id: string) => request<void>('DELETE', `/api/connections/${enc(id)}`),
-    test: (id: string) => request<{ ok: boolean; message: string }>('POST', `/api/connections/${enc(id)}/test`),
+    test: (id: string) => request<{ ok: boolean | null; message: string }>('POST', `/api/connections/${enc(id)}/test`),
+    exports: {
+      start: (id: string, body: { sourceConnectionId: string } & Record<string, unknown>) =>
+        request<{ id: string }>('POST', `/api/connections/${enc(id)}/exports`, { body }),
+      list: (id: string) => request<ConnectionExport[]>('GET', `/api/connections/${enc(id)}/exports`),
+      get: (id: string, exportId: string) => request<ConnectionExport>('GET', `/api/connections/${enc(id)}/exports/${enc(exportId)}`),
+    },
     deliveries: (id: string) => request<Delivery[]>('GET', `/api/connections/${enc(id)}/deliveries`),
     options: (id: string, source: string) =>
       request<OptionItem[]>('GET', `/api/connections/${enc(id)}/options/${enc(source)}`),

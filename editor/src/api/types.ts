@@ -66,6 +66,7 @@ export interface ProviderDescriptor {
 
 export type {
   Connection,
+  ConnectionExport,
   Delivery,
   Flow,
   FlowExport,

@@ -3,6 +3,7 @@ import { useLocation } from 'wouter';
 import { api, ApiError, errorMessage } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
+import { ExportPanel } from './ExportPanel';
 import type { Connection, ProviderDescriptor } from '../api/types';
 import { JsonTree } from '../components/JsonTree';
 import { useConfirm } from '../components/confirm';
@@ -264,6 +265,7 @@ function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { c
           ))}
         </dl>
       </section>
+      <ExportPanel connection={c} provider={provider} />
       {provider.hasWebhook && (
         <section className="detail-section">
           <h3>Delivery log</h3>
