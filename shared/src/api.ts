@@ -39,6 +39,8 @@ export const connectionSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   secretsSet: z.array(z.string()),
   webhookUrl: z.string().nullable(),
+  /** The provider's setup steps for this connection, with its own webhook URL (null: none). */
+  setup: z.string().nullable().optional(),
   status: z.enum(['untested', 'ok', 'broken']),
   lastTest: z.object({ ok: z.boolean().nullable(), message: z.string(), at: timestamp }).nullable(),
   createdAt: timestamp,

@@ -242,10 +242,10 @@ function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { c
           <p className="muted small">Keep it secret: anyone with this URL can send events to this connection.</p>
         </section>
       )}
-      {provider.setup?.trim() && (
+      {(c.setup ?? provider.setup)?.trim() && (
         <section className="detail-section">
           <h3>Setup in {provider.title}</h3>
-          <div className="setup-text">{provider.setup}</div>
+          <div className="setup-text" data-testid="connection-setup">{c.setup ?? provider.setup}</div>
         </section>
       )}
       <section className="detail-section">

@@ -55,7 +55,9 @@ export async function runExport(deps: ExecuteDeps, exportId: string, attempt: { 
     log: log.child({ exportId }),
     deliveries: () => deliverySummary(pool, target.id),
     options: def.options.parse(row.options) as Record<string, unknown>,
-    ledger: connectionLedger(pool, target.id, `export:${exportId}`),
+    // Each attempt claims as itself: a key an earlier attempt claimed and never completed (the process died in
+    // the call) is `held`, so a resumed export reports it instead of sending it a second time.
+    ledger: connectionLedger(pool, target.id, `export:${exportId}:${attempt.number}`),
     checkpoint: row.checkpoint ?? null,
     async save(p: ExportProgress) {
       await pool.query(saveSql, [exportId, JSON.stringify(p.checkpoint ?? null), p.done, p.total, p.failed, JSON.stringify(p.errors ?? [])]);

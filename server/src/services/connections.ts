@@ -36,13 +36,16 @@ function providerOf(id: string): ProviderDefinition {
 
 export function toConnection(row: Row, publicUrl: string, secretsSet: string[]): Connection {
   const provider = getProvider(row.provider);
+  const webhookUrl = provider?.webhook ? webhookUrlOf(publicUrl, row.id, row.webhookSecret) : null;
   return {
     id: row.id,
     provider: row.provider,
     name: row.name,
     config: row.config,
     secretsSet,
-    webhookUrl: provider?.webhook ? webhookUrlOf(publicUrl, row.id, row.webhookSecret) : null,
+    webhookUrl,
+    // Only the non-secret config reaches the setup text (row.config holds no secrets).
+    setup: provider?.setup ? provider.setup({ webhookUrl: webhookUrl ?? '', config: row.config }) : null,
     status: row.status,
     lastTest: row.lastTest ?? null,
     createdAt: row.createdAt.toISOString(),
