@@ -1,6 +1,8 @@
 // The registry: every provider and node type, as an explicit list. Node ids are stored: never rename one.
 import type { NodeDefinition, ProviderDefinition, ProviderModule } from './define.js';
 import { coreModules } from './core/index.js';
+import { guruModule } from './guru/index.js';
+import { monetizzeModule } from './monetizze/index.js';
 import { retailcrmModule } from './retailcrm/index.js';
 import { tokopediaModule } from './tokopedia/index.js';
 import { twilioModule } from './twilio/index.js';
@@ -15,6 +17,8 @@ export { createHttpClient } from './http.js';
 /** Every provider folder, one line each. */
 export const providerModules: ProviderModule[] = [
   ...coreModules,
+  guruModule,
+  monetizzeModule,
   retailcrmModule,
   tokopediaModule,
   twilioModule,
