@@ -14,7 +14,7 @@ export interface Sink {
   url: string;
   requests: SinkRequest[];
   /** Answers for the next requests, in order; afterwards 200 {"ok":true}. */
-  script: Array<{ status: number; headers?: Record<string, string>; body?: string; hang?: boolean }>;
+  script: Array<{ status: number; headers?: Record<string, string>; body?: string; hang?: boolean; /** Answered only once this settles. */ gate?: Promise<unknown> }>;
   close(): Promise<void>;
 }
 
@@ -32,8 +32,12 @@ export async function startSink(): Promise<Sink> {
         hanging.add(res);
         return;
       }
-      res.writeHead(next?.status ?? 200, { 'content-type': 'application/json', ...next?.headers });
-      res.end(next?.body ?? '{"ok":true}');
+      const answer = () => {
+        res.writeHead(next?.status ?? 200, { 'content-type': 'application/json', ...next?.headers });
+        res.end(next?.body ?? '{"ok":true}');
+      };
+      if (next?.gate) void next.gate.then(answer, answer);
+      else answer();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

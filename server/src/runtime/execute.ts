@@ -27,11 +27,17 @@ import type { RunStatus, StepStatus } from '../db/schema/runs.js';
 import type { RunWriter, StepWrite, MessageWrite } from './run-writer.js';
 import type { FreshRun } from './queue.js';
 import { passTurn, takeTurn } from './conversations.js';
-import { classifyError, isDataError, isInfrastructureError, PermanentStepError } from './step-errors.js';
+import { classifyError, isDataError, isInfrastructureError, LostLeaseError, PermanentStepError } from './step-errors.js';
 import { storableText, unstorableReason } from './storable.js';
 import type { CrashPoint } from './crash-points.js';
 
 export type RuntimeLogger = Logger & { child(bindings: object): RuntimeLogger };
+
+/** The job a run executes under, and the id that locks it in graphile-worker's table. */
+export interface RunLease {
+  jobId: string;
+  lockedBy: string;
+}
 
 export interface ExecuteDeps {
   pool: pg.Pool;
@@ -82,8 +88,9 @@ const settledStatuses = new Set<RunStatus>(['succeeded', 'failed', 'filtered', '
  * Executes (or resumes) one run. Safe to call again after a crash: finished steps are not run again.
  * `fresh` (the first job of a new run, on its first attempt) holds what would otherwise be read back.
  * `laneJobId`: the run's job, locked by this process's lane; the write that ends the run's turn deletes it.
+ * `lease`: the run's job and who locks it here; every journal write checks this process still holds it.
  */
-export async function executeRun(deps: ExecuteDeps, runId: string, fresh?: FreshRun, laneJobId?: string): Promise<RunStatus | 'missing' | 'parked'> {
+export async function executeRun(deps: ExecuteDeps, runId: string, fresh?: FreshRun, laneJobId?: string, lease?: RunLease): Promise<RunStatus | 'missing' | 'parked'> {
   let run: LoadedRun | undefined;
   if (fresh) {
     run = { id: runId, status: 'queued', version_id: fresh.versionId, flow_id: fresh.flowId, conversation_key: fresh.conversationKey, seq: fresh.seq, payload: fresh.payload, steps: [] };
@@ -96,7 +103,7 @@ export async function executeRun(deps: ExecuteDeps, runId: string, fresh?: Fresh
   const version = await deps.versions.get(run.version_id);
   const conversation = run.conversation_key === null ? null : { id: run.id, flowId: run.flow_id, conversationKey: run.conversation_key, seq: Number(run.seq) };
   if (conversation && !(await takeTurn(deps.pool, conversation, laneJobId ?? null))) return 'parked';
-  const status = await new RunWalk(deps, run, version, laneJobId ?? null, fresh?.journaled ?? null).walk();
+  const status = await new RunWalk(deps, run, version, laneJobId ?? null, fresh?.journaled ?? null, lease ?? null).walk();
   if (conversation && settledStatuses.has(status)) {
     // A lost wake-up is found again by the worker's maintenance (wakeForgottenRuns).
     await passTurn(deps.pool, conversation).catch((err) => deps.log.warn({ runId, err: (err as Error).message }, 'could not wake the next run of the conversation'));
@@ -190,6 +197,7 @@ class RunWalk {
     private readonly laneJobId: string | null,
     /** The write whose first attempt the ingest statement already journaled (a fresh run only). */
     private journaledAtIngest: string | null,
+    private readonly lease: RunLease | null,
   ) {
     this.done = new Map(run.steps.map((s) => [s.node_id, s]));
     this.log = lazyChild(deps.log, { runId: run.id, flowId: version.flowId });
@@ -306,7 +314,7 @@ class RunWalk {
         if (this.journaledAtIngest === node.id && prior === undefined) this.journaledAtIngest = null;
         else {
           this.pending.push(stepRow(node, def, 'running', { input: attempt.input, attempts: attempt.attempts, startedAt: attempt.startedAt, connectionId: conn?.id ?? null }));
-          await this.flush('running', null, null);
+          await this.flush('running', null, null, this.lease);
         }
         this.deps.crashPoint?.(`before-call:${node.id}`);
       }
@@ -412,8 +420,9 @@ class RunWalk {
   }
 
   /** Writes the pending steps, their messages and the run's state; data PostgreSQL refuses fails the run instead of repeating forever. */
-  private async flush(status: RunStatus, error: StepError | null, continueAt: Date | null): Promise<void> {
+  private async flush(status: RunStatus, error: StepError | null, continueAt: Date | null, fence: RunLease | null = null): Promise<void> {
     const write = {
+      fence,
       runId: this.run.id,
       workspaceId: this.version.workspaceId,
       status,
@@ -424,7 +433,11 @@ class RunWalk {
       messages: this.pending.flatMap((p) => p.messages.map((m) => messageWrite(p, m))),
     };
     try {
-      await this.deps.writer.submit(write);
+      const { fenced } = await this.deps.writer.submit(write);
+      if (fenced) {
+        this.log.warn({ jobId: fence?.jobId }, 'the run was taken over by another worker: stopped before calling out');
+        throw new LostLeaseError(this.run.id);
+      }
       if (this.deps.crashPoint) for (const row of write.steps) if (row.status === 'succeeded') this.deps.crashPoint(`after-write:${row.node_id}`);
     } catch (err) {
       if (!isDataError(err)) throw err;

@@ -55,7 +55,19 @@ const unavailableCodes = /^(08|53|57P0[1-3]|40001|40P01|58)|^(ECONNREFUSED|ECONN
 const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /** Whether an error says the database (or the connection to it) failed, rather than the step; drizzle's wrapping (`cause`) included. */
+/**
+ * The run's job is no longer locked by this process: another worker took it over (this one's heartbeat
+ * looked stale). The walk stops before its next call out and leaves the run to that worker.
+ */
+export class LostLeaseError extends Error {
+  constructor(runId: string) {
+    super(`run ${runId}: its job is now another worker's; stopped before calling out`);
+    this.name = 'LostLeaseError';
+  }
+}
+
 export function isInfrastructureError(err: unknown): boolean {
+  if (err instanceof LostLeaseError) return true;
   for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof ProviderError || e instanceof PermanentStepError || e instanceof TemplateError) return false;
     const code = (e as { code?: unknown }).code;

@@ -83,14 +83,15 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
   const busy = new Map<string, number>();
   // The jobs executing here now (a job the runner locked but does not execute is held, not worked on).
   const executing = new Set<string>();
+  const laneId = `bundles-lane-${randomUUID()}`;
   const lane = opts.lane
     ? createLane({
-        id: `bundles-lane-${randomUUID()}`,
+        id: laneId,
         pool,
         concurrency: opts.concurrency,
         capacity: opts.concurrency * 4,
         log,
-        execute: (r) => executeRun(deps, r.runId, r.fresh, r.jobId),
+        execute: (r) => executeRun(deps, r.runId, r.fresh, r.jobId, { jobId: r.jobId, lockedBy: laneId }),
       })
     : null;
   if (lane) workerIds.add(lane.id);
@@ -165,7 +166,8 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
             const { runId, fresh } = payload as RunJobPayload;
             try {
               // Only a first attempt may trust the payload: after a crash or an error, steps may exist.
-              await executeRun(deps, runId, helpers.job.attempts === 1 ? fresh : undefined);
+              const lease = helpers.job.locked_by ? { jobId: String(helpers.job.id), lockedBy: helpers.job.locked_by } : undefined;
+              await executeRun(deps, runId, helpers.job.attempts === 1 ? fresh : undefined, undefined, lease);
             } catch (err) {
               // Infrastructure errors (database down…): let the queue retry; on its last attempt record the failure.
               if (helpers.job.attempts >= helpers.job.max_attempts) {
