@@ -4,6 +4,7 @@ import { coreModules } from './core/index.js';
 import { guruModule } from './guru/index.js';
 import { monetizzeModule } from './monetizze/index.js';
 import { retailcrmModule } from './retailcrm/index.js';
+import { salesmanagoModule } from './salesmanago/index.js';
 import { tokopediaModule } from './tokopedia/index.js';
 import { twilioModule } from './twilio/index.js';
 import { whatsappModule } from './whatsapp/index.js';
@@ -20,6 +21,7 @@ export const providerModules: ProviderModule[] = [
   guruModule,
   monetizzeModule,
   retailcrmModule,
+  salesmanagoModule,
   tokopediaModule,
   twilioModule,
   whatsappModule,

@@ -1,5 +1,6 @@
 // A fake RetailCRM (API v5 + Message Gateway bot API) on 127.0.0.1, faithful to PROVIDERS.md: X-API-KEY,
-// form bodies with JSON inside fields, 201 on creates, by=id, 10 requests/s per key answered 503.
+// form bodies with JSON inside fields, 201 on creates, by=id, 10 requests/s per key answered 503. Lists of
+// customers and orders page by limit (20, 50, 100) and filter as v5 does (sites, dates, payment statuses).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -70,7 +71,41 @@ const defaultStatuses: Record<string, { name: string; code: string; active: bool
   archived: { name: 'Archived', code: 'archived', active: false, ordering: 70, group: 'cancel' },
 };
 
+const defaultPaymentStatuses: Record<string, { name: string; code: string; active: boolean; paymentComplete: boolean; ordering: number }> = {
+  'not-paid': { name: 'Not paid', code: 'not-paid', active: true, paymentComplete: false, ordering: 10 },
+  invoice: { name: 'Invoice sent', code: 'invoice', active: true, paymentComplete: false, ordering: 20 },
+  paid: { name: 'Paid', code: 'paid', active: true, paymentComplete: true, ordering: 30 },
+  'credit-check': { name: 'Paid by credit', code: 'credit-check', active: true, paymentComplete: true, ordering: 40 },
+  returned: { name: 'Returned', code: 'returned', active: true, paymentComplete: false, ordering: 50 },
+};
+
 const digits = (s: string) => s.replace(/\D/g, '');
+
+/** Values of an indexed or bracketed list filter, e.g. `filter[paymentStatuses][0]=paid&filter[paymentStatuses][1]=…`. */
+function listFilter(query: Record<string, string>, name: string): string[] {
+  const pattern = new RegExp(`^filter\\[${name}\\]\\[\\d*\\]$`);
+  return Object.entries(query)
+    .filter(([k]) => pattern.test(k))
+    .map(([, v]) => v);
+}
+
+/** Whether a `Y-m-d H:i:s` (or `Y-m-d`) date lies within the filter's days (both ends included). */
+function withinDays(date: string | undefined, from: string | undefined, to: string | undefined): boolean {
+  if (!from && !to) return true;
+  if (!date) return false;
+  const day = date.slice(0, 10);
+  return (!from || day >= from.slice(0, 10)) && (!to || day <= to.slice(0, 10));
+}
+
+function paginate<T>(items: T[], query: Record<string, string>): { page: T[]; pagination: Record<string, number> } | { error: string } {
+  const limit = Number(query.limit ?? 20);
+  const page = Number(query.page ?? 1);
+  if (![20, 50, 100].includes(limit)) return { error: 'This value should be one of 20, 50, 100.' };
+  return {
+    page: items.slice((page - 1) * limit, page * limit),
+    pagination: { limit, totalCount: items.length, currentPage: page, totalPageCount: Math.max(1, Math.ceil(items.length / limit)) },
+  };
+}
 
 export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
   const apiKey = opts.apiKey ?? 'rcrm-test-key-0001';
@@ -82,6 +117,7 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
   const orders: FakeRetailcrmOrder[] = [];
   const chatMessages: Array<{ message_id: number; chat_id: number; scope: string; type: string; content: string }> = [];
   const statuses = structuredClone(defaultStatuses);
+  const paymentStatuses = structuredClone(defaultPaymentStatuses);
   const failures: FakeReply[] = [];
   /** Requests to these paths are carried out, then their answer is lost (the socket closes). */
   const losses: string[] = [];
@@ -186,13 +222,34 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
       });
     }
     if (req.method === 'GET' && path === '/api/reference/statuses') return send(res, 200, { success: true, statuses });
+    if (req.method === 'GET' && path === '/api/reference/payment-statuses') return send(res, 200, { success: true, paymentStatuses });
+
+    if (req.method === 'GET' && path === '/api/orders') {
+      const q = req.query;
+      const wanted = listFilter(q, 'paymentStatuses');
+      const shops = listFilter(q, 'sites');
+      const found = orders.filter((o) => {
+        if (shops.length && !shops.includes(o.site)) return false;
+        const payments = Object.values((o.payments ?? {}) as Record<string, { status?: string; paidAt?: string }>);
+        if (wanted.length && !payments.some((p) => p.status !== undefined && wanted.includes(p.status))) return false;
+        const from = q['filter[paidAtFrom]'];
+        const to = q['filter[paidAtTo]'];
+        return !from && !to ? true : payments.some((p) => withinDays(p.paidAt, from, to));
+      });
+      const paged = paginate(found, q);
+      if ('error' in paged) return fail(res, 400, 'Errors in the input parameters', { limit: paged.error });
+      return send(res, 200, { success: true, pagination: paged.pagination, orders: paged.page });
+    }
 
     if (req.method === 'GET' && path === '/api/customers') {
       const q = (req.query['filter[name]'] ?? '').trim().toLowerCase();
       const limit = Number(req.query.limit ?? 20);
       const page = Number(req.query.page ?? 1);
       if (![20, 50, 100].includes(limit)) return fail(res, 400, 'Errors in the input parameters', { limit: 'This value should be one of 20, 50, 100.' });
+      const shops = listFilter(req.query, 'sites');
       const found = customers.filter((c) => {
+        if (shops.length && !shops.includes(c.site)) return false;
+        if (!withinDays(c.createdAt as string | undefined, req.query['filter[dateFrom]'], req.query['filter[dateTo]'])) return false;
         if (!q) return true;
         const name = [c.firstName, c.lastName, c.email].filter(Boolean).join(' ').toLowerCase();
         if (name.includes(q)) return true;
@@ -341,6 +398,7 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
     orders,
     chatMessages,
     statuses,
+    paymentStatuses,
     addCustomer,
     addOrder,
     /** The next `n` API or Message Gateway calls (after the key check) get this answer. */
