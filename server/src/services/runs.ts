@@ -118,6 +118,10 @@ export class RunService {
           .update(steps)
           .set({ status: 'succeeded', output: input.output ?? {}, resolution: 'marked_done', finishedAt: new Date() })
           .where(and(eq(steps.runId, runId), eq(steps.nodeId, nodeId), eq(steps.status, 'uncertain')));
+        // What the step claimed in its connection's ledger (e.g. a purchase's externalId) is done too: it went out.
+        await tx.execute(
+          sql`update connection_ledger set done = true, value = ${JSON.stringify(input.output ?? {})}::jsonb, completed_at = now() where owner = ${`${runId}:${nodeId}`} and not done`,
+        );
       } else {
         // A retry whose error is not ambiguous: the next attempt calls without asking first.
         const error = { code: 'sent_again', message: 'Sent again on request: the last attempt was judged not to have gone out.', retryable: true };

@@ -1,4 +1,5 @@
 // What was done through a connection, kept durably (ConnectionLedger), and exports into a connection.
+import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt, workspaceId } from './common.js';
 import { connections } from './connections.js';
@@ -17,7 +18,8 @@ export const connectionLedger = pgTable(
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.connectionId, t.key] })],
+  // Open claims by owner: a person settling an uncertain step completes the claims it left open.
+  (t) => [primaryKey({ columns: [t.connectionId, t.key] }), index('connection_ledger_open_idx').on(t.owner).where(sql`not ${t.done}`)],
 );
 
 export type ExportStatus = 'queued' | 'running' | 'succeeded' | 'failed';

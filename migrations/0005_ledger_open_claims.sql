@@ -1,0 +1,1 @@
+CREATE INDEX "connection_ledger_open_idx" ON "connection_ledger" USING btree ("owner") WHERE not "connection_ledger"."done";
