@@ -122,7 +122,10 @@ describe('editor end to end: Guru sale approved → SMS, drawn on the canvas', (
 
   it('now tests the Guru connection as connected, from its delivery log', async () => {
     await page.getByTestId('nav-connections').click();
-    await page.getByText('Guru loja').first().click();
+    // The list item of this connection (its id is in the webhook URL): text alone can match the page being left.
+    const connectionId = new URL(guruWebhookUrl).pathname.split('/')[2]!;
+    await page.getByTestId(`connection-item-${connectionId}`).click();
+    await page.getByTestId('connection-detail').getByRole('heading', { name: 'Guru loja' }).waitFor();
     await page.getByTestId('test-connection').click();
     const result = page.getByTestId('test-result');
     await expect.poll(() => result.getAttribute('data-ok')).toBe('true');

@@ -55,6 +55,7 @@ beforeAll(async () => {
   [b, twilio] = await Promise.all([startTestBundles(databaseUrl, { workerConcurrency: 4, logDestination }), startFakeTwilio({ recordRequests: false })]);
 }, 180_000);
 afterAll(async () => {
+  // Cleanup only: a test here may have left the process without its database; what it asserts is already checked.
   await b?.close().catch(() => {});
   await twilio?.close();
   await stopCluster();
@@ -64,6 +65,7 @@ afterAll(async () => {
 /** A provider that POSTs one order until it is acknowledged (2xx), waiting as Retry-After says. */
 async function deliverUntilAcknowledged(url: string, id: number, answers: number[]): Promise<void> {
   for (;;) {
+    // A refused connection is what a provider meets while the server restarts: recorded as 0 and tried again.
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `type=order&status=paid&id=${id}&event=status` }).catch(() => null);
     answers.push(res?.status ?? 0);
     if (res && res.status < 300) return;

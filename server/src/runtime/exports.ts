@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { ProviderError, type ExportContext, type ExportProgress } from '@bundles/nodes';
 import type { ExecuteDeps } from './execute.js';
 import { connectionLedger } from './ledger.js';
-import { deliverySummary } from './deliveries.js';
+import { providerContext } from './provider-context.js';
 
 export const exportTask = 'export';
 /** Error lines kept per export: the first ones tell what to fix; a count says how many more there were. */
@@ -44,16 +44,12 @@ export async function runExport(deps: ExecuteDeps, exportId: string, attempt: { 
   if (!row || row.status === 'succeeded' || row.status === 'failed') return;
   const [target, source] = await Promise.all([deps.connections.get(row.connection_id), deps.connections.get(row.source_connection_id)]);
   const def = target?.provider.exports?.[row.kind];
-  if (!target || !source || !def) return finish(pool, exportId, 'failed', 'The connection exported into or from was deleted, or no longer offers this export.');
+  if (!target || !source || !def) return finish(pool, exportId, 'failed', 'The connection exported into or from was deleted, or no longer offers this export: start the export again from the connections you have now.');
   await pool.query(`update connection_exports set status = 'running', attempts = attempts + 1, error = null, updated_at = now() where id = $1`, [exportId]);
 
   const ctx: ExportContext<Record<string, unknown>> = {
-    connection: target.context,
+    ...providerContext({ ...deps, log: log.child({ exportId }) }, target.context),
     source: source.context,
-    http: deps.http,
-    limiter: deps.limiter,
-    log: log.child({ exportId }),
-    deliveries: () => deliverySummary(pool, target.id),
     options: def.options.parse(row.options) as Record<string, unknown>,
     // Each attempt claims as itself: a key an earlier attempt claimed and never completed (the process died in
     // the call) is `held`, so a resumed export reports it instead of sending it a second time.

@@ -8,6 +8,7 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 function fakeRunner(opts: { stopHangs?: boolean } = {}) {
   let end!: (err?: Error) => void;
   const promise = new Promise<void>((resolve, reject) => (end = (err) => (err ? reject(err) : resolve())));
+  // Marks the rejection as handled for Node; the supervisor under test attaches its own handlers and is what the tests observe.
   promise.catch(() => {});
   const state = { stopped: false, killed: false };
   const runner = {

@@ -1,11 +1,11 @@
-// What provider code outside a run gets (Test connection, option lists, replies): the connection, HTTP,
-// the shared rate limiter and the connection's delivery log in short.
+// Provider calls made for the API (Test connection, option lists, replies): the runtime's provider context
+// with an HTTP client of the API's own (15 s timeout).
 import type pg from 'pg';
 import { createHttpClient, type ConnectionContext, type Logger, type ProviderContext, type RateLimiter } from '@bundles/nodes';
-import { deliverySummary } from '../runtime/deliveries.js';
+import { providerContext as runtimeProviderContext } from '../runtime/provider-context.js';
 
 const http = createHttpClient({ timeoutMs: 15_000 });
 
 export function providerContext(deps: { pool: pg.Pool; limiter: RateLimiter; log: Logger }, connection: ConnectionContext): ProviderContext<Record<string, unknown>> {
-  return { connection, http, limiter: deps.limiter, log: deps.log, deliveries: () => deliverySummary(deps.pool, connection.id) };
+  return runtimeProviderContext({ ...deps, http }, connection);
 }
