@@ -125,6 +125,9 @@ export const deliverySchema = z.object({
   outcome: z.enum(['accepted', 'duplicate', 'rejected']),
   reason: z.string().nullable(),
   eventIds: z.array(z.string()),
+  /** The events it carried, as stored (a payload is kept once, with its event). */
+  events: z.array(z.object({ id: z.string(), type: z.string(), payload: z.unknown() })),
+  /** The decoded body, kept only for an accepted delivery that carried no event (nothing else holds it). */
   body: z.unknown().nullable(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;

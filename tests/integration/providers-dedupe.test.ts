@@ -52,9 +52,11 @@ async function expectOneRunFromThree(conn: ApiConnection, flowId: string, send: 
   const log = await deliveries(b, conn.id);
   expect(log.map((d) => d.outcome).sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
   for (const d of log) expect(d.eventIds).toEqual([received[0]!.id]);
-  // The body is kept for the accepted delivery only.
-  expect(log.find((d) => d.outcome === 'accepted')!.body).not.toBeNull();
-  for (const d of log.filter((x) => x.outcome === 'duplicate')) expect(d.body).toBeNull();
+  // What was received is stored once, as the event, and shown with the accepted delivery only.
+  const accepted = log.find((d) => d.outcome === 'accepted')!;
+  expect(accepted.body).toBeNull();
+  expect(accepted.events).toEqual([{ id: received[0]!.id, type: received[0]!.type, payload: received[0]!.payload }]);
+  for (const d of log.filter((x) => x.outcome === 'duplicate')) expect([d.body, d.events]).toEqual([null, []]);
   // And the message log holds the message once.
   expect(await messages(b, { connectionId: conn.id })).toHaveLength(1);
 }

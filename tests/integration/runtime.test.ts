@@ -70,8 +70,16 @@ describe('runtime', () => {
     const events = (await b.api('GET', `/api/events?connectionId=${connection.id}`)).body;
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'webhook.request', dedupeKey: 'idem:order-1', duplicates: 2 });
-    const deliveries = (await b.api('GET', `/api/connections/${connection.id}/deliveries`)).body as Array<{ outcome: string }>;
+    const deliveries = (await b.api('GET', `/api/connections/${connection.id}/deliveries`)).body as Array<{ outcome: string; body: unknown; events: Array<{ id: string; payload: unknown }> }>;
     expect(deliveries.map((d) => d.outcome).sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
+    // The payload is stored once, with the event: the log shows it from there, its own row keeps no copy.
+    const accepted = deliveries.find((d) => d.outcome === 'accepted')!;
+    expect(accepted.body).toBeNull();
+    expect(accepted.events).toEqual([expect.objectContaining({ id: events[0].id, payload: events[0].payload })]);
+    const { rows } = await b.database.pool.query<{ body: unknown }>(`select body from webhook_deliveries where connection_id = $1 and outcome = 'accepted'`, [connection.id]);
+    expect(rows).toEqual([{ body: null }]);
+    // Ids of what is written per event are UUIDv7: in time order, so their indexes grow at one end.
+    expect(events[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('accepts form posts and keeps a lone {{ x }} typed', async () => {

@@ -55,6 +55,7 @@ export interface ApiDelivery {
   outcome: 'accepted' | 'duplicate' | 'rejected';
   reason: string | null;
   eventIds: string[];
+  events: Array<{ id: string; type: string; payload: unknown }>;
   body: unknown;
 }
 export interface ApiMessage {

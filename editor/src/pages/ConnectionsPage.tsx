@@ -279,7 +279,7 @@ function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { c
                   <th>Received</th>
                   <th>Outcome</th>
                   <th>Events</th>
-                  <th>Body</th>
+                  <th>Received data</th>
                 </tr>
               </thead>
               <tbody>
@@ -291,7 +291,15 @@ function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { c
                       {d.reason && <span className="muted small"> {d.reason}</span>}
                     </td>
                     <td>{d.eventIds.length}</td>
-                    <td>{d.body !== undefined && d.body !== null ? <JsonTree value={d.body} defaultOpen={0} /> : <span className="muted">—</span>}</td>
+                    <td>
+                      {d.body !== undefined && d.body !== null ? (
+                        <JsonTree value={d.body} defaultOpen={0} />
+                      ) : d.events.length > 0 ? (
+                        <JsonTree value={d.events.length === 1 ? d.events[0]!.payload : d.events.map((e) => e.payload)} defaultOpen={0} />
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

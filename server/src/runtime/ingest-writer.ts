@@ -66,7 +66,7 @@ with d as (
 ), keys as (
   insert into event_keys as k (connection_id, subject, dedupe_key, event_id, expires_at)
   -- In key order: two statements in flight that carry the same keys then lock them in the same order (no deadlock).
-  select connection_id, subject, dedupe_key, gen_random_uuid(), now() + ttl * interval '1 second'
+  select connection_id, subject, dedupe_key, bundles_uuid7(), now() + ttl * interval '1 second'
   from input_events order by connection_id, subject
   -- A live repeat of the subject's last key is a duplicate: no row comes back for it.
   on conflict (connection_id, subject) do update set dedupe_key = excluded.dedupe_key, event_id = excluded.event_id, expires_at = excluded.expires_at
@@ -147,7 +147,8 @@ with d as (
   -- A delivery that carried no event is accepted and logged too.
   insert into webhook_deliveries (workspace_id, connection_id, outcome, reason, event_ids, body)
   select workspace_id, connection_id, case when inserted > 0 or events = 0 then 'accepted' else 'duplicate' end, reason, event_ids,
-    case when inserted > 0 or events = 0 then body end
+    -- The body is kept only when no event holds it: a payload is stored once, with its event.
+    case when events = 0 then body end
   from per_req
   returning 1
 ), jobs_by_req as (

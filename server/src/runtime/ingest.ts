@@ -1,7 +1,6 @@
 // Webhook ingest: find the connection, decode the body (bounded), verify, parse, then store events, runs,
 // jobs and the delivery in one statement; only then answer. Whatever cannot be stored is refused with a
 // reason in the delivery log, never left to fail the statement.
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { FormLimitError, getNodeType, header, webhookLimits, WebhookParseError, type Logger, type ParsedEvent, type WebhookAnswer, type WebhookRequest } from '@bundles/nodes';
 import type { StepError } from '@bundles/shared';
@@ -13,6 +12,7 @@ import type { IngestItem, IngestRow, IngestWriter, RejectionWriter } from './ing
 import { decodeWebhookBody } from './webhook-body.js';
 import { storableText, unstorableReason } from './storable.js';
 import { redactSecrets } from './redact.js';
+import { newId } from '../ids.js';
 
 export { createIngestWriter, createRejectionWriter, ingestStatementsInFlight, type IngestWriter } from './ingest-writer.js';
 
@@ -137,7 +137,7 @@ function plannedRuns(events: Array<ParsedEvent & { subject: string }>, subs: Sub
       // A run that may wait for its turn first journals its attempt when it runs, not now.
       const journal = !error && conversationKey === null ? sub.journal : null;
       candidates.push({
-        id: randomUUID(),
+        id: newId(),
         ord: candidates.length,
         subject: event.subject,
         subscription_id: sub.id,

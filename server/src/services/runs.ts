@@ -60,7 +60,6 @@ export class RunService {
     const trigger = version?.trigger;
     if (trigger && row.run.startedAt && !stepRows.some((s) => s.nodeId === trigger.id)) {
       stepRows.push({
-        id: '',
         workspaceId,
         runId: id,
         nodeId: trigger.id,

@@ -1,8 +1,14 @@
 // Column helpers shared by every table: ids, timestamps, the workspace scope.
+import { sql } from 'drizzle-orm';
 import { timestamp, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from './workspaces.js';
 
-export const id = () => uuid('id').primaryKey().defaultRandom();
+/**
+ * Ids are UUIDv7 (time first, then random; `bundles_uuid7()` in SQL, `newId()` in Node): rows written
+ * one after another land next to each other in the primary key, which stays compact and cached however
+ * long the history grows, and the id says when the row was made.
+ */
+export const id = () => uuid('id').primaryKey().default(sql`bundles_uuid7()`);
 export const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 export const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 export const workspaceId = () =>

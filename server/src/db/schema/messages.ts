@@ -28,7 +28,9 @@ export const messages = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('messages_provider_id_idx').on(t.connectionId, t.providerMessageId),
+    // Looked up by the provider's id only for equality: a hash index keeps 4 bytes of it, not the text
+    // (ids are long and random, a B-tree over them was the largest index of the table).
+    index('messages_provider_id_idx').using('hash', t.providerMessageId),
     index('messages_workspace_created_idx').on(t.workspaceId, t.createdAt),
     index('messages_conversation_idx').on(t.connectionId, t.conversationKey, t.createdAt),
   ],

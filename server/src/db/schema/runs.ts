@@ -1,6 +1,6 @@
 // Events received, the runs they start, and each run's steps.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, json, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, json, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { StepError } from '@bundles/shared';
 import { createdAt, hotWorkspaceId, id } from './common.js';
 import { connections } from './connections.js';
@@ -82,7 +82,6 @@ export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'waiti
 export const steps = pgTable(
   'steps',
   {
-    id: id(),
     workspaceId: hotWorkspaceId(),
     runId: uuid('run_id')
       .notNull()
@@ -102,5 +101,6 @@ export const steps = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('steps_run_node_idx').on(t.runId, t.nodeId)],
+  // A step is its run's node: no id of its own (one index less on the table written most).
+  (t) => [primaryKey({ name: 'steps_pkey', columns: [t.runId, t.nodeId] })],
 );
