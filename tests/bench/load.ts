@@ -1,4 +1,5 @@
-// The load client: RetailCRM trigger webhooks over keep-alive HTTP/1.1, bounded in count and in time.
+// The load client: trigger webhooks (W1: RetailCRM's form; W2: Guru's JSON) over keep-alive HTTP/1.1,
+// bounded in count and in time.
 // Closed loop (fixed concurrency, as fast as answered) and open loop (fixed offered rate).
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -7,15 +8,26 @@ import type { SentEvent } from './stats.js';
 export interface Target {
   /** The full webhook URL (http://127.0.0.1:port/hooks/…). */
   url: string;
+  /** The body of event `id`; by default W1's RetailCRM form. */
+  encode?: Encoder;
 }
+
+/** A webhook body for an event that should (`paid`) or should not start a send. */
+export type Encoder = (id: string, paid: boolean) => { contentType: string; body: string };
+
+const retailcrmForm: Encoder = (id, paid) => ({ contentType: 'application/x-www-form-urlencoded', body: webhookBody(id, paid) });
 
 /** Hands out unique order ids; every 10th event is status=new, the others status=paid. */
 export class IdSource {
   private n = 0;
-  constructor(private readonly prefix: number) {}
+  constructor(
+    private readonly prefix: number,
+    /** How a workload spells the number (W2: as Guru's UUID transaction ids). */
+    private readonly format: (n: number) => string = String,
+  ) {}
   next(): { id: string; paid: boolean } {
     const i = this.n++;
-    return { id: String(this.prefix + i), paid: i % 10 !== 9 };
+    return { id: this.format(this.prefix + i), paid: i % 10 !== 9 };
   }
 }
 
@@ -25,8 +37,8 @@ export function webhookBody(id: string, paid: boolean): string {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-function post(agent: http.Agent, url: URL, id: string, paid: boolean): Promise<SentEvent> {
-  const body = webhookBody(id, paid);
+function post(agent: http.Agent, url: URL, id: string, paid: boolean, encode: Encoder = retailcrmForm): Promise<SentEvent> {
+  const { contentType, body } = encode(id, paid);
   return new Promise((resolve) => {
     const sentAt = performance.now();
     let settled = false;
@@ -42,7 +54,7 @@ function post(agent: http.Agent, url: URL, id: string, paid: boolean): Promise<S
         host: url.hostname,
         port: url.port,
         path: url.pathname + url.search,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
         timeout: REQUEST_TIMEOUT_MS,
       },
       (res) => {
@@ -80,7 +92,7 @@ export async function closedLoop(opts: { target: Target; ids: IdSource; concurre
     while (sent < opts.maxEvents && performance.now() < deadline) {
       sent++;
       const { id, paid } = opts.ids.next();
-      events.push(await post(agent, url, id, paid));
+      events.push(await post(agent, url, id, paid, opts.target.encode));
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, lane));
@@ -110,7 +122,7 @@ export async function openLoop(opts: { target: Target; ids: IdSource; ratePerSec
       continue;
     }
     const { id, paid } = opts.ids.next();
-    const p: Promise<void> = post(agent, url, id, paid).then((e) => {
+    const p: Promise<void> = post(agent, url, id, paid, opts.target.encode).then((e) => {
       events.push(e);
       pending.delete(p);
     });

@@ -1,4 +1,5 @@
-// `pnpm bench [--quick] [--workers N] [--profile]`: workload W1 of /work/shared/BENCH.md, end to end.
+// `pnpm bench [--quick] [--workers N] [--profile] [--workload w1|w2]`: workload W1 of /work/shared/BENCH.md
+// (or W2, see workloads.ts), end to end.
 // A clean data folder, the product as child processes, the fake Twilio and a bounded load client in
 // this process; prints the table and writes bench-results/latest.json. Loopback only.
 import { execFileSync } from 'node:child_process';
@@ -11,12 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@bundles/server';
-import { startFakeTwilio, type FakeTwilio, type FormParams } from '../fakes/twilio.js';
+import { startFakeTwilio } from '../fakes/twilio.js';
+import { workloads, type WorkloadName } from './workloads.js';
 import { closedLoop, IdSource, openLoop } from './load.js';
 import { formatProfile, readProfile, summarizeProfile } from './profile.js';
 import { formatStatements, statementStats } from './statements.js';
 import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { withClient } from './db.js';
+import { bytesPerRun, formatFootprint, settle, tableSizes } from './footprint.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
 import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
 
@@ -28,20 +31,27 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     workers: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    workload: { type: 'string', default: 'w1' },
     help: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
 if (args.help) {
-  console.log(`pnpm bench [--quick] [--workers N] [--profile]
+  console.log(`pnpm bench [--quick] [--workers N] [--profile] [--workload w1|w2]
   --quick      the same in under 30 s (shorter phases)
   --workers N  one web process plus N worker processes (default: one process with every role)
   --profile    node --cpu-prof on the product's processes, pg_stat_statements in the embedded PostgreSQL;
                prints where their time goes
+  --workload   w1: RetailCRM order paid → SMS (default); w2: Guru sale (3 KB JSON) → filter → set → SMS + CRM POST
   DATABASE_URL use that PostgreSQL (a fresh database is created and dropped) instead of the embedded one`);
   process.exit(0);
 }
 const quick = args.quick;
+if (!(args.workload! in workloads)) {
+  console.error(`--workload must be one of ${Object.keys(workloads).join(', ')} (got "${args.workload}")`);
+  process.exit(2);
+}
+const workload = workloads[args.workload as WorkloadName];
 const workers = args.workers === undefined ? 0 : Number(args.workers);
 if (!Number.isInteger(workers) || workers < 0 || workers > 16) {
   console.error(`--workers must be an integer from 0 (one process) to 16 (got "${args.workers}")`);
@@ -100,15 +110,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deliveries seen by the fake Twilio, keyed by order id.
+// Deliveries seen by the fakes, keyed by order id.
 
 class Deliveries {
   /** Order id → first receive time (performance.now() of this process). */
   readonly first = new Map<string, number>();
   private seen = 0;
   lastAt = 0;
-  constructor(private readonly fake: FakeTwilio) {}
+  constructor(private readonly fake: { messages: Array<{ key: string; at: number }>; update?(): void }) {}
   update(): void {
+    this.fake.update?.();
     const m = this.fake.messages;
     for (; this.seen < m.length; this.seen++) {
       const msg = m[this.seen]!;
@@ -255,15 +266,11 @@ async function main(): Promise<void> {
   });
 
   // The fake Twilio counts deliveries by order id.
-  const fake = await startFakeTwilio({
-    recordRequests: false,
-    keyOf: (form: FormParams) => {
-      const body = Array.isArray(form.Body) ? form.Body[0] : form.Body;
-      return /^Order (\S+) is paid/.exec(body ?? '')?.[1] ?? `unexpected:${body}`;
-    },
-  });
+  const fake = await startFakeTwilio({ recordRequests: false, keyOf: workload.smsKey });
   cleanups.push(() => fake.close());
-  const deliveries = new Deliveries(fake);
+  const started = await workload.start(fake);
+  cleanups.push(() => started.close());
+  const deliveries = new Deliveries(started.source);
 
   // The product.
   const port = await freePort();
@@ -293,7 +300,7 @@ async function main(): Promise<void> {
     name: 'ceiling',
     script: 'tests/bench/ceiling-server.ts',
     cwd: root,
-    env: { ...process.env, TWILIO_URL: fake.url, TWILIO_SID: fake.accountSid, TWILIO_TOKEN: fake.authToken },
+    env: { ...process.env, ...started.ceilingEnv, TWILIO_URL: fake.url, TWILIO_SID: fake.accountSid, TWILIO_TOKEN: fake.authToken },
     logFile: path.join(logDir, 'ceiling.log'),
     onStdout: (line) => {
       const m = /^READY (\d+)$/.exec(line);
@@ -322,44 +329,19 @@ async function main(): Promise<void> {
   }
   const startupMs = performance.now() - startedAt;
 
-  // W1 through the HTTP API.
+  // The workload's bundle through the HTTP API.
   const { token } = await api<{ token: string }>(base, '', 'POST', '/api/setup', { email: 'bench@example.com', password: 'bench password 1' });
-  const shop = await api<{ id: string; webhookUrl: string }>(base, token, 'POST', '/api/connections', {
-    provider: 'retailcrm',
-    name: 'Bench shop',
-    config: { domain: 'bench.retailcrm.ru', apiKey: 'x', baseUrl: 'http://127.0.0.1:9/unused' },
-  });
-  const sms = await api<{ id: string }>(base, token, 'POST', '/api/connections', {
-    provider: 'twilio',
-    name: 'Bench Twilio',
-    config: { accountSid: fake.accountSid, authToken: fake.authToken, baseUrl: fake.url },
-  });
-  const flow = await api<{ id: string }>(base, token, 'POST', '/api/flows', {
-    name: 'W1: order paid → SMS',
-    graph: {
-      nodes: [
-        { id: 'trigger', type: 'retailcrm.order_changed', connectionId: shop.id, config: { events: ['status'], statuses: ['paid'], loadOrder: false }, position: { x: 0, y: 0 } },
-        {
-          id: 'sms',
-          type: 'twilio.send_sms',
-          connectionId: sms.id,
-          config: { from: '+15550002222', to: '+15550001111', body: 'Order {{ trigger.id }} is paid. Thank you!' },
-          position: { x: 300, y: 0 },
-        },
-      ],
-      edges: [{ source: 'trigger', target: 'sms' }],
-    },
-  });
-  await api(base, token, 'POST', `/api/flows/${flow.id}/start`);
-  const target = { url: shop.webhookUrl.replace(/^https?:\/\/[^/]+/, base) };
+  const flow = await started.configure((method, url, body) => api(base, token, method, url, body));
+  await api(base, token, 'POST', `/api/flows/${flow.flowId}/start`);
+  const target = { url: flow.webhookUrl.replace(/^https?:\/\/[^/]+/, base), encode: workload.encode };
 
   // Warm-up: the whole path works, the JIT and the pools are warm.
-  const warm = await closedLoop({ target, ids: new IdSource(100_000_000), concurrency: 8, durationMs: 10_000, maxEvents: 100 });
-  const warmOut = deliveryOutcome(warm.events, fake.deliveries);
+  const warm = await closedLoop({ target, ids: new IdSource(100_000_000, workload.formatId), concurrency: 8, durationMs: 10_000, maxEvents: 100 });
+  const warmOut = deliveryOutcome(warm.events, started.source.deliveries);
   if (warmOut.failed > 0) throw new Error(`warm-up: ${warmOut.failed} of ${warmOut.sent} webhooks were not answered 2xx (statuses ${[...new Set(warm.events.map((e) => e.status))].join(', ')})`);
   const warmDrain = await deliveries.drain(expectedIds(warm.events), 20_000, 10_000);
   if (!warmDrain.drained) throw new Error(`warm-up: ${warmDrain.pending} SMS never reached the fake Twilio; see ${logDir}`);
-  progress(`started ${dbKind} ${pgVersion}, ${mode} in ${(startupMs / 1000).toFixed(1)} s; W1 set up and warmed up (${warm.events.length} events)`);
+  progress(`started ${dbKind} ${pgVersion}, ${mode} in ${(startupMs / 1000).toFixed(1)} s; ${workload.name.toUpperCase()} set up and warmed up (${warm.events.length} events)`);
 
   const pgStat = () =>
     withClient(databaseUrl, async (c) => {
@@ -369,6 +351,8 @@ async function main(): Promise<void> {
       );
       return { commits: Number(rows[0]!.commits), runs: rows[0]!.runs };
     });
+  await settle(databaseUrl);
+  const sizesBefore = await tableSizes(databaseUrl);
   await sleep(STATS_PAUSE_MS);
   const statements = args.profile ? await statementStats(databaseUrl) : null;
   await statements?.reset();
@@ -377,8 +361,8 @@ async function main(): Promise<void> {
   const cpuA0 = cpuSnapshot(productPids, postmaster);
 
   // (a) ack/s: closed loop at concurrency 32.
-  const ack = await closedLoop({ target, ids: new IdSource(200_000_000), concurrency: CONCURRENCY, durationMs: plan.ackMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ackMs) / 1000 });
-  const ackOut = deliveryOutcome(ack.events, fake.deliveries);
+  const ack = await closedLoop({ target, ids: new IdSource(200_000_000, workload.formatId), concurrency: CONCURRENCY, durationMs: plan.ackMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ackMs) / 1000 });
+  const ackOut = deliveryOutcome(ack.events, started.source.deliveries);
   const ackPerSec = ratePerSec(ackOut.acked, ack.startedAt, ack.endedAt);
   const ackSendEnd = ack.endedAt;
   progress(`a) ack/s: concurrency ${CONCURRENCY} for ${plan.ackMs / 1000} s → ${fmt(ackOut.acked)} answered 2xx (${fmt(ackPerSec)}/s)${ackOut.failed ? `, ${fmt(ackOut.failed)} not 2xx` : ''}`);
@@ -393,14 +377,17 @@ async function main(): Promise<void> {
 
   // (b) a fixed offered rate: answer and end-to-end latency.
   const cpuB0 = cpuSnapshot(productPids, postmaster);
-  const rate = await openLoop({ target, ids: new IdSource(300_000_000), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
+  const rate = await openLoop({ target, ids: new IdSource(300_000_000, workload.formatId), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
   const rateDrain = await deliveries.drain(expectedIds(rate.events), plan.rateDrainMaxMs, plan.stallMs);
   const cpuB = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(rate.events, deliveries.first).delivered, cores);
   await sleep(STATS_PAUSE_MS);
   const statAfter = await pgStat();
+  await settle(databaseUrl);
+  const sizesAfter = await tableSizes(databaseUrl);
   const statementTop = (await statements?.top()) ?? null;
   const runs = statAfter.runs - statBefore.runs;
   const commits = statAfter.commits - statBefore.commits;
+  const footprint = bytesPerRun(sizesBefore, sizesAfter, runs);
   const ackLat = summarize(ackLatencies(rate.events));
   const e2eLat = summarize(endToEnd(rate.events, deliveries.first));
   progress(
@@ -417,24 +404,24 @@ async function main(): Promise<void> {
     if (!ceiling.isRunning()) throw new Error(`it exited:\n${ceiling.tail()}`);
     return ceilingPort > 0;
   });
-  const ceilingTarget = { url: `http://127.0.0.1:${ceilingPort}/hook` };
-  await closedLoop({ target: ceilingTarget, ids: new IdSource(400_000_000), concurrency: 8, durationMs: 500, maxEvents: 200 }); // warm-up
+  const ceilingTarget = { url: `http://127.0.0.1:${ceilingPort}/hook`, encode: workload.encode };
+  await closedLoop({ target: ceilingTarget, ids: new IdSource(400_000_000, workload.formatId), concurrency: 8, durationMs: 500, maxEvents: 200 }); // warm-up
   const cpuC0 = cpuSnapshot([ceiling.proc.pid!], null);
-  const ceil = await closedLoop({ target: ceilingTarget, ids: new IdSource(500_000_000), concurrency: CONCURRENCY, durationMs: plan.ceilingMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ceilingMs) / 1000 });
+  const ceil = await closedLoop({ target: ceilingTarget, ids: new IdSource(500_000_000, workload.formatId), concurrency: CONCURRENCY, durationMs: plan.ceilingMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ceilingMs) / 1000 });
   await deliveries.drain(expectedIds(ceil.events), 5_000, 2_000);
   const ceilDelivered = deliveredRate(ceil.events, deliveries.first);
   const cpuC = cpuUse(cpuC0, cpuSnapshot([ceiling.proc.pid!], null), ceilDelivered.delivered, cores);
-  const ceilOut = deliveryOutcome(ceil.events, fake.deliveries);
+  const ceilOut = deliveryOutcome(ceil.events, started.source.deliveries);
   await ceiling.stop(5_000);
   progress(`e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY} for ${plan.ceilingMs / 1000} s → ${fmt(ceilDelivered.perSec)} delivered/s`);
 
   deliveries.update();
 
   // Final accounting, after every wait: late deliveries still count, a late second one is doubled.
-  const ackFinal = deliveryOutcome(ack.events, fake.deliveries);
-  const rateFinal = deliveryOutcome(rate.events, fake.deliveries);
+  const ackFinal = deliveryOutcome(ack.events, started.source.deliveries);
+  const rateFinal = deliveryOutcome(rate.events, started.source.deliveries);
   const lost = ackFinal.lost + rateFinal.lost;
-  const doubled = ackFinal.doubled + rateFinal.doubled + deliveryOutcome(warm.events, fake.deliveries).doubled;
+  const doubled = ackFinal.doubled + rateFinal.doubled + deliveryOutcome(warm.events, started.source.deliveries).doubled;
   const unexpected = ackFinal.unexpected + rateFinal.unexpected;
   const efficiency = ratio(ackDelivered.perSec, ceilDelivered.perSec);
 
@@ -454,6 +441,10 @@ async function main(): Promise<void> {
     pgCommitsPerSec: round(pgLimit.perSec, 0),
     commitsPerRun: round(ratio(commits, runs), 2),
     efficiency: round(efficiency, 3),
+    /** Bytes on disk added per run over phases a+b, all tables with their TOAST and indexes. */
+    bytesPerRun: footprint.total,
+    workload: workload.name,
+    historyRuns: 0,
     ceilingPerSec: round(ceilDelivered.perSec, 0),
     cores,
     cpu: cpus[0]?.model.trim() ?? 'unknown',
@@ -478,6 +469,7 @@ async function main(): Promise<void> {
       ratePhase: { offeredPerSec: RATE, skipped: rate.skipped, ...rateFinal, drained: rateDrain.drained, ackLatencyMs: roundSummary(ackLat), e2eLatencyMs: roundSummary(e2eLat) },
       ceiling: { ackPerSec: round(ratePerSec(ceilOut.acked, ceil.startedAt, ceil.endedAt), 0), sent: ceilOut.sent, delivered: ceilOut.delivered, lost: ceilOut.lost, failed: ceilOut.failed },
       pg: { clients: PG_CLIENTS, commits: pgLimit.commits, benchCommits: commits, runs },
+      bytesPerRunByTable: footprint.tables,
       unexpected,
       /** CPU by component: ms per delivered SMS and share of all cores, during a+c, during b, and for the ceiling (product = its server). */
       cpu: { ackPhase: roundCpu(cpuA), ratePhase: roundCpu(cpuB), ceiling: roundCpu(cpuC) },
@@ -493,6 +485,7 @@ async function main(): Promise<void> {
     ['lost / doubled', `${lost} / ${doubled}${unexpected ? ` (+${unexpected} sent for status=new)` : ''}`, '0 / 0'],
     [`PG limit (INSERT commits/s, ${PG_CLIENTS} clients)`, fmt(result.pgCommitsPerSec), ''],
     ['commits per run', `${fmt(result.commitsPerRun, 2)} (${fmt(commits)} commits / ${fmt(runs)} runs)`, ''],
+    ['bytes per run (all tables and indexes)', fmt(result.bytesPerRun), '< 1,500'],
     ['ceiling (bare Node.js, delivered/s)', fmt(result.ceilingPerSec), ''],
     ['efficiency (delivered/s ÷ ceiling)', fmt(result.efficiency, 3), '≥ 0.5'],
   ];
@@ -501,7 +494,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      `W1 order status → SMS · ${quick ? 'quick' : 'full'} · ${mode} · ${dbKind}`,
+      `${workload.title} · ${quick ? 'quick' : 'full'} · ${mode} · ${dbKind}`,
       `machine: ${cores} cores (${result.cpu}), ${result.memoryGb} GB · node ${versions.node} · PostgreSQL ${versions.postgres} · bundles ${versions.bundles}`,
       ...noiseWarning([cpuA, cpuB]),
       '',
@@ -512,6 +505,7 @@ async function main(): Promise<void> {
       cpuLine(`CPU during a+c (${fmt(ackDelivered.delivered)} SMS)`, cpuA, 'product'),
       cpuLine(`CPU during b (${RATE}/s)`, cpuB, 'product'),
       cpuLine('CPU of the ceiling', cpuC, 'bare server'),
+      formatFootprint(footprint),
       '',
       `total ${result.durations.totalS} s · written to ${path.relative(root, path.join(resultsDir, 'latest.json'))}`,
     ].join('\n'),

@@ -1,0 +1,61 @@
+// Bytes on disk per run: pg_total_relation_size (table, TOAST and indexes) of every table the
+// product writes, before and after the measured phases. A partitioned table counts all its
+// partitions, so the figure stays comparable when a table becomes partitioned.
+import { withClient } from './db.js';
+
+export type Sizes = Map<string, number>;
+
+/**
+ * VACUUM the tables measured, as autovacuum does over time: space of deleted rows (graphile-worker's
+ * finished jobs, a run's earlier row versions) is then free for the next rows, and empty trailing pages
+ * are given back, so the figure is what stays, not what the last seconds left to clean up.
+ */
+export async function settle(url: string): Promise<void> {
+  await withClient(url, async (c) => {
+    const { rows } = await c.query<{ name: string }>(
+      `select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where c.relkind = 'r' and (n.nspname = 'public' or (n.nspname = 'graphile_worker' and c.relname = '_private_jobs'))`,
+    );
+    for (const r of rows) await c.query(`vacuum ${r.name}`);
+  });
+}
+
+/** Every table of the public schema and graphile-worker's job table, by name, in bytes. */
+export async function tableSizes(url: string): Promise<Sizes> {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ name: string; bytes: string }>(
+      `select case when n.nspname = 'public' then c.relname else n.nspname || '.' || c.relname end as name,
+              (case when c.relkind = 'p'
+                    then (select coalesce(sum(pg_total_relation_size(t.relid)), 0) from pg_partition_tree(c.oid) t)
+                    else pg_total_relation_size(c.oid) end)::text as bytes
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where c.relkind in ('r', 'p') and not c.relispartition
+         and (n.nspname = 'public' or (n.nspname = 'graphile_worker' and c.relname = '_private_jobs'))`,
+    );
+    return new Map(rows.map((r) => [r.name, Number(r.bytes)]));
+  });
+}
+
+export interface Footprint {
+  /** All tables together, bytes per run. */
+  total: number;
+  /** Per table that grew, bytes per run, largest first. */
+  tables: Record<string, number>;
+}
+
+export function bytesPerRun(before: Sizes, after: Sizes, runs: number): Footprint {
+  const grown: Array<[string, number]> = [];
+  let total = 0;
+  for (const [name, bytes] of after) {
+    const delta = bytes - (before.get(name) ?? 0);
+    total += delta;
+    if (delta !== 0) grown.push([name, runs > 0 ? Math.round(delta / runs) : 0]);
+  }
+  grown.sort((a, b) => b[1] - a[1]);
+  return { total: runs > 0 ? Math.round(total / runs) : 0, tables: Object.fromEntries(grown) };
+}
+
+export function formatFootprint(f: Footprint): string {
+  const parts = Object.entries(f.tables).map(([name, b]) => `${name} ${b.toLocaleString('en-US')}`);
+  return `bytes per run by table (with TOAST and indexes): ${parts.join(', ') || 'none grew'}`;
+}
