@@ -405,6 +405,11 @@ export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output e
    * again later, a permanent one when the provider cannot tell. Without it such a step ends `uncertain`.
    */
   reconcile?(ctx: ReconcileContext<z.infer<Config>, Auth>): Promise<Reconciled<z.infer<Output>>>;
+  /**
+   * The output is the resolved config itself (core.set): a finished step then stores it once, as its
+   * output, and shows it as its input too.
+   */
+  outputIsInput?: boolean;
   /** Checks on save and start beyond the config schema (a running version is never refused by them). */
   check?(config: Record<string, unknown>): Array<{ field?: string; message: string }>;
   execute(ctx: ActionContext<z.infer<Config>, Auth>): Promise<z.infer<Output> | ControlResult>;

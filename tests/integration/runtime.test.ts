@@ -92,6 +92,10 @@ describe('runtime', () => {
     const d = await detail(run!.id);
     expect(d.trigger).toMatchObject({ body: { qty: '3', tag: ['a', 'b'] }, query: { src: 'crm' } });
     expect(d.steps[1].output).toEqual({ qty: '3', label: 'Qty 3' });
+    // core.set's output is its resolved config: stored once, shown as both.
+    expect(d.steps[1].input).toEqual({ qty: '3', label: 'Qty 3' });
+    const { rows } = await b.database.pool.query(`select input, output from steps where run_id = $1 and node_id = 'shape'`, [run!.id]);
+    expect(rows).toEqual([{ input: null, output: { qty: '3', label: 'Qty 3' } }]);
   });
 
   it('ends a run whose filter fails as filtered, not failed', async () => {

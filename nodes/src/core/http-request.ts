@@ -59,7 +59,7 @@ export const coreHttpRequest = core.action({
       headers: { 'idempotency-key': idempotencyKey, ...config.headers, ...httpAuthHeaders(connection.config) },
       body: config.method === 'GET' ? undefined : config.body,
     });
-    if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: res.body };
+    if (res.status >= 200 && res.status < 300) return { status: res.status, headers: endToEndHeaders(res.headers), body: res.body };
     const retryable = res.status === 429 || res.status >= 500;
     throw new ProviderError({
       message: `HTTP ${res.status} from ${new URL(url).host}: ${res.text.slice(0, 300)}`,
@@ -71,3 +71,12 @@ export const coreHttpRequest = core.action({
     });
   },
 });
+
+/**
+ * Connection-level headers (RFC 9110 §7.6.1: they describe this hop, not the answer) and Date are left
+ * out of the step's output: every run would store them, and no later step has a use for them.
+ */
+const hopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection', 'date']);
+export function endToEndHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !hopHeaders.has(name.toLowerCase())));
+}

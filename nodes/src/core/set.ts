@@ -14,6 +14,7 @@ export const coreSet = core.action({
   output: z.record(z.string(), z.any()),
   needsConnection: false,
   effect: 'none',
+  outputIsInput: true,
   async execute({ config }) {
     return config.fields;
   },

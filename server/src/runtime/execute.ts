@@ -347,7 +347,9 @@ class RunWalk {
       throw new PermanentStepError('unstorable_output', `${what}: ${problem}`);
     }
     const { node, def } = attempt;
-    this.pending.push(stepRow(node, def, 'succeeded', { input: attempt.input, output, handle, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
+    // An output that is the resolved config is stored once (the run view shows it as the input too).
+    const input = (def as ActionDef).outputIsInput ? null : attempt.input;
+    this.pending.push(stepRow(node, def, 'succeeded', { input, output, handle, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
     this.deps.onStepFinished?.(def.id, 'succeeded', Date.now() - attempt.startedAt.getTime());
     this.record(node, output, handle);
     return 'continue';

@@ -1,5 +1,6 @@
 // Runs with their steps, received events, and retrying a failed run from its failed step.
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { getNodeType } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { events, flowVersions, runs, steps, type RunStatus } from '../db/schema/index.js';
@@ -88,7 +89,7 @@ export class RunService {
         nodeId: s.nodeId,
         nodeType: s.nodeType,
         status: s.status,
-        input: s.input ?? null,
+        input: s.input ?? (s.status === 'succeeded' && outputIsInput(s.nodeType) ? (s.output ?? null) : null),
         output: s.output ?? null,
         error: s.error ?? null,
         attempts: s.attempts,
@@ -165,4 +166,10 @@ export class RunService {
       receivedAt: e.receivedAt.toISOString(),
     }));
   }
+}
+
+/** A node type whose output is its resolved config stores it once (see ActionDefinition.outputIsInput). */
+function outputIsInput(nodeType: string): boolean {
+  const def = getNodeType(nodeType);
+  return def?.kind === 'action' && def.outputIsInput === true;
 }
