@@ -82,6 +82,18 @@ describe('runtime', () => {
     expect(events[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('removes a deleted bundle with its runs and their steps (steps have no key to cascade)', async () => {
+    const { flowId, send } = await bundle('Deleted', [{ id: 'shape', type: 'core.set', config: { fields: { n: '{{ trigger.body.n }}' } } }], [{ source: 'trigger', target: 'shape' }]);
+    expect((await send({ n: 1 })).status).toBe(200);
+    const [run] = await finishedRun(flowId);
+    const stepsOf = async () => (await b.database.pool.query(`select node_id from steps where run_id = $1`, [run!.id])).rows;
+    expect(await stepsOf()).toEqual([{ node_id: 'shape' }]);
+    expect((await b.api('POST', `/api/flows/${flowId}/stop`)).status).toBe(200);
+    expect((await b.api('DELETE', `/api/flows/${flowId}`)).status).toBe(204);
+    expect(await stepsOf()).toEqual([]);
+    expect((await b.api('GET', `/api/runs/${run!.id}`)).status).toBe(404);
+  });
+
   it('accepts form posts and keeps a lone {{ x }} typed', async () => {
     const { flowId, connection } = await bundle('Form', [{ id: 'shape', type: 'core.set', config: { fields: { qty: '{{ trigger.body.qty }}', label: 'Qty {{ trigger.body.qty }}' } } }], [
       { source: 'trigger', target: 'shape' },

@@ -107,9 +107,9 @@ with d as (
   where nr.status = 'queued'
 ), journal as (
   -- The first attempt of the run's first write, journaled with the run itself (the executor then skips that write).
-  insert into steps (workspace_id, run_id, node_id, node_type, status, attempts, started_at)
-  select nr_w.workspace_id, f.id, c.journal_node, c.journal_type, 'running', 1, now()
-  from fresh_runs f join candidate_runs c on c.id = f.id join d nr_w on nr_w.req = c.req
+  insert into steps (run_id, node_id, node_type, status, attempts, started_at)
+  select f.id, c.journal_node, c.journal_type, 'running', 1, now()
+  from fresh_runs f join candidate_runs c on c.id = f.id
   where c.journal_node is not null
   returning 1
 ), jobs as (

@@ -95,7 +95,11 @@ export class FlowService {
   async remove(workspaceId: string, id: string): Promise<void> {
     const flow = await this.get(workspaceId, id);
     if (flow.status === 'running') await this.stop(workspaceId, id);
-    await this.deps.db.delete(flows).where(eq(flows.id, id));
+    // Runs go with the flow (their key cascades); their steps have no key and are removed here, first.
+    await this.deps.db.transaction(async (tx) => {
+      await tx.execute(sql`delete from steps where run_id in (select id from runs where flow_id = ${id})`);
+      await tx.delete(flows).where(eq(flows.id, id));
+    });
   }
 
   async start(workspaceId: string, id: string): Promise<Flow> {

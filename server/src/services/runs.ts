@@ -61,7 +61,6 @@ export class RunService {
     const trigger = version?.trigger;
     if (trigger && row.run.startedAt && !stepRows.some((s) => s.nodeId === trigger.id)) {
       stepRows.push({
-        workspaceId,
         runId: id,
         nodeId: trigger.id,
         nodeType: trigger.type,
