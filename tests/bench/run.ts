@@ -43,6 +43,7 @@ if (args.help) {
   --profile    node --cpu-prof on the product's processes, pg_stat_statements in the embedded PostgreSQL;
                prints where their time goes
   --workload   w1: RetailCRM order paid → SMS (default); w2: Guru sale (3 KB JSON) → filter → set → SMS + CRM POST
+  BENCH_PG_SETTINGS  extra settings of the embedded PostgreSQL, space-separated name=value (e.g. autovacuum=off)
   DATABASE_URL use that PostgreSQL (a fresh database is created and dropped) instead of the embedded one`);
   process.exit(0);
 }
@@ -240,7 +241,7 @@ async function main(): Promise<void> {
     benchDb = `bundles_bench_${suffix}`;
   } else {
     const quiet = { debug() {}, info() {}, warn(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); }, error(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); } };
-    const settings = args.profile ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [];
+    const settings = [...(args.profile ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : []), ...(process.env.BENCH_PG_SETTINGS?.split(' ').filter(Boolean) ?? [])];
     const embedded = await startEmbeddedPostgres(dataDir, quiet, { settings });
     cleanups.push(() => embedded.stop());
     adminUrl = embedded.url;
