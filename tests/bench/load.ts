@@ -15,7 +15,7 @@ export interface Target {
 /** A webhook body for an event that should (`paid`) or should not start a send. */
 export type Encoder = (id: string, paid: boolean) => { contentType: string; body: string };
 
-const retailcrmForm: Encoder = (id, paid) => ({ contentType: 'application/x-www-form-urlencoded', body: webhookBody(id, paid) });
+export const retailcrmForm: Encoder = (id, paid) => ({ contentType: 'application/x-www-form-urlencoded', body: webhookBody(id, paid) });
 
 /** Hands out unique order ids; every 10th event is status=new, the others status=paid. */
 export class IdSource {

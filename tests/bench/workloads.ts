@@ -4,7 +4,7 @@
 import { guruFixtureToken, guruTransactionBody } from '../fakes/guru.js';
 import type { FakeTwilio, FormParams } from '../fakes/twilio.js';
 import { AllOf, startCrmFake, type CountingFake } from './crm-fake.js';
-import type { Encoder } from './load.js';
+import { retailcrmForm, type Encoder } from './load.js';
 
 export type WorkloadName = 'w1' | 'w2';
 
@@ -46,7 +46,7 @@ const w1: Workload = {
   name: 'w1',
   title: 'W1 order status → SMS',
   formatId: String,
-  encode: (id, paid) => ({ contentType: 'application/x-www-form-urlencoded', body: `type=order&status=${paid ? 'paid' : 'new'}&id=${id}&event=status` }),
+  encode: retailcrmForm,
   smsKey: (form) => /^Order (\S+) is paid/.exec(smsBody(form))?.[1] ?? `unexpected:${smsBody(form)}`,
   start: async (twilio) => ({ source: twilio, ceilingEnv: { WORKLOAD: 'w1' }, close: async () => {}, configure: (api) => configureW1(api, twilio) }),
 };

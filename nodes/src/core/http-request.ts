@@ -77,6 +77,6 @@ export const coreHttpRequest = core.action({
  * out of the step's output: every run would store them, and no later step has a use for them.
  */
 const hopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection', 'date']);
-export function endToEndHeaders(headers: Record<string, string>): Record<string, string> {
+function endToEndHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !hopHeaders.has(name.toLowerCase())));
 }

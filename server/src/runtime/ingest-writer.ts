@@ -11,6 +11,7 @@ export interface IngestItem {
   workspaceId: string;
   connectionId: string;
   provider: string;
+  /** The decoded body, only for a delivery that carried no event (events hold their payloads). */
   body: unknown;
   /** Why a delivery stored nothing else (it carried no event). */
   reason: string | null;
@@ -146,9 +147,7 @@ with d as (
 ), delivery as (
   -- A delivery that carried no event is accepted and logged too.
   insert into webhook_deliveries (workspace_id, connection_id, outcome, reason, event_ids, body)
-  select workspace_id, connection_id, case when inserted > 0 or events = 0 then 'accepted' else 'duplicate' end, reason, event_ids,
-    -- The body is kept only when no event holds it: a payload is stored once, with its event.
-    case when events = 0 then body end
+  select workspace_id, connection_id, case when inserted > 0 or events = 0 then 'accepted' else 'duplicate' end, reason, event_ids, body
   from per_req
   returning 1
 ), jobs_by_req as (

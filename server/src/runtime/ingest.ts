@@ -200,7 +200,8 @@ export async function ingestWebhook(deps: IngestDeps, connectionId: string, secr
     workspaceId: conn.workspaceId,
     connectionId: conn.id,
     provider: conn.context.provider,
-    body: redactSecrets(read.req.body ?? null, secrets),
+    // Kept only when no event holds it: a payload is stored once, with its event.
+    body: events.length === 0 ? redactSecrets(read.req.body ?? null, secrets) : null,
     reason: events.length === 0 ? 'the delivery carried no event' : null,
     events: stored.map((e) => ({ dedupe_key: e.dedupeKey, subject: e.subject, ttl: dedupeSeconds[e.keyKind], type: e.type, payload: e.payload })),
     candidates,

@@ -229,7 +229,7 @@ export class ConnectionService {
       .orderBy(desc(webhookDeliveries.receivedAt))
       .limit(Math.min(limit, 500));
     // The events of the whole page in one query (their payloads are not repeated in the log).
-    const ids = [...new Set(rows.flatMap((r) => (r.outcome === 'accepted' ? r.eventIds : [])))].filter(isUuid);
+    const ids = [...new Set(rows.flatMap((r) => (r.outcome === 'accepted' ? r.eventIds : [])))];
     const carried = ids.length
       ? await this.deps.db.select({ id: events.id, type: events.type, payload: events.payload }).from(events).where(inArray(events.id, ids))
       : [];
