@@ -3,3 +3,4 @@ export * from './manifest.js';
 export * from './errors.js';
 export * from './templates.js';
 export * from './api.js';
+export * from './settings.js';

@@ -10,6 +10,7 @@ import type { RunJobPayload } from './queue.js';
 import { createLane, type Lane } from './lane.js';
 import { superviseRunner, type RunnerSupervisor } from './runner-supervisor.js';
 import { wakeForgottenRuns } from './conversations.js';
+import { expireHistory } from './retention.js';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -221,7 +222,7 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
       if (Date.now() - lastRetention >= retentionEveryMs) {
         lastRetention = Date.now();
         await pool.query(`delete from worker_heartbeats where heartbeat_at < now() - interval '1 day'`);
-        await pool.query(`delete from webhook_deliveries where received_at < now() - interval '14 days'`);
+        await expireHistory(pool, log);
       }
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'maintenance failed');

@@ -62,6 +62,8 @@ export const runs = pgTable(
     error: json('error').$type<StepError>(),
     /** Runs of one flow and conversation (a customer writing) run one at a time, in arrival order (`seq`). */
     conversationKey: text('conversation_key'),
+    /** What users search runs by: the id of what the event is about (an order, a transaction) or who wrote. */
+    searchKey: text('search_key'),
     seq: bigint('seq', { mode: 'number' }).generatedByDefaultAsIdentity(),
     /** Waiting for an earlier run of its conversation: it has no job until that one is done. */
     parked: boolean('parked').notNull().default(false),
@@ -75,6 +77,8 @@ export const runs = pgTable(
     index('runs_workspace_created_idx').on(t.workspaceId, t.createdAt),
     index('runs_conversation_idx').on(t.flowId, t.conversationKey, t.seq).where(sql`conversation_key is not null`),
     index('runs_parked_idx').on(t.flowId).where(sql`parked`),
+    // Equality only, few runs per key: a hash index keeps 4 bytes of the key per run.
+    index('runs_search_idx').using('hash', t.searchKey),
   ],
 );
 
