@@ -11,7 +11,14 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService }> = async (app
     {
       schema: {
         tags: ['runs'],
-        querystring: z.object({ flowId: z.string().optional(), status: runStatusSchema.optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
+        description: 'Runs, newest first. `q`: the runs of an order id, a transaction id or a sender (exact value); `cursor`: the id of the last run of the previous page.',
+        querystring: z.object({
+          flowId: z.string().optional(),
+          status: runStatusSchema.optional(),
+          q: z.string().trim().min(1).max(200).optional(),
+          cursor: z.string().max(64).optional(),
+          limit: z.coerce.number().int().min(1).max(500).optional(),
+        }),
         response: { 200: z.array(runSchema) },
       },
     },

@@ -126,6 +126,17 @@ function matchOf(sub: Subscription, event: ParsedEvent): { matched: boolean; err
   }
 }
 
+/**
+ * What users search a run by (the Runs page): who wrote, for a message; else the id of what the event is
+ * about, its subject without the kind (`order:5001` → `5001`, `transaction:…`) or a delivery's suffix.
+ */
+export function searchKeyOf(event: ParsedEvent & { subject: string }): string {
+  const who = event.message?.direction === 'inbound' ? (event.message.from ?? event.message.conversationKey) : null;
+  if (who) return who;
+  const subject = event.subject.replace(/#\d+$/, '');
+  return subject.slice(subject.indexOf(':') + 1);
+}
+
 function plannedRuns(events: Array<ParsedEvent & { subject: string }>, subs: Subscription[]): IngestItem['candidates'] {
   const candidates: IngestItem['candidates'] = [];
   for (const event of events) {
@@ -140,6 +151,7 @@ function plannedRuns(events: Array<ParsedEvent & { subject: string }>, subs: Sub
         id: newId(),
         ord: candidates.length,
         subject: event.subject,
+        search_key: searchKeyOf(event),
         subscription_id: sub.id,
         lane: false,
         error,

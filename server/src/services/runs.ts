@@ -10,6 +10,14 @@ import { isUuid } from '../ids.js';
 
 type RunRow = typeof runs.$inferSelect;
 
+export interface RunListQuery {
+  flowId?: string | undefined;
+  status?: RunStatus | undefined;
+  q?: string | undefined;
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function presentRun(r: RunRow): Run {
@@ -30,18 +38,22 @@ function presentRun(r: RunRow): Run {
 export class RunService {
   constructor(private db: Db) {}
 
-  async list(workspaceId: string, q: { flowId?: string | undefined; status?: RunStatus | undefined; limit?: number | undefined }): Promise<Run[]> {
+  /**
+   * Newest first. `q` finds the runs of one order, transaction or sender (runs.search_key, a hash index);
+   * `cursor` is the last run of the previous page.
+   */
+  async list(workspaceId: string, q: RunListQuery): Promise<Run[]> {
     const where: SQL[] = [eq(runs.workspaceId, workspaceId)];
-    if (q.flowId) {
-      if (!isUuid(q.flowId)) return [];
-      where.push(eq(runs.flowId, q.flowId));
-    }
+    for (const id of [q.flowId, q.cursor]) if (id !== undefined && !isUuid(id)) return [];
+    if (q.flowId) where.push(eq(runs.flowId, q.flowId));
     if (q.status) where.push(eq(runs.status, q.status));
+    if (q.q) where.push(eq(runs.searchKey, q.q));
+    if (q.cursor) where.push(sql`(${runs.createdAt}, ${runs.id}) < (select created_at, id from runs where id = ${q.cursor})`);
     const rows = await this.db
       .select()
       .from(runs)
       .where(and(...where))
-      .orderBy(desc(runs.createdAt))
+      .orderBy(desc(runs.createdAt), desc(runs.id))
       .limit(Math.min(q.limit ?? 50, 500));
     return rows.map(presentRun);
   }

@@ -1,0 +1,73 @@
+// GET /api/runs: the runs of one order (by a value of the trigger's data, runs.search_key) and cursor paging.
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createTestDatabase, startTestBundles, type TestBundles } from '@bundles/server/testing';
+import { startSink, type Sink } from '../support/sink.js';
+import { waitFor } from '../support/wait.js';
+
+let b: TestBundles;
+let sink: Sink;
+let flowId: string;
+const orders = ['5001', '5002', '5003', '5004', '5005'];
+
+beforeAll(async () => {
+  b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
+  sink = await startSink();
+  const conn = await b.api('POST', '/api/connections', { provider: 'webhook', name: 'Shop hook', config: {} });
+  const flow = await b.api('POST', '/api/flows', {
+    name: 'Forward',
+    graph: {
+      nodes: [
+        { id: 'trigger', type: 'core.webhook', connectionId: conn.body.id, config: {}, position: { x: 0, y: 0 } },
+        { id: 'post', type: 'core.http_request', config: { method: 'POST', url: `${sink.url}/in`, body: { order: '{{ trigger.body.order }}' } }, position: { x: 300, y: 0 } },
+      ],
+      edges: [{ source: 'trigger', target: 'post' }],
+    },
+  });
+  flowId = flow.body.id;
+  expect((await b.api('POST', `/api/flows/${flowId}/start`)).status).toBe(200);
+  // The idempotency key is what the webhook's events are about: the order id here.
+  for (const order of orders) {
+    const hook = await fetch(conn.body.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': order }, body: JSON.stringify({ order }) });
+    expect(hook.status).toBe(200);
+  }
+  await waitFor('every run done', async () => {
+    const runs = (await b.api('GET', `/api/runs?flowId=${flowId}`)).body as Array<{ status: string }>;
+    return runs.length === orders.length && runs.every((r) => r.status === 'succeeded');
+  });
+});
+afterAll(async () => {
+  await b?.close();
+  await sink?.close();
+});
+
+describe('finding runs', () => {
+  it('finds the run of one order by its id, and none for an order never seen', async () => {
+    const found = await b.api('GET', '/api/runs?q=5003');
+    expect(found.status).toBe(200);
+    expect(found.body).toHaveLength(1);
+    const detail = await b.api('GET', `/api/runs/${found.body[0].id}`);
+    expect(detail.body.trigger.body).toEqual({ order: '5003' });
+    expect((await b.api('GET', '/api/runs?q=9999')).body).toEqual([]);
+    expect((await b.api('GET', `/api/runs?q=${'9'.repeat(201)}`)).status).toBe(400);
+  });
+
+  it('pages through every run newest first, each once, with the last run of a page as the cursor', async () => {
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 4; page++) {
+      const res = await b.api('GET', `/api/runs?flowId=${flowId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const ids = (res.body as Array<{ id: string }>).map((r) => r.id);
+      seen.push(...ids);
+      if (ids.length < 2) break;
+      cursor = ids.at(-1)!;
+    }
+    const all = ((await b.api('GET', `/api/runs?flowId=${flowId}`)).body as Array<{ id: string }>).map((r) => r.id);
+    expect(seen).toEqual(all);
+    expect(new Set(seen).size).toBe(orders.length);
+    const orderOf = async (id: string) => (await b.api('GET', `/api/runs/${id}`)).body.trigger.body.order as string;
+    expect(await orderOf(seen[0]!)).toBe('5005');
+    expect(await orderOf(seen.at(-1)!)).toBe('5001');
+    expect((await b.api('GET', '/api/runs?cursor=not-a-run')).body).toEqual([]);
+  });
+});
