@@ -13,6 +13,7 @@ import { BundlesPage } from './pages/BundlesPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
 import { LoginPage, SetupPage } from './pages/AuthPages';
 import { MessagesPage } from './pages/MessagesPage';
+import { SettingsPage } from './pages/SettingsPage';
 
 type AuthState = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'error'; error: unknown } | { kind: 'in'; me: Me };
 
@@ -88,6 +89,9 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           <NavLink href="/messages" aria-current={section === 'messages' ? 'page' : undefined} data-testid="nav-messages">
             Messages
           </NavLink>
+          <NavLink href="/settings" aria-current={section === 'settings' ? 'page' : undefined} data-testid="nav-settings">
+            Settings
+          </NavLink>
         </nav>
         <div className="topbar-user">
           <span className="muted" title={me.user.email}>
@@ -110,6 +114,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
               <Route path="/connections">{() => <ConnectionsPage />}</Route>
               <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
               <Route path="/messages" component={MessagesPage} />
+              <Route path="/settings" component={SettingsPage} />
               <Route>
                 <div className="page">
                   <ErrorState title="Page not found" error={new Error(`Nothing lives at ${location}.`)} />

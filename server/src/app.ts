@@ -24,11 +24,13 @@ import { flowRoutes } from './routes/flows.js';
 import { runRoutes } from './routes/runs.js';
 import { messageRoutes } from './routes/messages.js';
 import { hookRoutes } from './routes/hooks.js';
+import { settingsRoutes } from './routes/settings.js';
 import { ExportService } from './services/exports.js';
 import { ConnectionService } from './services/connections.js';
 import { FlowService } from './services/flows.js';
 import { RunService } from './services/runs.js';
 import { MessageService } from './services/messages.js';
+import { SettingsService } from './services/settings.js';
 
 export interface AppOptions {
   database: Database;
@@ -79,7 +81,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Bundles API', version: '1.0.0', description: 'Connections, bundles (flows), runs and the message log.' },
+      info: { title: 'Bundles API', version: '1.0.0', description: 'Connections, bundles (flows), runs, the message log and workspace settings.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'bundles_session' } } },
       security: [{ bearer: [] }, { session: [] }],
     },
@@ -112,6 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(flowRoutes, { flows });
   await app.register(runRoutes, { runs });
   await app.register(messageRoutes, { messages });
+  await app.register(settingsRoutes, { settings: new SettingsService(db) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

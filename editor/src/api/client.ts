@@ -12,6 +12,8 @@ import type {
   NodeManifest,
   OptionItem,
   ProviderDescriptor,
+  Retention,
+  RetentionSettings,
   Run,
   ResolveAction,
   RunDetail,
@@ -160,6 +162,13 @@ export const api = {
     list: (filter: MessageFilter) =>
       request<Message[]>('GET', `/api/messages${query(filter as Record<string, string | undefined>)}`),
     reply: (id: string, text: string) => request<Message>('POST', `/api/messages/${enc(id)}/reply`, { body: { text } }),
+  },
+
+  settings: {
+    retention: () => request<RetentionSettings>('GET', '/api/settings/retention'),
+    /** Changes the fields sent; the answer is the whole retention with its defaults. */
+    saveRetention: (body: Partial<Retention>) =>
+      request<RetentionSettings>('PUT', '/api/settings/retention', { body }),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),

@@ -74,6 +74,8 @@ export type {
   GraphEdge,
   GraphNode,
   Message,
+  Retention,
+  RetentionSettings,
   Run,
   RunDetail,
   Step,

@@ -1,0 +1,103 @@
+// /api/settings/retention over a whole Bundles on its own database: defaults, partial changes, 422s, workspaces apart.
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { DEFAULT_RETENTION } from '@bundles/shared';
+import { createApiToken } from '../services/auth.js';
+import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
+
+let b: TestBundles;
+let otherWorkspace = '';
+let otherToken = '';
+
+const storedSettings = async (workspaceId: string) =>
+  (await b.database.pool.query<{ settings: unknown }>('select settings from workspaces where id = $1', [workspaceId])).rows[0]!.settings;
+
+const asOther = async (method: 'GET' | 'PUT', body?: object) => {
+  const res = await b.app!.inject({ method, url: '/api/settings/retention', headers: { authorization: `Bearer ${otherToken}` }, ...(body ? { payload: body } : {}) });
+  return { status: res.statusCode, body: res.json() };
+};
+
+beforeAll(async () => {
+  b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
+  // A second workspace with a user and a token of its own, and settings of its own (a key of the future too).
+  const { pool, db } = b.database;
+  const ws = await pool.query<{ id: string }>(`insert into workspaces (name, settings) values ('Other shop', '{"retention":{"runsDays":7},"theme":"dark"}') returning id`);
+  otherWorkspace = ws.rows[0]!.id;
+  const user = await pool.query<{ id: string }>(`insert into users (workspace_id, email, password_hash) values ($1, 'other@example.com', 'x') returning id`, [otherWorkspace]);
+  otherToken = await createApiToken(db, user.rows[0]!.id, otherWorkspace, 'test');
+});
+afterAll(() => b?.close());
+
+describe('retention settings', () => {
+  let ownWorkspace = '';
+
+  it('answers the defaults when nothing was set', async () => {
+    const res = await b.api('GET', '/api/settings/retention');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ runsDays: 30, messagesDays: 180, deliveriesDays: 14, defaults: { runsDays: 30, messagesDays: 180, deliveriesDays: 14 } });
+    expect(res.body.defaults).toEqual(DEFAULT_RETENTION);
+    ownWorkspace = (await b.api('GET', '/api/me')).body.workspace.id;
+    expect(await storedSettings(ownWorkspace)).toEqual({});
+  });
+
+  it('changes only the fields sent, at the JSON path the retention job reads, keeping settings’ other keys', async () => {
+    await b.database.pool.query(`update workspaces set settings = settings || '{"theme":"light"}' where id = $1`, [ownWorkspace]);
+    const first = await b.api('PUT', '/api/settings/retention', { messagesDays: 365 });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ runsDays: 30, messagesDays: 365, deliveriesDays: 14, defaults: DEFAULT_RETENTION });
+    const second = await b.api('PUT', '/api/settings/retention', { runsDays: 90, deliveriesDays: 3650 });
+    expect(second.body).toMatchObject({ runsDays: 90, messagesDays: 365, deliveriesDays: 3650 });
+    expect((await b.api('GET', '/api/settings/retention')).body).toEqual(second.body);
+
+    expect(await storedSettings(ownWorkspace)).toEqual({ theme: 'light', retention: { runsDays: 90, messagesDays: 365, deliveriesDays: 3650 } });
+    const { rows } = await b.database.pool.query(
+      `select settings #>> '{retention,runsDays}' as runs, settings #>> '{retention,messagesDays}' as messages, settings #>> '{retention,deliveriesDays}' as deliveries from workspaces where id = $1`,
+      [ownWorkspace],
+    );
+    expect(rows[0]).toEqual({ runs: '90', messages: '365', deliveries: '3650' });
+  });
+
+  it.each([
+    ['0', 0],
+    ['3651', 3651],
+    ['1.5', 1.5],
+    ['a string', '30'],
+    ['null', null],
+  ])('refuses %s with 422 naming the field, and stores nothing', async (_what, value) => {
+    const before = await storedSettings(ownWorkspace);
+    const res = await b.api('PUT', '/api/settings/retention', { runsDays: 1, deliveriesDays: value });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({
+      error: {
+        code: 'invalid_settings',
+        message: 'Invalid retention: deliveriesDays must be a whole number of days from 1 to 3650.',
+        details: { issues: [{ field: 'deliveriesDays', message: 'must be a whole number of days from 1 to 3650' }] },
+      },
+    });
+    expect(await storedSettings(ownWorkspace)).toEqual(before);
+  });
+
+  it('refuses a field it does not know (a typo would otherwise change nothing), and a body that is no object', async () => {
+    const typo = await b.api('PUT', '/api/settings/retention', { runDays: 10 });
+    expect(typo.status).toBe(422);
+    expect(typo.body.error.details.issues).toEqual([{ field: 'runDays', message: 'is not a retention setting' }]);
+    const notAnObject = await b.api('PUT', '/api/settings/retention', [30]);
+    expect(notAnObject.status).toBe(400);
+    expect(notAnObject.body.error.code).toBe('invalid_request');
+  });
+
+  it('leaves another workspace’s settings as they were, and changes them apart', async () => {
+    expect(await storedSettings(otherWorkspace)).toEqual({ retention: { runsDays: 7 }, theme: 'dark' });
+    expect((await asOther('GET')).body).toMatchObject({ runsDays: 7, messagesDays: 180, deliveriesDays: 14 });
+    const res = await asOther('PUT', { deliveriesDays: 1 });
+    expect(res.body).toMatchObject({ runsDays: 7, messagesDays: 180, deliveriesDays: 1 });
+    expect(await storedSettings(otherWorkspace)).toEqual({ retention: { runsDays: 7, deliveriesDays: 1 }, theme: 'dark' });
+    expect((await b.api('GET', '/api/settings/retention')).body).toMatchObject({ runsDays: 90, messagesDays: 365, deliveriesDays: 3650 });
+  });
+
+  it('documents both routes with their answer', async () => {
+    const docs = await b.app!.inject({ method: 'GET', url: '/api/docs/json' });
+    const path = docs.json().paths['/api/settings/retention'];
+    expect(Object.keys(path).sort()).toEqual(['get', 'put']);
+    expect(Object.keys(path.put.responses['200'].content['application/json'].schema.properties).sort()).toEqual(['defaults', 'deliveriesDays', 'messagesDays', 'runsDays']);
+  });
+});

@@ -1,0 +1,33 @@
+// /api/settings: the workspace's settings (how long its history is kept).
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { apiErrorSchema, DEFAULT_RETENTION, retentionSchema, retentionSettingsSchema, type Retention } from '@bundles/shared';
+import type { SettingsService } from '../services/settings.js';
+import { principal } from '../plugins/auth.js';
+
+const answer = (retention: Retention) => ({ ...retention, defaults: { ...DEFAULT_RETENTION } });
+
+export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }> = async (app, { settings }) => {
+  const tags = ['settings'];
+  app.get('/api/settings/retention', { schema: { tags, response: { 200: retentionSettingsSchema } } }, async (req) =>
+    answer(await settings.getRetention(principal(req).workspaceId)),
+  );
+  app.put(
+    '/api/settings/retention',
+    {
+      schema: {
+        tags,
+        description: 'Changes the fields sent; the others keep their value. A value out of bounds is answered 422 with the field named.',
+        body: retentionSchema.partial().strict(),
+        response: { 200: retentionSettingsSchema, 422: apiErrorSchema },
+      },
+      // The body schema documents the fields; the service checks them and answers 422 naming the field.
+      // Only a body that is no object at all is a malformed request (400, like every route).
+      attachValidation: true,
+    },
+    async (req) => {
+      const body: unknown = req.body;
+      if (req.validationError && (!body || typeof body !== 'object' || Array.isArray(body))) throw req.validationError;
+      return answer(await settings.setRetention(principal(req).workspaceId, body as Partial<Retention>));
+    },
+  );
+};

@@ -1,0 +1,71 @@
+// A workspace's settings: how long its history is kept (settings.retention; a missing field takes its default).
+import { eq, sql } from 'drizzle-orm';
+import { DEFAULT_RETENTION, MAX_RETENTION_DAYS, retentionSchema, type Retention } from '@bundles/shared';
+import type { Db } from '../db/index.js';
+import { workspaces } from '../db/schema/index.js';
+import { AppError, notFound } from './errors.js';
+
+const retentionFields = Object.keys(DEFAULT_RETENTION) as Array<keyof Retention>;
+const isRetentionField = (key: string): key is keyof Retention => (retentionFields as string[]).includes(key);
+const daysMessage = `must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}`;
+
+/** The stored fields with the defaults filled in; a stored value out of bounds (edited by hand) counts as missing. */
+function withDefaults(stored: unknown): Retention {
+  const given = stored && typeof stored === 'object' ? (stored as Record<string, unknown>) : {};
+  const out = { ...DEFAULT_RETENTION } as Retention;
+  for (const field of retentionFields) {
+    const parsed = retentionSchema.shape[field].safeParse(given[field]);
+    if (parsed.success) out[field] = parsed.data;
+  }
+  return out;
+}
+
+/** Checks a change before it is stored: only the three fields, each a whole number of days in bounds (422 naming the field). */
+function validChange(input: unknown): Partial<Retention> {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    throw new AppError(422, 'invalid_settings', `Invalid retention: send an object with any of ${retentionFields.join(', ')}.`, {
+      issues: [{ field: 'body', message: `must be an object with any of ${retentionFields.join(', ')}` }],
+    });
+  }
+  const change: Partial<Retention> = {};
+  const issues: Array<{ field: string; message: string }> = [];
+  for (const [field, value] of Object.entries(input)) {
+    if (!isRetentionField(field)) {
+      issues.push({ field, message: 'is not a retention setting' });
+      continue;
+    }
+    const parsed = retentionSchema.shape[field].safeParse(value);
+    if (parsed.success) change[field] = parsed.data;
+    else issues.push({ field, message: daysMessage });
+  }
+  if (issues.length > 0) {
+    throw new AppError(422, 'invalid_settings', `Invalid retention: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}.`, { issues });
+  }
+  return change;
+}
+
+export class SettingsService {
+  constructor(private db: Db) {}
+
+  async getRetention(workspaceId: string): Promise<Retention> {
+    const [row] = await this.db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, workspaceId));
+    if (!row) throw notFound('Workspace');
+    return withDefaults(row.settings.retention);
+  }
+
+  /**
+   * Merges `input` into settings.retention in one UPDATE: the fields not sent keep their value, and
+   * settings' other keys are left as they are. Answers the whole retention, defaults filled in.
+   */
+  async setRetention(workspaceId: string, input: Partial<Retention>): Promise<Retention> {
+    const change = validChange(input);
+    const current = sql`case when jsonb_typeof(${workspaces.settings} -> 'retention') = 'object' then ${workspaces.settings} -> 'retention' else '{}'::jsonb end`;
+    const [row] = await this.db
+      .update(workspaces)
+      .set({ settings: sql`jsonb_set(${workspaces.settings}, '{retention}', ${current} || ${JSON.stringify(change)}::jsonb)` })
+      .where(eq(workspaces.id, workspaceId))
+      .returning({ settings: workspaces.settings });
+    if (!row) throw notFound('Workspace');
+    return withDefaults(row.settings.retention);
+  }
+}
