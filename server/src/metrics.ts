@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { RuntimeHooks } from './runtime/index.js';
 import type { IngestResult } from './runtime/ingest.js';
 import type { Lane } from './runtime/lane.js';
+import { runTask } from './runtime/queue.js';
 
 export interface Metrics {
   registry: client.Registry;
@@ -12,6 +13,14 @@ export interface Metrics {
   /** The lane of this process (role all), whose runs never wait in the queue. */
   watchLane(lane: Lane | null): void;
 }
+
+const openRunsSql = `
+select case when j.locked_at is not null then 'running' when j.run_at > now() then 'waiting' else 'queued' end as status, count(*)::int as n
+from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+where t.identifier = '${runTask}' and j.attempts < j.max_attempts
+group by 1
+union all select 'parked', count(*)::int from runs where parked
+union all select 'uncertain', count(*)::int from uncertain_runs`;
 
 export function createMetrics(pool: pg.Pool): Metrics {
   const registry = new client.Registry();
@@ -48,12 +57,14 @@ export function createMetrics(pool: pg.Pool): Metrics {
   });
   new client.Gauge({
     name: 'bundles_runs',
-    help: 'Runs by status',
+    help: 'Runs not finished, by state: queued, running, waiting (a delay or a retry), parked (behind an earlier run of its conversation), uncertain (for a person to settle)',
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const { rows } = await pool.query(`select status, count(*)::int as n from runs group by status`);
+      // From the job queue and two small sets, never the runs table itself (it grows with history).
+      const { rows } = await pool.query(openRunsSql);
       this.reset();
+      for (const status of ['queued', 'running', 'waiting', 'parked', 'uncertain']) this.set({ status }, 0);
       for (const r of rows) this.set({ status: r.status }, r.n);
     },
   });

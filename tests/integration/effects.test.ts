@@ -129,8 +129,16 @@ describe('a write nobody can be asked about ends uncertain', () => {
   it('mark_done settles it as sent and the bundle goes on, without sending again', async () => {
     const run = await uncertainRun('W-1');
     expect(sent('W-1')).toHaveLength(1);
+    // Listed apart while it waits for a person, and counted by the gauge from that list.
+    const listed = async () => (await b.database.pool.query(`select 1 from uncertain_runs where run_id = $1`, [run.id])).rowCount;
+    const gauge = async () => Number(/^bundles_runs\{status="uncertain"\} (\d+)$/m.exec((await b.app!.inject({ method: 'GET', url: '/metrics' })).body)?.[1]);
+    expect(await listed()).toBe(1);
+    const before = await gauge();
+    expect(before).toBeGreaterThanOrEqual(1);
     const res = await b.api('POST', `/api/runs/${run.id}/steps/wa/resolve`, { action: 'mark_done', output: { messageId: 'wamid.checked-by-hand' } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(await listed()).toBe(0);
+    expect(await gauge()).toBe(before - 1);
     const done = await waitFor('the run to go on', async () => {
       const r = await runDetail(b, run.id);
       return r.status === 'succeeded' ? r : null;

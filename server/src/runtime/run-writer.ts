@@ -90,6 +90,11 @@ with r_all as (
   where runs.id = any($4::uuid[]) and runs.id = r_in.run_id
     -- A journal write of a run already running leaves its row alone.
     and not (r_in.status = 'running' and runs.status = 'running')
+  returning runs.id, runs.workspace_id, runs.flow_id, runs.status
+), u as (
+  -- A run left uncertain waits for a person: listed apart, so nothing reads the runs table to find it.
+  insert into uncertain_runs (run_id, workspace_id, flow_id) select id, workspace_id, flow_id from r where status = 'uncertain'
+  on conflict do nothing
   returning 1
 ), j as (
   select graphile_worker.add_job('run', json_build_object('runId', r_in.run_id::text), run_at => r_in.continue_at, max_attempts => 25) as job

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { events, flowVersions, runs, steps, type RunStatus } from '../db/schema/index.js';
+import { events, flowVersions, runs, steps, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
 import { AppError, notFound } from './errors.js';
 import { isUuid } from '../ids.js';
@@ -142,6 +142,7 @@ export class RunService {
           .where(and(eq(steps.runId, runId), eq(steps.nodeId, nodeId), eq(steps.status, 'uncertain')));
       }
       await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null }).where(eq(runs.id, runId));
+      await tx.delete(uncertainRuns).where(eq(uncertainRuns.runId, runId));
       await tx.execute(sql`select graphile_worker.add_job('run', json_build_object('runId', ${runId}::text), max_attempts => 25)`);
     });
     return this.get(workspaceId, runId);

@@ -109,3 +109,17 @@ export const steps = pgTable(
   // A step is its run's node: no id of its own (one index less on the table written most).
   (t) => [primaryKey({ name: 'steps_pkey', columns: [t.runId, t.nodeId] })],
 );
+
+/**
+ * The runs that stopped uncertain and wait for a person (RunService.resolve settles them): a few rows,
+ * written only when a run becomes uncertain, so they are counted and listed without reading the runs
+ * table (whose status has no index, to keep its updates HOT).
+ */
+export const uncertainRuns = pgTable('uncertain_runs', {
+  runId: uuid('run_id').primaryKey(),
+  workspaceId: uuid('workspace_id').notNull(),
+  flowId: uuid('flow_id')
+    .notNull()
+    .references(() => flows.id, { onDelete: 'cascade' }),
+  since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
+});
