@@ -76,7 +76,7 @@ interface LoadedRun {
   version_id: string;
   flow_id: string;
   conversation_key: string | null;
-  seq: number;
+  seq: number | null;
   payload: Record<string, unknown> | null;
   steps: StepWrite[];
 }
