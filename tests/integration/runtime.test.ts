@@ -94,6 +94,32 @@ describe('runtime', () => {
     expect((await b.api('GET', `/api/runs/${run!.id}`)).status).toBe(404);
   });
 
+  it('removes a deleted connection with the events, messages and deliveries it received, and nothing of another', async () => {
+    const shape = [{ id: 'shape', type: 'core.set', config: { fields: { n: '{{ trigger.body.n }}' } } }];
+    const gone = await bundle('Gone source', shape, [{ source: 'trigger', target: 'shape' }]);
+    const kept = await bundle('Kept source', shape, [{ source: 'trigger', target: 'shape' }]);
+    for (const x of [gone, kept]) {
+      expect((await x.send({ n: 1 })).status).toBe(200);
+      await finishedRun(x.flowId);
+      await b.database.pool.query(
+        `insert into messages (workspace_id, connection_id, provider, direction, channel, status) select workspace_id, id, 'webhook', 'inbound', 'chat', 'received' from connections where id = $1`,
+        [x.connection.id],
+      );
+    }
+    const received = async (connectionId: string) =>
+      (await b.database.pool.query(
+        `select (select count(*) from events where connection_id = $1)::int as events, (select count(*) from messages where connection_id = $1)::int as messages,
+           (select count(*) from webhook_deliveries where connection_id = $1)::int as deliveries`,
+        [connectionId],
+      )).rows[0];
+    expect(await received(gone.connection.id)).toEqual({ events: 1, messages: 1, deliveries: 1 });
+    expect((await b.api('POST', `/api/flows/${gone.flowId}/stop`)).status).toBe(200);
+    expect((await b.api('DELETE', `/api/flows/${gone.flowId}`)).status).toBe(204);
+    expect((await b.api('DELETE', `/api/connections/${gone.connection.id}`)).status).toBe(204);
+    expect(await received(gone.connection.id)).toEqual({ events: 0, messages: 0, deliveries: 0 });
+    expect(await received(kept.connection.id)).toEqual({ events: 1, messages: 1, deliveries: 1 });
+  });
+
   it('accepts form posts and keeps a lone {{ x }} typed', async () => {
     const { flowId, connection } = await bundle('Form', [{ id: 'shape', type: 'core.set', config: { fields: { qty: '{{ trigger.body.qty }}', label: 'Qty {{ trigger.body.qty }}' } } }], [
       { source: 'trigger', target: 'shape' },

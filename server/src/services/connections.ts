@@ -6,7 +6,7 @@ import { getProvider, secretFields, type ProviderDefinition, type OptionItem, ty
 import type { Connection, Delivery } from '@bundles/shared';
 import type pg from 'pg';
 import type { Db } from '../db/index.js';
-import { connections, eventKeys, events, flowVersions, flows, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
+import { connections, eventKeys, events, flowVersions, flows, messages, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
@@ -175,9 +175,13 @@ export class ConnectionService {
     if (names.length > 0) {
       throw new AppError(409, 'connection_in_use', `Stop the running bundles that use this connection first: ${names.join(', ')}.`, { flows: names });
     }
-    await this.deps.db.delete(triggerSubscriptions).where(eq(triggerSubscriptions.connectionId, id));
-    await this.deps.db.delete(eventKeys).where(eq(eventKeys.connectionId, id));
-    await this.deps.db.delete(connections).where(eq(connections.id, id));
+    // What the connection received has no key to it (each check locked its row on every event): removed here, together.
+    await this.deps.db.transaction(async (tx) => {
+      await tx.delete(triggerSubscriptions).where(eq(triggerSubscriptions.connectionId, id));
+      await tx.delete(eventKeys).where(eq(eventKeys.connectionId, id));
+      for (const table of [events, messages, webhookDeliveries]) await tx.delete(table).where(eq(table.connectionId, id));
+      await tx.delete(connections).where(eq(connections.id, id));
+    });
     await this.deps.invalidate(id);
   }
 

@@ -95,9 +95,10 @@ export class FlowService {
   async remove(workspaceId: string, id: string): Promise<void> {
     const flow = await this.get(workspaceId, id);
     if (flow.status === 'running') await this.stop(workspaceId, id);
-    // Runs go with the flow (their key cascades); their steps have no key and are removed here, first.
+    // Runs and steps have no keys to the flow (each check locked its row on every run): removed here.
     await this.deps.db.transaction(async (tx) => {
       await tx.execute(sql`delete from steps where run_id in (select id from runs where flow_id = ${id})`);
+      await tx.execute(sql`delete from runs where flow_id = ${id}`);
       await tx.delete(flows).where(eq(flows.id, id));
     });
   }

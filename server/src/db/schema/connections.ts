@@ -30,9 +30,8 @@ export const webhookDeliveries = pgTable(
     // No primary key: the log is read by connection and time only, and a key cost 38 bytes a delivery.
     id: uuid('id').notNull().default(sql`bundles_uuid7()`),
     workspaceId: hotWorkspaceId(),
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
+    // No key: each check locked the connection's row on every event; removed with it (ConnectionService.remove).
+    connectionId: uuid('connection_id').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     outcome: text('outcome').$type<'accepted' | 'duplicate' | 'rejected'>().notNull(),
     reason: text('reason'),

@@ -2,16 +2,14 @@
 import { index, json, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import type { StepError } from '@bundles/shared';
 import { createdAt, hotWorkspaceId, id, updatedAt } from './common.js';
-import { connections } from './connections.js';
 
 export const messages = pgTable(
   'messages',
   {
     id: id(),
     workspaceId: hotWorkspaceId(),
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
+    // No key: each check locked the connection's row on every event; removed with it (ConnectionService.remove).
+    connectionId: uuid('connection_id').notNull(),
     provider: text('provider').notNull(),
     direction: text('direction').$type<'inbound' | 'outbound'>().notNull(),
     channel: text('channel').notNull(),

@@ -3,7 +3,6 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, json, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { StepError } from '@bundles/shared';
 import { createdAt, hotWorkspaceId, id } from './common.js';
-import { connections } from './connections.js';
 import { flows } from './flows.js';
 
 export const events = pgTable(
@@ -11,9 +10,8 @@ export const events = pgTable(
   {
     id: id(),
     workspaceId: hotWorkspaceId(),
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
+    // No key: each check locked the connection's row on every event; removed with it (ConnectionService.remove).
+    connectionId: uuid('connection_id').notNull(),
     type: text('type').notNull(),
     dedupeKey: text('dedupe_key').notNull(),
     payload: json('payload').$type<Record<string, unknown>>().notNull(),
@@ -50,9 +48,8 @@ export const runs = pgTable(
   {
     id: id(),
     workspaceId: hotWorkspaceId(),
-    flowId: uuid('flow_id')
-      .notNull()
-      .references(() => flows.id, { onDelete: 'cascade' }),
+    // No key: each check locked the flow's row on every run; removed with it (FlowService.remove).
+    flowId: uuid('flow_id').notNull(),
     // No key: a version is deleted only with its flow, whose key cascades to the runs.
     versionId: uuid('version_id').notNull(),
     // No key: checking it locked the event the same statement had just inserted (0.14 ms a run, a fifth of
