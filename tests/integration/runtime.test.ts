@@ -72,12 +72,14 @@ describe('runtime', () => {
     expect(events[0]).toMatchObject({ type: 'webhook.request', dedupeKey: 'idem:order-1', duplicates: 2 });
     const deliveries = (await b.api('GET', `/api/connections/${connection.id}/deliveries`)).body as Array<{ outcome: string; body: unknown; events: Array<{ id: string; payload: unknown }> }>;
     expect(deliveries.map((d) => d.outcome).sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
-    // The payload is stored once, with the event: the log shows it from there, its own row keeps no copy.
+    // The payload is stored once, with the event; the delivery that stored it is logged by its event, with no row of its own.
     const accepted = deliveries.find((d) => d.outcome === 'accepted')!;
     expect(accepted.body).toBeNull();
     expect(accepted.events).toEqual([expect.objectContaining({ id: events[0].id, payload: events[0].payload })]);
-    const { rows } = await b.database.pool.query<{ body: unknown }>(`select body from webhook_deliveries where connection_id = $1 and outcome = 'accepted'`, [connection.id]);
-    expect(rows).toEqual([{ body: null }]);
+    const { rows } = await b.database.pool.query(`select outcome from webhook_deliveries where connection_id = $1 order by outcome`, [connection.id]);
+    expect(rows).toEqual([{ outcome: 'duplicate' }, { outcome: 'duplicate' }]);
+    const stored = await b.database.pool.query(`select delivery_id from events where id = $1`, [events[0].id]);
+    expect(stored.rows[0].delivery_id).toBe(accepted.id);
     // Ids of what is written per event are UUIDv7: in time order, so their indexes grow at one end.
     expect(events[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
@@ -112,6 +114,9 @@ describe('runtime', () => {
            (select count(*) from webhook_deliveries where connection_id = $1)::int as deliveries`,
         [connectionId],
       )).rows[0];
+    // One delivery each, logged by the event it stored.
+    const rejected = (c: { webhookUrl: string }) => fetch(c.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    for (const x of [gone, kept]) expect((await rejected(x.connection)).status).toBe(400);
     expect(await received(gone.connection.id)).toEqual({ events: 1, messages: 1, deliveries: 1 });
     expect((await b.api('POST', `/api/flows/${gone.flowId}/stop`)).status).toBe(200);
     expect((await b.api('DELETE', `/api/flows/${gone.flowId}`)).status).toBe(204);

@@ -4,7 +4,11 @@ import type { DeliverySummary } from '@bundles/nodes';
 
 const summarySql = `
 select
-  (select received_at from webhook_deliveries where connection_id = $1 and outcome <> 'rejected' order by received_at desc limit 1) as accepted_at,
+  -- A delivery that stored events is logged by them; the others that passed have rows.
+  greatest(
+    (select received_at from events where connection_id = $1 order by received_at desc limit 1),
+    (select received_at from webhook_deliveries where connection_id = $1 and outcome <> 'rejected' order by received_at desc limit 1)
+  ) as accepted_at,
   r.received_at as rejected_at, r.reason
 from (select 1) one
 left join lateral (select received_at, reason from webhook_deliveries where connection_id = $1 and outcome = 'rejected' order by received_at desc limit 1) r on true`;

@@ -4,6 +4,7 @@ import type { StepError } from '@bundles/shared';
 import { statusRankSql } from './message-status.js';
 import { insertRunJobsSql } from './queue.js';
 import { createBatcher, type Batcher } from './batcher.js';
+import { newId } from '../ids.js';
 import { sqlJson, withoutNulChars } from './sql-json.js';
 
 /** What one webhook delivery stores. */
@@ -61,7 +62,7 @@ export type IngestWriter = Batcher<IngestItem, IngestRow>;
 // planner guesses 100 rows for json_to_recordset and would otherwise hash-join whole tables.
 const ingestSql = `
 with d as (
-  select * from json_to_recordset($1::json) as x(req int, workspace_id uuid, connection_id uuid, provider text, body json, reason text)
+  select * from json_to_recordset($1::json) as x(req int, delivery_id uuid, workspace_id uuid, connection_id uuid, provider text, body json, reason text)
 ), input_events as (
   select x.req, x.dedupe_key, x.subject, x.ttl, x.type, x.payload, d.workspace_id, d.connection_id
   from json_to_recordset($2::json) as x(req int, dedupe_key text, subject text, ttl int, type text, payload json) join d on d.req = x.req
@@ -83,8 +84,8 @@ with d as (
   left join lateral (select k0.event_id from event_keys k0
     where keys.event_id is null and k0.connection_id = ie.connection_id and k0.subject = ie.subject limit 1) live on true
 ), ins as (
-  insert into events (id, workspace_id, connection_id, type, dedupe_key, payload)
-  select id, workspace_id, connection_id, type, dedupe_key, payload from ins_req where inserted
+  insert into events (id, workspace_id, connection_id, type, dedupe_key, payload, delivery_id)
+  select i.id, i.workspace_id, i.connection_id, i.type, i.dedupe_key, i.payload, d.delivery_id from ins_req i join d on d.req = i.req where i.inserted
   returning id
 ), dup as (
   update events set duplicates = events.duplicates + 1
@@ -139,7 +140,7 @@ with d as (
   returning messages.id
 ), per_req as (
   -- Grouped once (a lateral count per delivery would scan the batch once per delivery).
-  select d.req, d.workspace_id, d.connection_id, d.body, d.reason, coalesce(a.inserted, 0) as inserted,
+  select d.req, d.delivery_id, d.workspace_id, d.connection_id, d.body, d.reason, coalesce(a.inserted, 0) as inserted,
     coalesce(a.duplicates, 0) as duplicates, coalesce(a.events, 0) as events, coalesce(a.event_ids, '[]'::jsonb) as event_ids
   from d left join (
     select i.req, (count(*) filter (where i.inserted))::int as inserted, (count(*) filter (where not i.inserted))::int as duplicates,
@@ -147,10 +148,11 @@ with d as (
     from ins_req i group by i.req
   ) a on a.req = d.req
 ), delivery as (
-  -- A delivery that carried no event is accepted and logged too.
-  insert into webhook_deliveries (workspace_id, connection_id, outcome, reason, event_ids, body)
-  select workspace_id, connection_id, case when inserted > 0 or events = 0 then 'accepted' else 'duplicate' end, reason, event_ids, body
-  from per_req
+  -- A delivery that stored events is logged by them (events.delivery_id); one that stored none has a row:
+  -- a repeat (duplicate), or one that carried no event (accepted, its body kept).
+  insert into webhook_deliveries (id, workspace_id, connection_id, outcome, reason, event_ids, body)
+  select p.delivery_id, p.workspace_id, p.connection_id, case when p.events = 0 then 'accepted' else 'duplicate' end, p.reason, p.event_ids, p.body
+  from per_req p where p.inserted = 0
   returning 1
 ), jobs_by_req as (
   select c.req, json_agg(json_build_object('runId', j.run_id, 'jobId', j.id::text, 'versionId', j.version_id, 'flowId', j.flow_id,
@@ -176,7 +178,7 @@ export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): 
         name: 'ingest',
         text: ingestSql,
         values: [
-          sqlJson(items.map((it, req) => ({ req, workspace_id: it.workspaceId, connection_id: it.connectionId, provider: it.provider, body: it.body ?? null, reason: it.reason }))),
+          sqlJson(items.map((it, req) => ({ req, delivery_id: newId(), workspace_id: it.workspaceId, connection_id: it.connectionId, provider: it.provider, body: it.body ?? null, reason: it.reason }))),
           sqlJson(items.flatMap((it, req) => at(it.events, req))),
           sqlJson(items.flatMap((it, req) => at(it.candidates, req))),
           sqlJson(items.flatMap((it, req) => at(it.inbound, req))),

@@ -1,6 +1,6 @@
 // Connection CRUD: config validated by the provider's auth schema, secrets encrypted, never returned.
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { getProvider, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
 import type { Connection, Delivery } from '@bundles/shared';
@@ -11,6 +11,7 @@ import type { Keyring } from '../secrets/keyring.js';
 import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
 import { providerContext } from './provider-context.js';
+import { listDeliveries } from './deliveries.js';
 import { isUuid } from '../ids.js';
 
 export interface ConnectionDeps {
@@ -226,26 +227,6 @@ export class ConnectionService {
 
   async deliveries(workspaceId: string, id: string, limit = 100): Promise<Delivery[]> {
     await this.row(workspaceId, id);
-    const rows = await this.deps.db
-      .select()
-      .from(webhookDeliveries)
-      .where(eq(webhookDeliveries.connectionId, id))
-      .orderBy(desc(webhookDeliveries.receivedAt))
-      .limit(Math.min(limit, 500));
-    // The events of the whole page in one query (their payloads are not repeated in the log).
-    const ids = [...new Set(rows.flatMap((r) => (r.outcome === 'accepted' ? r.eventIds : [])))];
-    const carried = ids.length
-      ? await this.deps.db.select({ id: events.id, type: events.type, payload: events.payload }).from(events).where(inArray(events.id, ids))
-      : [];
-    const byId = new Map(carried.map((e) => [e.id, e]));
-    return rows.map((r) => ({
-      id: r.id,
-      receivedAt: r.receivedAt.toISOString(),
-      outcome: r.outcome,
-      reason: r.reason,
-      eventIds: r.eventIds,
-      events: r.outcome === 'accepted' ? r.eventIds.flatMap((e) => byId.get(e) ?? []) : [],
-      body: r.outcome === 'accepted' ? (r.body ?? null) : null,
-    }));
+    return listDeliveries(this.deps.db, workspaceId, id, Math.min(limit, 500));
   }
 }

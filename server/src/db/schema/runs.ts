@@ -16,6 +16,11 @@ export const events = pgTable(
     dedupeKey: text('dedupe_key').notNull(),
     payload: json('payload').$type<Record<string, unknown>>().notNull(),
     duplicates: integer('duplicates').notNull().default(0),
+    /**
+     * The webhook delivery that carried it: a delivery that stored events is logged by them, with no row of
+     * its own in webhook_deliveries (null for events stored before, whose deliveries have rows).
+     */
+    deliveryId: uuid('delivery_id'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   // Keys are unique in event_keys, not here: a content key may come back as a new event later.

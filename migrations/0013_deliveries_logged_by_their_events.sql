@@ -1,0 +1,1 @@
+ALTER TABLE "events" ADD COLUMN "delivery_id" uuid;
