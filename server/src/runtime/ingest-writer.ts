@@ -89,7 +89,9 @@ with d as (
   returning id
 ), dup as (
   update events set duplicates = events.duplicates + 1
-  where events.id = any(array(select id from ins_req where not inserted and id is not null))
+  -- The first condition holds no column: the plan tests it once and reads no partition when nothing repeats.
+  where (select count(*) from ins_req where not inserted and id is not null) > 0
+    and events.id = any(array(select id from ins_req where not inserted and id is not null))
   returning 1
 ), candidate_runs as (
   select * from json_to_recordset($3::json) as x(req int, ord int, id uuid, subject text, search_key text, subscription_id uuid, lane boolean, error json,
@@ -134,7 +136,8 @@ with d as (
     join ins_req i on i.req = x.req and i.dedupe_key = x.dedupe_key and i.inserted
     order by i.connection_id, x.provider_message_id, ${statusRankSql('x.status')} desc
   ) s
-  where messages.provider_message_id = any($7::text[])
+  -- Tested once (no column in it): no partition is read when the batch carries no status.
+  where cardinality($7::text[]) > 0 and messages.provider_message_id = any($7::text[])
     and messages.connection_id = s.connection_id and messages.provider_message_id = s.provider_message_id
     and ${statusRankSql('s.status')} > ${statusRankSql('messages.status')}
   returning messages.id

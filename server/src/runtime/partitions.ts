@@ -29,6 +29,27 @@ export async function ensurePartitions(pool: pg.Pool): Promise<number> {
   return Number(rows[0].created);
 }
 
+/**
+ * ANALYZEs the partitions that have more than doubled since last analyzed (at least 1,000 rows more).
+ * A day's partition starts empty, and a statement prepared then keeps the plan it chose for an empty table
+ * (a sequential scan) until the table's statistics change: measured, the ingest statement read a whole
+ * day's events and messages on every webhook once a few tens of thousands were in. autovacuum would analyze
+ * within its minute; this keeps every plan within a doubling of the table's size, a few times a day.
+ */
+export async function analyzeGrowingPartitions(pool: pg.Pool, log: Logger): Promise<string[]> {
+  const { rows } = await pool.query<{ name: string }>(
+    `select c.relname as name
+     from bundles_partitioned_tables() t
+     join pg_inherits i on i.inhparent = t.tbl::regclass
+     join pg_class c on c.oid = i.inhrelid
+     join pg_stat_user_tables s on s.relid = c.oid
+     where s.n_live_tup > 2 * greatest(c.reltuples, 0) + 1000`,
+  );
+  for (const r of rows) await pool.query(`analyze "${r.name}"`);
+  if (rows.length) log.debug({ partitions: rows.map((r) => r.name) }, 'analyzed growing partitions');
+  return rows.map((r) => r.name);
+}
+
 /** The longest retention of each kind over every workspace: a partition goes only when no workspace keeps it. */
 export async function longestRetention(pool: pg.Pool): Promise<Retention> {
   const keys = Object.keys(DEFAULT_RETENTION) as Array<keyof Retention>;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { connectDatabase, type Database } from '../db/index.js';
 import { createTestDatabase } from '../testing.js';
 import { expireHistory } from './retention.js';
-import { expired, type Partition } from './partitions.js';
+import { analyzeGrowingPartitions, expired, type Partition } from './partitions.js';
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 let database: Database;
@@ -142,6 +142,30 @@ describe('retention', () => {
 
     const { rows } = await q(`select count(*)::int as n, bool_and(expires_at > now()) as live from event_keys where connection_id = $1`, [w.conn]);
     expect(rows).toEqual([{ n: 12, live: true }]);
+  });
+});
+
+describe('analyzeGrowingPartitions', () => {
+  it('analyzes a partition once it has more than doubled, and not again until it doubles again', async () => {
+    const w = await workspace();
+    const today = partitionOf('webhook_deliveries', 0);
+    const client = await database.pool.connect();
+    try {
+      await client.query(`insert into webhook_deliveries (workspace_id, connection_id, outcome, reason) select $1, $2, 'rejected', 'x' from generate_series(1, 1500)`, [w.ws, w.conn]);
+      // The inserting session reports its counts when next idle; ask it not to wait for its interval.
+      await client.query('select pg_stat_force_next_flush()');
+    } finally {
+      client.release();
+    }
+    let analyzed: string[] = [];
+    for (let i = 0; i < 100 && !analyzed.includes(today); i++) {
+      analyzed = await analyzeGrowingPartitions(database.pool, log);
+      if (!analyzed.includes(today)) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(analyzed).toContain(today);
+    const { rows } = await q(`select reltuples from pg_class where relname = $1`, [today]);
+    expect(rows[0].reltuples).toBeGreaterThanOrEqual(1500);
+    expect(await analyzeGrowingPartitions(database.pool, log)).not.toContain(today);
   });
 });
 

@@ -11,6 +11,7 @@ import { createLane, type Lane } from './lane.js';
 import { superviseRunner, type RunnerSupervisor } from './runner-supervisor.js';
 import { wakeForgottenRuns } from './conversations.js';
 import { expireHistory } from './retention.js';
+import { analyzeGrowingPartitions } from './partitions.js';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -218,6 +219,7 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
       const woken = await wakeForgottenRuns(pool);
       if (woken) log.warn({ conversations: woken }, 'woke runs that waited for a turn nobody passed');
       await pool.query(`delete from rate_limit_windows where "window" < extract(epoch from now())::bigint - 60`);
+      await analyzeGrowingPartitions(pool, log);
       // Retention reads whole tables (the delivery log is indexed by connection, not by time alone): not every sweep.
       if (Date.now() - lastRetention >= retentionEveryMs) {
         lastRetention = Date.now();
