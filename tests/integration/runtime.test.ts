@@ -70,7 +70,7 @@ describe('runtime', () => {
     const events = (await b.api('GET', `/api/events?connectionId=${connection.id}`)).body;
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'webhook.request', dedupeKey: 'idem:order-1', duplicates: 2 });
-    const deliveries = (await b.api('GET', `/api/connections/${connection.id}/deliveries`)).body as Array<{ outcome: string; body: unknown; events: Array<{ id: string; payload: unknown }> }>;
+    const deliveries = (await b.api('GET', `/api/connections/${connection.id}/deliveries`)).body as Array<{ id: string; outcome: string; body: unknown; events: Array<{ id: string; payload: unknown }> }>;
     expect(deliveries.map((d) => d.outcome).sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
     // The payload is stored once, with the event; the delivery that stored it is logged by its event, with no row of its own.
     const accepted = deliveries.find((d) => d.outcome === 'accepted')!;
