@@ -1,7 +1,9 @@
-// `pnpm bench [--quick] [--workers N] [--profile] [--workload w1|w2]`: workload W1 of /work/shared/BENCH.md
-// (or W2, see workloads.ts), end to end.
+// `pnpm bench [--quick] [--workers N] [--profile] [--workload w1|w2] [--history N]`: workload W1 of
+// /work/shared/BENCH.md (or W2, see workloads.ts), end to end.
 // A clean data folder, the product as child processes, the fake Twilio and a bounded load client in
 // this process; prints the table and writes bench-results/latest.json. Loopback only.
+// With --history N the whole of it runs twice, each time on a fresh data folder: as usual, then with N
+// runs of history written into the database before the load (history.ts); the two side by side.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,7 +23,8 @@ import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { withClient } from './db.js';
 import { bytesPerRun, formatFootprint, settle, tableSizes } from './footprint.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
-import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
+import { fillHistory, historyOrderId, parseCount, readTemplate, TEMPLATE_NUMBER, templateSummary, timeMetricsScrape, timeSearches, type FillResult, type ScrapeTiming, type SearchTiming } from './history.js';
+import { acked, ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const resultsDir = path.join(root, 'bench-results');
@@ -32,17 +35,20 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     profile: { type: 'boolean', default: false },
     workload: { type: 'string', default: 'w1' },
+    history: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
 if (args.help) {
-  console.log(`pnpm bench [--quick] [--workers N] [--profile] [--workload w1|w2]
+  console.log(`pnpm bench [--quick] [--workers N] [--profile] [--workload w1|w2] [--history N]
   --quick      the same in under 30 s (shorter phases)
   --workers N  one web process plus N worker processes (default: one process with every role)
   --profile    node --cpu-prof on the product's processes, pg_stat_statements in the embedded PostgreSQL;
                prints where their time goes
   --workload   w1: RetailCRM order paid → SMS (default); w2: Guru sale (3 KB JSON) → filter → set → SMS + CRM POST
+  --history N  run twice: as usual, then on a database holding N runs of the workload's shape (5000000, 5e6, 5m),
+               spread over 25 days; prints both side by side, with the Runs search by order id and a /metrics scrape
   BENCH_PG_SETTINGS  extra settings of the embedded PostgreSQL, space-separated name=value (e.g. autovacuum=off)
   DATABASE_URL use that PostgreSQL (a fresh database is created and dropped) instead of the embedded one`);
   process.exit(0);
@@ -57,6 +63,16 @@ const workers = args.workers === undefined ? 0 : Number(args.workers);
 if (!Number.isInteger(workers) || workers < 0 || workers > 16) {
   console.error(`--workers must be an integer from 0 (one process) to 16 (got "${args.workers}")`);
   process.exit(2);
+}
+
+let historyRuns: number | null = null;
+if (args.history !== undefined) {
+  try {
+    historyRuns = parseCount(args.history);
+  } catch (err) {
+    console.error(`--history: ${(err as Error).message}`);
+    process.exit(2);
+  }
 }
 
 /** Phase lengths; every wait below is bounded by one of these. */
@@ -79,7 +95,6 @@ const secretKey = 'b'.repeat(64);
 const t0 = performance.now();
 const cpus = os.cpus();
 const cores = os.availableParallelism?.() ?? cpus.length;
-const loadAtStart = os.loadavg()[0]!;
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s`;
 const progress = (line: string) => console.log(`[${elapsed()}] ${line}`);
 const fmt = (n: number | null, digits = 0) => (n === null || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -98,11 +113,23 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
-const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${plan.watchdogMs / 1000} s, giving up`);
-  void cleanup().finally(() => process.exit(1));
-}, plan.watchdogMs);
-watchdog.unref();
+let watchdog: NodeJS.Timeout | undefined;
+/** Gives up when the stage that starts now (a whole run, or a history fill) takes longer than `ms`. */
+function armWatchdog(ms: number, what: string): void {
+  clearTimeout(watchdog);
+  watchdog = setTimeout(() => {
+    console.error(`bench: ${what} still running after ${ms / 1000} s, giving up`);
+    void cleanup().finally(() => process.exit(1));
+  }, ms);
+  watchdog.unref();
+}
+/** Runs the cleanups pushed since the stack had `mark` entries (one run's processes and folders). */
+async function unwind(mark: number): Promise<void> {
+  while (cleanups.length > mark) {
+    const fn = cleanups.pop()!;
+    await fn().catch((err) => console.error(`cleanup: ${(err as Error).message}`));
+  }
+}
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     console.error(`bench: ${signal}, stopping`);
@@ -213,23 +240,35 @@ async function pgCommitRate(url: string, clients: number, ms: number): Promise<{
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const logDir = path.join(resultsDir, 'logs');
-  const profileDir = path.join(resultsDir, 'profiles');
-  fs.rmSync(logDir, { recursive: true, force: true });
-  fs.mkdirSync(logDir, { recursive: true });
-  if (args.profile) {
-    fs.rmSync(profileDir, { recursive: true, force: true });
-    fs.mkdirSync(profileDir, { recursive: true });
+interface RunOptions {
+  /** Runs of history written before the load; 0 for none. */
+  history: number;
+  /** Time the Runs search and the /metrics scrape after the load (both runs of --history). */
+  timeQueries: boolean;
+  logDir: string;
+  profileDir: string;
+}
+
+/** One run of the bench, from a fresh data folder to the stopped product; everything it started is stopped. */
+async function benchRun(opts: RunOptions) {
+  const mark = cleanups.length;
+  try {
+    return await benchRunInner(opts);
+  } finally {
+    await unwind(mark);
   }
+}
+
+async function benchRunInner(opts: RunOptions) {
+  const { logDir, profileDir } = opts;
+  const runT0 = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
+  armWatchdog(plan.watchdogMs, opts.history ? 'the run with history' : 'the bench');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-bench-'));
   fs.chmodSync(dataDir, 0o777); // the embedded PostgreSQL runs as another user when we are root
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  const mode = workers > 0 ? `web + ${workers} worker process${workers > 1 ? 'es' : ''}` : '1 process (web + worker)';
   const external = process.env.DATABASE_URL;
-  const dbKind = external ? 'DATABASE_URL' : 'embedded PostgreSQL';
 
   // The database: a fresh one for the W1 bundle, a scratch one for the PostgreSQL limit (so that
   // its commits do not count as the product's).
@@ -336,6 +375,29 @@ async function main(): Promise<void> {
   await api(base, token, 'POST', `/api/flows/${flow.flowId}/start`);
   const target = { url: flow.webhookUrl.replace(/^https?:\/\/[^/]+/, base), encode: workload.encode };
 
+  // The history, before the warm-up (so both runs warm up right before their load): one real webhook shows
+  // what a run of this bundle stores, then N runs like it go straight into the tables.
+  let fill: FillResult | null = null;
+  let templateId: string | null = null;
+  if (opts.history > 0) {
+    const one = await closedLoop({ target, ids: new IdSource(TEMPLATE_NUMBER, workload.formatId), concurrency: 1, durationMs: 10_000, maxEvents: 1 });
+    const sent = one.events[0];
+    if (!sent || !acked(sent)) throw new Error(`history: the template webhook was answered ${sent?.status ?? 'not at all'}`);
+    const drained = await deliveries.drain([sent.id], 20_000, 10_000);
+    if (!drained.drained) throw new Error(`history: the template webhook's SMS never reached the fake; see ${logDir}`);
+    const template = await readTemplate(databaseUrl, sent.id);
+    templateId = sent.id;
+    progress(`history: ${templateSummary(template)}`);
+    armWatchdog(120_000 + opts.history, 'the history fill'); // 1 ms a run: far slower than it should be
+    fill = await fillHistory(databaseUrl, template, { n: opts.history, endMs: Date.now() - 60_000, salt: suffix, progress });
+    progress(
+      `history: ${fmt(fill.runs)} runs (${Object.entries(fill.rows).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}) in ${fmt(fill.fillS, 1)} s, ` +
+        `${fmt(fill.rowsPerSec)} rows/s; VACUUM (ANALYZE) ${fmt(fill.vacuumS, 1)} s, CHECKPOINT ${fmt(fill.checkpointS, 1)} s; ` +
+        `${fill.partitioned ? `day partitions made by bundles_ensure_partitions(), ${fmt(fill.defaultRows)} rows in DEFAULT partitions` : 'no bundles_ensure_partitions(): plain tables'}`,
+    );
+    armWatchdog(plan.watchdogMs, 'the run with history');
+  }
+
   // Warm-up: the whole path works, the JIT and the pools are warm.
   const warm = await closedLoop({ target, ids: new IdSource(100_000_000, workload.formatId), concurrency: 8, durationMs: 10_000, maxEvents: 100 });
   const warmOut = deliveryOutcome(warm.events, started.source.deliveries);
@@ -396,6 +458,26 @@ async function main(): Promise<void> {
       `${rate.skipped ? `, ${rate.skipped} sends skipped (client limit)` : ''}${rateDrain.drained ? '' : `, ${fmt(rateDrain.pending)} SMS not delivered`}`,
   );
 
+  // The Runs page's search by order id and a /metrics scrape, on the database as the load left it: 90 ids
+  // that have runs (the history's; without history, the ack phase's) and 10 that have none.
+  let queries: { search: SearchTiming; scrape: ScrapeTiming } | null = null;
+  if (opts.timeQueries) {
+    const workspaceId = await withClient(databaseUrl, async (c) => (await c.query<{ id: string }>('select id from workspaces order by created_at limit 1')).rows[0]!.id);
+    const paidIds = ack.events.filter((e) => e.paid && acked(e)).map((e) => e.id);
+    const existing = Array.from({ length: 90 }, (_, k) =>
+      templateId && opts.history > 0 ? historyOrderId(templateId, Math.floor(Math.random() * opts.history)) : paidIds[Math.floor((k * paidIds.length) / 90)] ?? workload.formatId(200_000_000),
+    );
+    const missing = Array.from({ length: 10 }, (_, k) => workload.formatId(800_000_000 + k));
+    const ids = [...existing, ...missing].sort(() => Math.random() - 0.5);
+    const search = await timeSearches({ base, token, databaseUrl, workspaceId, ids });
+    const scrape = await timeMetricsScrape(base, 5);
+    queries = { search, scrape };
+    progress(
+      `Runs search by order id (${search.via === 'http' ? 'GET /api/runs?q=' : 'SQL: GET /api/runs has no q yet'}): ${search.searches} searches, ${search.found} found runs → ` +
+        `p50 ${fmt(search.ms.p50, 1)} ms p99 ${fmt(search.ms.p99, 1)} ms; GET /metrics ×5 → median ${fmt(scrape.medianMs, 1)} ms max ${fmt(scrape.maxMs, 1)} ms (${fmt(scrape.bytes)} bytes)`,
+    );
+  }
+
   // (d) the PostgreSQL limit, in a scratch database of the same server.
   const pgLimit = await pgCommitRate(dbUrl(adminUrl, scratchDb), PG_CLIENTS, plan.pgMs);
   progress(`d) PostgreSQL limit: single-row INSERT commits, ${PG_CLIENTS} clients for ${plan.pgMs / 1000} s → ${fmt(pgLimit.perSec)}/s`);
@@ -445,7 +527,8 @@ async function main(): Promise<void> {
     /** Bytes on disk added per run over phases a+b, all tables with their TOAST and indexes. */
     bytesPerRun: footprint.total,
     workload: workload.name,
-    historyRuns: 0,
+    historyRuns: opts.history,
+    ...(queries ? { searchP99Ms: round(queries.search.ms.p99, 2), metricsScrapeMs: round(queries.scrape.maxMs, 2) } : {}),
     ceilingPerSec: round(ceilDelivered.perSec, 0),
     cores,
     cpu: cpus[0]?.model.trim() ?? 'unknown',
@@ -457,7 +540,9 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     durations: {
       totalS: round((performance.now() - t0) / 1000, 1),
+      ...(historyRuns !== null ? { runS: round((performance.now() - runT0) / 1000, 1) } : {}),
       startupS: round(startupMs / 1000, 1),
+      ...(fill ? { historyFillS: round(fill.fillS, 1), historyVacuumS: round(fill.vacuumS, 1), historyCheckpointS: round(fill.checkpointS, 1) } : {}),
       ackPhaseS: round((ack.endedAt - ack.startedAt) / 1000, 1),
       ackDrainS: round(ackDrain.waitedMs / 1000, 1),
       ratePhaseS: round((rate.endedAt - rate.startedAt) / 1000, 1),
@@ -474,58 +559,221 @@ async function main(): Promise<void> {
       unexpected,
       /** CPU by component: ms per delivered SMS and share of all cores, during a+c, during b, and for the ceiling (product = its server). */
       cpu: { ackPhase: roundCpu(cpuA), ratePhase: roundCpu(cpuB), ceiling: roundCpu(cpuC) },
+      ...(queries
+        ? {
+            /** The Runs search (100 by order id, one after another) and GET /metrics ×5, after phase b. */
+            queries: {
+              searchVia: queries.search.via,
+              searchesFound: queries.search.found,
+              searchMs: roundSummary(queries.search.ms),
+              metricsScrapeMs: { samples: queries.scrape.samples.map((v) => round(v, 2)), median: round(queries.scrape.medianMs, 2), max: round(queries.scrape.maxMs, 2) },
+              metricsBytes: queries.scrape.bytes,
+            },
+          }
+        : {}),
+      ...(fill
+        ? {
+            history: {
+              runs: fill.runs,
+              days: 25,
+              rows: fill.rows,
+              rowsPerSec: round(fill.rowsPerSec, 0),
+              insertSecondsByTable: Object.fromEntries(Object.entries(fill.secondsByTable).map(([t, v]) => [t, round(v, 1)])),
+              statuses: fill.statuses,
+              dayPartitions: fill.partitioned,
+              rowsInDefaultPartitions: fill.defaultRows,
+              /** What the product keeps (the longest retention of any workspace): older rows of a table were not written. */
+              retentionDays: fill.retentionDays,
+            },
+          }
+        : {}),
     },
   };
-  fs.writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
+}
 
-  const table: Array<[string, string, string]> = [
-    [`ack/s (concurrency ${CONCURRENCY}, ${plan.ackMs / 1000} s)`, fmt(result.ackPerSec), ''],
-    [`ack p50 / p99 at ${RATE}/s`, `${fmt(result.ackP50Ms, 1)} / ${fmt(result.ackP99Ms, 1)} ms`, 'p99 ≤ 20 ms'],
-    ['delivered/s (backlog drained)', `${fmt(result.deliveredPerSec)}${ackDrain.drained ? '' : ' (not drained)'}`, '≥ 1,000'],
-    [`e2e p50 / p99 at ${RATE}/s`, `${fmt(result.e2eP50Ms, 1)} / ${fmt(result.e2eP99Ms, 1)} ms`, 'p99 ≤ 100 ms'],
-    ['lost / doubled', `${lost} / ${doubled}${unexpected ? ` (+${unexpected} sent for status=new)` : ''}`, '0 / 0'],
-    [`PG limit (INSERT commits/s, ${PG_CLIENTS} clients)`, fmt(result.pgCommitsPerSec), ''],
-    ['commits per run', `${fmt(result.commitsPerRun, 2)} (${fmt(commits)} commits / ${fmt(runs)} runs)`, ''],
-    ['bytes per run (all tables and indexes)', fmt(result.bytesPerRun), '< 1,500'],
-    ['ceiling (bare Node.js, delivered/s)', fmt(result.ceilingPerSec), ''],
-    ['efficiency (delivered/s ÷ ceiling)', fmt(result.efficiency, 3), '≥ 0.5'],
+type Outcome = Awaited<ReturnType<typeof benchRunInner>>;
+
+/** The figures of a run, as rows: label, value, target; `nums` are what the side-by-side table compares. */
+const figureRows: Array<{ label: string; target: string; value: (o: Outcome) => string; nums: (o: Outcome) => Array<number | null>; timed?: boolean }> = [
+  { label: `ack/s (concurrency ${CONCURRENCY}, ${plan.ackMs / 1000} s)`, target: '', value: (o) => fmt(o.result.ackPerSec), nums: (o) => [o.result.ackPerSec] },
+  { label: `ack p50 / p99 at ${RATE}/s`, target: 'p99 ≤ 20 ms', value: (o) => `${fmt(o.result.ackP50Ms, 1)} / ${fmt(o.result.ackP99Ms, 1)} ms`, nums: (o) => [o.result.ackP50Ms, o.result.ackP99Ms] },
+  { label: 'delivered/s (backlog drained)', target: '≥ 1,000', value: (o) => `${fmt(o.result.deliveredPerSec)}${o.ackDrain.drained ? '' : ' (not drained)'}`, nums: (o) => [o.result.deliveredPerSec] },
+  { label: `e2e p50 / p99 at ${RATE}/s`, target: 'p99 ≤ 100 ms', value: (o) => `${fmt(o.result.e2eP50Ms, 1)} / ${fmt(o.result.e2eP99Ms, 1)} ms`, nums: (o) => [o.result.e2eP50Ms, o.result.e2eP99Ms] },
+  { label: 'lost / doubled', target: '0 / 0', value: (o) => `${o.lost} / ${o.doubled}${o.unexpected ? ` (+${o.unexpected} sent for status=new)` : ''}`, nums: () => [] },
+  { label: `PG limit (INSERT commits/s, ${PG_CLIENTS} clients)`, target: '', value: (o) => fmt(o.result.pgCommitsPerSec), nums: (o) => [o.result.pgCommitsPerSec] },
+  { label: 'commits per run', target: '', value: (o) => `${fmt(o.result.commitsPerRun, 2)} (${fmt(o.commits)} commits / ${fmt(o.runs)} runs)`, nums: (o) => [o.result.commitsPerRun] },
+  { label: 'bytes per run (all tables and indexes)', target: '< 1,500', value: (o) => fmt(o.result.bytesPerRun), nums: (o) => [o.result.bytesPerRun] },
+  { label: 'ceiling (bare Node.js, delivered/s)', target: '', value: (o) => fmt(o.result.ceilingPerSec), nums: (o) => [o.result.ceilingPerSec] },
+  { label: 'efficiency (delivered/s ÷ ceiling)', target: '≥ 0.5', value: (o) => fmt(o.result.efficiency, 3), nums: (o) => [o.result.efficiency] },
+  {
+    label: 'Runs search by order id, p50 / p99 of 100',
+    target: 'p99 < 50 ms',
+    timed: true,
+    value: (o) => (o.queries ? `${fmt(o.queries.search.ms.p50, 1)} / ${fmt(o.queries.search.ms.p99, 1)} ms` : '–'),
+    nums: (o) => (o.queries ? [o.queries.search.ms.p50, o.queries.search.ms.p99] : []),
+  },
+  {
+    label: 'GET /metrics, median / max of 5',
+    target: 'max < 50 ms',
+    timed: true,
+    value: (o) => (o.queries ? `${fmt(o.queries.scrape.medianMs, 1)} / ${fmt(o.queries.scrape.maxMs, 1)} ms` : '–'),
+    nums: (o) => (o.queries ? [o.queries.scrape.medianMs, o.queries.scrape.maxMs] : []),
+  },
+];
+
+/** `+4.2%`: how far `after` is from `before`. */
+function change(before: number | null | undefined, after: number | null | undefined): string {
+  if (before == null || after == null || !Number.isFinite(before) || !Number.isFinite(after) || before === 0) return '–';
+  const pct = (100 * (after - before)) / before;
+  return `${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
+}
+
+function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: ReadonlySet<number>): string[] {
+  const w = header.map((h, k) => Math.max(k === 1 ? 5 : 6, h.length, ...rows.map((r) => r[k]!.length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, k) => (rightAligned.has(k) ? c.padStart(w[k]!) : c.padEnd(w[k]!))).join(' | ')} |`;
+  return [line(header), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...rows.map(line)];
+}
+
+function header(o: Outcome): string[] {
+  const versions = o.result.versions;
+  return [
+    `${workload.title} · ${quick ? 'quick' : 'full'} · ${mode} · ${dbKind}`,
+    `machine: ${cores} cores (${o.result.cpu}), ${o.result.memoryGb} GB · node ${versions.node} · PostgreSQL ${versions.postgres} · bundles ${versions.bundles}`,
   ];
-  const w = [Math.max(6, ...table.map((r) => r[0].length)), Math.max(5, ...table.map((r) => r[1].length)), Math.max(6, ...table.map((r) => r[2].length))];
-  const row = (r: readonly string[]) => `| ${r[0]!.padEnd(w[0]!)} | ${r[1]!.padStart(w[1]!)} | ${r[2]!.padEnd(w[2]!)} |`;
+}
+
+function cpuLines(o: Outcome, prefix = ''): string[] {
+  return [
+    cpuLine(`${prefix}CPU during a+c (${fmt(o.ackDelivered.delivered)} SMS)`, o.cpuA, 'product'),
+    cpuLine(`${prefix}CPU during b (${RATE}/s)`, o.cpuB, 'product'),
+    cpuLine(`${prefix}CPU of the ceiling`, o.cpuC, 'bare server'),
+  ];
+}
+
+/** The profiles of a run's processes and its PostgreSQL statements (--profile). */
+function printProfiles(o: Outcome): void {
+  // One profile per thread; tsx's module-loader thread idles after start-up and is left out.
+  for (const file of fs.readdirSync(o.profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const summary = summarizeProfile(readProfile(path.join(o.profileDir, file)));
+    if (summary.totalMs - summary.idleMs < 0.1 * summary.totalMs) continue;
+    console.log('\n' + formatProfile(path.join(path.relative(root, o.profileDir), file), summary));
+  }
+  console.log(`\n(profiles in ${path.relative(root, o.profileDir)}; open them in Chrome DevTools → Performance, or: tsx tests/bench/profile.ts FILE)`);
+  console.log('\n' + formatStatements(o.statementTop, o.runs));
+}
+
+const mode = workers > 0 ? `web + ${workers} worker process${workers > 1 ? 'es' : ''}` : '1 process (web + worker)';
+const dbKind = process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL';
+
+async function main(): Promise<void> {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const logDir = path.join(resultsDir, 'logs');
+  const profileDir = path.join(resultsDir, 'profiles');
+  fs.rmSync(logDir, { recursive: true, force: true });
+  fs.mkdirSync(logDir, { recursive: true });
+  if (args.profile) {
+    fs.rmSync(profileDir, { recursive: true, force: true });
+    fs.mkdirSync(profileDir, { recursive: true });
+  }
+  const latest = path.join(resultsDir, 'latest.json');
+
+  if (historyRuns === null) {
+    const o = await benchRun({ history: 0, timeQueries: false, logDir, profileDir });
+    fs.writeFileSync(latest, JSON.stringify(o.result, null, 2) + '\n');
+    const rows = figureRows.filter((r) => !r.timed).map((r) => [r.label, r.value(o), r.target]);
+    console.log(
+      [
+        '',
+        ...header(o),
+        ...noiseWarning([o.cpuA, o.cpuB], o.loadAtStart),
+        '',
+        ...markdownTable(['figure', 'value', 'target'], rows, new Set([1])),
+        '',
+        ...cpuLines(o),
+        formatFootprint(o.footprint),
+        '',
+        `total ${o.result.durations.totalS} s · written to ${path.relative(root, latest)}`,
+      ].join('\n'),
+    );
+    if (args.profile) printProfiles(o);
+    return;
+  }
+
+  // --history N: the same run twice, each from a fresh data folder (its own PostgreSQL), measured alike;
+  // the second writes the history between the bundle's setup and the warm-up.
+  const dirs = (name: string) => {
+    const d = { logDir: path.join(logDir, name), profileDir: path.join(profileDir, name) };
+    fs.mkdirSync(d.logDir, { recursive: true });
+    if (args.profile) fs.mkdirSync(d.profileDir, { recursive: true });
+    return d;
+  };
+  progress(`run 1 of 2: empty history`);
+  const empty = await benchRun({ history: 0, timeQueries: true, ...dirs('empty') });
+  progress(`run 2 of 2: ${fmt(historyRuns)} runs of history`);
+  const filled = await benchRun({ history: historyRuns, timeQueries: true, ...dirs('history') });
+
+  const figures = (o: Outcome) => {
+    const r = o.result;
+    return {
+      ackPerSec: r.ackPerSec, ackP50Ms: r.ackP50Ms, ackP99Ms: r.ackP99Ms, deliveredPerSec: r.deliveredPerSec, e2eP50Ms: r.e2eP50Ms, e2eP99Ms: r.e2eP99Ms,
+      lost: r.lost, doubled: r.doubled, pgCommitsPerSec: r.pgCommitsPerSec, commitsPerRun: r.commitsPerRun, efficiency: r.efficiency, bytesPerRun: r.bytesPerRun,
+      ceilingPerSec: r.ceilingPerSec, searchP99Ms: r.searchP99Ms, metricsScrapeMs: r.metricsScrapeMs, loadAverageAtStart: r.loadAverageAtStart,
+      durations: r.durations, details: r.details,
+    };
+  };
+  // The figures at the top are the run with history (historyRuns says so); the empty run's are beside them.
+  const result = { ...filled.result, emptyHistoryRun: figures(empty) };
+  fs.writeFileSync(latest, JSON.stringify(result, null, 2) + '\n');
+
+  const n = fmt(historyRuns);
+  const rows = figureRows.map((r) => {
+    const a = r.nums(empty);
+    const b = r.nums(filled);
+    return [r.label, r.value(empty), r.value(filled), a.map((v, k) => change(v, b[k])).join(' / '), r.target];
+  });
+  const within = (before: number | null, after: number | null, worse: 1 | -1) => before !== null && after !== null && worse * (after - before) <= 0.1 * Math.abs(before);
+  const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+  const noisy = [empty, filled].some((o) => noiseWarning([o.cpuA, o.cpuB], o.loadAtStart).length > 0);
+  const fill = filled.fill!;
+  const fq = filled.queries!;
   console.log(
     [
       '',
-      `${workload.title} · ${quick ? 'quick' : 'full'} · ${mode} · ${dbKind}`,
-      `machine: ${cores} cores (${result.cpu}), ${result.memoryGb} GB · node ${versions.node} · PostgreSQL ${versions.postgres} · bundles ${versions.bundles}`,
-      ...noiseWarning([cpuA, cpuB]),
+      ...header(filled),
+      ...noiseWarning([empty.cpuA, empty.cpuB], empty.loadAtStart).map((l) => `empty history: ${l}`),
+      ...noiseWarning([filled.cpuA, filled.cpuB], filled.loadAtStart).map((l) => `with history: ${l}`),
+      `history: ${n} runs over 25 days (${Object.entries(fill.statuses).map(([s, k]) => `${s} ${fmt(k)}`).join(', ')}), ${Object.values(fill.rows).reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows ` +
+        `written in ${fmt(fill.fillS, 1)} s (${fmt(fill.rowsPerSec)} rows/s), VACUUM (ANALYZE) ${fmt(fill.vacuumS, 1)} s, CHECKPOINT ${fmt(fill.checkpointS, 1)} s; ` +
+        `${fill.partitioned ? `in day partitions (${fmt(fill.defaultRows)} rows in DEFAULT ones)` : 'plain tables (no bundles_ensure_partitions() yet)'}; ` +
+        `as the product keeps it: deliveries ${fill.retentionDays.deliveriesDays} days, dedupe keys until expired`,
+      `Runs search: ${fq.search.via === 'http' ? 'GET /api/runs?q=<order id>' : 'the SQL of GET /api/runs?q= (the route has no q yet)'}, 90 ids with runs and 10 without, one after another`,
       '',
-      row(['figure', 'value', 'target']),
-      `|${'-'.repeat(w[0]! + 2)}|${'-'.repeat(w[1]! + 2)}|${'-'.repeat(w[2]! + 2)}|`,
-      ...table.map(row),
+      ...markdownTable(['figure', 'empty history', `with ${n} runs`, 'change', 'target'], rows, new Set([1, 2, 3])),
       '',
-      cpuLine(`CPU during a+c (${fmt(ackDelivered.delivered)} SMS)`, cpuA, 'product'),
-      cpuLine(`CPU during b (${RATE}/s)`, cpuB, 'product'),
-      cpuLine('CPU of the ceiling', cpuC, 'bare server'),
-      formatFootprint(footprint),
+      `with ${n} runs of history: delivered/s within 10% ${yes(within(empty.result.deliveredPerSec, filled.result.deliveredPerSec, -1))}, ` +
+        `e2e p99 within 10% ${yes(within(empty.result.e2eP99Ms, filled.result.e2eP99Ms, 1))}, ` +
+        `search p99 < 50 ms ${yes(fq.search.ms.p99 < 50)}, /metrics < 50 ms ${yes(fq.scrape.maxMs < 50)}` +
+        (noisy ? ' (other programs used the machine during a run: the changes are noise as much as history)' : ''),
       '',
-      `total ${result.durations.totalS} s · written to ${path.relative(root, path.join(resultsDir, 'latest.json'))}`,
+      ...cpuLines(empty, 'empty history: '),
+      ...cpuLines(filled, 'with history: '),
+      `empty history: ${formatFootprint(empty.footprint)}`,
+      `with history: ${formatFootprint(filled.footprint)}`,
+      '',
+      `total ${result.durations.totalS} s · written to ${path.relative(root, latest)}`,
     ].join('\n'),
   );
-
   if (args.profile) {
-    // One profile per thread; tsx's module-loader thread idles after start-up and is left out.
-    for (const file of fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
-      const summary = summarizeProfile(readProfile(path.join(profileDir, file)));
-      if (summary.totalMs - summary.idleMs < 0.1 * summary.totalMs) continue;
-      console.log('\n' + formatProfile(path.join(path.relative(root, profileDir), file), summary));
-    }
-    console.log(`\n(profiles in ${path.relative(root, profileDir)}; open them in Chrome DevTools → Performance, or: tsx tests/bench/profile.ts FILE)`);
-    console.log('\n' + formatStatements(statementTop, runs));
+    console.log('\n== profiles, empty history');
+    printProfiles(empty);
+    console.log('\n== profiles, with history');
+    printProfiles(filled);
   }
 }
 
 /** Other programs used more than a quarter of a core during the W1 phases: say so. */
-function noiseWarning(uses: CpuUse[]): string[] {
+function noiseWarning(uses: CpuUse[], loadAtStart: number): string[] {
   const other = Math.max(...uses.map((u) => u.coreShare.other ?? 0)) * cores;
   if (other > 0.25) return [`warning: other programs used ${other.toFixed(2)} cores during the W1 phases: figures are noisy`];
   if (uses.some((u) => u.coreShare.other === null) && loadAtStart > cores) {
