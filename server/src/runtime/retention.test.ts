@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { connectDatabase, type Database } from '../db/index.js';
 import { createTestDatabase } from '../testing.js';
-import { expireHistory } from './retention.js';
+import { deleteExpiredKeys, expireHistory } from './retention.js';
 import { analyzeGrowingPartitions, expired, type Partition } from './partitions.js';
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };
@@ -166,6 +166,25 @@ describe('analyzeGrowingPartitions', () => {
     const { rows } = await q(`select reltuples from pg_class where relname = $1`, [today]);
     expect(rows[0].reltuples).toBeGreaterThanOrEqual(1500);
     expect(await analyzeGrowingPartitions(database.pool, log)).not.toContain(today);
+  });
+});
+
+describe('deleteExpiredKeys', () => {
+  it('walks at most 200,000 keys a sweep and goes on where it stopped', async () => {
+    const w = await workspace();
+    // 210,000 keys of one connection, the last 1,000 expired: the first sweep stops before them.
+    await q(`insert into event_keys (connection_id, subject, dedupe_key, event_id, expires_at)
+             select $1, 'k:' || lpad(i::text, 7, '0'), 'd', gen_random_uuid(), case when i > 209000 then now() - interval '1 second' else now() + interval '1 day' end
+             from generate_series(1, 210000) i`, [w.conn]);
+    const left = async () => (await q(`select count(*)::int as n from event_keys where connection_id = $1 and expires_at < now()`, [w.conn])).rows[0].n;
+    let sweeps = 0;
+    while ((await left()) > 0 && sweeps < 5) {
+      await deleteExpiredKeys(database.pool);
+      sweeps++;
+    }
+    expect(await left()).toBe(0);
+    expect(sweeps).toBeGreaterThanOrEqual(2);
+    expect((await q(`select count(*)::int as n from event_keys where connection_id = $1`, [w.conn])).rows[0].n).toBe(209000);
   });
 });
 

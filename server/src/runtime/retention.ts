@@ -72,11 +72,20 @@ async function trimShorterWorkspaces(pool: pg.Pool, keep: Retention): Promise<nu
   return n;
 }
 
-/** Dedupe keys whose redelivery window has passed, walking the key in order so that each sweep reads the table once. */
-async function deleteExpiredKeys(pool: pg.Pool): Promise<number> {
+/** Where the walk over the dedupe keys stopped, per pool: the next sweep goes on from there. */
+const keyCursor = new WeakMap<pg.Pool, [string, string]>();
+const KEY_PAGES = 20;
+const start: [string, string] = ['00000000-0000-0000-0000-000000000000', ''];
+
+/**
+ * Dedupe keys whose redelivery window has passed, walking the key in order: at most KEY_PAGES pages of
+ * 10,000 keys a sweep, from where the last sweep stopped, so a sweep costs the same however many keys live
+ * (an index on the expiry would cost every event a write; this costs a pass over the keys every few hours).
+ */
+export async function deleteExpiredKeys(pool: pg.Pool): Promise<number> {
   let total = 0;
-  let after: [string, string] = ['00000000-0000-0000-0000-000000000000', ''];
-  for (;;) {
+  let after = keyCursor.get(pool) ?? start;
+  for (let page = 0; page < KEY_PAGES; page++) {
     const { rows } = await pool.query(
       `with page as (select connection_id, subject, expires_at from event_keys where (connection_id, subject) > ($1::uuid, $2::text)
          order by connection_id, subject limit ${BATCH * 5}),
@@ -89,9 +98,14 @@ async function deleteExpiredKeys(pool: pg.Pool): Promise<number> {
     );
     const r = rows[0] as { deleted: number; read: number; last_connection: string | null; last_subject: string | null };
     total += r.deleted;
-    if (r.read < BATCH * 5 || r.last_connection === null) return total;
+    if (r.read < BATCH * 5 || r.last_connection === null) {
+      after = start; // the end: the next sweep starts over
+      break;
+    }
     after = [r.last_connection, r.last_subject ?? ''];
   }
+  keyCursor.set(pool, after);
+  return total;
 }
 
 /** Taken for a sweep: processes that sweep at the same moment do not drop or trim the same rows twice. */
