@@ -5,6 +5,7 @@ import type { RuntimeHooks } from './runtime/index.js';
 import type { IngestResult } from './runtime/ingest.js';
 import type { Lane } from './runtime/lane.js';
 import { runTask } from './runtime/queue.js';
+import { partitionDaysAhead } from './runtime/partitions.js';
 
 export interface Metrics {
   registry: client.Registry;
@@ -66,6 +67,14 @@ export function createMetrics(pool: pg.Pool): Metrics {
       this.reset();
       for (const status of ['queued', 'running', 'waiting', 'parked', 'uncertain']) this.set({ status }, 0);
       for (const r of rows) this.set({ status: r.status }, r.n);
+    },
+  });
+  new client.Gauge({
+    name: 'bundles_partition_days_ahead',
+    help: 'Days after today that every partitioned table has a day partition for (alert below 2: the maintenance sweep is not making them)',
+    registers: [registry],
+    async collect() {
+      this.set(await partitionDaysAhead(pool));
     },
   });
   let lane: Lane | null = null;

@@ -76,6 +76,19 @@ export async function listPartitions(pool: pg.Pool): Promise<Partition[]> {
   });
 }
 
+/**
+ * How many days ahead of today every partitioned table can take rows in a day partition (the smallest over
+ * the tables; 0 or less: today's rows fall into a DEFAULT partition, which is never dropped whole).
+ */
+export async function partitionDaysAhead(pool: pg.Pool, now = new Date()): Promise<number> {
+  const partitions = await listPartitions(pool);
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const ends = new Map<string, number>();
+  for (const p of partitions) ends.set(p.table, Math.max(ends.get(p.table) ?? -Infinity, p.start.getTime() + p.widthDays * DAY_MS));
+  const { rows } = await pool.query<{ tbl: string }>(`select tbl from bundles_partitioned_tables()`);
+  return Math.min(...rows.map((r) => Math.floor(((ends.get(r.tbl) ?? today) - today) / DAY_MS) - 1));
+}
+
 /** Whether every row a partition can hold is older than `days` days (whole UTC days, as the trimming counts). */
 export function expired(p: Partition, days: number, now = new Date()): boolean {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());

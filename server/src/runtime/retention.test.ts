@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { connectDatabase, type Database } from '../db/index.js';
 import { createTestDatabase } from '../testing.js';
 import { deleteExpiredKeys, expireHistory } from './retention.js';
-import { analyzeGrowingPartitions, expired, type Partition } from './partitions.js';
+import { analyzeGrowingPartitions, expired, partitionDaysAhead, type Partition } from './partitions.js';
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 let database: Database;
@@ -142,6 +142,15 @@ describe('retention', () => {
 
     const { rows } = await q(`select count(*)::int as n, bool_and(expires_at > now()) as live from event_keys where connection_id = $1`, [w.conn]);
     expect(rows).toEqual([{ n: 12, live: true }]);
+  });
+});
+
+describe('partitionDaysAhead', () => {
+  it('falls to 0 when tomorrow has no partition of runs, and the sweep makes the week ahead again', async () => {
+    for (let d = 1; d <= 8; d++) await q(`drop table if exists "${partitionOf('runs', -d)}"`);
+    expect(await partitionDaysAhead(database.pool)).toBe(0);
+    await expireHistory(database.pool, log);
+    expect(await partitionDaysAhead(database.pool)).toBe(7);
   });
 });
 

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { DEFAULT_RETENTION, type Retention } from '@bundles/shared';
 import type { Logger } from '@bundles/nodes';
-import { dropExpiredPartitions, ensurePartitions, longestRetention, UNFINISHED } from './partitions.js';
+import { dropExpiredPartitions, ensurePartitions, longestRetention, partitionDaysAhead, UNFINISHED } from './partitions.js';
 
 /** Rows one statement deletes, and statements per table in one sweep: a sweep never holds locks for long. */
 const BATCH = 2000;
@@ -130,6 +130,8 @@ export async function expireHistory(pool: pg.Pool, log: Logger): Promise<void> {
 async function sweep(pool: pg.Pool, log: Logger): Promise<void> {
   const created = await ensurePartitions(pool);
   if (created) log.info({ partitions: created }, 'created partitions ahead');
+  const ahead = await partitionDaysAhead(pool);
+  if (ahead < 1) log.error({ daysAhead: ahead }, 'no day partition for tomorrow: new rows will fall into the DEFAULT partitions, which retention cannot drop whole');
   await dropExpiredPartitions(pool, log);
   const keep = await longestRetention(pool);
   const trimmed = (await trimDefaults(pool, keep)) + (await trimShorterWorkspaces(pool, keep));
