@@ -101,8 +101,12 @@ function sideEffects(p: Providers, caseId: string): Record<Write, number> {
 }
 
 
-/** A `--role all` process that kills itself at `crashAt` (if given); resolves once it is running. */
-async function startDoomed(crashAt: string | null): Promise<{ child: ChildProcess; origin: string; exited: Promise<number | null> }> {
+/**
+ * A `--role all` process that kills itself at `crashAt` (if given); resolves once it is running. One that
+ * exits before it runs (its port, free a moment ago, taken by another test's server meanwhile) is started
+ * again on another port; a failure says what the process printed.
+ */
+async function startDoomed(crashAt: string | null, tries = 3): Promise<{ child: ChildProcess; origin: string; exited: Promise<number | null> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts', '--role', 'all'], {
     cwd: root,
@@ -120,10 +124,21 @@ async function startDoomed(crashAt: string | null): Promise<{ child: ChildProces
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r((exitCode = code))));
   let out = '';
   child.stdout!.on('data', (c) => (out += String(c)));
-  await waitFor('the process to run', async () => out.includes('Bundles is running'), 90_000, 50);
+  const running = () => out.includes('Bundles is running');
+  try {
+    await waitFor('the process to run', async () => running() || exitCode !== undefined, 150_000, 50);
+  } catch (err) {
+    // What it printed says why (its log goes to stdout).
+    throw new Error(`${(err as Error).message}; its output:\n${out.slice(-4000)}`);
+  }
+  if (!running()) {
+    if (tries > 1) return startDoomed(crashAt, tries - 1);
+    throw new Error(`the process exited (${exitCode}) before it ran; its output:\n${out.slice(-4000)}`);
+  }
   return { child, origin: `http://127.0.0.1:${port}`, exited };
 }
 
