@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTestDatabase, startTestBundles, type TestBundles } from '@bundles/server/testing';
 import { startSink, type Sink } from '../support/sink.js';
 import { waitFor } from '../support/wait.js';
+import { createConnection, postJson, startChainFlow } from '../support/providers.js';
 
 let b: TestBundles;
 let sink: Sink;
@@ -12,23 +13,14 @@ const orders = ['5001', '5002', '5003', '5004', '5005'];
 beforeAll(async () => {
   b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
   sink = await startSink();
-  const conn = await b.api('POST', '/api/connections', { provider: 'webhook', name: 'Shop hook', config: {} });
-  const flow = await b.api('POST', '/api/flows', {
-    name: 'Forward',
-    graph: {
-      nodes: [
-        { id: 'trigger', type: 'core.webhook', connectionId: conn.body.id, config: {}, position: { x: 0, y: 0 } },
-        { id: 'post', type: 'core.http_request', config: { method: 'POST', url: `${sink.url}/in`, body: { order: '{{ trigger.body.order }}' } }, position: { x: 300, y: 0 } },
-      ],
-      edges: [{ source: 'trigger', target: 'post' }],
-    },
-  });
-  flowId = flow.body.id;
-  expect((await b.api('POST', `/api/flows/${flowId}/start`)).status).toBe(200);
+  const conn = await createConnection(b, 'webhook', 'Shop hook', {});
+  flowId = await startChainFlow(b, 'Forward', [
+    { id: 'trigger', type: 'core.webhook', connectionId: conn.id, config: {} },
+    { id: 'post', type: 'core.http_request', config: { method: 'POST', url: `${sink.url}/in`, body: { order: '{{ trigger.body.order }}' } } },
+  ]);
   // The idempotency key is what the webhook's events are about: the order id here.
   for (const order of orders) {
-    const hook = await fetch(conn.body.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': order }, body: JSON.stringify({ order }) });
-    expect(hook.status).toBe(200);
+    expect((await postJson(conn.webhookUrl!, { order }, { 'idempotency-key': order })).status).toBe(200);
   }
   await waitFor('every run done', async () => {
     const runs = (await b.api('GET', `/api/runs?flowId=${flowId}`)).body as Array<{ status: string }>;

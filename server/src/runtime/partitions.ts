@@ -10,9 +10,6 @@ export const PARTITION_DAYS_AHEAD = 7;
 /** A run still to finish: never dropped with its partition. */
 export const UNFINISHED = `(status in ('queued', 'running', 'waiting', 'uncertain') or parked)`;
 
-/** Rows made before a day (UTC) start before this id. */
-export const idBefore = (days: number) => `bundles_uuid7_floor((current_date - ${Math.trunc(days)})::timestamp at time zone 'UTC')`;
-
 export interface Partition {
   name: string;
   table: string;
@@ -22,6 +19,8 @@ export interface Partition {
 }
 
 const DAY_MS = 86_400_000;
+/** The start of `now`'s day (UTC), in ms: partitions are whole UTC days. */
+const utcDay = (now: Date) => Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
 
 /** Creates the partitions from yesterday to a week ahead that are missing; returns how many. */
 export async function ensurePartitions(pool: pg.Pool): Promise<number> {
@@ -82,7 +81,7 @@ export async function listPartitions(pool: pg.Pool): Promise<Partition[]> {
  */
 export async function partitionDaysAhead(pool: pg.Pool, now = new Date()): Promise<number> {
   const partitions = await listPartitions(pool);
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const today = utcDay(now);
   const ends = new Map<string, number>();
   for (const p of partitions) ends.set(p.table, Math.max(ends.get(p.table) ?? -Infinity, p.start.getTime() + p.widthDays * DAY_MS));
   const { rows } = await pool.query<{ tbl: string }>(`select tbl from bundles_partitioned_tables()`);
@@ -91,8 +90,7 @@ export async function partitionDaysAhead(pool: pg.Pool, now = new Date()): Promi
 
 /** Whether every row a partition can hold is older than `days` days (whole UTC days, as the trimming counts). */
 export function expired(p: Partition, days: number, now = new Date()): boolean {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  return p.start.getTime() + p.widthDays * DAY_MS <= today - days * DAY_MS;
+  return p.start.getTime() + p.widthDays * DAY_MS <= utcDay(now) - days * DAY_MS;
 }
 
 /**
@@ -118,25 +116,25 @@ export async function dropExpiredPartitions(pool: pg.Pool, log: Logger, now = ne
   for (const [day, group] of runDays) {
     const names = group.map((p) => p.name);
     const has = (t: string) => names.includes(`${t}_p${day}`);
-    const next = partitions.find((p) => p.table === 'runs' && p.start.getTime() === Date.UTC(+day.slice(0, 4), +day.slice(4, 6) - 1, +day.slice(6)) + DAY_MS);
+    const start = group[0]!.start.getTime();
+    const next = partitions.find((p) => p.table === 'runs' && p.start.getTime() === start + DAY_MS);
+    // What is copied out before the drop and put back after it, table by table.
+    const kept: string[] = [];
+    const keep = async (client: pg.PoolClient, table: string, select: string) => {
+      await client.query(`create temp table bundles_keep_${table} on commit drop as ${select}`);
+      kept.push(table);
+    };
     const ok = await dropTables(pool, names, async (client) => {
       // Runs are made a moment after their event: an event of this day may belong to a run of the next.
       const runSources = [has('runs') ? `runs_p${day}` : null, next?.name ?? null].filter((x): x is string => x !== null);
       const referenced = runSources.map((t) => `select event_id from ${t} where ${UNFINISHED}`).join(' union all ');
-      if (has('runs')) await client.query(`create temp table bundles_keep_runs on commit drop as select * from runs_p${day} where ${UNFINISHED}`);
-      if (has('steps') && has('runs')) {
-        await client.query(`create temp table bundles_keep_steps on commit drop as select * from steps_p${day} where run_id in (select id from bundles_keep_runs)`);
-      }
-      if (has('events') && referenced) {
-        await client.query(`create temp table bundles_keep_events on commit drop as select * from events_p${day} where id in (${referenced})`);
-      }
+      if (has('runs')) await keep(client, 'runs', `select * from runs_p${day} where ${UNFINISHED}`);
+      if (has('steps') && has('runs')) await keep(client, 'steps', `select * from steps_p${day} where run_id in (select id from bundles_keep_runs)`);
+      if (has('events') && referenced) await keep(client, 'events', `select * from events_p${day} where id in (${referenced})`);
     }, async (client) => {
-      for (const t of ['events', 'runs', 'steps']) {
-        const kept = await client.query(`select to_regclass('pg_temp.bundles_keep_${t}') is not null as present`);
-        if (kept.rows[0].present) {
-          const moved = await client.query(`insert into ${t} select * from bundles_keep_${t}`);
-          if (moved.rowCount) log.info({ table: t, day, kept: moved.rowCount }, 'kept rows of unfinished runs past their partition');
-        }
+      for (const t of kept) {
+        const moved = await client.query(`insert into ${t} select * from bundles_keep_${t}`);
+        if (moved.rowCount) log.info({ table: t, day, kept: moved.rowCount }, 'kept rows of unfinished runs past their partition');
       }
     });
     if (ok) dropped.push(...names);

@@ -88,7 +88,7 @@ describe('retention', () => {
 
   it('trims, in batches, the history of a workspace that keeps less than the others; the others keep theirs', async () => {
     await q(`select bundles_ensure_partitions(current_date - 12, current_date)`);
-    const short = await workspace({ retention: { runsDays: 7, messagesDays: 7 } });
+    const short = await workspace({ retention: { runsDays: 7, messagesDays: 7, deliveriesDays: 3 } });
     const long = await workspace();
     const shortRuns = await Promise.all(Array.from({ length: 3 }, () => runAgo(short, 10, 'succeeded')));
     const shortWaiting = await runAgo(short, 10, 'uncertain');
@@ -97,8 +97,14 @@ describe('retention', () => {
              select bundles_uuid7_at(now() - interval '10 days'), ws, c, 'twilio', 'outbound', 'sms', 'sent', now() - interval '10 days'
              from (values ($1::uuid, $2::uuid), ($3::uuid, $4::uuid)) v(ws, c)`, [short.ws, short.conn, long.ws, long.conn]);
 
+    await q(`insert into webhook_deliveries (id, workspace_id, connection_id, outcome, reason, received_at)
+             select bundles_uuid7_at(now() - interval '5 days'), ws, c, 'rejected', 'old', now() - interval '5 days'
+             from (values ($1::uuid, $2::uuid), ($3::uuid, $4::uuid)) v(ws, c)`, [short.ws, short.conn, long.ws, long.conn]);
+
     await expireHistory(database.pool, log);
 
+    const deliveries = (await q(`select workspace_id from webhook_deliveries where workspace_id = any($1::uuid[])`, [[short.ws, long.ws]])).rows;
+    expect(deliveries).toEqual([{ workspace_id: long.ws }]);
     for (const r of shortRuns) {
       expect(await where('runs', r.run)).toEqual([]);
       expect(await where('steps', r.run, 'run_id')).toEqual([]);

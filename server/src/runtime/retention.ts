@@ -38,17 +38,26 @@ async function trimRuns(pool: pg.Pool, from: string, steps: string, days: number
   );
 }
 
-/** Rows of `table` whose `at` column is before the cutoff; `where` narrows (to a workspace's, to rows no unfinished run needs). */
-function trimRows(pool: pg.Pool, table: string, at: string, days: number, where = '', extra: unknown[] = []): Promise<number> {
-  return inBatches(pool, `delete from ${table} where id in (select id from ${table} where ${at} < ${cutoff} ${where} limit ${BATCH})`, [days, ...extra]);
+/**
+ * Rows of `table` whose `at` column is before the cutoff; `where` narrows (to a workspace's, to rows no
+ * unfinished run needs). `key` picks the rows a batch deletes: the primary key, or for the delivery log (which
+ * has none) the columns of its index, connection and time (rows of one instant go together).
+ */
+function trimRows(pool: pg.Pool, table: string, at: string, days: number, where = '', extra: unknown[] = [], key = 'id'): Promise<number> {
+  return inBatches(pool, `delete from ${table} where (${key}) in (select ${key} from ${table} where ${at} < ${cutoff} ${where} limit ${BATCH})`, [days, ...extra]);
 }
+
+/** The delivery log has no primary key: batches go by its index. */
+const deliveryKey = 'connection_id, received_at';
+/** Events and deliveries are indexed by connection, not workspace: a workspace's rows are its connections'. */
+const ofWorkspaceConnections = 'and connection_id in (select id from connections where workspace_id = $2)';
 
 /** The DEFAULT partitions past the longest retention (they are never dropped whole). */
 async function trimDefaults(pool: pg.Pool, keep: Retention): Promise<number> {
   let n = await trimRuns(pool, 'runs_default', 'steps_default', keep.runsDays);
   n += await trimRows(pool, 'events_default', 'received_at', keep.runsDays, `and id not in (select event_id from runs_default where ${UNFINISHED} and event_id is not null)`);
   n += await trimRows(pool, 'messages_default', 'created_at', keep.messagesDays);
-  n += await trimRows(pool, 'webhook_deliveries_default', 'received_at', keep.deliveriesDays);
+  n += await trimRows(pool, 'webhook_deliveries_default', 'received_at', keep.deliveriesDays, '', [], deliveryKey);
   return n;
 }
 
@@ -62,11 +71,11 @@ async function trimShorterWorkspaces(pool: pg.Pool, keep: Retention): Promise<nu
       n += await trimRuns(pool, 'runs', 'steps', own.runsDays, w.id);
       // The events no unfinished run of the workspace still reads.
       n += await trimRows(pool, 'events', 'received_at', own.runsDays,
-        `and workspace_id = $2 and id not in (select event_id from runs where workspace_id = $2 and ${UNFINISHED} and event_id is not null and created_at < ${cutoff} + interval '1 day')`, [w.id]);
+        `${ofWorkspaceConnections} and id not in (select event_id from runs where workspace_id = $2 and ${UNFINISHED} and event_id is not null and created_at < ${cutoff} + interval '1 day')`, [w.id]);
     }
     if (own.messagesDays < keep.messagesDays) n += await trimRows(pool, 'messages', 'created_at', own.messagesDays, 'and workspace_id = $2', [w.id]);
     if (own.deliveriesDays < keep.deliveriesDays) {
-      n += await trimRows(pool, 'webhook_deliveries', 'received_at', own.deliveriesDays, 'and workspace_id = $2', [w.id]);
+      n += await trimRows(pool, 'webhook_deliveries', 'received_at', own.deliveriesDays, ofWorkspaceConnections, [w.id], deliveryKey);
     }
   }
   return n;

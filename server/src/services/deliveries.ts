@@ -2,16 +2,16 @@
 // not by a row of its own; the rows in webhook_deliveries are the others: refused, repeats, and accepted
 // ones that carried no event (or were stored before events named their delivery).
 import { and, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
-import { DEFAULT_RETENTION, type Delivery } from '@bundles/shared';
+import type { Delivery } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { events, webhookDeliveries, workspaces } from '../db/schema/index.js';
+import { events, webhookDeliveries } from '../db/schema/index.js';
+import { retentionOf } from './settings.js';
 
 type Carried = Delivery['events'][number];
 
 /** The newest `limit` deliveries of a connection, newest first, within the workspace's delivery-log retention. */
 export async function listDeliveries(db: Db, workspaceId: string, connectionId: string, limit: number): Promise<Delivery[]> {
-  const [ws] = await db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, workspaceId));
-  const days = ws?.settings.retention?.deliveriesDays ?? DEFAULT_RETENTION.deliveriesDays;
+  const days = (await retentionOf(db, workspaceId)).deliveriesDays;
   const since = sql`now() - make_interval(days => ${days})`;
   const [rows, stored] = await Promise.all([
     db.select().from(webhookDeliveries)

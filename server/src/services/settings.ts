@@ -44,13 +44,18 @@ function validChange(input: unknown): Partial<Retention> {
   return change;
 }
 
+/** The retention a workspace keeps, defaults filled in. */
+export async function retentionOf(db: Db, workspaceId: string): Promise<Retention> {
+  const [row] = await db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, workspaceId));
+  if (!row) throw notFound('Workspace');
+  return withDefaults(row.settings.retention);
+}
+
 export class SettingsService {
   constructor(private db: Db) {}
 
   async getRetention(workspaceId: string): Promise<Retention> {
-    const [row] = await this.db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, workspaceId));
-    if (!row) throw notFound('Workspace');
-    return withDefaults(row.settings.retention);
+    return retentionOf(this.db, workspaceId);
   }
 
   /**
