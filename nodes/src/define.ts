@@ -1,5 +1,6 @@
 // The node definition API: one zod-based object per provider, trigger and action.
 import { z } from 'zod';
+import type { MessageSend, StatusRuleTrigger } from '@bundles/shared';
 
 /** UI hints attached to zod schemas with `.register(ui, { … })`; they become `x-*` keywords in JSON Schema. */
 export interface UiHints {
@@ -363,6 +364,8 @@ export interface TriggerDefinition<Config extends z.ZodType = z.ZodType, Output 
   loads?(config: z.infer<Config>): boolean;
   /** Payloads shaped as the provider sends them, after parse; tested against `output`. */
   fixtures?: Array<Record<string, unknown>>;
+  /** Its records move through statuses: the "Status messages" screen builds rules on it (field names of `config`). */
+  statusRules?: StatusRuleTrigger;
 }
 
 /** What a node's call does outside Bundles: computes only, asks without changing anything, or changes something. */
@@ -412,6 +415,8 @@ export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output e
   outputIsInput?: boolean;
   /** Checks on save and start beyond the config schema (a running version is never refused by them). */
   check?(config: Record<string, unknown>): Array<{ field?: string; message: string }>;
+  /** It sends one message: which config fields hold the recipient, sender, text or template (field names of `config`). */
+  sends?: MessageSend;
   execute(ctx: ActionContext<z.infer<Config>, Auth>): Promise<z.infer<Output> | ControlResult>;
 }
 

@@ -77,6 +77,8 @@ export function nodeManifest(node: NodeDefinition): NodeManifest {
     connectionOptional: connectionUse(node) === 'optional',
     connectionProvider: (node.kind === 'action' ? node.connectionProvider : undefined) ?? node.provider,
     effect: node.kind === 'trigger' ? 'read' : typeof node.effect === 'function' ? 'depends' : node.effect,
+    ...(node.kind === 'trigger' && node.statusRules ? { statusRules: node.statusRules } : {}),
+    ...(node.kind === 'action' && node.sends ? { sends: node.sends } : {}),
   };
 }
 

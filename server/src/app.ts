@@ -25,12 +25,14 @@ import { runRoutes } from './routes/runs.js';
 import { messageRoutes } from './routes/messages.js';
 import { hookRoutes } from './routes/hooks.js';
 import { settingsRoutes } from './routes/settings.js';
+import { statusRuleRoutes } from './routes/status-rules.js';
 import { ExportService } from './services/exports.js';
 import { ConnectionService } from './services/connections.js';
 import { FlowService } from './services/flows.js';
 import { RunService } from './services/runs.js';
 import { MessageService } from './services/messages.js';
 import { SettingsService } from './services/settings.js';
+import { StatusRuleService } from './services/status-rules.js';
 
 export interface AppOptions {
   database: Database;
@@ -115,6 +117,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(runRoutes, { runs });
   await app.register(messageRoutes, { messages });
   await app.register(settingsRoutes, { settings: new SettingsService(db) });
+  await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

@@ -27,6 +27,8 @@ export const flowSchema = z.object({
   activeVersion: z.object({ id: z.string(), number: z.number(), createdAt: timestamp }).nullable(),
   hasDraftChanges: z.boolean(),
   lastRun: z.object({ id: z.string(), status: runStatusSchema, createdAt: timestamp }).nullable(),
+  /** Built and kept by a screen (a rule of Status messages): edits on the canvas are overwritten when the rule is saved. */
+  managedBy: z.object({ kind: z.literal('status_rule'), ruleId: z.string(), connectionId: z.string() }).nullable().optional(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -20,6 +20,46 @@ export interface NodeManifest {
   connectionProvider: string;
   /** `write`: it changes something outside Bundles; `read`: it only asks; `none`: it computes. */
   effect: 'none' | 'read' | 'write' | 'depends';
+  /** A trigger the "Status messages" screen builds rules on. */
+  statusRules?: StatusRuleTrigger;
+  /** An action that sends one message: which of its config fields hold what. */
+  sends?: MessageSend;
+}
+
+/** Whose statuses a status rule follows: a connection's sales (orders, transactions) or its subscriptions. */
+export type StatusRuleScope = 'sales' | 'subscriptions';
+
+/**
+ * A trigger whose records move through statuses (a sale approved, an order paid): the "Status messages"
+ * screen builds one bundle per rule on it, setting `statusesField` (and `productsField`) of its config.
+ */
+export interface StatusRuleTrigger {
+  scope: StatusRuleScope;
+  /** The config field listing the statuses the trigger starts on. */
+  statusesField: string;
+  /** The config field of its product filter, when its records have products. */
+  productsField?: string;
+  /** The buyer's phone as a template over the trigger's output: where a rule sends unless told. */
+  buyerPhone: string;
+  /** Config a rule's trigger always takes besides statuses and products (e.g. load the order, for its phone). */
+  fixedConfig?: Record<string, unknown>;
+}
+
+/** Config field names of an action that sends one message, for screens that build sends (status rules). */
+export interface MessageSend {
+  channel: 'sms' | 'whatsapp';
+  to: string;
+  /** The sender number, when the action takes one (a WhatsApp Cloud connection is its own sender). */
+  from?: string;
+  /** Free text, when it can send one. */
+  text?: string;
+  /** A cap on SMS segments, when it has one. */
+  maxSegments?: string;
+  /** A template (its name or id), when it can send one; with its language and variables. */
+  template?: string;
+  language?: string;
+  /** Template variables: a record by variable number (`{"1": …}`) or an array in order. */
+  variables?: { field: string; as: 'record' | 'array' };
 }
 
 export interface ProviderManifest {

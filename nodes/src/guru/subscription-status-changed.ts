@@ -22,5 +22,6 @@ export const guruSubscriptionStatusChanged = guru.trigger({
     const statuses: readonly string[] = config.statuses ?? [];
     return statuses.length === 0 || statuses.includes(String(payload.status));
   },
+  statusRules: { scope: 'subscriptions', statusesField: 'statuses', buyerPhone: '{{ trigger.subscriber.phone }}' },
   fixtures: [guruSubscriptionCanceled, guruSubscriptionActive].map(guruSubscriptionPayload),
 });

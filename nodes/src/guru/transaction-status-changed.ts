@@ -35,5 +35,6 @@ export const guruTransactionStatusChanged = guru.trigger({
     if (statuses.length > 0 && !statuses.includes(String(payload.status))) return false;
     return productIds.length === 0 || guruProductIn(payload.product, productIds);
   },
+  statusRules: { scope: 'sales', statusesField: 'statuses', productsField: 'productIds', buyerPhone: '{{ trigger.contact.phone }}' },
   fixtures: [guruTransactionApproved, guruTransactionRefunded, guruTransactionWaitingPix].map(guruTransactionPayload),
 });

@@ -29,5 +29,6 @@ export const monetizzeSaleStatusChanged = monetizze.trigger({
     if (codes.length > 0 && !codes.includes(String(product?.code ?? ''))) return false;
     return true;
   },
+  statusRules: { scope: 'sales', statusesField: 'statuses', productsField: 'productCodes', buyerPhone: '{{ trigger.buyer.phone }}' },
   fixtures: monetizzeSaleFixtures,
 });

@@ -59,5 +59,7 @@ export const retailcrmOrderChanged = retailcrm.trigger({
     }
     return { ...payload, order: order.data };
   },
+  // The webhook carries no phone: a rule loads the order for it.
+  statusRules: { scope: 'sales', statusesField: 'statuses', buyerPhone: '{{ trigger.order.phone }}', fixedConfig: { events: ['status'], loadOrder: true } },
   fixtures: retailcrmOrderChangedFixtures,
 });

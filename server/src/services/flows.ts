@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
 import { flowExportSchema, type Flow, type FlowExport, type FlowGraph } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { connections, flowVersions, flows, runs, triggerSubscriptions } from '../db/schema/index.js';
+import { connections, flowVersions, flows, runs, statusRules, triggerSubscriptions } from '../db/schema/index.js';
 import { validateGraph } from '../runtime/validate.js';
 import { AppError, notFound } from './errors.js';
 import { isUuid } from '../ids.js';
@@ -25,6 +25,8 @@ const flowSelect = (db: Db) =>
       lastRun: sql<{ id: string; status: Flow['status']; createdAt: string } | null>`(
         select json_build_object('id', r.id, 'status', r.status, 'createdAt', r.created_at)
         from ${runs} r where r.flow_id = ${flows.id} order by r.created_at desc limit 1)`,
+      rule: sql<{ ruleId: string; connectionId: string } | null>`(
+        select json_build_object('ruleId', sr.id, 'connectionId', sr.connection_id) from ${statusRules} sr where sr.flow_id = ${flows.id})`,
     })
     .from(flows)
     .leftJoin(flowVersions, eq(flowVersions.id, flows.activeVersionId));
@@ -41,6 +43,7 @@ function present(row: Selected): Flow {
     activeVersion: row.version ? { id: row.version.id, number: row.version.number, createdAt: row.version.createdAt.toISOString() } : null,
     hasDraftChanges: Boolean(row.draft),
     lastRun: last ? { id: last.id, status: last.status as never, createdAt: new Date(last.createdAt).toISOString() } : null,
+    managedBy: row.rule ? { kind: 'status_rule', ruleId: row.rule.ruleId, connectionId: row.rule.connectionId } : null,
     createdAt: row.flow.createdAt.toISOString(),
     updatedAt: row.flow.updatedAt.toISOString(),
   };
