@@ -14,6 +14,7 @@ import { ConnectionsPage } from './pages/ConnectionsPage';
 import { LoginPage, SetupPage } from './pages/AuthPages';
 import { MessagesPage } from './pages/MessagesPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { StatusRulesPage } from './pages/StatusRulesPage';
 
 type AuthState = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'error'; error: unknown } | { kind: 'in'; me: Me };
 
@@ -112,6 +113,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
               <Route path="/bundles" component={BundlesPage} />
               <Route path="/bundles/:id">{(params) => <BundleEditorPage key={params.id} flowId={params.id} />}</Route>
               <Route path="/connections">{() => <ConnectionsPage />}</Route>
+              <Route path="/connections/:id/status-messages">{(params) => <StatusRulesPage key={params.id} connectionId={params.id} />}</Route>
               <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
               <Route path="/messages" component={MessagesPage} />
               <Route path="/settings" component={SettingsPage} />

@@ -17,6 +17,8 @@ import type {
   Run,
   ResolveAction,
   RunDetail,
+  StatusRule,
+  StatusRuleInput,
   User,
   ValidationIssue,
 } from './types';
@@ -132,6 +134,13 @@ export const api = {
     deliveries: (id: string) => request<Delivery[]>('GET', `/api/connections/${enc(id)}/deliveries`),
     options: (id: string, source: string) =>
       request<OptionItem[]>('GET', `/api/connections/${enc(id)}/options/${enc(source)}`),
+    statusRules: {
+      list: (id: string) => request<StatusRule[]>('GET', `/api/connections/${enc(id)}/status-rules`),
+      create: (id: string, body: StatusRuleInput) => request<StatusRule>('POST', `/api/connections/${enc(id)}/status-rules`, { body }),
+      update: (id: string, ruleId: string, body: StatusRuleInput) =>
+        request<StatusRule>('PUT', `/api/connections/${enc(id)}/status-rules/${enc(ruleId)}`, { body }),
+      remove: (id: string, ruleId: string) => request<void>('DELETE', `/api/connections/${enc(id)}/status-rules/${enc(ruleId)}`),
+    },
   },
 
   flows: {

@@ -51,6 +51,10 @@ export interface NodeManifest {
   /** The provider whose connections the node takes: its own, or e.g. `http` for core.http_request. */
   connectionProvider: string;
   effect: 'none' | 'read' | 'write' | 'depends';
+  /** A trigger the Status messages screen builds rules on. */
+  statusRules?: StatusRuleTrigger;
+  /** An action that sends one message: which config fields take what. */
+  sends?: MessageSend;
 }
 
 export interface ProviderDescriptor {
@@ -83,7 +87,8 @@ export type {
   StepResolution,
   FlowIssue as ValidationIssue,
 } from '@bundles/shared';
-import type { Flow, Run, Step, StepResolution } from '@bundles/shared';
+import type { Flow, MessageSend, Run, Step, StepResolution, StatusRuleTrigger } from '@bundles/shared';
+export type { StatusRule, StatusRuleInput } from '@bundles/shared';
 
 export type FlowStatus = Flow['status'];
 export type RunStatus = Run['status'];

@@ -394,6 +394,12 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
             </button>
           )}
         </div>
+        {initialFlow.managedBy && (
+          <div className="banner banner-info" data-testid="managed-banner">
+            This bundle is a rule of the <NavLink href={`/connections/${initialFlow.managedBy.connectionId}/status-messages`}>Status messages</NavLink> screen: saving the rule there
+            rewrites it, so change the rule there rather than here.
+          </div>
+        )}
         {flowIssues.length > 0 && (
           <div className="banner banner-error" role="alert" data-testid="flow-issues">
             <strong>Fix before starting:</strong>

@@ -136,6 +136,17 @@ export function BundlesPage() {
                     {f.name}
                   </a>
                   {f.hasDraftChanges && f.status === 'running' && <span className="tag tag-warn">draft changes</span>}
+                  {f.managedBy && (
+                    <a
+                      href={`/connections/${f.managedBy.connectionId}/status-messages`}
+                      onClick={(e) => { e.preventDefault(); navigate(`/connections/${f.managedBy!.connectionId}/status-messages`); }}
+                      className="tag"
+                      title="Built by the Status messages screen; change it there"
+                      data-testid="managed-tag"
+                    >
+                      status message
+                    </a>
+                  )}
                 </td>
                 <td>
                   <StatusPill status={f.status} />

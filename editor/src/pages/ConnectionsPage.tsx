@@ -10,6 +10,8 @@ import { useConfirm } from '../components/confirm';
 import { useToast } from '../components/toast';
 import { EmptyState, ErrorState, Modal, ProviderBadge, Spinner, StatusPill, formatTime, timeAgo } from '../components/ui';
 import { ConnectionForm } from '../inspector/ConnectionForm';
+import { NavLink } from '../lib/navigation';
+import { statusTriggersOf } from '../rules/ruleSpec';
 
 export function ConnectionsPage({ selectedId }: { selectedId?: string }) {
   const { providers, providerById } = useCatalog();
@@ -152,6 +154,7 @@ function SetupSteps({ provider }: { provider: ProviderDescriptor }) {
 
 function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { connection: Connection; provider: ProviderDescriptor; onChanged: (c: Connection) => void; onDeleted: () => void }) {
   const [editing, setEditing] = useState(false);
+  const { nodeTypes } = useCatalog();
   const [testing, setTesting] = useState(false);
   const [testResult, setTestResult] = useState<{ ok: boolean | null; message: string } | null>(c.lastTest ? { ok: c.lastTest.ok, message: c.lastTest.message } : null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
@@ -215,6 +218,11 @@ function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { c
         <button type="button" className="btn" onClick={() => setEditing(true)} data-testid="edit-connection">
           Edit
         </button>
+        {statusTriggersOf(c.provider, nodeTypes).length > 0 && (
+          <NavLink href={`/connections/${c.id}/status-messages`} className="btn" data-testid="status-messages">
+            Status messages
+          </NavLink>
+        )}
         <button type="button" className="btn btn-danger-ghost" onClick={() => void remove()} data-testid="delete-connection">
           Delete
         </button>
