@@ -146,7 +146,7 @@ function RulesTable({ connection, connections, rules, onEdit, onChange }: { conn
                 <NavLink href={`/bundles/${r.flowId}`} className="btn btn-ghost btn-sm">
                   Open bundle
                 </NavLink>
-                <button type="button" className="btn btn-ghost btn-sm btn-danger" disabled={busy === r.id} onClick={() => void remove(r)}>
+                <button type="button" className="btn btn-sm btn-danger-ghost" disabled={busy === r.id} onClick={() => void remove(r)}>
                   Remove
                 </button>
               </td>
