@@ -5,9 +5,9 @@ import { useCatalog } from '../api/catalog';
 import type { Connection, StatusRule, StatusRuleInput } from '../api/types';
 import { Modal } from '../components/ui';
 import { pickerGroups, previewContext } from '../inspector/fieldPaths';
-import { TemplateInput } from '../inspector/TemplateInput';
+import { TemplateInput, type TemplateSupport } from '../inspector/TemplateInput';
 import { FieldError, SenderNumber, StatusPicker, TemplatePicker, VariableFields } from './RuleFields';
-import { kindTitle, optionSourceOf, scopeTitle, sendActionFor, senderCan, sendersFor, statusTriggersOf, type RuleKind } from './ruleSpec';
+import { kindTitle, optionSourceOf, scopeTitle, sendActionFor, senderCan, sendersFor, statusTriggersOf, type RuleKind, type SendAction } from './ruleSpec';
 
 interface Draft {
   kind: RuleKind;
@@ -169,25 +169,7 @@ export function RuleForm({ connection, connections, rule, onSaved, onClose }: { 
             <input type="checkbox" checked={useTemplate} onChange={(e) => set({ useTemplate: e.target.checked })} /> Send an approved template (needed outside the 24-hour window)
           </label>
         )}
-        {useTemplate && senderConn ? (
-          <>
-            <TemplatePicker connectionId={senderConn.id} source={optionSourceOf(action, action?.sends.template)} value={draft.template} onChange={(template) => set({ template })} error={errors.template} />
-            {action?.sends.language && (
-              <div className="field">
-                <label htmlFor="rule-language">Language</label>
-                <input className="input" id="rule-language" value={draft.language} onChange={(e) => set({ language: e.target.value })} placeholder="pt_BR" />
-                <FieldError id="rule-language-error" error={errors.language} />
-              </div>
-            )}
-            <VariableFields value={draft.variables} onChange={(variables) => set({ variables })} support={support} error={errors.variables} />
-          </>
-        ) : (
-          <div className="field">
-            <label htmlFor="rule-message">Message</label>
-            <TemplateInput id="rule-message" value={draft.message} onChange={(message) => set({ message })} multiline sms={draft.kind === 'sms'} support={support} invalid={Boolean(errors.message)} testId="rule-message" />
-            <FieldError id="rule-message-error" error={errors.message} />
-          </div>
-        )}
+        <RuleContent draft={draft} set={set} errors={errors} senderId={useTemplate ? senderConn?.id : undefined} action={action} support={support} />
         <div className="field-row">
           <div className="field">
             <label htmlFor="rule-delay">Delay (minutes)</label>
@@ -216,5 +198,28 @@ export function RuleForm({ connection, connections, rule, onSaved, onClose }: { 
         )}
       </form>
     </Modal>
+  );
+}
+
+/** The message, or the template with its language and variables. */
+function RuleContent({ draft, set, errors, senderId, action, support }: { draft: Draft; set: (p: Partial<Draft>) => void; errors: Record<string, string>; senderId?: string; action?: SendAction; support: TemplateSupport }) {
+  return senderId ? (
+    <>
+      <TemplatePicker connectionId={senderId} source={optionSourceOf(action, action?.sends.template)} value={draft.template} onChange={(template) => set({ template })} error={errors.template} />
+      {action?.sends.language && (
+        <div className="field">
+          <label htmlFor="rule-language">Language</label>
+          <input className="input" id="rule-language" value={draft.language} onChange={(e) => set({ language: e.target.value })} placeholder="pt_BR" />
+          <FieldError id="rule-language-error" error={errors.language} />
+        </div>
+      )}
+      <VariableFields value={draft.variables} onChange={(variables) => set({ variables })} support={support} error={errors.variables} />
+    </>
+  ) : (
+    <div className="field">
+      <label htmlFor="rule-message">Message</label>
+      <TemplateInput id="rule-message" value={draft.message} onChange={(message) => set({ message })} multiline sms={draft.kind === 'sms'} support={support} invalid={Boolean(errors.message)} testId="rule-message" />
+      <FieldError id="rule-message-error" error={errors.message} />
+    </div>
   );
 }
