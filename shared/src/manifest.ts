@@ -47,7 +47,8 @@ export interface StatusRuleTrigger {
 
 /** Config field names of an action that sends one message, for screens that build sends (status rules). */
 export interface MessageSend {
-  channel: 'sms' | 'whatsapp';
+  /** The message log's channel: `sms`, `whatsapp`, or a chat of its own (`tokopedia`, `retailcrm`). */
+  channel: string;
   to: string;
   /** The sender number, when the action takes one (a WhatsApp Cloud connection is its own sender). */
   from?: string;
