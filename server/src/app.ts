@@ -71,9 +71,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const editorDirResolved = opts.editorDir ?? defaultEditorDir;
   registerErrorHandling(app, fs.existsSync(path.join(editorDirResolved, 'index.html')) ? wantsEditor : null);
 
-  // One line per answered request, with its id; webhook URLs lose their secret part.
+  // One line per answered request, with its id; webhook URLs lose their secret part. What went well is
+  // `debug` (the editor polls every few seconds; a webhook arrives per event); a refusal `info`, a failure `warn`.
   app.addHook('onResponse', async (req, reply) => {
-    const level = req.url.startsWith('/hooks/') && reply.statusCode < 400 ? 'debug' : 'info';
+    const level = reply.statusCode >= 500 ? 'warn' : reply.statusCode >= 400 ? 'info' : 'debug';
     req.log[level]({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 

