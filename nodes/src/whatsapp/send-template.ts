@@ -21,6 +21,11 @@ export const whatsappSendTemplate = whatsapp.action({
   output: whatsappSendOutput,
   // The Cloud API cannot be asked whether a message went out: an unknown outcome ends uncertain.
   effect: 'write',
+  // The template picker offers one field per parameter; Meta refuses a template with an empty one.
+  check(config) {
+    const parameters = Array.isArray(config.parameters) ? (config.parameters as unknown[]) : [];
+    return parameters.flatMap((p, i) => (typeof p === 'string' && p.trim() === '' ? [{ field: `parameters.${i}`, message: `Body parameter {{${i + 1}}} is empty` }] : []));
+  },
   async execute({ config, connection, http, recordMessage }) {
     const parameters = config.parameters.map((p) => ({ type: 'text', text: String(p) }));
     const sent = await sendWhatsAppMessage(http, connection, config.to, {

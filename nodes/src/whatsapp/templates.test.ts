@@ -120,6 +120,11 @@ describe('whatsapp templates option source', () => {
     expect((unknown as Error).message).toContain("Object with ID '999' does not exist");
   });
 
+  it('refuses a template send with an empty body parameter on save', () => {
+    expect(whatsappSendTemplate.check!({ template: 'order_update', parameters: ['Ana', ' ', '{{ trigger.id }}'] })).toEqual([{ field: 'parameters.1', message: 'Body parameter {{2}} is empty' }]);
+    expect(whatsappSendTemplate.check!({ template: 'hello_world', parameters: [] })).toEqual([]);
+  });
+
   it('puts the picker on template and the parameters on its variables; wabaId is an optional, public connection field', () => {
     const props = (nodeManifest(whatsappSendTemplate).configSchema as { properties: Record<string, Record<string, unknown>> }).properties;
     expect(props.template!['x-options']).toBe('templates');
