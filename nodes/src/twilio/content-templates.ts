@@ -15,6 +15,13 @@ export interface ContentResource {
   types?: Record<string, unknown> | null;
 }
 
+/** A page of the SDK's list, structurally (its ContentPage's `nextPage()` answers a plain Page). */
+interface SdkPage {
+  instances: ContentResource[];
+  nextPageUrl?: string;
+  nextPage(): Promise<SdkPage> | undefined;
+}
+
 /** The text of the first content type that has a `body` (`twilio/text`, `twilio/quick-reply`, `twilio/media`…). */
 export function contentText(types: ContentResource['types']): { type: string; text: string } | null {
   for (const [type, value] of Object.entries(types ?? {})) {
@@ -66,7 +73,7 @@ export async function listContentTemplates(connection: ConnectionContext<TwilioA
   const client = await twilioClient(connection);
   const out: OptionItem[] = [];
   try {
-    let page = await client.content.v1.contents.page({ pageSize: contentListLimits.pageSize });
+    let page: SdkPage = await client.content.v1.contents.page({ pageSize: contentListLimits.pageSize });
     for (let n = 1; ; n++) {
       for (const c of page.instances) {
         if (out.length >= contentListLimits.maxItems) return out;
