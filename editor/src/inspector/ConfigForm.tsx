@@ -51,7 +51,8 @@ function FieldRow({ field: f, fields, values, onChange, onPatch, errors, idPrefi
   const choose = (option: OptionItem | undefined) => {
     const patch: Record<string, unknown> = { [f.key]: option?.value, ...(option?.sets ?? {}) };
     const variables = option?.details?.variables;
-    if (variables) for (const d of dependents) patch[d.key] = variableValues(d, variables, values[d.key]);
+    // A new template keeps the values of the variables it shares with the last one; none: no variables.
+    for (const d of dependents) if (variables || !option) patch[d.key] = variables ? variableValues(d, variables, values[d.key]) : undefined;
     if (onPatch) onPatch(patch);
     else for (const [k, v] of Object.entries(patch)) onChange(k, v);
   };

@@ -70,7 +70,7 @@ describe('Twilio Content template picker', () => {
     expect(loadOptions.mock.calls.filter(([s]) => s === 'contentTemplates')).toHaveLength(1);
   });
 
-  it('drops the variables of the previous template when another is chosen', async () => {
+  it('drops the variables of the previous template when another or none is chosen', async () => {
     const onValues = vi.fn();
     render(<Harness fields={twilioFields()} loadOptions={async () => contentTemplates} optionsKey="c1" onValues={onValues} initial={{ contentSid: sid(1), contentVariables: { '1': 'Bia', '2': 'A-9' } }} />);
     await screen.findByTestId('field-contentVariables-1');
@@ -78,6 +78,9 @@ describe('Twilio Content template picker', () => {
     expect(onValues).toHaveBeenLastCalledWith(expect.objectContaining({ contentSid: sid(2) }));
     expect(onValues.mock.lastCall![0]).not.toHaveProperty('contentVariables');
     expect(screen.getByText('This template takes no variables.')).toBeTruthy();
+    // No template (a free-form text instead): no variables either.
+    await userEvent.selectOptions(screen.getByTestId('field-contentSid'), '');
+    expect(onValues.mock.lastCall![0]).toEqual({});
   });
 });
 
