@@ -9,6 +9,12 @@ export interface UiHints {
   widget?: 'text' | 'textarea' | 'template' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret';
   /** Name of a dynamic option source the connection can list (ProviderDefinition.options). */
   options?: string;
+  /**
+   * This field holds the values of the variables (OptionDetails.variables) of the option chosen in the
+   * named field: the editor shows one mappable input per variable (a record by variable key, or an array
+   * in their order) instead of raw JSON.
+   */
+  variablesOf?: string;
   /** Templates (`{{ … }}`) are allowed in this field. */
   mappable?: boolean;
   /** Text bound for SMS: the editor shows characters, encoding and segments. */
@@ -259,9 +265,37 @@ export class WebhookParseError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Definitions
 
+/** A variable an option takes (a template's `{{1}}`): its key, and what the provider says of it. */
+export interface OptionVariable {
+  key: string;
+  /** The provider's type of the value, when it says (e.g. `text`). */
+  type?: string;
+  /** A sample value the provider holds (shown as a placeholder). */
+  example?: string;
+}
+
+/** What the editor shows of a chosen option, e.g. a message template's text and its variables. */
+export interface OptionDetails {
+  /** The text the option stands for, with its placeholders (`Hi {{1}}`). */
+  text?: string;
+  /** The variables it takes, in order: see UiHints.variablesOf. */
+  variables?: OptionVariable[];
+  /** Languages it exists in (a WhatsApp template's translations). */
+  languages?: string[];
+}
+
+/** One choice of an option source (`GET /api/connections/:id/options/:source`). */
 export interface OptionItem {
   value: string;
   label: string;
+  /** A second line: what it is (category, status, language). */
+  description?: string;
+  /** Listed but cannot be chosen (e.g. a template not approved yet); `disabledReason` says why. */
+  disabled?: boolean;
+  disabledReason?: string;
+  /** Other fields of the same config that choosing it sets as well (e.g. a template's `language`). */
+  sets?: Record<string, string>;
+  details?: OptionDetails;
 }
 
 export interface ProviderContext<Auth> {

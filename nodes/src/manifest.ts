@@ -9,6 +9,7 @@ function hintsToKeywords(hints: UiHints): Record<string, unknown> {
   if (hints.description) out.description = hints.description;
   if (hints.widget) out['x-widget'] = hints.widget;
   if (hints.options) out['x-options'] = hints.options;
+  if (hints.variablesOf) out['x-variables-of'] = hints.variablesOf;
   if (hints.mappable) out['x-mappable'] = true;
   if (hints.sms) out['x-sms'] = true;
   if (hints.placeholder) out['x-placeholder'] = hints.placeholder;

@@ -1,10 +1,13 @@
-// A fake Twilio REST API (Messages, Account, IncomingPhoneNumbers) on 127.0.0.1, faithful to
+// A fake Twilio REST API (Messages, Account, IncomingPhoneNumbers, Content templates) on 127.0.0.1, faithful to
 // PROVIDERS.md, plus builders of signed webhook deliveries as Twilio sends them.
 // Built for benchmarks too: no logging, minimal work per request.
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { listContents, storeContents, type FakeTwilioContent, type StoredContent } from './twilio-content.js';
+
+export type { FakeTwilioContent } from './twilio-content.js';
 
 export type FormParams = Record<string, string | string[]>;
 
@@ -73,6 +76,8 @@ export interface FakeTwilioOptions {
   unverified?: Iterable<string>;
   /** Key a delivery is counted under; default `To` + body or content template + variables. */
   keyOf?: (form: FormParams) => string;
+  /** Content templates `GET /v1/Content` lists (content.twilio.com). */
+  contents?: FakeTwilioContent[];
   /** Milliseconds to wait before answering a send. */
   latencyMs?: number;
   /** Keep every request in `requests` (default true; turn off for long benchmarks). */
@@ -91,6 +96,10 @@ export interface FakeTwilio {
   unsubscribed: Set<string>;
   unverified: Set<string>;
   numbers: FakeTwilioNumber[];
+  /** The account's Content templates, in the order `GET /v1/Content` lists them. */
+  contents: StoredContent[];
+  /** Replaces the Content templates (sids made up where not given). */
+  setContents(items: FakeTwilioContent[]): StoredContent[];
   /** The next `n` message sends answer with this failure. */
   failNext(n: number, failure?: FakeTwilioFailure): void;
   /** Keys delivered more than once. */
@@ -188,6 +197,11 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       { phoneNumber: '+15550002222', friendlyName: '(555) 000-2222' },
       { phoneNumber: '+14155238886', friendlyName: 'WhatsApp sender' },
     ],
+    contents: storeContents(opts.contents ?? []),
+    setContents(items) {
+      fake.contents = storeContents(items);
+      return fake.contents;
+    },
     failNext(n, failure = {}) {
       for (let i = 0; i < n; i++) failures.push(failure);
     },
@@ -404,6 +418,11 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     const path = q === -1 ? req.url! : req.url!.slice(0, q);
     const form = raw ? parseForm(raw) : {};
     if (record) fake.requests.push({ method: req.method!, path, headers: req.headers, form, at, receivedAt });
+    if (path === '/v1/Content' && req.method === 'GET') {
+      if (req.headers.authorization !== expectedAuth) return send(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+      const answer = listContents(accountSid, fake.contents, new URLSearchParams(q === -1 ? '' : req.url!.slice(q + 1)));
+      return send(res, answer.status, answer.body);
+    }
     const match = ACCOUNT_PATH.exec(path);
     if (!match) return sendError(res, 404, 20404, `The requested resource ${path} was not found`);
     if (req.headers.authorization !== expectedAuth || match[1] !== accountSid) {

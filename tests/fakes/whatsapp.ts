@@ -1,9 +1,12 @@
-// A fake WhatsApp Cloud API (Graph: send messages, read a phone number) on 127.0.0.1, faithful to
+// A fake WhatsApp Cloud API (Graph: send messages, read a phone number, list message templates) on 127.0.0.1, faithful to
 // PROVIDERS.md, plus builders of signed webhook deliveries as Meta sends them.
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { listTemplatesPage, storeTemplates, type FakeWhatsAppTemplate, type StoredTemplate } from './whatsapp-templates.js';
+
+export type { FakeWhatsAppTemplate } from './whatsapp-templates.js';
 
 export interface FakeWhatsAppRequest {
   method: string;
@@ -54,6 +57,10 @@ export interface FakeWhatsAppOptions {
   phoneNumbers?: FakeWhatsAppPhoneNumber[];
   /** Known templates and their body parameter count: others answer 132001, a wrong count 132000. */
   templates?: Record<string, number>;
+  /** The WhatsApp Business Account id whose message templates the fake lists (default 102290129340398). */
+  wabaId?: string;
+  /** Templates `GET /{version}/{wabaId}/message_templates` lists. */
+  messageTemplates?: FakeWhatsAppTemplate[];
   /** Key a delivery is counted under; default `to` + text body or template name + parameters. */
   keyOf?: (body: Record<string, unknown>) => string;
   latencyMs?: number;
@@ -64,6 +71,11 @@ export interface FakeWhatsApp {
   url: string;
   accessToken: string;
   phoneNumbers: FakeWhatsAppPhoneNumber[];
+  wabaId: string;
+  /** The account's message templates, in the order they are listed. */
+  messageTemplates: StoredTemplate[];
+  /** Replaces the message templates (ids made up where not given). */
+  setMessageTemplates(items: FakeWhatsAppTemplate[]): StoredTemplate[];
   requests: FakeWhatsAppRequest[];
   messages: FakeWhatsAppMessage[];
   deliveries: Map<string, number>;
@@ -126,6 +138,12 @@ export async function startFakeWhatsApp(opts: FakeWhatsAppOptions = {}): Promise
     url: '',
     accessToken,
     phoneNumbers: opts.phoneNumbers ?? [{ id: '106540352242922', displayPhoneNumber: '+1 555-078-3881', verifiedName: 'Bundles Store' }],
+    wabaId: opts.wabaId ?? '102290129340398',
+    messageTemplates: storeTemplates(opts.messageTemplates ?? []),
+    setMessageTemplates(items) {
+      fake.messageTemplates = storeTemplates(items);
+      return fake.messageTemplates;
+    },
     requests: [],
     messages: [],
     deliveries: new Map(),
@@ -231,6 +249,14 @@ export async function startFakeWhatsApp(opts: FakeWhatsAppOptions = {}): Promise
     if (record) fake.requests.push({ method: req.method!, path: url.pathname, query, headers: req.headers, body, at, receivedAt });
     const auth = req.headers.authorization ?? (query.access_token ? `Bearer ${query.access_token}` : undefined);
     if (auth !== `Bearer ${accessToken}`) return sendGraphError(res, 190);
+    const tm = /^\/(v\d+\.\d+)\/(\d+)\/message_templates$/.exec(url.pathname);
+    if (tm && req.method === 'GET') {
+      if (tm[2] !== fake.wabaId) {
+        return send(res, 400, graphErrorBody(100, `Unsupported get request. Object with ID '${tm[2]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, undefined, 'GraphMethodException'));
+      }
+      const answer = listTemplatesPage(tm[1]!, tm[2], fake.messageTemplates, query);
+      return send(res, answer.status, answer.body);
+    }
     const m = /^\/(v\d+\.\d+)\/(\d+)(\/messages)?$/.exec(url.pathname);
     const phone = m ? fake.phoneNumbers.find((p) => p.id === m[2]) : undefined;
     if (!m || !phone) {

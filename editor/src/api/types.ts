@@ -26,6 +26,8 @@ export interface JsonSchema {
   maxLength?: number;
   'x-widget'?: Widget;
   'x-options'?: string;
+  /** This field holds the values of the variables of the option chosen in the named field. */
+  'x-variables-of'?: string;
   'x-mappable'?: boolean;
   'x-sms'?: boolean;
   'x-placeholder'?: string;
@@ -96,9 +98,26 @@ export type StepStatus = Step['status'];
 /** How a person settles an uncertain step. */
 export type ResolveAction = StepResolution['action'];
 
+/** A variable an option takes (a template's `{{1}}`), as OptionVariable in @bundles/nodes. */
+export interface OptionVariable {
+  key: string;
+  type?: string;
+  example?: string;
+}
+
+/** One choice of `GET /api/connections/:id/options/:source`, as OptionItem in @bundles/nodes. */
 export interface OptionItem {
   value: string;
   label: string;
+  /** A second line: what it is. */
+  description?: string;
+  /** Shown greyed with `disabledReason`; cannot be chosen. */
+  disabled?: boolean;
+  disabledReason?: string;
+  /** Other fields choosing it sets (e.g. a template's `language`). */
+  sets?: Record<string, string>;
+  /** The chosen option's text and variables (fields with `x-variables-of` edit their values). */
+  details?: { text?: string; variables?: OptionVariable[]; languages?: string[] };
 }
 
 export interface MessageFilter {

@@ -1,13 +1,18 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { errorMessage } from '../api/client';
 import type { JsonValue, OptionItem } from '../api/types';
+import { chosenOption, OptionStoreContext, useOptionSource, useOptionStore } from './optionSources';
+import { OptionSelect } from './OptionSelect';
 import type { FieldSpec } from './schemaFields';
 import { TemplateInput, type TemplateSupport } from './TemplateInput';
+import { TemplateVariables, variableValues } from './TemplateVariables';
 
 export interface ConfigFormProps {
   fields: FieldSpec[];
   values: Record<string, unknown>;
   onChange: (key: string, value: unknown) => void;
+  /** Several fields at once (an option that sets others, e.g. a template and its language); default: onChange for each. */
+  onPatch?: (patch: Record<string, unknown>) => void;
   /** Error messages by field path (`to`, `conditions.0.left`). */
   errors?: Record<string, string>;
   idPrefix?: string;
@@ -23,18 +28,34 @@ export interface ConfigFormProps {
 /** The form of a node's config (or a provider's auth), generated from JSON Schema and UI hints. */
 export function ConfigForm(props: ConfigFormProps) {
   const { fields } = props;
+  const store = useOptionStore(props.loadOptions, props.optionsKey);
   if (fields.length === 0) return <p className="muted small">This node has nothing to configure.</p>;
   return (
-    <div className="form config-form">
-      {fields.map((f) => (
-        <FieldRow key={f.key} field={f} {...props} />
-      ))}
-    </div>
+    <OptionStoreContext.Provider value={store}>
+      <div className="form config-form">
+        {fields.map((f) => (
+          <FieldRow key={f.key} field={f} {...props} />
+        ))}
+      </div>
+    </OptionStoreContext.Provider>
   );
 }
 
-function FieldRow({ field: f, values, onChange, errors, idPrefix = 'cfg', loadOptions, optionsKey, template, secretsSet }: ConfigFormProps & { field: FieldSpec }) {
+function FieldRow({ field: f, fields, values, onChange, onPatch, errors, idPrefix = 'cfg', loadOptions, optionsKey, template, secretsSet }: ConfigFormProps & { field: FieldSpec }) {
   const id = `${idPrefix}-${f.key}`;
+  // A field of variables follows the option chosen in another field (a template's {{1}} …).
+  const followed = f.variablesOf ? fields.find((x) => x.key === f.variablesOf) : undefined;
+  const followedOptions = useOptionSource(followed?.optionsSource);
+  const followedOption = followed ? chosenOption(followedOptions.options, values[followed.key], values) : undefined;
+  const dependents = fields.filter((x) => x.variablesOf === f.key);
+  const choose = (option: OptionItem | undefined) => {
+    const patch: Record<string, unknown> = { [f.key]: option?.value, ...(option?.sets ?? {}) };
+    const variables = option?.details?.variables;
+    // A new template keeps the values of the variables it shares with the last one; none: no variables.
+    for (const d of dependents) if (variables || !option) patch[d.key] = variables ? variableValues(d, variables, values[d.key]) : undefined;
+    if (onPatch) onPatch(patch);
+    else for (const [k, v] of Object.entries(patch)) onChange(k, v);
+  };
   const nested = Object.entries(errors ?? {}).filter(([path]) => path.startsWith(`${f.key}.`));
   // A list shows its items' errors on the items; other widgets show nested paths on the field.
   const error =
@@ -70,7 +91,11 @@ function FieldRow({ field: f, values, onChange, errors, idPrefix = 'cfg', loadOp
           </label>
         )
       )}
-      <Widget field={f} id={id} value={value} onChange={(v) => onChange(f.key, v)} invalid={Boolean(error)} describedBy={describedBy} loadOptions={loadOptions} optionsKey={optionsKey} template={template} secretStored={secretsSet?.includes(f.key) ?? false} labelNode={label} itemErrors={itemErrors} />
+      {followedOption ? (
+        <TemplateVariables field={f} id={id} value={value} option={followedOption} onChange={(v) => onChange(f.key, v)} template={template} />
+      ) : (
+        <Widget field={f} id={id} value={value} values={values} onChange={(v) => onChange(f.key, v)} onChoose={choose} showOptionText={dependents.length === 0} invalid={Boolean(error)} describedBy={describedBy} loadOptions={loadOptions} optionsKey={optionsKey} template={template} secretStored={secretsSet?.includes(f.key) ?? false} labelNode={label} itemErrors={itemErrors} />
+      )}
       {f.description && (
         <span className="field-help" id={helpId}>
           {f.description}
@@ -89,7 +114,13 @@ interface WidgetProps {
   field: FieldSpec;
   id: string;
   value: unknown;
+  /** The whole config (an option may match on the fields it sets). */
+  values?: Record<string, unknown>;
   onChange: (v: unknown) => void;
+  /** Choosing an option of a connection's list (it may set other fields too). */
+  onChoose?: (option: OptionItem | undefined) => void;
+  /** Show the chosen option's text under the select (when no variables field shows it). */
+  showOptionText?: boolean;
   invalid: boolean;
   describedBy?: string;
   loadOptions?: ((source: string) => Promise<OptionItem[]>) | null;
@@ -100,39 +131,13 @@ interface WidgetProps {
   itemErrors?: Record<string, string>;
 }
 
-function useOptions(source: string | undefined, loadOptions: WidgetProps['loadOptions'], key: string | undefined) {
-  const [state, setState] = useState<{ options: OptionItem[] | null; error: string | null; loading: boolean }>({ options: null, error: null, loading: false });
-  const [nonce, setNonce] = useState(0);
-  // The loader's identity changes every render; `key` says when its answer would change.
-  const loaderRef = useRef(loadOptions);
-  loaderRef.current = loadOptions;
-  const hasLoader = Boolean(loadOptions);
-  useEffect(() => {
-    const load = loaderRef.current;
-    if (!source || !load) {
-      setState({ options: null, error: null, loading: false });
-      return undefined;
-    }
-    let live = true;
-    setState((s) => ({ ...s, loading: true, error: null }));
-    load(source).then(
-      (options) => live && setState({ options, error: null, loading: false }),
-      (err: unknown) => live && setState({ options: null, error: errorMessage(err), loading: false }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [source, key, nonce, hasLoader]);
-  return { ...state, reload: () => setNonce((n) => n + 1) };
-}
-
 function str(v: unknown): string {
   if (v === undefined || v === null) return '';
   return typeof v === 'string' ? v : String(v);
 }
 
-function Widget({ field: f, id, value, onChange, invalid, describedBy, loadOptions, optionsKey, template, secretStored, labelNode, itemErrors }: WidgetProps) {
-  const opts = useOptions(f.optionsSource, loadOptions, optionsKey);
+function Widget({ field: f, id, value, values, onChange, onChoose, showOptionText, invalid, describedBy, loadOptions, optionsKey, template, secretStored, labelNode, itemErrors }: WidgetProps) {
+  const opts = useOptionSource(f.optionsSource);
   const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy };
   const testId = `field-${f.key}`;
   const placeholder = f.placeholder;
@@ -180,6 +185,10 @@ function Widget({ field: f, id, value, onChange, invalid, describedBy, loadOptio
         </label>
       );
     case 'select': {
+      if (!f.choices && f.optionsSource && opts.options) {
+        const chosen = chosenOption(opts.options, value, values ?? {});
+        return <OptionSelect field={f} id={id} value={value} options={opts.options} chosen={chosen} showText={showOptionText ?? true} onChoose={(o) => (onChoose ? onChoose(o) : onChange(o?.value))} onReload={opts.reload} aria={aria} />;
+      }
       const choices = f.choices?.map((c) => ({ value: c.value, label: c.label })) ?? opts.options?.map((o) => ({ value: o.value as JsonValue, label: o.label }));
       if (!choices) {
         return (

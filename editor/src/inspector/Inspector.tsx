@@ -135,6 +135,15 @@ export function Inspector({
           else next[key] = value;
           onChange({ config: next }, `${node.id}:${key}`);
         }}
+        onPatch={(patch) => {
+          // A choice that sets several fields (a template and its language) is one change, one undo step.
+          const next = { ...node.data.config };
+          for (const [key, value] of Object.entries(patch)) {
+            if (value === undefined) delete next[key];
+            else next[key] = value;
+          }
+          onChange({ config: next });
+        }}
         errors={fieldErrors}
         idPrefix={`cfg-${node.id}`}
         loadOptions={loadOptions}

@@ -11,6 +11,8 @@ export interface FieldSpec {
   choices?: { value: JsonValue; label: string }[];
   /** Name of a dynamic option source a connection lists (`x-options`). */
   optionsSource?: string;
+  /** The field whose chosen option's variables this field holds values of (`x-variables-of`). */
+  variablesOf?: string;
   /** Templates allowed: the field gets a field picker and a preview. */
   mappable: boolean;
   sms: boolean;
@@ -112,6 +114,7 @@ export function fieldsFromSchema(schema: JsonSchema | undefined): FieldSpec[] {
       required: required.has(key),
       choices,
       optionsSource: typeof optionsSource === 'string' ? optionsSource : undefined,
+      ...(typeof prop['x-variables-of'] === 'string' ? { variablesOf: prop['x-variables-of'] } : {}),
       mappable: widget === 'template' || prop['x-mappable'] === true,
       sms: prop['x-sms'] === true,
       placeholder: prop['x-placeholder'],

@@ -67,22 +67,22 @@ export function SenderNumber({ connectionId, source, value, onChange, error }: {
   );
 }
 
-type Option = OptionItem & { disabled?: boolean; description?: string };
-
 /** The template: picked from the sender's list when it has one (a template that cannot be used is shown, not chosen), else typed. */
-export function TemplatePicker({ connectionId, source, value, onChange, error }: { connectionId: string; source?: string; value: string; onChange: (v: string) => void; error?: string }) {
+export function TemplatePicker({ connectionId, source, value, language, onChange, error }: { connectionId: string; source?: string; value: string; language?: string; onChange: (v: string, option?: OptionItem) => void; error?: string }) {
   const templates = useOptions(connectionId, source);
-  const items = (templates.data ?? []) as Option[];
+  const items = templates.data ?? [];
+  // One item per template and language (WhatsApp): the same name may come more than once.
+  const selected = items.findIndex((o) => o.value === value && (!o.sets?.language || !language || o.sets.language === language));
   return (
     <div className="field">
       <label htmlFor="rule-template">Template</label>
       {items.length > 0 ? (
-        <select className="input" id="rule-template" value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={Boolean(error)}>
+        <select className="input" id="rule-template" value={selected < 0 ? '' : String(selected)} onChange={(e) => (e.target.value === '' ? onChange('') : onChange(items[Number(e.target.value)]!.value, items[Number(e.target.value)]))} aria-invalid={Boolean(error)}>
           <option value="">Choose a template…</option>
-          {items.map((o) => (
-            <option key={o.value} value={o.value} disabled={o.disabled}>
+          {items.map((o, i) => (
+            <option key={i} value={String(i)} disabled={o.disabled}>
               {o.label}
-              {o.disabled && o.description ? ` (${o.description})` : ''}
+              {o.disabled ? ` (${o.disabledReason ?? 'cannot be sent'})` : ''}
             </option>
           ))}
         </select>
@@ -90,7 +90,9 @@ export function TemplatePicker({ connectionId, source, value, onChange, error }:
         <input className="input" id="rule-template" value={value} onChange={(e) => onChange(e.target.value)} placeholder="order_update or HX…" aria-invalid={Boolean(error)} />
       )}
       {templates.loading && <p className="muted">Loading the templates…</p>}
+      {templates.error !== undefined && <p className="muted">The templates cannot be listed now ({(templates.error as Error).message}); type the template’s name.</p>}
       {templates.data && templates.data.length === 0 && <p className="muted">This account has no templates listed; type the template’s name.</p>}
+      {selected >= 0 && items[selected]!.details?.text && <p className="template-text muted" data-testid="rule-template-text">{items[selected]!.details!.text}</p>}
       <FieldError id="rule-template-error" error={error} />
     </div>
   );

@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react';
 import { api, ApiError, errorMessage } from '../api/client';
 import { useCatalog } from '../api/catalog';
-import type { Connection, StatusRule, StatusRuleInput } from '../api/types';
+import type { Connection, OptionItem, StatusRule, StatusRuleInput } from '../api/types';
 import { Modal } from '../components/ui';
 import { pickerGroups, previewContext } from '../inspector/fieldPaths';
 import { TemplateInput, type TemplateSupport } from '../inspector/TemplateInput';
@@ -201,11 +201,25 @@ export function RuleForm({ connection, connections, rule, onSaved, onClose }: { 
   );
 }
 
+/** What choosing a listed template sets: its language, and one variable per variable it has (values kept). */
+function templateChoice(template: string, option: OptionItem | undefined, action: SendAction | undefined, variables: string[]): Partial<Draft> {
+  const language = action?.sends.language ? option?.sets?.[action.sends.language] : undefined;
+  const count = option?.details?.variables?.length;
+  return { template, ...(language ? { language } : {}), ...(count !== undefined ? { variables: Array.from({ length: count }, (_, i) => variables[i] ?? '') } : {}) };
+}
+
 /** The message, or the template with its language and variables. */
 function RuleContent({ draft, set, errors, senderId, action, support }: { draft: Draft; set: (p: Partial<Draft>) => void; errors: Record<string, string>; senderId?: string; action?: SendAction; support: TemplateSupport }) {
   return senderId ? (
     <>
-      <TemplatePicker connectionId={senderId} source={optionSourceOf(action, action?.sends.template)} value={draft.template} onChange={(template) => set({ template })} error={errors.template} />
+      <TemplatePicker
+        connectionId={senderId}
+        source={optionSourceOf(action, action?.sends.template)}
+        value={draft.template}
+        language={draft.language}
+        onChange={(template, option) => set(templateChoice(template, option, action, draft.variables))}
+        error={errors.template}
+      />
       {action?.sends.language && (
         <div className="field">
           <label htmlFor="rule-language">Language</label>

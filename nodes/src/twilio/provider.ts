@@ -1,4 +1,4 @@
-// Twilio Programmable Messaging (SMS and WhatsApp): connection, webhooks, test, sender list, replies.
+// Twilio Programmable Messaging (SMS and WhatsApp): connection, webhooks, test, sender and template lists, replies.
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError, type ParsedEvent, type VerifyResult, type WebhookRequest } from '../define.js';
 import { formOf, header } from '../webhooks.js';
@@ -13,6 +13,7 @@ import {
   stripChannelPrefix,
   type FormParams,
 } from './events.js';
+import { listContentTemplates } from './content-templates.js';
 import { validateTwilioBodyHash, validateTwilioSignature } from './signature.js';
 
 export const emptyTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -154,6 +155,7 @@ export const twilio = defineProvider({
         label: n.friendlyName && n.friendlyName !== n.phoneNumber ? `${n.phoneNumber} (${n.friendlyName})` : n.phoneNumber,
       }));
     },
+    contentTemplates: ({ connection }) => listContentTemplates(connection),
   },
   async reply({ connection }, original, text) {
     const channel = original.channel === 'whatsapp' ? 'whatsapp' : 'sms';

@@ -13,11 +13,11 @@ const whatsappConfig = z.object({
     .string()
     .regex(/^HX[0-9a-fA-F]{32}$/, 'A Content SID starts with HX followed by 32 hexadecimal characters')
     .optional()
-    .register(ui, { title: 'Content template SID', placeholder: 'HX…', description: 'Needed outside the 24-hour window' }),
+    .register(ui, { title: 'Content template', options: 'contentTemplates', placeholder: 'HX…', description: 'Needed outside the 24-hour window' }),
   contentVariables: z
     .record(z.string(), z.union([z.string(), z.number()]))
     .optional()
-    .register(ui, { title: 'Template variables', description: 'Variable number → value, e.g. 1 → {{ trigger.id }}', mappable: true }),
+    .register(ui, { title: 'Template variables', description: 'Variable number → value, e.g. 1 → {{ trigger.id }}', mappable: true, variablesOf: 'contentSid' }),
 });
 
 function whatsappInput(config: z.infer<typeof whatsappConfig>): SendInput {

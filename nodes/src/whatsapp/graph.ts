@@ -9,6 +9,8 @@ export interface WhatsAppAuth {
   appSecret: string;
   verifyToken: string;
   phoneNumberId: string;
+  /** The WhatsApp Business Account the templates belong to. */
+  wabaId?: string;
   apiVersion?: string;
   baseUrl?: string;
 }

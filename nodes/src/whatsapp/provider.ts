@@ -1,10 +1,11 @@
-// WhatsApp Business Cloud API (Meta Graph API): connection, webhook challenge and signature, test, replies.
+// WhatsApp Business Cloud API (Meta Graph API): connection, webhook challenge and signature, test, template list, replies.
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError } from '../define.js';
 import { header, queryValue, safeEqual } from '../webhooks.js';
 import { parseWhatsAppBody } from './events.js';
 import { defaultApiVersion, graphRequest, sendWhatsAppMessage } from './graph.js';
+import { listTemplates } from './templates.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -23,6 +24,11 @@ export const whatsapp = defineProvider({
     appSecret: z.string().min(1).register(ui, { title: 'App secret', description: 'Meta app › App settings › Basic › App secret', secret: true }),
     verifyToken: z.string().min(1).register(ui, { title: 'Verify token', description: 'Any string; enter the same one in the Meta app’s webhook configuration' }),
     phoneNumberId: z.string().regex(/^\d+$/, 'The phone number ID is a number (WhatsApp › API Setup)').register(ui, { title: 'Phone number ID' }),
+    wabaId: z
+      .string()
+      .regex(/^\d+$/, 'The WhatsApp Business Account ID is a number (WhatsApp › API Setup)')
+      .optional()
+      .register(ui, { title: 'WhatsApp Business Account ID', description: 'WhatsApp › API Setup › WhatsApp Business Account ID; needed to pick message templates' }),
     apiVersion: z
       .string()
       .regex(/^v\d+\.\d+$/, 'A Graph API version such as v21.0')
@@ -79,6 +85,9 @@ export const whatsapp = defineProvider({
       if (err.code === 190) return { ok: false, message: `WhatsApp rejected the access token (190): ${err.message}` };
       return { ok: false, message: `WhatsApp test failed (${String(err.code)}): ${err.message}` };
     }
+  },
+  options: {
+    templates: ({ connection, http }) => listTemplates(http, connection),
   },
   async reply({ connection, http }, original, text) {
     if (!original.lastInboundAt || Date.now() - original.lastInboundAt.getTime() > dayMs) {

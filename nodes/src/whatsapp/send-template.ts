@@ -11,17 +11,22 @@ export const whatsappSendTemplate = whatsapp.action({
   description: 'Send an approved message template; the only way to write to a customer outside the 24-hour window.',
   config: z.object({
     to: z.string().min(1).register(ui, { title: 'To', mappable: true, placeholder: '+55 11 99876-5432' }),
-    template: z.string().min(1).register(ui, { title: 'Template name', placeholder: 'order_update' }),
+    template: z.string().min(1).register(ui, { title: 'Template', options: 'templates', placeholder: 'order_update' }),
     language: z.string().min(2).default('en_US').register(ui, { title: 'Language code', placeholder: 'pt_BR' }),
     parameters: z
       .array(z.union([z.string(), z.number()]))
       .default([])
-      .register(ui, { title: 'Body parameters', description: 'Values of {{1}}, {{2}} … in order', mappable: true }),
+      .register(ui, { title: 'Body parameters', description: 'Values of {{1}}, {{2}} … in order', mappable: true, variablesOf: 'template' }),
   }),
   output: whatsappSendOutput,
   // The Cloud API cannot be asked whether a message went out: an unknown outcome ends uncertain.
   effect: 'write',
   sends: { channel: 'whatsapp', to: 'to', template: 'template', language: 'language', variables: { field: 'parameters', as: 'array' } },
+  // The template picker offers one field per parameter; Meta refuses a template with an empty one.
+  check(config) {
+    const parameters = Array.isArray(config.parameters) ? (config.parameters as unknown[]) : [];
+    return parameters.flatMap((p, i) => (typeof p === 'string' && p.trim() === '' ? [{ field: `parameters.${i}`, message: `Body parameter {{${i + 1}}} is empty` }] : []));
+  },
   async execute({ config, connection, http, recordMessage }) {
     const parameters = config.parameters.map((p) => ({ type: 'text', text: String(p) }));
     const sent = await sendWhatsAppMessage(http, connection, config.to, {

@@ -8,6 +8,23 @@ import { principal } from '../plugins/auth.js';
 
 const idParams = z.object({ id: z.string() });
 
+/** One choice of an option list (OptionItem in @bundles/nodes). */
+const optionItemSchema = z.object({
+  value: z.string(),
+  label: z.string(),
+  description: z.string().optional(),
+  disabled: z.boolean().optional(),
+  disabledReason: z.string().optional(),
+  sets: z.record(z.string(), z.string()).optional(),
+  details: z
+    .object({
+      text: z.string().optional(),
+      variables: z.array(z.object({ key: z.string(), type: z.string().optional(), example: z.string().optional() })).optional(),
+      languages: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+
 export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionService; exports: ExportService }> = async (app, { connections, exports }) => {
   const tags = ['connections'];
   app.get('/api/connections', { schema: { tags, querystring: z.object({ provider: z.string().optional() }), response: { 200: z.array(connectionSchema) } } }, async (req) =>
@@ -48,7 +65,7 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
   );
   app.get(
     '/api/connections/:id/options/:source',
-    { schema: { tags, params: z.object({ id: z.string(), source: z.string() }), response: { 200: z.array(z.object({ value: z.string(), label: z.string() })) } } },
+    { schema: { tags, params: z.object({ id: z.string(), source: z.string() }), response: { 200: z.array(optionItemSchema) } } },
     async (req) => connections.options(principal(req).workspaceId, req.params.id, req.params.source),
   );
   app.get(

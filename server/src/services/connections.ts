@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { getProvider, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
+import { getProvider, ProviderError, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
 import type { Connection, Delivery } from '@bundles/shared';
 import type pg from 'pg';
 import type { Db } from '../db/index.js';
@@ -221,7 +221,11 @@ export class ConnectionService {
     try {
       return await list(providerContext(this.deps, loaded!.context));
     } catch (err) {
-      throw new AppError(502, 'provider_error', `${provider.title} did not list ${source}: ${err instanceof Error ? err.message : String(err)}`);
+      // The connection lacks what the list needs (e.g. WhatsApp's business account id): the user's to fix.
+      if (err instanceof ProviderError && err.code === 'invalid_config') throw new AppError(422, 'invalid_config', err.message);
+      const code = err instanceof ProviderError && err.code !== undefined ? ` (${String(err.code)})` : '';
+      const details = err instanceof ProviderError ? { provider: err.provider ?? row.provider, code: err.code, status: err.status } : undefined;
+      throw new AppError(502, 'provider_error', `${provider.title} did not list ${source}${code}: ${err instanceof Error ? err.message : String(err)}`, details);
     }
   }
 
