@@ -1,6 +1,6 @@
 // Starts the real Bundles server as `pnpm start` does, on a free port with a fresh data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -21,10 +21,50 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Builds the editor once if `editor/dist` is missing (the install step normally does). */
+/** The newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/** Whether `editor/dist` is missing or older than the sources it is built from (a browser test would test old code). */
+function editorStale(): boolean {
+  const index = path.join(editorDist, 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  return ['editor/src', 'shared/src'].some((d) => newest(path.join(repoRoot, d)) > built);
+}
+
+const buildLock = path.join(repoRoot, 'editor', '.build-lock');
+
+/**
+ * Builds the editor when `editor/dist` is missing or stale (the install step builds it; an edit since would
+ * otherwise go untested). Test files run in parallel: one builds under a lock folder, the others wait for it
+ * and find the build fresh.
+ */
 export async function ensureEditorBuilt(): Promise<void> {
-  if (existsSync(path.join(editorDist, 'index.html'))) return;
-  await run('pnpm', ['--filter', '@bundles/editor', 'build']);
+  if (!editorStale()) return;
+  for (const until = Date.now() + 180_000; ; ) {
+    try {
+      mkdirSync(buildLock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock older than any build is left by a killed run.
+      if (Date.now() - statSync(buildLock).mtimeMs > 180_000) rmSync(buildLock, { recursive: true, force: true });
+      if (Date.now() > until) throw new Error(`the editor build lock ${buildLock} is still held`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    if (editorStale()) await run('pnpm', ['--filter', '@bundles/editor', 'build']);
+  } finally {
+    rmSync(buildLock, { recursive: true, force: true });
+  }
 }
 
 function run(cmd: string, args: string[]): Promise<void> {
