@@ -86,6 +86,8 @@ export const runSchema = z.object({
 export type Run = z.infer<typeof runSchema>;
 
 export const runDetailSchema = runSchema.extend({
+  /** The number of the version it runs (null when that version is gone). */
+  versionNumber: z.number().nullable().optional(),
   trigger: z.unknown(),
   steps: z.array(stepSchema),
 });

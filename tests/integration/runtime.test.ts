@@ -256,6 +256,37 @@ describe('runtime', () => {
     expect(again.status).toBe(409);
   });
 
+  it('retries a failed run on the version it ran, or on the live version after a fix was published', async () => {
+    // Both runs' first call is refused; the fix (published as a new version) calls another path.
+    sink.script.push({ status: 404, body: '{"error":"gone"}' }, { status: 404, body: '{"error":"gone"}' });
+    const { flowId, send } = await bundle('Fixed later', [{ id: 'call', type: 'core.http_request', config: { url: `${sink.url}/broken-path` } }], [{ source: 'trigger', target: 'call' }]);
+    await send({ n: 1 });
+    await send({ n: 2 });
+    const failed = await finishedRun(flowId, 2);
+    expect(failed.map((r) => r.status)).toEqual(['failed', 'failed']);
+    const firstVersion = (await b.api('GET', `/api/flows/${flowId}`)).body.activeVersion.id as string;
+
+    const flow = (await b.api('GET', `/api/flows/${flowId}`)).body;
+    const fixed = { ...flow.graph, nodes: flow.graph.nodes.map((n: { id: string; config: object }) => (n.id === 'call' ? { ...n, config: { url: `${sink.url}/fixed-path` } } : n)) };
+    expect((await b.api('PUT', `/api/flows/${flowId}`, { graph: fixed })).status).toBe(200);
+    const restarted = await b.api('POST', `/api/flows/${flowId}/start`);
+    const liveVersion = restarted.body.activeVersion.id as string;
+    expect(liveVersion).not.toBe(firstVersion);
+
+    const [onLive, onOriginal] = failed.map((r) => r.id);
+    const live = await b.api('POST', `/api/runs/${onLive}/retry`, { version: 'live' });
+    expect(live.status, JSON.stringify(live.body)).toBe(200);
+    expect(live.body).toMatchObject({ status: 'queued', versionId: liveVersion });
+    await waitFor('the run retried on the live version succeeded', async () => (await detail(onLive!)).status === 'succeeded');
+    const original = await b.api('POST', `/api/runs/${onOriginal}/retry`, { version: 'original' });
+    expect(original.body).toMatchObject({ status: 'queued', versionId: firstVersion });
+    await waitFor('the run retried on its own version succeeded', async () => (await detail(onOriginal!)).status === 'succeeded');
+    expect(sink.requests.filter((r) => r.url === '/fixed-path')).toHaveLength(1);
+    expect(sink.requests.filter((r) => r.url === '/broken-path')).toHaveLength(3);
+    // A bad choice is refused before anything changes.
+    expect((await b.api('POST', `/api/runs/${onLive}/retry`, { version: 'newest' })).status).toBe(400);
+  });
+
   it('stop ends new runs while a run in flight finishes', async () => {
     sink.script.push({ status: 200, body: '{"slow":true}' });
     const { flowId, send } = await bundle(

@@ -161,7 +161,8 @@ export const api = {
     list: (params: { flowId?: string; status?: string; limit?: number }) =>
       request<Run[]>('GET', `/api/runs${query(params)}`),
     get: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
-    retry: (id: string) => request<Run>('POST', `/api/runs/${enc(id)}/retry`),
+    /** Runs a failed run again: on the version it ran, or on the bundle's live version. */
+    retry: (id: string, version: 'original' | 'live' = 'original') => request<Run>('POST', `/api/runs/${enc(id)}/retry`, { body: { version } }),
     /** Settles an uncertain step; the answer is the run, queued again. */
     resolve: (runId: string, nodeId: string, action: ResolveAction, output?: Record<string, unknown>) =>
       request<RunDetail>('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/resolve`, { body: output ? { action, output } : { action } }),

@@ -470,6 +470,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                   manifests={manifests}
                   providerTitles={providerTitles}
                   onOpen={setOpenRunId}
+                  liveVersion={flow.status === 'running' ? flow.activeVersion : null}
                   onRetried={(r) => {
                     void runs.reload();
                     setOpenRunId(r.id);

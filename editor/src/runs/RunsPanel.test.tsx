@@ -151,3 +151,37 @@ describe('the runs list', () => {
     expect(screen.getByTestId('run-row-r2').textContent).not.toContain('Needs your decision');
   });
 });
+
+describe('RunsPanel: retry on which version', () => {
+  const failed = (): RunDetail => ({ ...detail('failed', [waStep({ status: 'failed', error: { code: 131047, message: 'Re-engagement message', provider: 'whatsapp' } })]), versionNumber: 3 });
+  const renderFailed = (liveVersion: { id: string; number: number } | null, onRetried = vi.fn()) => {
+    render(
+      <Providers>
+        <RunsPanel runs={[run('failed')]} runsError={undefined} openRunId="run1" openRun={failed()} openRunError={undefined} manifests={fixtureManifests} providerTitles={providerTitles} onOpen={vi.fn()} onRetried={onRetried} onRunChanged={vi.fn()} liveVersion={liveVersion} />
+      </Providers>,
+    );
+    return onRetried;
+  };
+
+  it('asks which version when the bundle was published again since the run, and retries on the live one', async () => {
+    const user = userEvent.setup();
+    const retry = vi.spyOn(api.runs, 'retry').mockResolvedValue(run('queued', { versionId: 'v4' }));
+    const onRetried = renderFailed({ id: 'v4', number: 4 });
+    expect(screen.queryByTestId('run-retry')).toBeNull();
+    expect(screen.getByTestId('run-retry-original').textContent).toBe('Retry on v3 (what it ran)');
+    expect(screen.getByTestId('run-summary').textContent).toMatch(/v3/);
+    await user.click(screen.getByTestId('run-retry-live'));
+    expect(retry).toHaveBeenCalledWith('run1', 'live');
+    await waitFor(() => expect(onRetried).toHaveBeenCalledWith(expect.objectContaining({ versionId: 'v4' })));
+    expect(await screen.findByText('Run queued again on version 4')).toBeTruthy();
+  });
+
+  it('offers one retry when the run ran the live version', async () => {
+    const user = userEvent.setup();
+    const retry = vi.spyOn(api.runs, 'retry').mockResolvedValue(run('queued'));
+    renderFailed({ id: 'v1', number: 3 });
+    expect(screen.queryByTestId('run-retry-live')).toBeNull();
+    await user.click(screen.getByTestId('run-retry'));
+    expect(retry).toHaveBeenCalledWith('run1', 'original');
+  });
+});

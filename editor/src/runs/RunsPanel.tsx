@@ -19,6 +19,7 @@ export function RunsPanel({
   onOpen,
   onRetried,
   onRunChanged,
+  liveVersion,
 }: {
   runs: Run[] | undefined;
   runsError: unknown;
@@ -28,6 +29,8 @@ export function RunsPanel({
   manifests: Map<string, NodeManifest>;
   providerTitles: Map<string, string>;
   onOpen: (id: string | null) => void;
+  /** The bundle's live version, offered to a retry when the run ran another one. */
+  liveVersion?: { id: string; number: number } | null;
   onRetried: (run: Run) => void;
   /** The open run changed (a step was settled): show `fresh` if given, and load it again. */
   onRunChanged: (fresh?: RunDetail) => void;
@@ -35,7 +38,7 @@ export function RunsPanel({
   if (openRunId) {
     return (
       <div className="run-detail" data-testid="run-detail">
-        <RunDetailHead run={openRun} runId={openRunId} onClose={() => onOpen(null)} onRetried={onRetried} />
+        <RunDetailHead run={openRun} runId={openRunId} liveVersion={liveVersion ?? null} onClose={() => onOpen(null)} onRetried={onRetried} />
         {!openRun && !openRunError && <Spinner label="Loading run…" />}
         {openRunError !== undefined && !openRun && <ErrorState error={openRunError} />}
         {openRun && <RunDetailView run={openRun} manifests={manifests} providerTitles={providerTitles} onRunChanged={onRunChanged} />}
@@ -53,30 +56,43 @@ export function RunsPanel({
   return <RunList runs={runs} onOpen={onOpen} />;
 }
 
-function RunDetailHead({ run, runId, onClose, onRetried }: { run: RunDetail | undefined; runId: string; onClose: () => void; onRetried: (run: Run) => void }) {
+function RunDetailHead({ run, runId, liveVersion, onClose, onRetried }: { run: RunDetail | undefined; runId: string; liveVersion: { id: string; number: number } | null; onClose: () => void; onRetried: (run: Run) => void }) {
   const toast = useToast();
-  const [retrying, setRetrying] = useState(false);
-  const retry = async () => {
-    setRetrying(true);
+  const [retrying, setRetrying] = useState<'original' | 'live' | null>(null);
+  const retry = async (version: 'original' | 'live') => {
+    setRetrying(version);
     try {
-      const queued = await api.runs.retry(runId);
-      toast('Run queued again', 'success');
+      const queued = await api.runs.retry(runId, version);
+      toast(version === 'live' && liveVersion ? `Run queued again on version ${liveVersion.number}` : 'Run queued again', 'success');
       onRetried(queued);
     } catch (err) {
       toast(errorMessage(err), 'error');
     } finally {
-      setRetrying(false);
+      setRetrying(null);
     }
   };
+  // The run ran another version than the live one (the bundle was fixed since): the user picks.
+  const ranOther = Boolean(run && liveVersion && run.versionId !== liveVersion.id);
+  const ran = run?.versionNumber ? `v${run.versionNumber}` : 'its version';
   return (
     <div className="run-detail-head">
       <button type="button" className="btn btn-sm btn-ghost" onClick={onClose} data-testid="run-close">
         ← All runs
       </button>
-      {run?.status === 'failed' && (
-        <button type="button" className="btn btn-sm btn-primary" onClick={() => void retry()} disabled={retrying} data-testid="run-retry">
+      {run?.status === 'failed' && !ranOther && (
+        <button type="button" className="btn btn-sm btn-primary" onClick={() => void retry('original')} disabled={retrying !== null} data-testid="run-retry">
           {retrying ? 'Retrying…' : 'Retry run'}
         </button>
+      )}
+      {run?.status === 'failed' && ranOther && (
+        <span className="btn-row" role="group" aria-label="Retry on which version">
+          <button type="button" className="btn btn-sm btn-primary" onClick={() => void retry('live')} disabled={retrying !== null} data-testid="run-retry-live">
+            {retrying === 'live' ? 'Retrying…' : `Retry on live v${liveVersion!.number}`}
+          </button>
+          <button type="button" className="btn btn-sm" onClick={() => void retry('original')} disabled={retrying !== null} data-testid="run-retry-original">
+            {retrying === 'original' ? 'Retrying…' : `Retry on ${ran} (what it ran)`}
+          </button>
+        </span>
       )}
     </div>
   );
@@ -90,6 +106,7 @@ function RunDetailView({ run, manifests, providerTitles, onRunChanged }: { run: 
         <StatusPill status={run.status} />
         <span className="muted small">
           {formatTime(run.createdAt)} · {formatDuration(run.startedAt, run.finishedAt)}
+          {run.versionNumber ? ` · v${run.versionNumber}` : ''}
         </span>
       </div>
       {uncertain && (

@@ -27,8 +27,18 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService }> = async (app
   app.get('/api/runs/:id', { schema: { tags: ['runs'], params: z.object({ id: z.string() }), response: { 200: runDetailSchema } } }, async (req) =>
     runs.get(principal(req).workspaceId, req.params.id),
   );
-  app.post('/api/runs/:id/retry', { schema: { tags: ['runs'], params: z.object({ id: z.string() }), response: { 200: runSchema } } }, async (req) =>
-    runs.retry(principal(req).workspaceId, req.params.id),
+  app.post(
+    '/api/runs/:id/retry',
+    {
+      schema: {
+        tags: ['runs'],
+        description: 'Runs a failed run again from its failed step, on the version it ran (`original`, the default) or on the live one (`live`).',
+        params: z.object({ id: z.string() }),
+        body: z.object({ version: z.enum(['original', 'live']).default('original') }).optional(),
+        response: { 200: runSchema },
+      },
+    },
+    async (req) => runs.retry(principal(req).workspaceId, req.params.id, req.body?.version ?? 'original'),
   );
   app.post(
     '/api/runs/:id/steps/:nodeId/resolve',

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { events, flowVersions, runs, steps, uncertainRuns, type RunStatus } from '../db/schema/index.js';
+import { events, flows, flowVersions, runs, steps, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
 import { AppError, notFound } from './errors.js';
 import { isUuid } from '../ids.js';
@@ -61,7 +61,7 @@ export class RunService {
   async get(workspaceId: string, id: string): Promise<RunDetail> {
     if (!isUuid(id)) throw notFound('Run');
     const [row] = await this.db
-      .select({ run: runs, payload: events.payload, graph: flowVersions.graph })
+      .select({ run: runs, payload: events.payload, graph: flowVersions.graph, versionNumber: flowVersions.number })
       .from(runs)
       .leftJoin(events, eq(events.id, runs.eventId))
       .leftJoin(flowVersions, eq(flowVersions.id, runs.versionId))
@@ -95,6 +95,7 @@ export class RunService {
     }
     return {
       ...presentRun(row.run),
+      versionNumber: row.versionNumber ?? null,
       trigger: row.payload ?? null,
       steps: stepRows.map((s) => ({
         nodeId: s.nodeId,
@@ -149,12 +150,23 @@ export class RunService {
   }
 
   /** Queues a failed run again; finished steps are kept, so it resumes at the step that failed. */
-  async retry(workspaceId: string, id: string): Promise<Run> {
+  /**
+   * Runs a failed run again from its failed step: on the version it ran (`original`) or on the bundle's live
+   * version (`live`, after a fix was published). Steps that succeeded stay done either way (their writes are
+   * never repeated); a node the live version no longer has is simply not reached.
+   */
+  async retry(workspaceId: string, id: string, version: 'original' | 'live' = 'original'): Promise<Run> {
     const run = await this.get(workspaceId, id);
     if (run.status !== 'failed') throw new AppError(409, 'not_failed', `Only failed runs can be retried; this one is ${run.status}.`);
+    let versionId = run.versionId;
+    if (version === 'live') {
+      const [flow] = await this.db.select({ live: flows.activeVersionId, status: flows.status }).from(flows).where(and(eq(flows.id, run.flowId), eq(flows.workspaceId, workspaceId)));
+      if (!flow?.live) throw new AppError(409, 'no_live_version', 'The bundle has no live version: start it, or retry on the version the run ran.');
+      versionId = flow.live;
+    }
     await this.db.transaction(async (tx) => {
       await tx.delete(steps).where(and(eq(steps.runId, id), eq(steps.status, 'failed')));
-      await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null }).where(eq(runs.id, id));
+      await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null, versionId }).where(eq(runs.id, id));
       await tx.execute(sql`select graphile_worker.add_job('run', json_build_object('runId', ${id}::text), max_attempts => 25)`);
     });
     const [row] = await this.db.select().from(runs).where(eq(runs.id, id));
