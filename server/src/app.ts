@@ -33,6 +33,7 @@ import { RunService } from './services/runs.js';
 import { MessageService } from './services/messages.js';
 import { SettingsService } from './services/settings.js';
 import { StatusRuleService } from './services/status-rules.js';
+import { VersionService } from './services/versions.js';
 
 export interface AppOptions {
   database: Database;
@@ -114,7 +115,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://') });
   await app.register(nodeTypeRoutes);
   await app.register(connectionRoutes, { connections, exports: new ExportService({ db }) });
-  await app.register(flowRoutes, { flows });
+  await app.register(flowRoutes, { flows, versions: new VersionService({ db, flows }) });
   await app.register(runRoutes, { runs });
   await app.register(messageRoutes, { messages });
   await app.register(settingsRoutes, { settings: new SettingsService(db) });

@@ -34,6 +34,20 @@ export const flowSchema = z.object({
 });
 export type Flow = z.infer<typeof flowSchema>;
 
+/** One published version of a bundle. */
+export const flowVersionSchema = z.object({
+  version: z.number(),
+  id: z.string(),
+  createdAt: timestamp,
+  /** Who started it; null for older versions or a removed user. */
+  createdBy: z.object({ id: z.string(), email: z.string() }).nullable(),
+  /** The version that runs now. */
+  live: z.boolean(),
+});
+export type FlowVersion = z.infer<typeof flowVersionSchema>;
+export const flowVersionDetailSchema = flowVersionSchema.extend({ graph: flowGraphSchema });
+export type FlowVersionDetail = z.infer<typeof flowVersionDetailSchema>;
+
 export const connectionSchema = z.object({
   id: z.string(),
   provider: z.string(),

@@ -5,3 +5,4 @@ export * from './templates.js';
 export * from './api.js';
 export * from './settings.js';
 export * from './status-rules.js';
+export * from './graph-diff.js';

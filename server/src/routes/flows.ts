@@ -1,13 +1,14 @@
 // /api/flows: bundles, their start and stop, export and import.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { flowExportSchema, flowSchema } from '@bundles/shared';
+import { flowExportSchema, flowSchema, flowVersionDetailSchema, flowVersionSchema } from '@bundles/shared';
 import type { FlowService } from '../services/flows.js';
+import type { VersionService } from '../services/versions.js';
 import { principal } from '../plugins/auth.js';
 
 const idParams = z.object({ id: z.string() });
 
-export const flowRoutes: FastifyPluginAsyncZod<{ flows: FlowService }> = async (app, { flows }) => {
+export const flowRoutes: FastifyPluginAsyncZod<{ flows: FlowService; versions: VersionService }> = async (app, { flows, versions }) => {
   const tags = ['flows'];
   app.get('/api/flows', { schema: { tags, response: { 200: z.array(flowSchema) } } }, async (req) => flows.list(principal(req).workspaceId));
   app.post(
@@ -28,7 +29,34 @@ export const flowRoutes: FastifyPluginAsyncZod<{ flows: FlowService }> = async (
     await flows.remove(principal(req).workspaceId, req.params.id);
     return reply.status(204).send();
   });
-  app.post('/api/flows/:id/start', { schema: { tags, params: idParams, response: { 200: flowSchema } } }, async (req) => flows.start(principal(req).workspaceId, req.params.id));
+  app.post(
+    '/api/flows/:id/start',
+    {
+      schema: {
+        tags,
+        description: 'Publishes the draft as a new version and runs it; with `version`, runs that earlier version again (a roll back; the draft stays).',
+        params: idParams,
+        body: z.object({ version: z.number().int().min(1).optional() }).nullish(),
+        response: { 200: flowSchema },
+      },
+    },
+    async (req) => {
+      const p = principal(req);
+      return flows.start(p.workspaceId, req.params.id, { userId: p.userId, ...(req.body?.version !== undefined ? { version: req.body.version } : {}) });
+    },
+  );
+  const versionParams = z.object({ id: z.string(), version: z.coerce.number().int().min(1) });
+  app.get('/api/flows/:id/versions', { schema: { tags, params: idParams, response: { 200: z.array(flowVersionSchema) } } }, async (req) =>
+    versions.list(principal(req).workspaceId, req.params.id),
+  );
+  app.get('/api/flows/:id/versions/:version', { schema: { tags, params: versionParams, response: { 200: flowVersionDetailSchema } } }, async (req) =>
+    versions.get(principal(req).workspaceId, req.params.id, req.params.version),
+  );
+  app.post(
+    '/api/flows/:id/versions/:version/restore',
+    { schema: { tags, description: 'Makes the version the draft again (the live version keeps running).', params: versionParams, response: { 200: flowSchema } } },
+    async (req) => versions.restore(principal(req).workspaceId, req.params.id, req.params.version),
+  );
   app.post('/api/flows/:id/stop', { schema: { tags, params: idParams, response: { 200: flowSchema } } }, async (req) => flows.stop(principal(req).workspaceId, req.params.id));
   app.post('/api/flows/:id/duplicate', { schema: { tags, params: idParams, response: { 201: flowSchema } } }, async (req, reply) =>
     reply.status(201).send(await flows.duplicate(principal(req).workspaceId, req.params.id)),

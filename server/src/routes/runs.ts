@@ -34,7 +34,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService }> = async (app
         tags: ['runs'],
         description: 'Runs a failed run again from its failed step, on the version it ran (`original`, the default) or on the live one (`live`).',
         params: z.object({ id: z.string() }),
-        body: z.object({ version: z.enum(['original', 'live']).default('original') }).optional(),
+        body: z.object({ version: z.enum(['original', 'live']).default('original') }).nullish(),
         response: { 200: runSchema },
       },
     },

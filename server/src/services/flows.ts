@@ -106,22 +106,35 @@ export class FlowService {
     });
   }
 
-  async start(workspaceId: string, id: string): Promise<Flow> {
+  /**
+   * Starts the bundle: publishes its draft as a new version, or with `version` runs that earlier version
+   * again (a roll back: the draft stays as it is). Either way the version's trigger is subscribed.
+   */
+  async start(workspaceId: string, id: string, opts: { version?: number; userId?: string } = {}): Promise<Flow> {
     const refs = await this.connectionRefs(workspaceId);
     const changed = new Set<string>();
     await this.deps.db.transaction(async (tx) => {
       const [flow] = await tx.select().from(flows).where(and(eq(flows.id, id), eq(flows.workspaceId, workspaceId))).for('update');
       if (!flow) throw notFound('Bundle');
-      const { graph, issues } = validateGraph(flow.graph, refs);
-      if (!graph || issues.length) throw invalid(issues, 'started');
-      const trigger = graph.nodes.find((n) => getNodeType(n.type)?.kind === 'trigger')!;
+      let version: typeof flowVersions.$inferSelect;
+      if (opts.version !== undefined) {
+        const [chosen] = await tx.select().from(flowVersions).where(and(eq(flowVersions.flowId, id), eq(flowVersions.number, opts.version)));
+        if (!chosen) throw notFound(`Version ${opts.version}`);
+        const { issues } = validateGraph(chosen.graph, refs);
+        if (issues.length) throw invalid(issues, `started on version ${opts.version}`);
+        version = chosen;
+      } else {
+        const { graph, issues } = validateGraph(flow.graph, refs);
+        if (!graph || issues.length) throw invalid(issues, 'started');
+        const [{ next } = { next: 1 }] = await tx
+          .select({ next: sql<number>`coalesce(max(${flowVersions.number}), 0)::int + 1` })
+          .from(flowVersions)
+          .where(eq(flowVersions.flowId, id));
+        [version] = (await tx.insert(flowVersions).values({ workspaceId, flowId: id, number: next, graph, createdBy: opts.userId ?? null }).returning()) as [typeof flowVersions.$inferSelect];
+      }
+      const trigger = version.graph.nodes.find((n) => getNodeType(n.type)?.kind === 'trigger')!;
       const def = getNodeType(trigger.type)!;
       if (def.kind !== 'trigger') throw new Error('unreachable');
-      const [{ next } = { next: 1 }] = await tx
-        .select({ next: sql<number>`coalesce(max(${flowVersions.number}), 0)::int + 1` })
-        .from(flowVersions)
-        .where(eq(flowVersions.flowId, id));
-      const [version] = await tx.insert(flowVersions).values({ workspaceId, flowId: id, number: next, graph }).returning();
       const old = await tx
         .update(triggerSubscriptions)
         .set({ active: false })
@@ -132,7 +145,7 @@ export class FlowService {
       await tx.insert(triggerSubscriptions).values({
         workspaceId,
         flowId: id,
-        versionId: version!.id,
+        versionId: version.id,
         connectionId: trigger.connectionId!,
         eventType: def.event,
         key: def.key ? def.key(config) : null,
@@ -141,7 +154,7 @@ export class FlowService {
         config,
       });
       changed.add(trigger.connectionId!);
-      await tx.update(flows).set({ status: 'running', activeVersionId: version!.id, updatedAt: new Date() }).where(eq(flows.id, id));
+      await tx.update(flows).set({ status: 'running', activeVersionId: version.id, updatedAt: new Date() }).where(eq(flows.id, id));
     });
     await this.deps.subscriptionsChanged([...changed]);
     return this.get(workspaceId, id);

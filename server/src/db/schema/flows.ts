@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { FlowGraph } from '@bundles/shared';
 import { createdAt, id, updatedAt, workspaceId } from './common.js';
+import { users } from './auth.js';
 import { connections } from './connections.js';
 
 export const flows = pgTable(
@@ -30,6 +31,8 @@ export const flowVersions = pgTable(
       .references(() => flows.id, { onDelete: 'cascade' }),
     number: integer('number').notNull(),
     graph: jsonb('graph').$type<FlowGraph>().notNull(),
+    /** Who started it (null for versions made before authors were kept, or by a removed user). */
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('flow_versions_number_idx').on(t.flowId, t.number)],
