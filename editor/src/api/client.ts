@@ -5,6 +5,8 @@ import type {
   EventRecord,
   Flow,
   FlowExport,
+  FlowVersion,
+  FlowVersionDetail,
   Graph,
   Me,
   Message,
@@ -150,7 +152,11 @@ export const api = {
     update: (id: string, body: { name?: string; graph?: Graph }) =>
       request<Flow>('PUT', `/api/flows/${enc(id)}`, { body }),
     remove: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
-    start: (id: string) => request<Flow>('POST', `/api/flows/${enc(id)}/start`),
+    /** Publishes the draft and runs it; with `version`, runs that earlier version again (a roll back). */
+    start: (id: string, version?: number) => request<Flow>('POST', `/api/flows/${enc(id)}/start`, version !== undefined ? { body: { version } } : {}),
+    versions: (id: string) => request<FlowVersion[]>('GET', `/api/flows/${enc(id)}/versions`),
+    version: (id: string, version: number) => request<FlowVersionDetail>('GET', `/api/flows/${enc(id)}/versions/${version}`),
+    restoreVersion: (id: string, version: number) => request<Flow>('POST', `/api/flows/${enc(id)}/versions/${version}/restore`),
     stop: (id: string) => request<Flow>('POST', `/api/flows/${enc(id)}/stop`),
     duplicate: (id: string) => request<Flow>('POST', `/api/flows/${enc(id)}/duplicate`),
     export: (id: string) => request<FlowExport>('GET', `/api/flows/${enc(id)}/export`),

@@ -76,6 +76,8 @@ export type {
   Delivery,
   Flow,
   FlowExport,
+  FlowVersion,
+  FlowVersionDetail,
   FlowGraph as Graph,
   GraphEdge,
   GraphNode,

@@ -32,6 +32,7 @@ import { NavLink, useLeaveGuard } from '../lib/navigation';
 import { DRAG_MIME, Palette } from '../palette/Palette';
 import { RunsPanel } from '../runs/RunsPanel';
 import { useRunDetail } from '../runs/useRunDetail';
+import { VersionsPanel } from '../versions/VersionsPanel';
 
 export function BundleEditorPage({ flowId }: { flowId: string }) {
   const flow = useAsync(() => api.flows.get(flowId), [flowId]);
@@ -76,7 +77,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
   const [name, setName] = useState(initialFlow.name);
   const [issues, setIssues] = useState<ValidationIssue[]>([]);
   const [busy, setBusy] = useState<null | 'save' | 'start' | 'stop'>(null);
-  const [tab, setTab] = useState<'inspect' | 'runs'>('inspect');
+  const [tab, setTab] = useState<'inspect' | 'runs' | 'versions'>('inspect');
   const [openRunId, setOpenRunId] = useState<string | null>(null);
 
   const graph: Graph = useMemo(() => canvasToGraph(nodes, edges), [nodes, edges]);
@@ -458,8 +459,27 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               <button type="button" role="tab" aria-selected={tab === 'runs'} className={tab === 'runs' ? 'active' : ''} onClick={() => setTab('runs')} data-testid="tab-runs">
                 Runs {runs.data && runs.data.length > 0 && <span className="count">{runs.data.length}</span>}
               </button>
+              <button type="button" role="tab" aria-selected={tab === 'versions'} className={tab === 'versions' ? 'active' : ''} onClick={() => setTab('versions')} data-testid="tab-versions">
+                Versions
+              </button>
             </div>
             <div className="side-panel-body" role="tabpanel">
+              {tab === 'versions' && (
+                <VersionsPanel
+                  flow={flow}
+                  draft={graph}
+                  dirty={dirty}
+                  manifests={manifests}
+                  onStarted={setFlow}
+                  onRestored={(restored) => {
+                    // The restored draft is saved on the server; as a canvas change it can be undone.
+                    const canvas = graphToCanvas(restored.graph, manifests);
+                    history.commit(() => canvas);
+                    setSavedJson(JSON.stringify(canvasToGraph(canvas.nodes, canvas.edges)));
+                    setFlow(restored);
+                  }}
+                />
+              )}
               {tab === 'runs' && (
                 <RunsPanel
                   runs={runs.data}
