@@ -333,6 +333,11 @@ export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
   exports?: Record<string, ExportDefinition<z.infer<Auth>, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Rules the provider sets for a connection's name (RetailCRM wants integration names of 5 or more characters). */
   connectionName?: { minLength: number };
+  /**
+   * Set by the registry (never by hand): one of its node types `sends`, so its connections accept a daily
+   * send cap (`dailyCap`, `atCap`: see send-cap.ts), added to `auth`.
+   */
+  sendCap?: true;
 }
 
 /** A message row as the reply hook sees it. */
@@ -410,6 +415,8 @@ export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output e
    * output, and shows it as its input too.
    */
   outputIsInput?: boolean;
+  /** It sends a message (an SMS, a chat message): counted against its connection's daily send cap, if set. */
+  sends?: true;
   /** Checks on save and start beyond the config schema (a running version is never refused by them). */
   check?(config: Record<string, unknown>): Array<{ field?: string; message: string }>;
   execute(ctx: ActionContext<z.infer<Config>, Auth>): Promise<z.infer<Output> | ControlResult>;

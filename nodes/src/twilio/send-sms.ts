@@ -28,6 +28,7 @@ export const twilioSendSms = twilio.action({
   config: smsConfig,
   output: twilioSendOutput,
   effect: 'write',
+  sends: true,
   // Twilio takes no idempotency key for messages, but lists them: an unknown outcome is looked up.
   async reconcile({ config, connection, recordMessage, attemptStartedAt, knownMessageIds }) {
     const found = await findTwilioMessage(connection, smsInput(config), attemptStartedAt, knownMessageIds);

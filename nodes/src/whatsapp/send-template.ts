@@ -21,6 +21,7 @@ export const whatsappSendTemplate = whatsapp.action({
   output: whatsappSendOutput,
   // The Cloud API cannot be asked whether a message went out: an unknown outcome ends uncertain.
   effect: 'write',
+  sends: true,
   async execute({ config, connection, http, recordMessage }) {
     const parameters = config.parameters.map((p) => ({ type: 'text', text: String(p) }));
     const sent = await sendWhatsAppMessage(http, connection, config.to, {

@@ -25,6 +25,7 @@ export const whatsappSendText = whatsapp.action({
   output: whatsappSendOutput,
   // The Cloud API cannot be asked whether a message went out: an unknown outcome ends uncertain.
   effect: 'write',
+  sends: true,
   async execute({ config, connection, http, recordMessage }) {
     const sent = await sendWhatsAppMessage(http, connection, config.to, { type: 'text', text: { body: config.text, preview_url: config.previewUrl } });
     recordMessage({

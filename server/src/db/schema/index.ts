@@ -7,3 +7,4 @@ export * from './messages.js';
 export * from './runtime.js';
 export * from './instance.js';
 export * from './ledger.js';
+export * from './send-counts.js';
