@@ -34,7 +34,8 @@ export async function takeSend(pool: pg.Pool, connectionId: string, workspaceId:
   const { rows } = await pool.query({ name: 'send_cap_take', text: takeSql, values: [connectionId, workspaceId, cap] });
   const row = rows[0] as { tz: string; day: string; next_day: Date; taken: number | null; count: number | null };
   if (row.taken !== null) return { taken: true, send: { connectionId, day: row.day } };
-  return { taken: false, day: row.day, count: row.count ?? cap, nextDay: new Date(row.next_day), timeZone: row.tz };
+  // Refused means the count was at the cap when the row was locked; the statement's snapshot may be older.
+  return { taken: false, day: row.day, count: Math.max(row.count ?? cap, cap), nextDay: new Date(row.next_day), timeZone: row.tz };
 }
 
 /** Gives a counted send back: it surely never reached the provider's network (see execute.ts). */
