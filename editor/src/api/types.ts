@@ -61,12 +61,15 @@ export interface ProviderDescriptor {
   hasWebhook: boolean;
   messageStatuses: string[];
   nameMinLength: number;
+  /** Its connections take a daily send cap and answer their usage. */
+  sendCap?: boolean;
   exports: Array<{ kind: string; title: string; sources: string[]; optionsSchema: JsonSchema }>;
 }
 
 export type {
   Connection,
   ConnectionExport,
+  ConnectionUsage,
   Delivery,
   Flow,
   FlowExport,
@@ -77,6 +80,7 @@ export type {
   Retention,
   RetentionSettings,
   Run,
+  TimeZoneSettings,
   RunDetail,
   Step,
   StepError as RunError,
