@@ -70,7 +70,7 @@ function FieldRow({ field: f, values, onChange, errors, idPrefix = 'cfg', loadOp
           </label>
         )
       )}
-      <Widget field={f} id={id} value={value} onChange={(v) => onChange(f.key, v)} invalid={Boolean(error)} describedBy={describedBy} loadOptions={loadOptions} optionsKey={optionsKey} template={template} secretStored={secretsSet?.includes(f.key) ?? false} labelNode={label} itemErrors={itemErrors} />
+      <Widget field={f} id={id} value={value} onChange={(v) => onChange(f.key, v)} invalid={Boolean(error)} describedBy={describedBy} loadOptions={loadOptions} optionsKey={optionsKey} template={template} secretStored={secretsSet?.includes(f.key) ?? false} labelNode={label} itemErrors={itemErrors} smsMaxSegments={f.sms ? smsCapOf(values) : undefined} />
       {f.description && (
         <span className="field-help" id={helpId}>
           {f.description}
@@ -98,6 +98,8 @@ interface WidgetProps {
   secretStored: boolean;
   labelNode: ReactNode;
   itemErrors?: Record<string, string>;
+  /** The segment cap of an SMS text field: its node's `maxSegments`. */
+  smsMaxSegments?: number | undefined;
 }
 
 function useOptions(source: string | undefined, loadOptions: WidgetProps['loadOptions'], key: string | undefined) {
@@ -131,7 +133,12 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : String(v);
 }
 
-function Widget({ field: f, id, value, onChange, invalid, describedBy, loadOptions, optionsKey, template, secretStored, labelNode, itemErrors }: WidgetProps) {
+/** An SMS text's cap is its node's `maxSegments` field (twilio.send_sms), when set to a number. */
+function smsCapOf(values: Record<string, unknown>): number | undefined {
+  return typeof values.maxSegments === 'number' && values.maxSegments >= 1 ? values.maxSegments : undefined;
+}
+
+function Widget({ field: f, id, value, onChange, invalid, describedBy, loadOptions, optionsKey, template, secretStored, labelNode, itemErrors, smsMaxSegments }: WidgetProps) {
   const opts = useOptions(f.optionsSource, loadOptions, optionsKey);
   const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy };
   const testId = `field-${f.key}`;
@@ -139,7 +146,7 @@ function Widget({ field: f, id, value, onChange, invalid, describedBy, loadOptio
 
   switch (f.widget) {
     case 'template':
-      return <TemplateInput id={id} testId={testId} value={str(value)} onChange={onChange} multiline={f.schema['x-widget'] === 'template' || f.sms} sms={f.sms} placeholder={placeholder} invalid={invalid} describedBy={describedBy} support={template} />;
+      return <TemplateInput id={id} testId={testId} value={str(value)} onChange={onChange} multiline={f.schema['x-widget'] === 'template' || f.sms} sms={f.sms} smsMaxSegments={smsMaxSegments} placeholder={placeholder} invalid={invalid} describedBy={describedBy} support={template} />;
     case 'textarea':
       return <textarea id={id} rows={4} value={str(value)} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} data-testid={testId} {...aria} />;
     case 'secret':
