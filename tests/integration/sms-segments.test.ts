@@ -8,19 +8,17 @@ import { createConnection, postJson, startChainFlow, startProviderBundles, stepO
 let b: TestBundles;
 let twilio: FakeTwilio;
 let sms: ApiConnection;
-let hook: ApiConnection;
 
 beforeAll(async () => {
   [b, twilio] = await Promise.all([startProviderBundles(), startFakeTwilio()]);
   sms = await createConnection(b, 'twilio', 'Twilio SMS', twilioConfig(twilio));
-  hook = await createConnection(b, 'webhook', 'Order hook', {});
 });
 afterAll(async () => {
   await b?.close();
   await twilio?.close();
 });
 
-const graphWith = (body: string) => ({
+const graphWith = (hook: ApiConnection, body: string) => ({
   nodes: [
     { id: 'trigger', type: 'core.webhook', connectionId: hook.id, config: {}, position: { x: 0, y: 0 } },
     { id: 'sms', type: 'twilio.send_sms', connectionId: sms.id, config: { from: '+15550002222', to: '{{ trigger.body.phone }}', body, maxSegments: 1 }, position: { x: 300, y: 0 } },
@@ -30,24 +28,27 @@ const graphWith = (body: string) => ({
 
 describe('maxSegments of twilio.send_sms', () => {
   it('refuses on save a static text that needs more segments than the cap, naming node, field and the characters', async () => {
+    // A hook of its own: the bundle started here must not run on the other test's events.
+    const hook = await createConnection(b, 'webhook', 'Save hook', {});
     const body = 'Seu pedido foi aprovado e já está em separação; você receberá o código de rastreio em breve.';
-    const res = await b.api('POST', '/api/flows', { name: 'Too long', graph: graphWith(body) });
+    const res = await b.api('POST', '/api/flows', { name: 'Too long', graph: graphWith(hook, body) });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('invalid_flow');
     expect(res.body.error.details.issues).toEqual([
       { nodeId: 'sms', field: 'body', message: 'the message needs 2 segments, the cap is 1; “á”, “ç”, “ã”, “ê”, “ó” force UCS-2 (70 characters a segment)' },
     ]);
     // The same bundle with a text that fits is saved and starts.
-    const ok = await b.api('POST', '/api/flows', { name: 'Fits', graph: graphWith('Pedido aprovado!') });
+    const ok = await b.api('POST', '/api/flows', { name: 'Fits', graph: graphWith(hook, 'Pedido aprovado!') });
     expect(ok.status).toBe(201);
     expect((await b.api('POST', `/api/flows/${ok.body.id}/start`)).status).toBe(200);
     // Edited to a text that cannot fit: refused again, the running version untouched.
-    const put = await b.api('PUT', `/api/flows/${ok.body.id}`, { name: 'Fits', graph: graphWith('x'.repeat(161)) });
+    const put = await b.api('PUT', `/api/flows/${ok.body.id}`, { name: 'Fits', graph: graphWith(hook, 'x'.repeat(161)) });
     expect(put.status).toBe(422);
     expect(put.body.error.details.issues).toEqual([{ nodeId: 'sms', field: 'body', message: 'the message needs 2 segments, the cap is 1 (160 characters a segment)' }]);
   });
 
   it('fails the step with too_many_segments when the rendered text is over the cap; nothing is sent', async () => {
+    const hook = await createConnection(b, 'webhook', 'Order hook', {});
     const flowId = await startChainFlow(b, 'Order paid SMS', [
       { id: 'trigger', type: 'core.webhook', connectionId: hook.id, config: {} },
       { id: 'sms', type: 'twilio.send_sms', connectionId: sms.id, config: { from: '+15550002222', to: '{{ trigger.body.phone }}', body: 'Olá {{ trigger.body.name }}, pedido pago!', maxSegments: 1 } },
