@@ -118,6 +118,8 @@ export const messageSchema = z.object({
   error: stepErrorSchema.nullable(),
   conversationKey: z.string().nullable(),
   runId: z.string().nullable(),
+  /** The bundle of the run that sent it (null: received, or sent from the log). */
+  flowId: z.string().nullable().optional(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
