@@ -108,6 +108,10 @@ export interface MessageFilter {
   from?: string;
   to?: string;
   conversation?: string;
+  /** Messages sent by runs of this bundle. */
+  flowId?: string;
+  /** Text search in the message text (3 to 200 characters). */
+  q?: string;
 }
 
 export interface User {
