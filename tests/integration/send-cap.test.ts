@@ -32,8 +32,8 @@ async function cappedBundle(extra: Record<string, unknown>) {
   ]);
   // A number per bundle and event: what reached the fake is told apart by it.
   const phone = (i: number) => `+55119${String(n).padStart(2, '0')}${String(i).padStart(6, '0')}`;
-  const post = async (count: number) => {
-    for (let i = 0; i < count; i++) expect((await postJson(hook.webhookUrl!, { order: `A-${n}-${i}`, phone: phone(i) })).status).toBe(200);
+  const post = async (count: number, first = 0) => {
+    for (let i = first; i < first + count; i++) expect((await postJson(hook.webhookUrl!, { order: `A-${n}-${i}`, phone: phone(i) })).status).toBe(200);
   };
   const sentAtFake = () => twilio.messages.filter((m) => m.to.startsWith(`+55119${String(n).padStart(2, '0')}`));
   return { sms, flowId, post, sentAtFake };
@@ -90,6 +90,13 @@ describe('the daily send cap', () => {
       expect(jobs.map((j) => j.runAt.toISOString())).toEqual([midnight.toISOString()]);
     }
     expect(await usage(sms.id)).toEqual({ today: 3, cap: 3, day: dayIn('UTC') });
+    // The cap taken off (null clears a field): the next event is sent at once.
+    const patched = await b.api('PATCH', `/api/connections/${sms.id}`, { config: { dailyCap: null } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.config).not.toHaveProperty('dailyCap');
+    expect(await usage(sms.id)).toMatchObject({ today: 3, cap: null });
+    await post(1, 5);
+    await waitFor('the sixth SMS', async () => sentAtFake().length === 4);
   }, 60_000);
 
   it('cap 3, 5 events, atCap fail: 3 SMS at the fake, 2 runs failed with daily_cap_reached', async () => {
@@ -145,7 +152,7 @@ describe('the daily send cap', () => {
     const [refused] = await runsSettledIn(flowId, 1, ['failed']);
     expect(stepOf(refused!, 'sms').error).toMatchObject({ code: 21211 });
     expect(await usage(sms.id)).toMatchObject({ today: 0, cap: 2 });
-    await post(2);
+    await post(2, 1);
     const runs = await runsSettledIn(flowId, 3, ['succeeded', 'failed']);
     expect(runs.filter((r) => r.status === 'succeeded')).toHaveLength(2);
     expect(sentAtFake()).toHaveLength(2);
