@@ -368,6 +368,11 @@ export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
   exports?: Record<string, ExportDefinition<z.infer<Auth>, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Rules the provider sets for a connection's name (RetailCRM wants integration names of 5 or more characters). */
   connectionName?: { minLength: number };
+  /**
+   * Set by the registry (never by hand): one of its node types `sends`, so its connections accept a daily
+   * send cap (`dailyCap`, `atCap`: see send-cap.ts), added to `auth`.
+   */
+  sendCap?: true;
 }
 
 /** A message row as the reply hook sees it. */
@@ -449,7 +454,11 @@ export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output e
   outputIsInput?: boolean;
   /** Checks on save and start beyond the config schema (a running version is never refused by them). */
   check?(config: Record<string, unknown>): Array<{ field?: string; message: string }>;
-  /** It sends one message: which config fields hold the recipient, sender, text or template (field names of `config`). */
+  /**
+   * It sends one message (an SMS, a WhatsApp or chat message): counted against its connection's daily send
+   * cap, if set; and which config fields hold the recipient, sender, text or template (field names of
+   * `config`), for screens that build sends (status rules).
+   */
   sends?: MessageSend;
   execute(ctx: ActionContext<z.infer<Config>, Auth>): Promise<z.infer<Output> | ControlResult>;
 }

@@ -8,14 +8,16 @@ import { salesmanagoModule } from './salesmanago/index.js';
 import { tokopediaModule } from './tokopedia/index.js';
 import { twilioModule } from './twilio/index.js';
 import { whatsappModule } from './whatsapp/index.js';
+import { withSendCap } from './send-cap.js';
 
 export * from './define.js';
 export * from './manifest.js';
 export * from './webhooks.js';
 export * from './message-status.js';
+export * from './send-cap.js';
 export { createHttpClient } from './http.js';
 
-/** Every provider folder, one line each. */
+/** Every provider folder, one line each (a provider whose node types send gets the send cap fields). */
 export const providerModules: ProviderModule[] = [
   ...coreModules,
   guruModule,
@@ -25,7 +27,7 @@ export const providerModules: ProviderModule[] = [
   tokopediaModule,
   twilioModule,
   whatsappModule,
-];
+].map((m) => ({ provider: withSendCap(m.provider, m.nodeTypes), nodeTypes: m.nodeTypes }));
 
 export const providers: ProviderDefinition[] = providerModules.map((m) => m.provider);
 export const nodeTypes: NodeDefinition[] = providerModules.flatMap((m) => m.nodeTypes);

@@ -92,6 +92,7 @@ export function providerManifest(provider: ProviderDefinition, webhookUrlExample
     setup: provider.setup ? provider.setup({ webhookUrl: webhookUrlExample, config: {} }) : '',
     messageStatuses: provider.messageStatuses ?? [],
     nameMinLength: provider.connectionName?.minLength ?? 1,
+    sendCap: provider.sendCap === true,
     exports: Object.entries(provider.exports ?? {}).map(([kind, e]) => ({ kind, title: e.title, sources: e.sources, optionsSchema: toJsonSchema(e.options, 'input') })),
   };
 }

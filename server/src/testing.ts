@@ -93,3 +93,4 @@ export async function startTestBundles(
   return bundles;
 }
 export { ingestStatementsInFlight } from './runtime/ingest.js';
+export { takeSend } from './runtime/send-cap.js';

@@ -64,6 +64,10 @@ export const connectionSchema = z.object({
 });
 export type Connection = z.infer<typeof connectionSchema>;
 
+/** GET /api/connections/:id/usage: messages sent today (the workspace's time zone) against the daily cap (null: none). */
+export const connectionUsageSchema = z.object({ today: z.number().int(), cap: z.number().int().nullable(), day: z.string() });
+export type ConnectionUsage = z.infer<typeof connectionUsageSchema>;
+
 export const stepSchema = z.object({
   nodeId: z.string(),
   nodeType: z.string(),
@@ -132,6 +136,8 @@ export const messageSchema = z.object({
   error: stepErrorSchema.nullable(),
   conversationKey: z.string().nullable(),
   runId: z.string().nullable(),
+  /** The bundle of the run that sent it (null: received, or sent from the log). */
+  flowId: z.string().nullable().optional(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -6,3 +6,4 @@ export * from './api.js';
 export * from './settings.js';
 export * from './status-rules.js';
 export * from './graph-diff.js';
+export * from './sms.js';

@@ -73,6 +73,8 @@ export interface ProviderManifest {
   messageStatuses: string[];
   /** The shortest connection name it accepts. */
   nameMinLength: number;
+  /** Its connections accept a daily send cap (`dailyCap`, `atCap`) and answer GET /api/connections/:id/usage. */
+  sendCap: boolean;
   /** Background exports into its connections from other providers' (POST /api/connections/:id/exports). */
   exports: Array<{ kind: string; title: string; sources: string[]; optionsSchema: JsonSchema }>;
 }

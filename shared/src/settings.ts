@@ -1,4 +1,4 @@
-// A workspace's settings: how long its history is kept.
+// A workspace's settings: how long its history is kept, and its time zone.
 import { z } from 'zod';
 
 /** Days each kind of history is kept. Events, runs and steps go together: a run needs its event and steps. */
@@ -19,9 +19,36 @@ export const retentionSchema = z.object({
 });
 export type Retention = z.infer<typeof retentionSchema>;
 
-export const workspaceSettingsSchema = z.object({ retention: retentionSchema.partial().optional() });
+export const workspaceSettingsSchema = z.object({ retention: retentionSchema.partial().optional(), timeZone: z.string().optional() });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 
 /** The answer of GET and PUT /api/settings/retention: the days in force, and the defaults a missing field takes. */
 export const retentionSettingsSchema = retentionSchema.extend({ defaults: retentionSchema });
 export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+/** The zone of a workspace without one set: its days (e.g. of a daily send cap) are UTC days. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+const zoneName = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/;
+
+/**
+ * The IANA name of a time zone as Intl spells it (`europe/lisbon` → `Europe/Lisbon`), or null when it is
+ * none. Offsets such as `+01:00` are refused: PostgreSQL reads them with the opposite sign (POSIX).
+ */
+export function canonicalTimeZone(name: string): string | null {
+  if (name.length > 64 || !zoneName.test(name)) return null;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+export const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine((v) => canonicalTimeZone(v) !== null, { message: 'must be an IANA time zone name, e.g. America/Sao_Paulo or UTC' });
+
+/** GET and PUT /api/settings/time-zone. */
+export const timeZoneSettingsSchema = z.object({ timeZone: z.string() });
+export type TimeZoneSettings = z.infer<typeof timeZoneSettingsSchema>;

@@ -147,6 +147,8 @@ describe('status rules: Guru sales → SMS and WhatsApp template', () => {
       [{ ...smsRule('x'), scope: 'subscriptions', productIds: ['p1'] }, 'productIds', /no products/],
       [{ ...templateRule(), variables: { '1': 'a', '3': 'c' } }, 'variables', /without gaps/],
       [{ ...templateRule(), maxSegments: 1 }, 'maxSegments', /only an SMS rule/],
+      // Monetizze's 160 characters: a static text that cannot fit one segment (ç forces UCS-2, 70 a segment).
+      [{ ...smsRule('Seu boleto está pronto, é só pagar até amanhã. Obrigado pela confiança na nossa loja — qualquer dúvida, fale conosco! ção'), maxSegments: 1 }, 'message', /needs 2 segments, the cap is 1/],
     ];
     for (const [body, field, message] of cases) {
       const res = await b.api('POST', rulesUrl(), body);

@@ -72,6 +72,7 @@ export interface ApiMessage {
   error: { code?: string | number; message: string } | null;
   conversationKey: string | null;
   runId: string | null;
+  flowId?: string | null;
   createdAt: string;
 }
 

@@ -1,6 +1,7 @@
 import type {
   Connection,
   ConnectionExport,
+  ConnectionUsage,
   Delivery,
   EventRecord,
   Flow,
@@ -16,6 +17,7 @@ import type {
   ProviderDescriptor,
   Retention,
   RetentionSettings,
+  TimeZoneSettings,
   Run,
   ResolveAction,
   RunDetail,
@@ -134,6 +136,7 @@ export const api = {
       get: (id: string, exportId: string) => request<ConnectionExport>('GET', `/api/connections/${enc(id)}/exports/${enc(exportId)}`),
     },
     deliveries: (id: string) => request<Delivery[]>('GET', `/api/connections/${enc(id)}/deliveries`),
+    usage: (id: string) => request<ConnectionUsage>('GET', `/api/connections/${enc(id)}/usage`),
     options: (id: string, source: string) =>
       request<OptionItem[]>('GET', `/api/connections/${enc(id)}/options/${enc(source)}`),
     statusRules: {
@@ -185,6 +188,8 @@ export const api = {
     /** Changes the fields sent; the answer is the whole retention with its defaults. */
     saveRetention: (body: Partial<Retention>) =>
       request<RetentionSettings>('PUT', '/api/settings/retention', { body }),
+    timeZone: () => request<TimeZoneSettings>('GET', '/api/settings/time-zone'),
+    saveTimeZone: (timeZone: string) => request<TimeZoneSettings>('PUT', '/api/settings/time-zone', { body: { timeZone } }),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),

@@ -67,12 +67,15 @@ export interface ProviderDescriptor {
   hasWebhook: boolean;
   messageStatuses: string[];
   nameMinLength: number;
+  /** Its connections take a daily send cap and answer their usage. */
+  sendCap?: boolean;
   exports: Array<{ kind: string; title: string; sources: string[]; optionsSchema: JsonSchema }>;
 }
 
 export type {
   Connection,
   ConnectionExport,
+  ConnectionUsage,
   Delivery,
   Flow,
   FlowExport,
@@ -85,6 +88,7 @@ export type {
   Retention,
   RetentionSettings,
   Run,
+  TimeZoneSettings,
   RunDetail,
   Step,
   StepError as RunError,
@@ -130,6 +134,10 @@ export interface MessageFilter {
   from?: string;
   to?: string;
   conversation?: string;
+  /** Messages sent by runs of this bundle. */
+  flowId?: string;
+  /** Text search in the message text (3 to 200 characters). */
+  q?: string;
 }
 
 export interface User {

@@ -62,6 +62,7 @@ describe('fieldsFromSchema', () => {
       ['from', 'select', true],
       ['to', 'template', true],
       ['body', 'template', true],
+      ['maxSegments', 'number', false],
     ]);
     expect(sms[0]?.optionsSource).toBe('senders');
     expect(sms[2]?.sms).toBe(true);

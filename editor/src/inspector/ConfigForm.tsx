@@ -94,7 +94,7 @@ function FieldRow({ field: f, fields, values, onChange, onPatch, errors, idPrefi
       {followedOption ? (
         <TemplateVariables field={f} id={id} value={value} option={followedOption} onChange={(v) => onChange(f.key, v)} template={template} />
       ) : (
-        <Widget field={f} id={id} value={value} values={values} onChange={(v) => onChange(f.key, v)} onChoose={choose} showOptionText={dependents.length === 0} invalid={Boolean(error)} describedBy={describedBy} loadOptions={loadOptions} optionsKey={optionsKey} template={template} secretStored={secretsSet?.includes(f.key) ?? false} labelNode={label} itemErrors={itemErrors} />
+        <Widget field={f} id={id} value={value} values={values} onChange={(v) => onChange(f.key, v)} onChoose={choose} showOptionText={dependents.length === 0} invalid={Boolean(error)} describedBy={describedBy} loadOptions={loadOptions} optionsKey={optionsKey} template={template} secretStored={secretsSet?.includes(f.key) ?? false} labelNode={label} itemErrors={itemErrors} smsMaxSegments={f.sms ? smsCapOf(values) : undefined} />
       )}
       {f.description && (
         <span className="field-help" id={helpId}>
@@ -129,6 +129,8 @@ interface WidgetProps {
   secretStored: boolean;
   labelNode: ReactNode;
   itemErrors?: Record<string, string>;
+  /** The segment cap of an SMS text field: its node's `maxSegments`. */
+  smsMaxSegments?: number | undefined;
 }
 
 function str(v: unknown): string {
@@ -136,7 +138,12 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : String(v);
 }
 
-function Widget({ field: f, id, value, values, onChange, onChoose, showOptionText, invalid, describedBy, loadOptions, optionsKey, template, secretStored, labelNode, itemErrors }: WidgetProps) {
+/** An SMS text's cap is its node's `maxSegments` field (twilio.send_sms), when set to a number. */
+function smsCapOf(values: Record<string, unknown>): number | undefined {
+  return typeof values.maxSegments === 'number' && values.maxSegments >= 1 ? values.maxSegments : undefined;
+}
+
+function Widget({ field: f, id, value, values, onChange, onChoose, showOptionText, invalid, describedBy, loadOptions, optionsKey, template, secretStored, labelNode, itemErrors, smsMaxSegments }: WidgetProps) {
   const opts = useOptionSource(f.optionsSource);
   const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy };
   const testId = `field-${f.key}`;
@@ -144,7 +151,7 @@ function Widget({ field: f, id, value, values, onChange, onChoose, showOptionTex
 
   switch (f.widget) {
     case 'template':
-      return <TemplateInput id={id} testId={testId} value={str(value)} onChange={onChange} multiline={f.schema['x-widget'] === 'template' || f.sms} sms={f.sms} placeholder={placeholder} invalid={invalid} describedBy={describedBy} support={template} />;
+      return <TemplateInput id={id} testId={testId} value={str(value)} onChange={onChange} multiline={f.schema['x-widget'] === 'template' || f.sms} sms={f.sms} smsMaxSegments={smsMaxSegments} placeholder={placeholder} invalid={invalid} describedBy={describedBy} support={template} />;
     case 'textarea':
       return <textarea id={id} rows={4} value={str(value)} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} data-testid={testId} {...aria} />;
     case 'secret':

@@ -42,6 +42,8 @@ export function ConnectionForm({
     try {
       const config: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== '') config[k] = v;
+      // A stored public field emptied here is cleared (null), not kept: e.g. a daily send cap taken off.
+      if (connection) for (const k of Object.keys(connection.config)) if (!(k in config) && !stored.includes(k)) config[k] = null;
       const saved = connection
         ? await api.connections.update(connection.id, { name: name.trim(), config })
         : await api.connections.create({ provider: provider.id, name: name.trim(), config });

@@ -17,6 +17,7 @@ export function TemplateInput({
   onChange,
   multiline,
   sms,
+  smsMaxSegments,
   placeholder,
   invalid,
   describedBy,
@@ -28,6 +29,8 @@ export function TemplateInput({
   onChange: (v: string) => void;
   multiline: boolean;
   sms: boolean;
+  /** The most segments the SMS may take (shown by the counter, an error when a static text needs more). */
+  smsMaxSegments?: number | undefined;
   placeholder?: string;
   invalid?: boolean;
   describedBy?: string;
@@ -102,7 +105,7 @@ export function TemplateInput({
           <span className="template-preview-text">{rendered.ok ? rendered.text : rendered.error}</span>
         </div>
       )}
-      {sms && <SmsCounter text={smsText} rendered={Boolean(templated && rendered?.ok)} />}
+      {sms && <SmsCounter text={smsText} rendered={Boolean(templated && rendered?.ok)} maxSegments={smsMaxSegments} />}
     </div>
   );
 }

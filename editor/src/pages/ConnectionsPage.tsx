@@ -4,6 +4,7 @@ import { api, ApiError, errorMessage } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
 import { ExportPanel } from './ExportPanel';
+import { SendUsage } from './SendUsage';
 import type { Connection, ProviderDescriptor } from '../api/types';
 import { JsonTree } from '../components/JsonTree';
 import { useConfirm } from '../components/confirm';
@@ -273,6 +274,7 @@ function ConnectionDetail({ connection: c, provider, onChanged, onDeleted }: { c
           ))}
         </dl>
       </section>
+      {provider.sendCap && <SendUsage connection={c} />}
       <ExportPanel connection={c} provider={provider} />
       {provider.hasWebhook && (
         <section className="detail-section">

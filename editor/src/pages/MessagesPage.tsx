@@ -2,28 +2,17 @@ import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
-import type { Message, MessageFilter } from '../api/types';
+import type { Message } from '../api/types';
+import { MessageFilters, noFilter, queryOf, useSettled, type FilterState } from './MessageFilters';
 import { EmptyState, ErrorState, ProviderBadge, Spinner, StatusPill, formatTime } from '../components/ui';
-
-/** The statuses messages of these providers take (from their definitions), each once. */
-function statusesOf(providers: Array<{ messageStatuses?: string[] }>): string[] {
-  return [...new Set(providers.flatMap((p) => p.messageStatuses ?? []))];
-}
-
-function toIso(local: string, endOfDay: boolean): string | undefined {
-  if (!local) return undefined;
-  const d = new Date(`${local}T${endOfDay ? '23:59:59.999' : '00:00:00'}`);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
 
 export function MessagesPage() {
   const { providers, providerTitles } = useCatalog();
-  const [filter, setFilter] = useState<{ provider: string; status: string; direction: '' | 'inbound' | 'outbound'; from: string; to: string }>({ provider: '', status: '', direction: '', from: '', to: '' });
+  const [filter, setFilter] = useState<FilterState>(noFilter);
   const [selected, setSelected] = useState<Message | null>(null);
-  const query: MessageFilter = { provider: filter.provider || undefined, status: filter.status || undefined, direction: filter.direction || undefined, from: toIso(filter.from, false), to: toIso(filter.to, true) };
+  const query = queryOf(filter, useSettled(filter.search));
   const messages = useAsync(() => api.messages.list(query), [JSON.stringify(query)], 5000);
-  const set = (k: keyof typeof filter) => (e: { target: { value: string } }) => setFilter((f) => ({ ...f, [k]: e.target.value }));
-  const filtered = Object.values(filter).some(Boolean);
+  const filtered = Object.values(query).some(Boolean);
 
   return (
     <div className="page page-split">
@@ -34,56 +23,12 @@ export function MessagesPage() {
             <p className="muted">Every SMS and chat message sent or received through your connections.</p>
           </div>
         </div>
-        <form className="filters" aria-label="Filter messages" onSubmit={(e) => e.preventDefault()}>
-          <label>
-            <span>Provider</span>
-            <select value={filter.provider} onChange={set('provider')} data-testid="filter-provider">
-              <option value="">All</option>
-              {providers.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.title}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>Status</span>
-            <select value={filter.status} onChange={set('status')} data-testid="filter-status">
-              <option value="">All</option>
-              {statusesOf(filter.provider ? providers.filter((p) => p.id === filter.provider) : providers).map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>Direction</span>
-            <select value={filter.direction} onChange={set('direction')} data-testid="filter-direction">
-              <option value="">Both</option>
-              <option value="inbound">Inbound</option>
-              <option value="outbound">Outbound</option>
-            </select>
-          </label>
-          <label>
-            <span>From</span>
-            <input type="date" value={filter.from} onChange={set('from')} />
-          </label>
-          <label>
-            <span>To</span>
-            <input type="date" value={filter.to} onChange={set('to')} />
-          </label>
-          {filtered && (
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setFilter({ provider: '', status: '', direction: '', from: '', to: '' })}>
-              Clear
-            </button>
-          )}
-        </form>
+        <MessageFilters filter={filter} setFilter={setFilter} providers={providers} />
         {messages.loading && !messages.data && <Spinner label="Loading messages…" />}
         {messages.error !== undefined && !messages.data && <ErrorState error={messages.error} onRetry={() => void messages.reload()} />}
         {messages.data && messages.data.length === 0 && (
-          <EmptyState title={filtered ? 'No message matches these filters' : 'No messages yet'}>
-            {filtered ? 'Clear a filter to see more.' : 'Messages appear here once a bundle sends an SMS or a customer writes in.'}
+          <EmptyState title={query.q ? `No message contains “${query.q}”` : filtered ? 'No message matches these filters' : 'No messages yet'}>
+            {filtered ? 'Clear a filter or change the search to see more.' : 'Messages appear here once a bundle sends an SMS or a customer writes in.'}
           </EmptyState>
         )}
         {messages.data && messages.data.length > 0 && (

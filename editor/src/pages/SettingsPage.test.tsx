@@ -1,7 +1,7 @@
 // The Settings page: loads the retention, saves only what changed, shows the server's 422 on its field.
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError } from '../api/client';
 import type { RetentionSettings } from '../api/types';
 import { ToastProvider } from '../components/toast';
@@ -19,6 +19,9 @@ const renderPage = () =>
 const input = (key: string) => screen.getByTestId(`retention-${key}`) as HTMLInputElement;
 const save = () => screen.getByTestId('retention-save') as HTMLButtonElement;
 
+beforeEach(() => {
+  vi.spyOn(api.settings, 'timeZone').mockResolvedValue({ timeZone: 'UTC' });
+});
 afterEach(() => vi.restoreAllMocks());
 
 describe('SettingsPage', () => {
@@ -102,5 +105,38 @@ describe('SettingsPage', () => {
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     await waitFor(() => expect(input('runsDays').value).toBe('60'));
     expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('shows the time zone, saves it as the server spells it, and shows a refused name on the field', async () => {
+    const user = userEvent.setup();
+    vi.spyOn(api.settings, 'retention').mockResolvedValue(stored);
+    vi.spyOn(api.settings, 'timeZone').mockResolvedValue({ timeZone: 'UTC' });
+    const saveTimeZone = vi
+      .spyOn(api.settings, 'saveTimeZone')
+      .mockRejectedValueOnce(
+        new ApiError(422, 'invalid_settings', 'Invalid time zone.', { issues: [{ field: 'timeZone', message: 'must be an IANA time zone name, e.g. America/Sao_Paulo or UTC' }] }),
+      )
+      .mockResolvedValueOnce({ timeZone: 'America/Sao_Paulo' });
+    renderPage();
+    const zone = (await screen.findByTestId('settings-time-zone')) as HTMLInputElement;
+    expect(screen.getByLabelText('Time zone', { selector: 'input' })).toBe(zone);
+    expect(zone.value).toBe('UTC');
+    const saveZone = screen.getByTestId('time-zone-save') as HTMLButtonElement;
+    expect(saveZone.disabled).toBe(true);
+
+    await user.clear(zone);
+    await user.type(zone, 'Mars/Olympus');
+    await user.click(saveZone);
+    expect((await screen.findByTestId('time-zone-error')).textContent).toMatch(/must be an IANA time zone name/);
+    expect(zone.value).toBe('Mars/Olympus');
+
+    await user.clear(zone);
+    await user.type(zone, 'america/sao_paulo');
+    await user.click(saveZone);
+    expect(saveTimeZone).toHaveBeenLastCalledWith('america/sao_paulo');
+    expect(await screen.findByText('Time zone saved')).toBeTruthy();
+    expect(zone.value).toBe('America/Sao_Paulo');
+    expect(screen.queryByTestId('time-zone-error')).toBeNull();
+    expect(saveZone.disabled).toBe(true);
   });
 });

@@ -1,10 +1,11 @@
-// The workspace's settings: how long its history is kept (GET/PUT /api/settings/retention).
+// The workspace's settings: how long its history is kept (GET/PUT /api/settings/retention), and its time zone.
 import { useState } from 'react';
 import { api, ApiError, errorMessage } from '../api/client';
 import { useAsync } from '../api/hooks';
 import type { Retention, RetentionSettings } from '../api/types';
 import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
+import { TimeZoneSection } from './TimeZoneForm';
 
 /** MAX_RETENTION_DAYS of @bundles/shared (the editor takes only types from it); a hint here, the server decides. */
 const maxDays = 3650;
@@ -27,12 +28,13 @@ export function SettingsPage() {
       <div className="page-header">
         <div>
           <h1>Settings</h1>
-          <p className="muted">How this workspace keeps its history.</p>
+          <p className="muted">How this workspace keeps its history, and its time zone.</p>
         </div>
       </div>
       {retention.loading && !retention.data && <Spinner label="Loading settings…" />}
       {retention.error !== undefined && !retention.data && <ErrorState title="Cannot load the settings" error={retention.error} onRetry={() => void retention.reload()} />}
       {retention.data && <RetentionForm settings={retention.data} onSaved={(s) => retention.setData(s)} />}
+      {retention.data && <TimeZoneSection />}
     </div>
   );
 }

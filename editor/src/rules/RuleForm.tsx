@@ -232,7 +232,17 @@ function RuleContent({ draft, set, errors, senderId, action, support }: { draft:
   ) : (
     <div className="field">
       <label htmlFor="rule-message">Message</label>
-      <TemplateInput id="rule-message" value={draft.message} onChange={(message) => set({ message })} multiline sms={draft.kind === 'sms'} support={support} invalid={Boolean(errors.message)} testId="rule-message" />
+      <TemplateInput
+        id="rule-message"
+        value={draft.message}
+        onChange={(message) => set({ message })}
+        multiline
+        sms={draft.kind === 'sms'}
+        smsMaxSegments={draft.kind === 'sms' && Number(draft.maxSegments) >= 1 ? Number(draft.maxSegments) : undefined}
+        support={support}
+        invalid={Boolean(errors.message)}
+        testId="rule-message"
+      />
       <FieldError id="rule-message-error" error={errors.message} />
     </div>
   );

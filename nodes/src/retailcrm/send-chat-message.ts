@@ -16,6 +16,7 @@ export const retailcrmSendChatMessage = retailcrm.action({
   output: z.object({ messageId: z.string(), chatId: z.number(), time: z.string().optional() }),
   // Message Gateway cannot be asked whether a message went out: an unknown outcome ends uncertain.
   effect: 'write',
+  sends: { channel: 'retailcrm', to: 'chatId', text: 'text' },
   async execute(ctx) {
     const chatId = Number(ctx.config.chatId);
     const sent = await retailcrmSendChatText(ctx, chatId, ctx.config.text);

@@ -24,6 +24,7 @@ export const tokopediaReply = tokopedia.action({
   }),
   output: z.object({ msgId: z.string(), text: z.string() }),
   effect: 'write',
+  sends: { channel: 'tokopedia', to: 'msgId', text: 'text' },
   async execute(ctx) {
     const { text, msgId, buyerId, attachmentUrl } = ctx.config;
     if (!blank(attachmentUrl)) {

@@ -1,7 +1,7 @@
 // /api/connections: credentials, their test, option lists and webhook deliveries.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { connectionSchema, deliverySchema, exportSchema } from '@bundles/shared';
+import { connectionSchema, connectionUsageSchema, deliverySchema, exportSchema } from '@bundles/shared';
 import type { ConnectionService } from '../services/connections.js';
 import type { ExportService } from '../services/exports.js';
 import { principal } from '../plugins/auth.js';
@@ -62,6 +62,11 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
   });
   app.post('/api/connections/:id/test', { schema: { tags, params: idParams, response: { 200: z.object({ ok: z.boolean().nullable(), message: z.string() }) } } }, async (req) =>
     connections.test(principal(req).workspaceId, req.params.id),
+  );
+  app.get(
+    '/api/connections/:id/usage',
+    { schema: { tags, description: "Messages sent today (the workspace's time zone) through the connection, and its daily send cap.", params: idParams, response: { 200: connectionUsageSchema } } },
+    async (req) => connections.usage(principal(req).workspaceId, req.params.id),
   );
   app.get(
     '/api/connections/:id/options/:source',

@@ -19,6 +19,9 @@ export const messageRoutes: FastifyPluginAsyncZod<{ messages: MessageService }> 
           from: z.string().optional(),
           to: z.string().optional(),
           conversation: z.string().optional(),
+          flowId: z.string().uuid().optional().describe('Messages sent by runs of this bundle'),
+          // Bounded here for the parser; the service answers 422 naming the field for 1-2 characters.
+          q: z.string().max(1000).optional().describe('Text search in the message text, case-insensitive, 3 to 200 characters'),
           limit: z.coerce.number().int().min(1).max(1000).optional(),
         }),
         response: { 200: z.array(messageSchema) },

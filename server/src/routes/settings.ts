@@ -1,6 +1,7 @@
-// /api/settings: the workspace's settings (how long its history is kept).
+// /api/settings: the workspace's settings (how long its history is kept, its time zone).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiErrorSchema, DEFAULT_RETENTION, retentionSchema, retentionSettingsSchema, type Retention } from '@bundles/shared';
+import { z } from 'zod';
+import { apiErrorSchema, DEFAULT_RETENTION, retentionSchema, retentionSettingsSchema, timeZoneSettingsSchema, type Retention } from '@bundles/shared';
 import type { SettingsService } from '../services/settings.js';
 import { principal } from '../plugins/auth.js';
 
@@ -29,5 +30,20 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
       if (req.validationError && (!body || typeof body !== 'object' || Array.isArray(body))) throw req.validationError;
       return answer(await settings.setRetention(principal(req).workspaceId, body as Partial<Retention>));
     },
+  );
+  app.get('/api/settings/time-zone', { schema: { tags, response: { 200: timeZoneSettingsSchema } } }, async (req) => ({
+    timeZone: await settings.getTimeZone(principal(req).workspaceId),
+  }));
+  app.put(
+    '/api/settings/time-zone',
+    {
+      schema: {
+        tags,
+        description: "The workspace's IANA time zone (default UTC): the days of connections' daily send caps. An unknown zone is answered 422.",
+        body: z.object({ timeZone: z.string().max(200) }).strict(),
+        response: { 200: timeZoneSettingsSchema, 422: apiErrorSchema },
+      },
+    },
+    async (req) => ({ timeZone: await settings.setTimeZone(principal(req).workspaceId, req.body.timeZone) }),
   );
 };

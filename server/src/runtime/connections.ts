@@ -1,6 +1,6 @@
 // Decrypted connections, cached per process; other processes' changes arrive as invalidations.
 import type pg from 'pg';
-import { getProvider, safeEqual, secretFields, type ConnectionContext, type ProviderDefinition } from '@bundles/nodes';
+import { getProvider, safeEqual, secretFields, sendCapOf, type ConnectionContext, type ProviderDefinition, type SendCap } from '@bundles/nodes';
 import type { Keyring } from '../secrets/keyring.js';
 import { scrubbableSecrets } from './redact.js';
 import { isUuid } from '../ids.js';
@@ -13,6 +13,8 @@ export interface LoadedConnection {
   context: ConnectionContext<Record<string, unknown>>;
   /** The values of its secret fields, scrubbed from whatever it receives before it is stored. */
   secretValues: string[];
+  /** Its daily send cap, read once at load: null (most connections) costs a send step nothing. */
+  sendCap: SendCap | null;
 }
 
 export function webhookUrlOf(publicUrl: string, id: string, webhookSecret: string): string {
@@ -82,6 +84,7 @@ export class ConnectionStore {
       provider,
       webhookSecret: row.webhook_secret,
       secretValues: scrubbableSecrets([...Object.values(secrets), row.webhook_secret]),
+      sendCap: provider.sendCap ? sendCapOf(row.config) : null,
       context: {
         id: row.id,
         provider: row.provider,

@@ -30,6 +30,7 @@ import { passTurn, takeTurn } from './conversations.js';
 import { classifyError, isDataError, isInfrastructureError, LostLeaseError, PermanentStepError } from './step-errors.js';
 import { storableText, unstorableReason } from './storable.js';
 import type { CrashPoint } from './crash-points.js';
+import { giveSendBack, takeSend, type CountedSend } from './send-cap.js';
 
 export type RuntimeLogger = Logger & { child(bindings: object): RuntimeLogger };
 
@@ -178,6 +179,10 @@ interface Attempt {
   write: boolean;
   idempotent: boolean;
   log: RuntimeLogger;
+  /** A send counted against its connection's daily cap by this attempt (see holdSend). */
+  counted: CountedSend | null;
+  /** Whether the call went out (or may have): before it, a counted send surely did not happen. */
+  calledOut: boolean;
 }
 
 /** One execution of a run: the context built so far, the steps not yet written, and the branches taken. */
@@ -270,6 +275,8 @@ class RunWalk {
       write: false,
       idempotent: false,
       log: this.log.child({ nodeId: node.id, nodeType: def.id }),
+      counted: null,
+      calledOut: false,
     };
     let conn: LoadedConnection | null = null;
     try {
@@ -309,6 +316,11 @@ class RunWalk {
           const settled = await this.settleUnknown(attempt, action, { ...ctx, config }, prior, conn);
           if (settled !== 'call') return settled;
         }
+        // A capped connection's send is counted before it is journaled; an uncapped one reads one property.
+        if (conn?.sendCap && action.sends) {
+          const held = await this.holdSend(attempt, conn, prior);
+          if (held) return held;
+        }
         // The journal: this attempt, and every step finished before it, are durable before the call goes out
         // (for a run's first write, nothing runs before it, and the ingest statement may have written it).
         if (this.journaledAtIngest === node.id && prior === undefined) this.journaledAtIngest = null;
@@ -318,6 +330,7 @@ class RunWalk {
         }
         this.deps.crashPoint?.(`before-call:${node.id}`);
       }
+      attempt.calledOut = true;
       const result = await action.execute({ ...ctx, config } as ActionContext<unknown>);
       if (attempt.write) this.deps.crashPoint?.(`after-call:${node.id}`);
       if (!isControlResult(result)) return this.succeed(attempt, result, null, conn);
@@ -334,7 +347,10 @@ class RunWalk {
       return this.end('waiting', null, result.until);
     } catch (err) {
       // The database failed, not the step: the run returns to the queue (nothing was called since the journal).
-      if (isInfrastructureError(err)) throw err;
+      if (isInfrastructureError(err)) {
+        if (attempt.counted && !attempt.calledOut) await this.giveBack(attempt);
+        throw err;
+      }
       return this.fail(attempt, err, conn);
     }
   }
@@ -385,6 +401,41 @@ class RunWalk {
     }
   }
 
+  /**
+   * Counts a send against its connection's daily cap, in PostgreSQL (every process shares the count).
+   * At the cap the step waits for the next day of the workspace's time zone (`atCap: 'wait'`: the run
+   * continues then with a job, no worker held) or fails for good (`'fail'`). Answers how the walk ends, or
+   * null to send. A send counted but never known to be refused is kept: an attempt whose outcome turns out
+   * unknown and is called again after asking the provider counts twice (never zero times).
+   */
+  private async holdSend(attempt: Attempt, conn: LoadedConnection, prior: StepWrite | undefined): Promise<RunStatus | null> {
+    const cap = conn.sendCap!;
+    const took = await takeSend(this.deps.pool, conn.id, this.version.workspaceId, cap.cap);
+    if (took.taken) {
+      attempt.counted = took.send;
+      return null;
+    }
+    const reached = `The daily send cap of "${conn.context.name}" is reached: ${took.count} of ${cap.cap} messages sent today (${took.day}, ${took.timeZone})`;
+    if (cap.atCap === 'fail') throw new PermanentStepError('daily_cap_reached', `${reached}. Raise the cap on the connection, or retry the run tomorrow.`);
+    const { node, def } = attempt;
+    const error: StepError = { code: 'daily_cap_reached', message: `${reached}; the step waits until the next day begins (${took.nextDay.toISOString()}).`, retryable: true, provider: def.provider };
+    // No attempt was made: the count of attempts (and the retry limit) is left as it was.
+    const row = stepRow(node, def, 'waiting', { input: attempt.input, error, attempts: prior?.attempts ?? 0, startedAt: attempt.startedAt, connectionId: conn.id });
+    row.resume_at = took.nextDay.toISOString();
+    this.pending.push(row);
+    this.deps.onStepFinished?.(def.id, 'waiting', Date.now() - attempt.startedAt.getTime());
+    attempt.log.info({ day: took.day, cap: cap.cap }, 'daily send cap reached: the step waits for the next day');
+    return this.end('waiting', null, took.nextDay);
+  }
+
+  /** Gives back a send counted by this attempt (best effort: a count left over errs on the side of fewer sends). */
+  private async giveBack(attempt: Attempt): Promise<void> {
+    const send = attempt.counted;
+    attempt.counted = null;
+    if (!send) return;
+    await giveSendBack(this.deps.pool, send).catch((err) => attempt.log.warn({ err: (err as Error).message }, 'could not give back a counted send'));
+  }
+
   /** `attempts`: the attempts made, the last of which has the unknown outcome. */
   private markUncertain(attempt: Attempt, attempts: number, message: string): 'continue' {
     const { node, def } = attempt;
@@ -399,6 +450,9 @@ class RunWalk {
   private async fail(attempt: Attempt, err: unknown, conn: LoadedConnection | null): Promise<'continue' | RunStatus> {
     const { node, def } = attempt;
     const c = classifyError(err, def.provider);
+    // A send that surely did not happen is not counted: it failed before the call, or the provider refused it
+    // (a ProviderError not ambiguous: a check of the node's own, a 4xx, a 429). One that may have is kept.
+    if (attempt.counted && (!attempt.calledOut || (err instanceof ProviderError && !err.ambiguous))) await this.giveBack(attempt);
     const ms = Date.now() - attempt.startedAt.getTime();
     if (attempt.write && c.ambiguous && !attempt.idempotent) {
       const action = def as ActionDef;
@@ -427,6 +481,7 @@ class RunWalk {
       fence,
       runId: this.run.id,
       workspaceId: this.version.workspaceId,
+      flowId: this.version.flowId,
       status,
       error,
       continueAt,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { connectDatabase, type Database } from '../db/index.js';
 import { createTestDatabase } from '../testing.js';
-import { deleteExpiredKeys, expireHistory } from './retention.js';
+import { deleteExpiredKeys, deletePastSendCounts, expireHistory } from './retention.js';
 import { analyzeGrowingPartitions, expired, partitionDaysAhead, type Partition } from './partitions.js';
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };
@@ -211,5 +211,13 @@ describe('expired', () => {
     expect(expired(p('2026-11-02T00:00:00Z', 1), 30, now)).toBe(false);
     expect(expired(p('2026-10-26T00:00:00Z', 7), 30, now)).toBe(true);
     expect(expired(p('2026-10-27T00:00:00Z', 7), 30, now)).toBe(false);
+  });
+
+  it('deletes daily send counts of days gone and keeps those a zone may still call today', async () => {
+    const conn = (await workspace()).conn;
+    for (const ago of [0, 1, 2, 3, 30]) await q(`insert into send_counts (connection_id, day, count) values ($1, current_date - $2::int, 5)`, [conn, ago]);
+    expect(await deletePastSendCounts(database.pool)).toBe(2);
+    const { rows } = await q(`select (current_date - day) as ago from send_counts where connection_id = $1 order by day desc`, [conn]);
+    expect(rows.map((r) => r.ago)).toEqual([0, 1, 2]);
   });
 });

@@ -145,5 +145,15 @@ async function sweep(pool: pg.Pool, log: Logger): Promise<void> {
   const keep = await longestRetention(pool);
   const trimmed = (await trimDefaults(pool, keep)) + (await trimShorterWorkspaces(pool, keep));
   const keys = await deleteExpiredKeys(pool);
-  if (trimmed || keys) log.info({ rows: trimmed, keys }, 'removed history past its retention');
+  const counts = await deletePastSendCounts(pool);
+  if (trimmed || keys || counts) log.info({ rows: trimmed, keys, sendCounts: counts }, 'removed history past its retention');
+}
+
+/**
+ * Daily send counts of days gone: only today's (in a workspace's zone) is read, and a zone's today is at most
+ * a day from the server's, so counts two days old are of no use. One row per capped connection and day.
+ */
+export async function deletePastSendCounts(pool: pg.Pool): Promise<number> {
+  const { rowCount } = await pool.query(`delete from send_counts where day < current_date - 2`);
+  return rowCount ?? 0;
 }

@@ -2,17 +2,18 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { getProvider, ProviderError, secretFields, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
-import type { Connection, Delivery } from '@bundles/shared';
+import { getProvider, ProviderError, secretFields, sendCapOf, type ProviderDefinition, type OptionItem, type RateLimiter, type Logger } from '@bundles/nodes';
+import type { Connection, ConnectionUsage, Delivery } from '@bundles/shared';
 import type pg from 'pg';
 import type { Db } from '../db/index.js';
-import { connections, eventKeys, events, flowVersions, flows, messages, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
+import { connections, eventKeys, events, flowVersions, flows, messages, sendCounts, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
 import { providerContext } from './provider-context.js';
 import { listDeliveries } from './deliveries.js';
 import { isUuid } from '../ids.js';
+import { sendsToday } from '../runtime/send-cap.js';
 
 export interface ConnectionDeps {
   db: Db;
@@ -164,6 +165,15 @@ export class ConnectionService {
     return this.present(updated!);
   }
 
+  /** Today's sends against the daily cap; a connection that cannot have one answers 0 and no cap. */
+  async usage(workspaceId: string, id: string): Promise<ConnectionUsage> {
+    const row = await this.row(workspaceId, id);
+    const provider = getProvider(row.provider);
+    const cap = provider?.sendCap ? sendCapOf(row.config) : null;
+    const { today, day } = await sendsToday(this.deps.pool, id, workspaceId);
+    return { today, cap: cap?.cap ?? null, day };
+  }
+
   async remove(workspaceId: string, id: string): Promise<void> {
     await this.row(workspaceId, id);
     // The versions that run now are what matters (a draft may no longer use the connection).
@@ -180,7 +190,7 @@ export class ConnectionService {
     await this.deps.db.transaction(async (tx) => {
       await tx.delete(triggerSubscriptions).where(eq(triggerSubscriptions.connectionId, id));
       await tx.delete(eventKeys).where(eq(eventKeys.connectionId, id));
-      for (const table of [events, messages, webhookDeliveries]) await tx.delete(table).where(eq(table.connectionId, id));
+      for (const table of [events, messages, webhookDeliveries, sendCounts]) await tx.delete(table).where(eq(table.connectionId, id));
       await tx.delete(connections).where(eq(connections.id, id));
     });
     await this.deps.invalidate(id);

@@ -1,6 +1,7 @@
-// A workspace's settings: how long its history is kept (settings.retention; a missing field takes its default).
+// A workspace's settings: how long its history is kept (settings.retention; a missing field takes its default),
+// and its time zone (settings.timeZone: the days of daily send caps).
 import { eq, sql } from 'drizzle-orm';
-import { DEFAULT_RETENTION, MAX_RETENTION_DAYS, retentionSchema, type Retention } from '@bundles/shared';
+import { canonicalTimeZone, DEFAULT_RETENTION, DEFAULT_TIME_ZONE, MAX_RETENTION_DAYS, retentionSchema, type Retention } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { workspaces } from '../db/schema/index.js';
 import { AppError, notFound } from './errors.js';
@@ -72,5 +73,33 @@ export class SettingsService {
       .returning({ settings: workspaces.settings });
     if (!row) throw notFound('Workspace');
     return withDefaults(row.settings.retention);
+  }
+
+  /** The workspace's time zone; a stored name no longer valid (edited by hand) counts as missing. */
+  async getTimeZone(workspaceId: string): Promise<string> {
+    const [row] = await this.db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, workspaceId));
+    if (!row) throw notFound('Workspace');
+    const stored = row.settings.timeZone;
+    return (typeof stored === 'string' && canonicalTimeZone(stored)) || DEFAULT_TIME_ZONE;
+  }
+
+  /** Stores an IANA zone name that both Intl and PostgreSQL know (422 naming the field otherwise), as Intl spells it. */
+  async setTimeZone(workspaceId: string, input: unknown): Promise<string> {
+    const refuse = () => {
+      throw new AppError(422, 'invalid_settings', 'Invalid time zone: timeZone must be an IANA time zone name, e.g. America/Sao_Paulo or UTC.', {
+        issues: [{ field: 'timeZone', message: 'must be an IANA time zone name, e.g. America/Sao_Paulo or UTC' }],
+      });
+    };
+    const zone = typeof input === 'string' ? canonicalTimeZone(input) : null;
+    if (!zone) return refuse();
+    const known = await this.db.execute(sql`select exists (select 1 from pg_timezone_names where name = ${zone}) as known`);
+    if (!(known.rows[0] as { known: boolean } | undefined)?.known) return refuse();
+    const [row] = await this.db
+      .update(workspaces)
+      .set({ settings: sql`jsonb_set(${workspaces.settings}, '{timeZone}', ${JSON.stringify(zone)}::jsonb)` })
+      .where(eq(workspaces.id, workspaceId))
+      .returning({ settings: workspaces.settings });
+    if (!row) throw notFound('Workspace');
+    return zone;
   }
 }

@@ -8,3 +8,4 @@ export * from './runtime.js';
 export * from './instance.js';
 export * from './ledger.js';
 export * from './status-rules.js';
+export * from './send-counts.js';

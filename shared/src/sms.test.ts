@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countSms, isGsm7 } from './sms';
+import { countSms, isGsm7 } from './sms.js';
 
 describe('countSms', () => {
   it('counts an empty text as no segment', () => {

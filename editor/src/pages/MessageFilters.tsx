@@ -1,0 +1,129 @@
+// The message log's filters: provider, status, direction, dates, bundle and a text search.
+import { useEffect, useState } from 'react';
+import { api } from '../api/client';
+import { useAsync } from '../api/hooks';
+import type { MessageFilter, ProviderDescriptor } from '../api/types';
+
+export interface FilterState {
+  provider: string;
+  status: string;
+  direction: '' | 'inbound' | 'outbound';
+  from: string;
+  to: string;
+  flowId: string;
+  search: string;
+}
+
+export const noFilter: FilterState = { provider: '', status: '', direction: '', from: '', to: '', flowId: '', search: '' };
+
+/** The server searches 3 to 200 characters (its pg_trgm index needs three). */
+export const SEARCH_MIN = 3;
+const SEARCH_MAX = 200;
+
+/** The statuses messages of these providers take (from their definitions), each once. */
+function statusesOf(providers: Array<{ messageStatuses?: string[] }>): string[] {
+  return [...new Set(providers.flatMap((p) => p.messageStatuses ?? []))];
+}
+
+function toIso(local: string, endOfDay: boolean): string | undefined {
+  if (!local) return undefined;
+  const d = new Date(`${local}T${endOfDay ? '23:59:59.999' : '00:00:00'}`);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** The query for the API; a search shorter than the server takes is left out (the form says so). */
+export function queryOf(f: FilterState, search: string): MessageFilter {
+  const q = search.trim();
+  return {
+    provider: f.provider || undefined,
+    status: f.status || undefined,
+    direction: f.direction || undefined,
+    from: toIso(f.from, false),
+    to: toIso(f.to, true),
+    flowId: f.flowId || undefined,
+    q: q.length >= SEARCH_MIN ? q : undefined,
+  };
+}
+
+/** The search as typed, settled: the list is asked again once typing pauses, not at every key. */
+export function useSettled(value: string, ms = 300): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+export function MessageFilters({ filter, setFilter, providers }: { filter: FilterState; setFilter: (f: (prev: FilterState) => FilterState) => void; providers: ProviderDescriptor[] }) {
+  const flows = useAsync(() => api.flows.list(), []);
+  const set = (k: keyof FilterState) => (e: { target: { value: string } }) => setFilter((f) => ({ ...f, [k]: e.target.value }));
+  const searchTooShort = filter.search.trim().length > 0 && filter.search.trim().length < SEARCH_MIN;
+  return (
+    <form className="filters" aria-label="Filter messages" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        <span>Search</span>
+        <input type="search" value={filter.search} onChange={set('search')} placeholder="Text in the message" maxLength={SEARCH_MAX} data-testid="filter-search" aria-describedby={searchTooShort ? 'filter-search-hint' : undefined} />
+      </label>
+      {searchTooShort && (
+        <span className="muted small" id="filter-search-hint" data-testid="filter-search-hint">
+          Type at least {SEARCH_MIN} characters to search.
+        </span>
+      )}
+      <label>
+        <span>Bundle</span>
+        <select value={filter.flowId} onChange={set('flowId')} data-testid="filter-flow">
+          <option value="">All</option>
+          {(flows.data ?? []).map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Provider</span>
+        <select value={filter.provider} onChange={set('provider')} data-testid="filter-provider">
+          <option value="">All</option>
+          {providers.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.title}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Status</span>
+        <select value={filter.status} onChange={set('status')} data-testid="filter-status">
+          <option value="">All</option>
+          {statusesOf(filter.provider ? providers.filter((p) => p.id === filter.provider) : providers).map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Direction</span>
+        <select value={filter.direction} onChange={set('direction')} data-testid="filter-direction">
+          <option value="">Both</option>
+          <option value="inbound">Inbound</option>
+          <option value="outbound">Outbound</option>
+        </select>
+      </label>
+      <label>
+        <span>From</span>
+        <input type="date" value={filter.from} onChange={set('from')} />
+      </label>
+      <label>
+        <span>To</span>
+        <input type="date" value={filter.to} onChange={set('to')} />
+      </label>
+      {Object.values(filter).some(Boolean) && (
+        <button type="button" className="btn btn-ghost btn-sm" onClick={() => setFilter(() => noFilter)}>
+          Clear
+        </button>
+      )}
+    </form>
+  );
+}
