@@ -16,7 +16,7 @@ export interface FilterState {
 
 export const noFilter: FilterState = { provider: '', status: '', direction: '', from: '', to: '', flowId: '', search: '' };
 
-/** The server searches 3 to 200 characters (its pg_trgm index needs three). */
+/** The server searches 3 to 200 characters, among the 20,000 newest messages the other filters leave (SEARCH_WINDOW). */
 export const SEARCH_MIN = 3;
 const SEARCH_MAX = 200;
 
@@ -68,6 +68,11 @@ export function MessageFilters({ filter, setFilter, providers }: { filter: Filte
       {searchTooShort && (
         <span className="muted small" id="filter-search-hint" data-testid="filter-search-hint">
           Type at least {SEARCH_MIN} characters to search.
+        </span>
+      )}
+      {!searchTooShort && (filter.search.trim() || filter.flowId) && (
+        <span className="muted small" data-testid="filter-window-hint">
+          Searches the 20,000 newest messages; set a date range to reach older ones.
         </span>
       )}
       <label>

@@ -481,7 +481,6 @@ class RunWalk {
       fence,
       runId: this.run.id,
       workspaceId: this.version.workspaceId,
-      flowId: this.version.flowId,
       status,
       error,
       continueAt,

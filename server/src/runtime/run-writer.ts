@@ -36,8 +36,6 @@ export interface MessageWrite {
 export interface RunWrite {
   runId: string;
   workspaceId: string;
-  /** The run's bundle, written on its messages (the message log filters by bundle without a join). */
-  flowId: string;
   status: RunStatus;
   error: StepError | null;
   /** When set, a job continues the run then (a retry, a delay). */
@@ -58,7 +56,7 @@ export type RunWriter = Batcher<RunWrite, { fenced: boolean }>;
 
 const writeSql = `
 with r_all as (
-  select * from json_to_recordset($1::json) as x(run_id uuid, workspace_id uuid, flow_id uuid, status text, error json, continue_at timestamptz, job_id bigint,
+  select * from json_to_recordset($1::json) as x(run_id uuid, workspace_id uuid, status text, error json, continue_at timestamptz, job_id bigint,
     fence_job bigint, fence_by text)
 ), fenced as (
   select run_id from r_all
@@ -77,8 +75,8 @@ with r_all as (
     started_at = coalesce(st.started_at, excluded.started_at), finished_at = excluded.finished_at
   returning 1
 ), m as (
-  insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id, flow_id)
-  select r.workspace_id, x.connection_id, x.provider, x.direction, x.channel, x."from", x."to", x.text, x.provider_message_id, x.status, x.conversation_key, x.run_id, r.flow_id
+  insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id)
+  select r.workspace_id, x.connection_id, x.provider, x.direction, x.channel, x."from", x."to", x.text, x.provider_message_id, x.status, x.conversation_key, x.run_id
   from json_to_recordset($3::json) as x(run_id uuid, connection_id uuid, provider text, direction text, channel text, "from" text, "to" text, text text,
     provider_message_id text, status text, conversation_key text)
   join r_in r on r.run_id = x.run_id
@@ -119,7 +117,6 @@ export function createRunWriter(pool: pg.Pool): RunWriter {
             writes.map((w) => ({
               run_id: w.runId,
               workspace_id: w.workspaceId,
-              flow_id: w.flowId,
               status: w.status,
               error: w.error,
               continue_at: w.continueAt ? w.continueAt.toISOString() : null,

@@ -1,5 +1,4 @@
 // The message log: every SMS / WhatsApp / chat message sent or received through a provider.
-import { sql } from 'drizzle-orm';
 import { index, json, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import type { StepError } from '@bundles/shared';
 import { createdAt, hotWorkspaceId, id, updatedAt } from './common.js';
@@ -23,8 +22,6 @@ export const messages = pgTable(
     conversationKey: text('conversation_key'),
     // No key: a message outlives the run that sent it (runs go with their flow).
     runId: uuid('run_id'),
-    // The bundle of that run, written with it by the run writer: the log filters by bundle without a join.
-    flowId: uuid('flow_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -34,9 +31,5 @@ export const messages = pgTable(
     index('messages_provider_id_idx').using('hash', t.providerMessageId),
     index('messages_workspace_created_idx').on(t.workspaceId, t.createdAt),
     index('messages_conversation_idx').on(t.connectionId, t.conversationKey, t.createdAt),
-    // Only messages sent by runs have a bundle: the others stay out of the index.
-    index('messages_flow_created_idx').on(t.flowId, t.createdAt).where(sql`${t.flowId} is not null`),
-    // The log's text search (ILIKE '%…%'): pg_trgm, which the embedded PostgreSQL ships (migration 0014 creates it).
-    index('messages_text_trgm_idx').using('gin', sql`${t.text} gin_trgm_ops`),
   ],
 );
