@@ -7,3 +7,4 @@ export * from './settings.js';
 export * from './status-rules.js';
 export * from './graph-diff.js';
 export * from './sms.js';
+export * from './error-texts.js';

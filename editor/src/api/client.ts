@@ -26,6 +26,7 @@ import type {
   User,
   ValidationIssue,
 } from './types';
+import { errorTextOf } from '@bundles/shared';
 
 /** An error answered by the API (`{ error: { code, message, details? } }`) or a network failure. */
 export class ApiError extends Error {
@@ -74,7 +75,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   try {
     res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
   } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach the Bundles server. Check that it is running and try again.');
+    throw new ApiError(0, 'network_error', 'Cannot reach the Bundles server.');
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -199,4 +200,21 @@ export const api = {
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** What to do about an error: from its code's entry in the shared list (errorTexts), or for a failed connection. */
+export function errorHint(err: unknown): string | undefined {
+  if (err instanceof ApiError) return errorTextOf(err.code)?.hint;
+  return undefined;
+}
+
+/** What happened in a sentence, for a known code. */
+export function errorSentence(err: unknown): string | undefined {
+  return err instanceof ApiError ? errorTextOf(err.code)?.sentence : undefined;
+}
+
+/** A toast's text: the API's own message, then what to do. */
+export function errorToastText(err: unknown): string {
+  const hint = errorHint(err);
+  return hint ? `${errorMessage(err)} ${hint}` : errorMessage(err);
 }

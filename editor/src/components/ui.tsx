@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import { errorMessage } from '../api/client';
+import { ApiError, errorHint, errorMessage, errorSentence } from '../api/client';
 import { providerColor, providerInitials } from '../lib/provider';
 
 export function Spinner({ label = 'Loading…' }: { label?: string }) {
@@ -12,10 +12,23 @@ export function Spinner({ label = 'Loading…' }: { label?: string }) {
 }
 
 export function ErrorState({ error, onRetry, title = 'Something went wrong' }: { error: unknown; onRetry?: () => void; title?: string }) {
+  const hint = errorHint(error);
+  const sentence = errorSentence(error);
   return (
     <div className="error-state" role="alert">
       <strong>{title}</strong>
+      {sentence && <p>{sentence}</p>}
       <p>{errorMessage(error)}</p>
+      {hint && <p className="muted">{hint}</p>}
+      {error instanceof ApiError && error.code && (
+        <details className="error-detail">
+          <summary>Details</summary>
+          <code>
+            {error.code}
+            {error.status ? ` · HTTP ${error.status}` : ''}
+          </code>
+        </details>
+      )}
       {onRetry && (
         <button type="button" className="btn" onClick={onRetry}>
           Try again

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { useLocation } from 'wouter';
-import { api, errorMessage } from '../api/client';
+import { api, errorMessage, errorToastText } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
 import type { Flow, FlowExport } from '../api/types';
@@ -27,7 +27,7 @@ export function BundlesPage() {
       if (done) toast(done, 'success');
       await flows.reload();
     } catch (err) {
-      toast(errorMessage(err), 'error');
+      toast(errorToastText(err), 'error');
     } finally {
       setBusy(null);
     }
@@ -61,7 +61,7 @@ export function BundlesPage() {
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     } catch (err) {
-      toast(errorMessage(err), 'error');
+      toast(errorToastText(err), 'error');
     }
   };
 

@@ -1,7 +1,7 @@
 // Status messages of a sales connection (Guru, Monetizze, RetailCRM): one rule per line, as the vendors'
 // own screens list them; each rule is a bundle underneath, opened on the canvas from here.
 import { useState } from 'react';
-import { api, errorMessage } from '../api/client';
+import { api, errorToastText } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
 import type { Connection, StatusRule } from '../api/types';
@@ -85,7 +85,7 @@ function RulesTable({ connection, connections, rules, onEdit, onChange }: { conn
       onChange(rules.map((r) => (r.id === saved.id ? saved : r)));
       toast(saved.status === 'running' ? 'Rule on: it sends from now on' : 'Rule off: it sends nothing until turned on', 'success');
     } catch (err) {
-      toast(errorMessage(err), 'error');
+      toast(errorToastText(err), 'error');
     } finally {
       setBusy(null);
     }
@@ -99,7 +99,7 @@ function RulesTable({ connection, connections, rules, onEdit, onChange }: { conn
       onChange(rules.filter((r) => r.id !== rule.id));
       toast('Rule removed', 'success');
     } catch (err) {
-      toast(errorMessage(err), 'error');
+      toast(errorToastText(err), 'error');
     } finally {
       setBusy(null);
     }

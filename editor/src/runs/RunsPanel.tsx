@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, errorMessage } from '../api/client';
+import { api, errorToastText } from '../api/client';
 import type { NodeManifest, Run, RunDetail } from '../api/types';
 import { JsonTree } from '../components/JsonTree';
 import { useToast } from '../components/toast';
@@ -66,7 +66,7 @@ function RunDetailHead({ run, runId, liveVersion, onClose, onRetried }: { run: R
       toast(version === 'live' && liveVersion ? `Run queued again on version ${liveVersion.number}` : 'Run queued again', 'success');
       onRetried(queued);
     } catch (err) {
-      toast(errorMessage(err), 'error');
+      toast(errorToastText(err), 'error');
     } finally {
       setRetrying(null);
     }

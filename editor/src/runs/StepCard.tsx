@@ -1,3 +1,4 @@
+import { errorTextOf } from '@bundles/shared';
 import type { NodeManifest, RunDetail, Step } from '../api/types';
 import { JsonTree } from '../components/JsonTree';
 import { STATUS_WORDING, StatusPill, formatDuration } from '../components/ui';
@@ -24,11 +25,14 @@ function StepErrorBox({ step: s }: { step: Step }) {
   if (!s.error) return null;
   const settled = s.resolution !== null && s.status === 'succeeded';
   const tone = s.status === 'uncertain' ? ' step-error-uncertain' : settled ? ' step-error-settled' : '';
+  // The runtime's own codes say what to do; a provider's code and message are shown as it sent them.
+  const hint = s.error.code !== undefined ? errorTextOf(String(s.error.code))?.hint : undefined;
   return (
     <div className={`step-error${tone}`} role={settled ? undefined : 'alert'} data-testid={`step-error-${s.nodeId}`}>
       {settled && <span>Before it was settled: </span>}
       {s.error.code && <code>{s.error.code}</code>} {s.error.message}
       {s.error.retryable && s.status === 'failed' && <span className="muted"> (retryable)</span>}
+      {!settled && hint && <div className="muted small step-error-hint">{hint}</div>}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, ApiError, errorMessage } from '../api/client';
+import { api, ApiError, errorMessage, errorToastText } from '../api/client';
 import type { ResolveAction, RunDetail, Step } from '../api/types';
 import { useConfirm, type ConfirmOptions } from '../components/confirm';
 import { useToast } from '../components/toast';
@@ -56,7 +56,7 @@ export function UncertainStepActions({
       onRunChanged(fresh);
     } catch (err) {
       setError(errorMessage(err));
-      toast(errorMessage(err), 'error');
+      toast(errorToastText(err), 'error');
       // Settled meanwhile (another tab, another person): show how it stands now.
       if (err instanceof ApiError && err.code === 'not_uncertain') onRunChanged();
     } finally {

@@ -2,7 +2,7 @@
 // another version), restore one as the draft, or run it again (a roll back).
 import { useMemo, useState } from 'react';
 import { diffGraphs, isEmptyDiff, type GraphDiff } from '@bundles/shared';
-import { api, errorMessage } from '../api/client';
+import { api, errorToastText } from '../api/client';
 import { useAsync } from '../api/hooks';
 import type { Flow, FlowVersion, Graph, NodeManifest } from '../api/types';
 import { useConfirm } from '../components/confirm';
@@ -90,7 +90,7 @@ export function VersionsPanel({ flow, draft, dirty, manifests, onRestored, onSta
         toast(`Running version ${v.version}`, 'success');
       }
     } catch (err) {
-      toast(errorMessage(err), 'error');
+      toast(errorToastText(err), 'error');
     } finally {
       setBusy(false);
     }

@@ -1,0 +1,51 @@
+// What each API error code means to a person: a sentence and what to do. The API's own message stays the
+// detail (it names the field, the bundle, the provider's code). A test keeps this list complete: every code
+// the server answers has its entry (server/src/error-codes.test.ts).
+
+export interface ErrorText {
+  /** What happened, in a sentence. */
+  sentence: string;
+  /** What to do about it. */
+  hint: string;
+}
+
+export const errorTexts: Record<string, ErrorText> = {
+  already_set_up: { sentence: 'Bundles is already set up.', hint: 'Log in with the owner’s e-mail address instead.' },
+  bad_request: { sentence: 'The request could not be read.', hint: 'Reload the page and try again.' },
+  cannot_reply: { sentence: 'This message cannot be answered from here.', hint: 'Answer it in the provider’s own app, or through a bundle.' },
+  connection_in_use: { sentence: 'A running bundle uses this connection.', hint: 'Stop the bundles named below first, then delete the connection.' },
+  export_running: { sentence: 'An export into this connection is still running.', hint: 'Wait for it to end; its progress is shown on the connection.' },
+  internal_error: { sentence: 'Something went wrong on our side.', hint: 'Try again; if it keeps happening, the server log has the details.' },
+  invalid_config: { sentence: 'The connection is missing a setting this needs.', hint: 'Edit the connection and fill in the field named below.' },
+  invalid_connection: { sentence: 'The connection’s settings are not valid.', hint: 'Fix the fields marked on the form.' },
+  invalid_credentials: { sentence: 'The e-mail address or the password is wrong.', hint: 'Check both and try again.' },
+  invalid_export: { sentence: 'This export cannot start as asked.', hint: 'Check the source connection and the options below.' },
+  invalid_flow: { sentence: 'The bundle has problems to fix.', hint: 'They are listed above the canvas and marked on the nodes.' },
+  invalid_import: { sentence: 'This file is not a Bundles export.', hint: 'Export the bundle again from its menu, and import that file.' },
+  invalid_request: { sentence: 'Some of what was sent is not valid.', hint: 'Fix the field named below and try again.' },
+  invalid_rule: { sentence: 'The rule cannot be saved as it is.', hint: 'Fix the fields marked on the form.' },
+  invalid_settings: { sentence: 'These settings are not valid.', hint: 'Fix the fields marked on the form.' },
+  invalid_template_use: { sentence: 'The ready bundle cannot be made as asked.', hint: 'Choose a connection for each role marked, of the provider it names.' },
+  network_error: { sentence: 'Bundles cannot be reached.', hint: 'Check that the Bundles server is running, then try again.' },
+  no_export: { sentence: 'This connection offers no export.', hint: 'Exports go into connections such as SALESmanago.' },
+  no_live_version: { sentence: 'The bundle has no live version to retry on.', hint: 'Start the bundle, or retry on the version the run ran.' },
+  no_status_rules: { sentence: 'This connection has no statuses to send messages on.', hint: 'Status messages are for sales connections such as Guru, Monetizze or RetailCRM.' },
+  not_failed: { sentence: 'Only a failed run can be retried.', hint: 'Reload the run: it may have finished meanwhile.' },
+  not_found: { sentence: 'It is not there (any more).', hint: 'It may have been deleted; go back to the list.' },
+  not_uncertain: { sentence: 'This step was settled already.', hint: 'Reload the run to see how.' },
+  provider_error: { sentence: 'The provider refused or did not answer.', hint: 'Its own code and message are below; check the connection’s credentials and the provider’s status.' },
+  // Step errors of the runtime itself (a provider's own codes are shown as they come).
+  template_error: { sentence: 'A {{ … }} field of this step could not be filled in.', hint: 'Open the step: the field and the missing value are named; fix the mapping and retry the run.' },
+  trigger_condition_failed: { sentence: 'The trigger could not check its condition on this event.', hint: 'Look at the event’s data and the trigger’s settings, then replay or retry.' },
+  unstorable: { sentence: 'What this run produced could not be stored.', hint: 'A value is too large or not valid text; map less of it into the step.' },
+  daily_cap_reached: { sentence: 'The connection’s daily send cap is reached.', hint: 'Raise the cap on the connection, or let it wait until tomorrow.' },
+  too_many_segments: { sentence: 'The text is longer than the SMS cap allows.', hint: 'Shorten the message or raise “At most (SMS segments)”.' },
+  unauthorized: { sentence: 'You are not logged in (any more).', hint: 'Log in again.' },
+  unavailable: { sentence: 'The database does not answer right now.', hint: 'Wait a few seconds and try again.' },
+  unknown_provider: { sentence: 'That provider is not known here.', hint: 'Choose one of the providers listed.' },
+};
+
+/** The text of a code, or a general one for a code not listed (a provider's own, a framework's). */
+export function errorTextOf(code: string | undefined): ErrorText | undefined {
+  return code ? errorTexts[code] : undefined;
+}
