@@ -522,7 +522,7 @@ export async function timeSearches(opts: { base: string; token: string; database
   const get = async (q: string) => {
     const res = await fetch(`${opts.base}/api/runs?q=${encodeURIComponent(q)}`, { headers: { authorization: `Bearer ${opts.token}` } });
     const text = await res.text();
-    return { ok: res.ok, runs: res.ok ? (JSON.parse(text) as unknown[]) : [] };
+    return { ok: res.ok, runs: res.ok ? (JSON.parse(text) as { items: unknown[] }).items : [] };
   };
   const probe = await get(`no-such-order-${Date.now()}`);
   const times: number[] = [];

@@ -100,7 +100,7 @@ describe('crash recovery', () => {
     const run = await waitFor(
       'the run to succeed on the fresh worker',
       async () => {
-        const runs = (await b.api('GET', `/api/runs?flowId=${flow.body.id}`)).body;
+        const runs = (await b.api('GET', `/api/runs?flowId=${flow.body.id}`)).body.items;
         return runs[0]?.status === 'succeeded' ? runs[0] : null;
       },
       30_000,
@@ -179,7 +179,7 @@ describe('crash recovery', () => {
       const run = await waitFor(
         'the run to succeed on another worker',
         async () => {
-          const list = (await b.api('GET', `/api/runs?flowId=${flow.body.id}`)).body;
+          const list = (await b.api('GET', `/api/runs?flowId=${flow.body.id}`)).body.items;
           return list[0]?.status === 'succeeded' ? list[0] : null;
         },
         30_000,

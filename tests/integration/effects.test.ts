@@ -219,7 +219,7 @@ describe('what can never pass', () => {
     const { flowId, url } = await hookFlow([{ id: 'erp', type: 'core.http_request', config: { url: `${sink.url}/orders`, body: { order: 'RA' } } }]);
     expect((await postJson(url, { order: 'RA' })).status).toBe(200);
     const run = await waitFor('the retry to be scheduled', async () => {
-      const [r] = (await b.api('GET', `/api/runs?flowId=${flowId}`)).body as Array<{ id: string; status: string }>;
+      const [r] = (await b.api('GET', `/api/runs?flowId=${flowId}`)).body.items as Array<{ id: string; status: string }>;
       return r?.status === 'waiting' ? r : null;
     });
     const detail = await runDetail(b, run.id);

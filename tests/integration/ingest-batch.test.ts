@@ -218,7 +218,7 @@ describe('ingest in batches', () => {
     // One run per key, each succeeded, each order posted once.
     const runs = await waitForFinishedRuns(b, flowId, keys.length, 30_000);
     expect(runs).toHaveLength(keys.length);
-    expect((await b.api('GET', `/api/runs?flowId=${flowId}&limit=500`)).body).toHaveLength(keys.length);
+    expect((await b.api('GET', `/api/runs?flowId=${flowId}&limit=500`)).body.items).toHaveLength(keys.length);
     for (const r of runs) expect(r.status, JSON.stringify(r.error)).toBe('succeeded');
     expect(new Set(runs.map((r) => r.eventId))).toEqual(new Set(received.map((e) => e.id)));
     const posted = orders.received.filter((o) => o.startsWith('order-k'));

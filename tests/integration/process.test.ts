@@ -192,10 +192,10 @@ describe('the server process', () => {
     await api('POST', `/api/flows/${flow.id}/start`);
     await fetch(conn.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     await new Promise((r) => setTimeout(r, 500));
-    expect((await api('GET', `/api/runs?flowId=${flow.id}`))[0].status).toBe('queued'); // the web role runs nothing
+    expect((await api('GET', `/api/runs?flowId=${flow.id}`)).items[0].status).toBe('queued'); // the web role runs nothing
 
     const worker = start({ DATABASE_URL: databaseUrl }, ['--role', 'worker']);
-    await waitFor('the worker to run it', async () => (await api('GET', `/api/runs?flowId=${flow.id}`))[0].status === 'succeeded', 60_000, 100);
+    await waitFor('the worker to run it', async () => (await api('GET', `/api/runs?flowId=${flow.id}`)).items[0].status === 'succeeded', 60_000, 100);
     expect(worker.output()).not.toContain('Bundles is running: open');
     worker.child.kill('SIGTERM');
     web.child.kill('SIGTERM');

@@ -39,7 +39,7 @@ async function bundle(name: string, nodes: Node[], edges: Edge[], hookConfig: Re
 }
 
 async function runsOf(flowId: string) {
-  return (await b.api('GET', `/api/runs?flowId=${flowId}`)).body as Array<{ id: string; status: string; error: unknown }>;
+  return (await b.api('GET', `/api/runs?flowId=${flowId}`)).body.items as Array<{ id: string; status: string; error: unknown }>;
 }
 
 async function finishedRun(flowId: string, count = 1, timeoutMs = 20_000) {

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 /** Everything the API answers about a connection's events and runs, as one text to search. */
 async function everythingStored(connectionId: string, flowId: string): Promise<string> {
-  const runs = (await b.api('GET', `/api/runs?flowId=${flowId}`)).body as Array<{ id: string }>;
+  const runs = (await b.api('GET', `/api/runs?flowId=${flowId}`)).body.items as Array<{ id: string }>;
   const details = await Promise.all(runs.map((r) => runDetail(b, r.id)));
   const { rows } = await b.database.pool.query(`select payload::text as p from events where connection_id = $1 union all select body::text from webhook_deliveries where connection_id = $1`, [connectionId]);
   return JSON.stringify([await events(b, connectionId), await deliveries(b, connectionId), details, rows]);

@@ -36,7 +36,7 @@ describe('a webhook bundle end to end', () => {
     expect(hook.status).toBe(200);
     const run = await waitFor('run succeeded', async () => {
       const runs = await b.api('GET', `/api/runs?flowId=${flow.body.id}`);
-      return runs.body[0]?.status === 'succeeded' ? runs.body[0] : null;
+      return runs.body.items[0]?.status === 'succeeded' ? runs.body.items[0] : null;
     });
     const detail = await b.api('GET', `/api/runs/${run.id}`);
     expect(detail.body.steps.map((s: { nodeId: string; status: string }) => `${s.nodeId}:${s.status}`)).toEqual(['trigger:succeeded', 'post:succeeded']);

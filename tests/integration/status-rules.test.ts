@@ -110,10 +110,10 @@ describe('status rules: Guru sales → SMS and WhatsApp template', () => {
     expect(stored).toBeDefined();
     // Found the same way, a sale that did run shows its run: the empty answer below means none ran.
     const ranSale = await b.api('GET', '/api/runs?q=11111111-0000-4000-8000-000000000002');
-    expect((ranSale.body.runs ?? ranSale.body).map((r: { id: string }) => r.id)).toEqual([waRun!.id]);
+    expect(ranSale.body.items.map((r: { id: string }) => r.id)).toEqual([waRun!.id]);
     const runsOfSale = await b.api('GET', `/api/runs?q=${removedSale}`);
     expect(runsOfSale.status, JSON.stringify(runsOfSale.body)).toBe(200);
-    expect(runsOfSale.body.runs ?? runsOfSale.body).toEqual([]);
+    expect(runsOfSale.body).toEqual({ items: [], nextCursor: null });
     expect(tw.messages.slice(textsBefore)).toHaveLength(2);
   });
 

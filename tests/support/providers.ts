@@ -140,7 +140,7 @@ export async function startChainFlow(b: TestBundles, name: string, nodes: FlowNo
 export async function listRuns(b: TestBundles, flowId: string): Promise<ApiRun[]> {
   const res = await b.api('GET', `/api/runs?flowId=${flowId}`);
   expect(res.status).toBe(200);
-  return res.body as ApiRun[];
+  return res.body.items as ApiRun[];
 }
 
 /** Run statuses a run does not leave by itself (an uncertain run waits for a person). */

@@ -168,8 +168,9 @@ export const api = {
   },
 
   runs: {
-    list: (params: { flowId?: string; status?: string; limit?: number }) =>
-      request<Run[]>('GET', `/api/runs${query(params)}`),
+    /** A page of runs, newest first; `nextCursor` fetches the next. */
+    list: (params: { flowId?: string; status?: string; connectionId?: string; q?: string; from?: string; to?: string; cursor?: string; limit?: number }) =>
+      request<{ items: Run[]; nextCursor: string | null }>('GET', `/api/runs${query(params)}`),
     get: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
     /** Runs a failed run again: on the version it ran, or on the bundle's live version. */
     retry: (id: string, version: 'original' | 'live' = 'original') => request<Run>('POST', `/api/runs/${enc(id)}/retry`, { body: { version } }),

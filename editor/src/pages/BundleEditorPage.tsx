@@ -85,7 +85,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
   const dirty = graphJson !== savedJson || name !== flow.name;
 
   const connections = useAsync(() => api.connections.list(), []);
-  const runs = useAsync(() => api.runs.list({ flowId: flow.id, limit: 50 }), [flow.id], 2000);
+  const runs = useAsync(async () => (await api.runs.list({ flowId: flow.id, limit: 50 })).items, [flow.id], 2000);
   const latestRunId = runs.data?.[0]?.id ?? flow.lastRun?.id ?? null;
   const valuesRunId = openRunId ?? latestRunId;
   // The opened run (or the latest one, for the field picker's values).

@@ -25,7 +25,7 @@ describe('/metrics', () => {
       await fetch(conn.body.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'same' }, body: '{"a":1}' });
     }
     for (let i = 0; i < 50; i++) {
-      const runs = (await b.api('GET', `/api/runs?flowId=${flow.body.id}`)).body;
+      const runs = (await b.api('GET', `/api/runs?flowId=${flow.body.id}`)).body.items;
       if (runs[0]?.status === 'succeeded') break;
       await new Promise((r) => setTimeout(r, 50));
     }

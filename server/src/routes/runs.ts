@@ -11,15 +11,19 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService }> = async (app
     {
       schema: {
         tags: ['runs'],
-        description: 'Runs, newest first. `q`: the runs of an order id, a transaction id or a sender (exact value); `cursor`: the id of the last run of the previous page.',
+        description:
+          'Runs, newest first, a page at a time. `q`: the runs of an order id, a transaction id or a sender (exact value); `connectionId`: of the bundles triggered by that connection; `from`/`to`: created in that time; `cursor`: the `nextCursor` of the previous page.',
         querystring: z.object({
-          flowId: z.string().optional(),
+          flowId: z.string().max(64).optional(),
           status: runStatusSchema.optional(),
+          connectionId: z.string().max(64).optional(),
           q: z.string().trim().min(1).max(200).optional(),
+          from: z.string().max(40).optional(),
+          to: z.string().max(40).optional(),
           cursor: z.string().max(64).optional(),
           limit: z.coerce.number().int().min(1).max(500).optional(),
         }),
-        response: { 200: z.array(runSchema) },
+        response: { 200: z.object({ items: z.array(runSchema), nextCursor: z.string().nullable() }) },
       },
     },
     async (req) => runs.list(principal(req).workspaceId, req.query),

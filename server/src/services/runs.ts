@@ -1,9 +1,9 @@
 // Runs with their steps, received events, and retrying a failed run from its failed step.
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { events, flows, flowVersions, runs, steps, uncertainRuns, type RunStatus } from '../db/schema/index.js';
+import { events, flows, flowVersions, runs, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
 import { AppError, notFound } from './errors.js';
 import { isUuid } from '../ids.js';
@@ -13,9 +13,20 @@ type RunRow = typeof runs.$inferSelect;
 export interface RunListQuery {
   flowId?: string | undefined;
   status?: RunStatus | undefined;
+  /** The trigger connection: runs of the bundles whose trigger listens (or listened) to it. */
+  connectionId?: string | undefined;
   q?: string | undefined;
+  /** Created at or after / before (ISO 8601). */
+  from?: string | undefined;
+  to?: string | undefined;
   cursor?: string | undefined;
   limit?: number | undefined;
+}
+
+export interface RunPage {
+  items: Run[];
+  /** The cursor of the next page, or null when this is the last. */
+  nextCursor: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -39,23 +50,43 @@ export class RunService {
   constructor(private db: Db) {}
 
   /**
-   * Newest first. `q` finds the runs of one order, transaction or sender (runs.search_key, a hash index);
-   * `cursor` is the last run of the previous page.
+   * Newest first, a page at a time. `q` finds the runs of one order, transaction or sender (runs.search_key,
+   * a B-tree); `connectionId` the runs of the bundles subscribed to that trigger connection (any version),
+   * through runs_flow_idx; `from`/`to` bound the creation time; `cursor` is the last run of the previous page.
    */
-  async list(workspaceId: string, q: RunListQuery): Promise<Run[]> {
+  async list(workspaceId: string, q: RunListQuery): Promise<RunPage> {
+    const empty = { items: [], nextCursor: null };
     const where: SQL[] = [eq(runs.workspaceId, workspaceId)];
-    for (const id of [q.flowId, q.cursor]) if (id !== undefined && !isUuid(id)) return [];
+    for (const id of [q.flowId, q.cursor, q.connectionId]) if (id !== undefined && !isUuid(id)) return empty;
     if (q.flowId) where.push(eq(runs.flowId, q.flowId));
+    if (q.connectionId) {
+      const subscribed = await this.db
+        .selectDistinct({ flowId: triggerSubscriptions.flowId })
+        .from(triggerSubscriptions)
+        .where(and(eq(triggerSubscriptions.connectionId, q.connectionId), eq(triggerSubscriptions.workspaceId, workspaceId)));
+      if (subscribed.length === 0) return empty;
+      where.push(inArray(runs.flowId, subscribed.map((f) => f.flowId)));
+    }
     if (q.status) where.push(eq(runs.status, q.status));
     if (q.q) where.push(eq(runs.searchKey, q.q));
+    for (const [key, op] of [['from', gte], ['to', lte]] as const) {
+      const v = q[key];
+      if (!v) continue;
+      const d = new Date(v);
+      if (Number.isNaN(d.getTime())) throw new AppError(422, 'invalid_request', `"${key}" is not a date: use ISO 8601, e.g. 2026-11-01T00:00:00Z.`, { issues: [{ field: key, message: 'not a date' }] });
+      where.push(op(runs.createdAt, d));
+    }
     if (q.cursor) where.push(sql`(${runs.createdAt}, ${runs.id}) < (select created_at, id from runs where id = ${q.cursor})`);
+    const limit = Math.min(q.limit ?? 50, 500);
+    // One more than the page: whether there is a next one, without counting.
     const rows = await this.db
       .select()
       .from(runs)
       .where(and(...where))
       .orderBy(desc(runs.createdAt), desc(runs.id))
-      .limit(Math.min(q.limit ?? 50, 500));
-    return rows.map(presentRun);
+      .limit(limit + 1);
+    const items = rows.slice(0, limit).map(presentRun);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 
   async get(workspaceId: string, id: string): Promise<RunDetail> {
