@@ -287,6 +287,20 @@ describe('runtime', () => {
     expect((await b.api('POST', `/api/runs/${onLive}/retry`, { version: 'newest' })).status).toBe(400);
   });
 
+  it("gives a run its true duration: from when it began to run until it finished", async () => {
+    let release!: () => void;
+    sink.script.push({ status: 200, body: '{"slow":true}', gate: new Promise<void>((r) => (release = r)) });
+    const { flowId, send } = await bundle('Timed', [{ id: 'call', type: 'core.http_request', config: { url: `${sink.url}/timed` } }], [{ source: 'trigger', target: 'call' }]);
+    await send({});
+    await waitFor('the call to arrive', async () => sink.requests.some((r) => r.url === '/timed'));
+    await new Promise((r) => setTimeout(r, 300)); // the call is held: this is the duration being measured, not a wait for an outcome
+    release();
+    const [run] = await finishedRun(flowId);
+    const d = await detail(run!.id);
+    expect(Date.parse(d.finishedAt) - Date.parse(d.startedAt)).toBeGreaterThanOrEqual(250);
+    expect(Date.parse(d.startedAt)).toBeGreaterThanOrEqual(Date.parse(d.createdAt));
+  });
+
   it('stop ends new runs while a run in flight finishes', async () => {
     sink.script.push({ status: 200, body: '{"slow":true}' });
     const { flowId, send } = await bundle(

@@ -78,6 +78,8 @@ describe('status rules: Guru sales → SMS and WhatsApp template', () => {
     const [smsRun] = await waitForFinishedRuns(b, sms.body.flowId, 1);
     const [waRun] = await waitForFinishedRuns(b, wt.body.flowId, 1);
     expect(smsRun!.status, JSON.stringify(smsRun!.error)).toBe('succeeded');
+    // Its send was journaled when the sale arrived: the run started then, and took as long as the send (not "0 ms").
+    expect(Date.parse(smsRun!.finishedAt!) - Date.parse(smsRun!.startedAt!)).toBeGreaterThan(0);
     expect(waRun!.status, JSON.stringify(waRun!.error)).toBe('succeeded');
     expect(tw.messages.slice(textsBefore).map((m) => [m.from, m.to, m.body])).toEqual([['+15550002222', '+5511987654321', 'Olá Ana, pagamento aprovado!']]);
     const sent = wa.messages.slice(templatesBefore);

@@ -37,6 +37,9 @@ export interface ApiRun {
   eventId: string | null;
   status: string;
   error: { code?: string | number; message: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
 }
 export interface ApiRunDetail extends ApiRun {
   trigger: unknown;

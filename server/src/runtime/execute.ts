@@ -194,6 +194,8 @@ class RunWalk {
   private readonly done: Map<string, StepWrite>;
   private readonly log: RuntimeLogger;
   private uncertain = false;
+  /** When this execution began: the run's start, kept by its first write (the run's duration is true then). */
+  private readonly startedAt = new Date().toISOString();
 
   constructor(
     private readonly deps: ExecuteDeps,
@@ -481,6 +483,7 @@ class RunWalk {
       fence,
       runId: this.run.id,
       workspaceId: this.version.workspaceId,
+      startedAt: this.startedAt,
       status,
       error,
       continueAt,

@@ -97,9 +97,10 @@ with d as (
   select * from json_to_recordset($3::json) as x(req int, ord int, id uuid, subject text, search_key text, subscription_id uuid, lane boolean, error json,
     conversation_key text, journal_node text, journal_type text)
 ), new_runs as (
-  insert into runs (id, workspace_id, flow_id, version_id, event_id, status, error, finished_at, conversation_key, search_key, seq)
+  -- A run whose first write is journaled here starts here (its attempt is on record from now on).
+  insert into runs (id, workspace_id, flow_id, version_id, event_id, status, error, started_at, finished_at, conversation_key, search_key, seq)
   select c.id, i.workspace_id, ts.flow_id, ts.version_id, i.id, case when c.error is null then 'queued' else 'failed' end,
-    c.error, case when c.error is not null then now() end, c.conversation_key, c.search_key,
+    c.error, case when c.error is null and c.journal_node is not null then now() end, case when c.error is not null then now() end, c.conversation_key, c.search_key,
     case when c.conversation_key is not null then nextval('runs_conversation_seq') end
   from candidate_runs c
   join ins_req i on i.req = c.req and i.subject = c.subject and i.inserted

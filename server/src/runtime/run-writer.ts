@@ -36,6 +36,8 @@ export interface MessageWrite {
 export interface RunWrite {
   runId: string;
   workspaceId: string;
+  /** When the execution writing this began: a run's first write keeps it as the run's start. */
+  startedAt?: string | null;
   status: RunStatus;
   error: StepError | null;
   /** When set, a job continues the run then (a retry, a delay). */
@@ -56,7 +58,7 @@ export type RunWriter = Batcher<RunWrite, { fenced: boolean }>;
 
 const writeSql = `
 with r_all as (
-  select * from json_to_recordset($1::json) as x(run_id uuid, workspace_id uuid, status text, error json, continue_at timestamptz, job_id bigint,
+  select * from json_to_recordset($1::json) as x(run_id uuid, workspace_id uuid, started_at timestamptz, status text, error json, continue_at timestamptz, job_id bigint,
     fence_job bigint, fence_by text)
 ), fenced as (
   select run_id from r_all
@@ -82,7 +84,7 @@ with r_all as (
   join r_in r on r.run_id = x.run_id
   returning 1
 ), r as (
-  update runs set status = r_in.status, error = r_in.error, started_at = coalesce(runs.started_at, now()),
+  update runs set status = r_in.status, error = r_in.error, started_at = coalesce(runs.started_at, least(r_in.started_at, now())),
     finished_at = case when r_in.status in ('succeeded', 'failed', 'filtered', 'uncertain') then now() end
   from r_in
   -- The ids again as an array: the planner then probes the primary key instead of scanning the table
@@ -117,6 +119,7 @@ export function createRunWriter(pool: pg.Pool): RunWriter {
             writes.map((w) => ({
               run_id: w.runId,
               workspace_id: w.workspaceId,
+              started_at: w.startedAt ?? null,
               status: w.status,
               error: w.error,
               continue_at: w.continueAt ? w.continueAt.toISOString() : null,
