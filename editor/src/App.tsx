@@ -13,6 +13,7 @@ import { BundlesPage } from './pages/BundlesPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
 import { LoginPage, SetupPage } from './pages/AuthPages';
 import { MessagesPage } from './pages/MessagesPage';
+import { RunsPage } from './pages/RunsPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { StatusRulesPage } from './pages/StatusRulesPage';
 
@@ -87,6 +88,9 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           <NavLink href="/connections" aria-current={section === 'connections' ? 'page' : undefined} data-testid="nav-connections">
             Connections
           </NavLink>
+          <NavLink href="/runs" aria-current={section === 'runs' ? 'page' : undefined} data-testid="nav-runs">
+            Runs
+          </NavLink>
           <NavLink href="/messages" aria-current={section === 'messages' ? 'page' : undefined} data-testid="nav-messages">
             Messages
           </NavLink>
@@ -115,6 +119,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
               <Route path="/connections">{() => <ConnectionsPage />}</Route>
               <Route path="/connections/:id/status-messages">{(params) => <StatusRulesPage key={params.id} connectionId={params.id} />}</Route>
               <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
+              <Route path="/runs" component={RunsPage} />
               <Route path="/messages" component={MessagesPage} />
               <Route path="/settings" component={SettingsPage} />
               <Route>

@@ -77,8 +77,10 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
   const [name, setName] = useState(initialFlow.name);
   const [issues, setIssues] = useState<ValidationIssue[]>([]);
   const [busy, setBusy] = useState<null | 'save' | 'start' | 'stop'>(null);
-  const [tab, setTab] = useState<'inspect' | 'runs' | 'versions'>('inspect');
-  const [openRunId, setOpenRunId] = useState<string | null>(null);
+  // `?run=<id>` (from the Runs page) opens that run.
+  const linkedRun = useMemo(() => new URLSearchParams(window.location.search).get('run'), []);
+  const [tab, setTab] = useState<'inspect' | 'runs' | 'versions'>(linkedRun ? 'runs' : 'inspect');
+  const [openRunId, setOpenRunId] = useState<string | null>(linkedRun);
 
   const graph: Graph = useMemo(() => canvasToGraph(nodes, edges), [nodes, edges]);
   const graphJson = useMemo(() => JSON.stringify(graph), [graph]);
