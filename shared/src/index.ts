@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './templates.js';
 export * from './api.js';
 export * from './settings.js';
+export * from './gallery.js';
