@@ -13,6 +13,7 @@ import { BundlesPage } from './pages/BundlesPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
 import { LoginPage, SetupPage } from './pages/AuthPages';
 import { MessagesPage } from './pages/MessagesPage';
+import { NewBundlePage } from './pages/gallery/NewBundlePage';
 import { SettingsPage } from './pages/SettingsPage';
 
 type AuthState = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'error'; error: unknown } | { kind: 'in'; me: Me };
@@ -110,6 +111,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
                 <Redirect to="/bundles" replace />
               </Route>
               <Route path="/bundles" component={BundlesPage} />
+              <Route path="/bundles/new" component={NewBundlePage} />
               <Route path="/bundles/:id">{(params) => <BundleEditorPage key={params.id} flowId={params.id} />}</Route>
               <Route path="/connections">{() => <ConnectionsPage />}</Route>
               <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
