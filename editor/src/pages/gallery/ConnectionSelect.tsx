@@ -1,5 +1,6 @@
 // A select of the workspace's connections of one provider, with "+ New … connection" creating one in place.
 import { useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { Connection, ProviderDescriptor } from '../../api/types';
 import { Modal } from '../../components/ui';
 import { ConnectionForm } from '../../inspector/ConnectionForm';
@@ -57,25 +58,30 @@ export function ConnectionSelect({
           {error}
         </span>
       )}
-      {creating && (
-        <Modal title={`New ${title} connection`} onClose={() => setCreating(false)} wide testId="connection-modal">
-          {provider ? (
-            <ConnectionForm
-              provider={provider}
-              onCancel={() => setCreating(false)}
-              onSaved={(c) => {
-                setCreating(false);
-                onCreated(c);
-                onChange(c.id);
-              }}
-            />
-          ) : (
-            <p className="form-error" role="alert">
-              This server does not know the provider “{providerId}”.
-            </p>
-          )}
-        </Modal>
-      )}
+      {/* Outside the dialog's own form, in the DOM (no nested forms) and for React's bubbling submit events. */}
+      {creating &&
+        createPortal(
+          <div onSubmit={(e) => e.stopPropagation()}>
+            <Modal title={`New ${title} connection`} onClose={() => setCreating(false)} wide testId="connection-modal">
+              {provider ? (
+                <ConnectionForm
+                  provider={provider}
+                  onCancel={() => setCreating(false)}
+                  onSaved={(c) => {
+                    setCreating(false);
+                    onCreated(c);
+                    onChange(c.id);
+                  }}
+                />
+              ) : (
+                <p className="form-error" role="alert">
+                  This server does not know the provider “{providerId}”.
+                </p>
+              )}
+            </Modal>
+          </div>,
+          document.body,
+        )}
     </div>
   );
 }

@@ -129,6 +129,8 @@ describe('NewBundlePage', () => {
     await waitFor(() => expect(screen.queryByTestId('connection-modal')).toBeNull());
     expect(createConnection).toHaveBeenCalledWith(expect.objectContaining({ provider: 'retailcrm', name: 'My RetailCRM', config: expect.objectContaining({ apiKey: 'key-1' }) }));
     expect((screen.getByTestId('role-crm') as HTMLSelectElement).value).toBe('r9');
+    // Saving the connection did not submit the template's own form.
+    expect(use).not.toHaveBeenCalled();
 
     await user.click(screen.getByTestId('template-use'));
     expect(screen.getByText('RetailCRM chat id is required.')).toBeTruthy();
