@@ -14,6 +14,7 @@ import { ConnectionsPage } from './pages/ConnectionsPage';
 import { LoginPage, SetupPage } from './pages/AuthPages';
 import { MessagesPage } from './pages/MessagesPage';
 import { RunsPage } from './pages/RunsPage';
+import { NewBundlePage } from './pages/gallery/NewBundlePage';
 import { SettingsPage } from './pages/SettingsPage';
 import { StatusRulesPage } from './pages/StatusRulesPage';
 
@@ -115,6 +116,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
                 <Redirect to="/bundles" replace />
               </Route>
               <Route path="/bundles" component={BundlesPage} />
+              <Route path="/bundles/new" component={NewBundlePage} />
               <Route path="/bundles/:id">{(params) => <BundleEditorPage key={params.id} flowId={params.id} />}</Route>
               <Route path="/connections">{() => <ConnectionsPage />}</Route>
               <Route path="/connections/:id/status-messages">{(params) => <StatusRulesPage key={params.id} connectionId={params.id} />}</Route>

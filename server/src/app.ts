@@ -26,6 +26,9 @@ import { messageRoutes } from './routes/messages.js';
 import { hookRoutes } from './routes/hooks.js';
 import { settingsRoutes } from './routes/settings.js';
 import { statusRuleRoutes } from './routes/status-rules.js';
+import { templateRoutes } from './routes/templates.js';
+import { loadTemplates } from './templates/load.js';
+import { TemplateService } from './templates/service.js';
 import { ExportService } from './services/exports.js';
 import { ConnectionService } from './services/connections.js';
 import { FlowService } from './services/flows.js';
@@ -120,6 +123,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(messageRoutes, { messages });
   await app.register(settingsRoutes, { settings: new SettingsService(db) });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
+  await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

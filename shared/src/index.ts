@@ -8,3 +8,4 @@ export * from './status-rules.js';
 export * from './graph-diff.js';
 export * from './sms.js';
 export * from './error-texts.js';
+export * from './gallery.js';

@@ -121,6 +121,7 @@ describe('editor end to end', () => {
   it('builds W1 by dragging from the palette, saves and starts it', async () => {
     await page.getByTestId('nav-bundles').click();
     await page.getByTestId('create-first-bundle').click();
+    await page.getByTestId('gallery-blank').click();
     await page.getByTestId('name-input').fill('Paid order → SMS');
     await page.getByTestId('name-submit').click();
     await page.getByTestId('editor').waitFor();

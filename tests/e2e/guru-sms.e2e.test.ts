@@ -72,6 +72,7 @@ describe('editor end to end: Guru sale approved → SMS, drawn on the canvas', (
   it('builds "approved → SMS" on the canvas, starts it, and a Guru post sends one SMS to the buyer', async () => {
     await page.getByTestId('nav-bundles').click();
     await page.getByTestId('create-first-bundle').click();
+    await page.getByTestId('gallery-blank').click();
     await page.getByTestId('name-input').fill('Venda aprovada → SMS');
     await page.getByTestId('name-submit').click();
     await page.getByTestId('editor').waitFor();

@@ -1,5 +1,5 @@
 // A fake RetailCRM (API v5 + Message Gateway bot API) on 127.0.0.1, faithful to PROVIDERS.md: X-API-KEY,
-// form bodies with JSON inside fields, 201 on creates, by=id, 10 requests/s per key answered 503. Lists of
+// form bodies with JSON inside fields, 201 on creates, by=id (else externalId), 10 requests/s per key answered 503. Lists of
 // customers and orders page by limit (20, 50, 100) and filter as v5 does (sites, dates, payment statuses).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,7 @@ export interface FakeRetailcrmRequest {
 
 export interface FakeRetailcrmCustomer {
   id: number;
+  externalId?: string;
   firstName?: string;
   lastName?: string;
   email?: string;
@@ -216,7 +217,7 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
     if (req.method === 'GET' && path === '/api/credentials') {
       return send(res, 200, {
         success: true,
-        credentials: ['/api/customers', '/api/customers/create', '/api/orders', '/api/orders/create', '/api/orders/{id}', '/api/orders/{id}/edit', '/api/reference/statuses'],
+        credentials: ['/api/customers', '/api/customers/{externalId}', '/api/customers/create', '/api/orders', '/api/orders/create', '/api/orders/{id}', '/api/orders/{id}/edit', '/api/reference/statuses'],
         siteAccess: 'access_selective',
         sitesAvailable: sites,
       });
@@ -247,8 +248,10 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
       const page = Number(req.query.page ?? 1);
       if (![20, 50, 100].includes(limit)) return fail(res, 400, 'Errors in the input parameters', { limit: 'This value should be one of 20, 50, 100.' });
       const shops = listFilter(req.query, 'sites');
+      const externalIds = listFilter(req.query, 'externalIds');
       const found = customers.filter((c) => {
         if (shops.length && !shops.includes(c.site)) return false;
+        if (externalIds.length && !(typeof c.externalId === 'string' && externalIds.includes(c.externalId))) return false;
         if (!withinDays(c.createdAt as string | undefined, req.query['filter[dateFrom]'], req.query['filter[dateTo]'])) return false;
         if (!q) return true;
         const name = [c.firstName, c.lastName, c.email].filter(Boolean).join(' ').toLowerCase();
@@ -272,8 +275,22 @@ export async function startFakeRetailcrm(opts: FakeRetailcrmOptions = {}) {
       if (typeof c.email === 'string' && !c.email.includes('@')) {
         return fail(res, 400, 'Customer is not created', { email: 'This value is not a valid email address.' });
       }
+      // A guess at RetailCRM's answer (unconfirmed): an externalId names one customer of a shop.
+      if (typeof c.externalId === 'string' && customers.some((x) => x.externalId === c.externalId && x.site === site)) {
+        return fail(res, 400, 'Customer is not created', { externalId: `Customer with externalId "${c.externalId}" already exists.` });
+      }
       const customer = addCustomer({ ...(c as Partial<FakeRetailcrmCustomer>), id: undefined, site });
       return send(res, 201, { success: true, id: customer.id });
+    }
+
+    if ((m = path.match(/^\/api\/customers\/([^/]+)$/)) && req.method === 'GET') {
+      // Without by=id RetailCRM reads the id as an externalId; site picks the shop the externalId belongs to.
+      const id = decodeURIComponent(m[1]!);
+      const site = readSite(res, req.query.site);
+      if (site === null) return;
+      const customer =
+        req.query.by === 'id' ? customers.find((c) => String(c.id) === id) : customers.find((c) => c.externalId === id && c.site === site);
+      return customer ? send(res, 200, { success: true, customer }) : fail(res, 404, 'Not found');
     }
 
     if (req.method === 'POST' && path === '/api/orders/create') {

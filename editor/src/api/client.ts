@@ -1,3 +1,4 @@
+import type { BundleTemplate } from '@bundles/shared';
 import type {
   Connection,
   ConnectionExport,
@@ -183,6 +184,12 @@ export const api = {
     list: (filter: MessageFilter) =>
       request<Message[]>('GET', `/api/messages${query(filter as Record<string, string | undefined>)}`),
     reply: (id: string, text: string) => request<Message>('POST', `/api/messages/${enc(id)}/reply`, { body: { text } }),
+  },
+
+  templates: {
+    list: () => request<BundleTemplate[]>('GET', '/api/templates'),
+    use: (id: string, body: { name: string; connections: Record<string, string>; inputs?: Record<string, string> }) =>
+      request<Flow>('POST', `/api/templates/${enc(id)}/use`, { body }),
   },
 
   settings: {

@@ -15,7 +15,6 @@ export function BundlesPage() {
   const [, navigate] = useLocation();
   const confirm = useConfirm();
   const toast = useToast();
-  const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<Flow | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
@@ -94,7 +93,7 @@ export function BundlesPage() {
           <button type="button" className="btn" onClick={() => fileRef.current?.click()}>
             Import JSON
           </button>
-          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)} data-testid="create-bundle">
+          <button type="button" className="btn btn-primary" onClick={() => navigate('/bundles/new')} data-testid="create-bundle">
             New bundle
           </button>
         </div>
@@ -106,7 +105,7 @@ export function BundlesPage() {
         <EmptyState
           title="No bundles yet"
           action={
-            <button type="button" className="btn btn-primary" onClick={() => setCreating(true)} data-testid="create-first-bundle">
+            <button type="button" className="btn btn-primary" onClick={() => navigate('/bundles/new')} data-testid="create-first-bundle">
               Create your first bundle
             </button>
           }
@@ -188,19 +187,6 @@ export function BundlesPage() {
         </table>
       )}
 
-      {creating && (
-        <NameDialog
-          title="New bundle"
-          initial="Untitled bundle"
-          submitLabel="Create bundle"
-          onClose={() => setCreating(false)}
-          onSubmit={async (name) => {
-            const flow = await api.flows.create({ name, graph: { nodes: [], edges: [] } });
-            setCreating(false);
-            navigate(`/bundles/${flow.id}`);
-          }}
-        />
-      )}
       {renaming && (
         <NameDialog
           title="Rename bundle"

@@ -59,6 +59,8 @@ export const retailcrmCreateOrder = retailcrm.action({
       .optional()
       .register(ui, { title: 'Items (JSON)', widget: 'textarea', mappable: true, placeholder: '[{"productName":"T-shirt","quantity":1,"initialPrice":4990}]' }),
     customerComment: z.string().optional().register(ui, { title: 'Customer comment', widget: 'textarea', mappable: true }),
+    managerComment: z.string().optional().register(ui, { title: 'Manager comment', widget: 'textarea', mappable: true }),
+    source: text('Source', { placeholder: 'Tokopedia', description: 'Where the order came from (order[source][source])' }),
   }),
   output: z.object({
     id: z.number(),
@@ -85,10 +87,12 @@ export const retailcrmCreateOrder = retailcrm.action({
     const items = readItems(c.items);
     const customerId = c.customerId === undefined || c.customerId === '' ? undefined : Number(c.customerId);
     const order: Record<string, unknown> = { externalId: bundlesExternalId(ctx.runId, ctx.nodeId) };
-    for (const key of ['firstName', 'lastName', 'phone', 'email', 'status', 'orderMethod', 'customerComment'] as const) {
+    for (const key of ['firstName', 'lastName', 'phone', 'email', 'status', 'orderMethod', 'customerComment', 'managerComment'] as const) {
       const v = present(c[key]);
       if (v) order[key] = v;
     }
+    const source = present(c.source);
+    if (source) order.source = { source };
     if (customerId) order.customer = { id: customerId };
     if (items) order.items = items;
     const body = await retailcrmCall(ctx, { method: 'POST', path: '/orders/create', form: { order }, site: true });

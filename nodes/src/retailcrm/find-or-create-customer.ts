@@ -1,8 +1,8 @@
-// retailcrm.find_or_create_customer: the customer with this phone, created when there is none.
+// retailcrm.find_or_create_customer: the customer with this external id or phone, created when there is none.
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js';
 import { z } from 'zod';
 import { ProviderError, ui } from '../define.js';
-import { retailcrmCall } from './api.js';
+import { retailcrmCall, type RetailcrmCallContext } from './api.js';
 import { retailcrm } from './provider.js';
 import { retailcrmCustomerSchema, type RetailcrmCustomer } from './schemas.js';
 
@@ -32,12 +32,93 @@ function splitName(name: string | undefined): { firstName?: string; lastName?: s
   return rest.length ? { firstName, lastName: rest.join(' ') } : { firstName };
 }
 
+type Config = {
+  phone?: string | undefined;
+  externalId?: string | undefined;
+  name?: string | undefined;
+  email?: string | undefined;
+  source?: string | undefined;
+  defaultCountry?: string | undefined;
+};
+type Ctx = RetailcrmCallContext & { config: Config };
+type Found = { id: number; created: boolean; customer: RetailcrmCustomer };
+
+function newCustomer(config: Config, phone: PhoneNumber | undefined, externalId?: string): Omit<RetailcrmCustomer, 'id'> {
+  const email = config.email?.trim();
+  const source = config.source?.trim();
+  return {
+    ...(externalId ? { externalId } : {}),
+    ...splitName(config.name),
+    ...(phone ? { phones: [{ number: phone.number }] } : {}),
+    ...(email ? { email } : {}),
+    ...(source ? { source: { source } } : {}),
+  };
+}
+
+async function createCustomer(ctx: Ctx, customer: Omit<RetailcrmCustomer, 'id'>): Promise<Found> {
+  const site = ctx.connection.config.site;
+  const created = await retailcrmCall(ctx, { method: 'POST', path: '/customers/create', form: { customer }, site: true });
+  const id = Number(created.id);
+  return { id, created: true, customer: { id, ...customer, ...(site ? { site } : {}) } };
+}
+
+/**
+ * `GET /customers/{externalId}?by=externalId` names one customer exactly (no search index in between), so a
+ * second message of the same buyer, or a repeated attempt, finds the customer the first one created.
+ */
+async function byExternalId(ctx: Ctx, externalId: string): Promise<Found> {
+  const { config } = ctx;
+  const existing = await getByExternalId(ctx, externalId);
+  if (existing) return existing;
+  // A phone that is no number is left out rather than failing the lead: the external id names the customer.
+  const phone = config.phone?.trim() ? parsePhone(config.phone, config.defaultCountry) : undefined;
+  try {
+    return await createCustomer(ctx, newCustomer(config, phone, externalId));
+  } catch (err) {
+    // Two messages of one buyer at once: the other run created the customer between our lookup and create,
+    // and RetailCRM refuses a second customer with the externalId. Then it is there to be found.
+    if (!(err instanceof ProviderError && err.status === 400)) throw err;
+    const raced = await getByExternalId(ctx, externalId);
+    if (raced) return raced;
+    throw err;
+  }
+}
+
+async function getByExternalId(ctx: Ctx, externalId: string): Promise<Found | null> {
+  try {
+    const body = await retailcrmCall(ctx, { method: 'GET', path: `/customers/${encodeURIComponent(externalId)}`, query: { by: 'externalId' }, site: true });
+    const customer = retailcrmCustomerSchema.safeParse(body.customer);
+    if (!customer.success) {
+      throw new ProviderError({ message: `RetailCRM answered customer ${externalId} without a customer`, code: 'no_customer', retryable: false, provider: 'retailcrm' });
+    }
+    return { id: customer.data.id, created: false, customer: customer.data };
+  } catch (err) {
+    if (err instanceof ProviderError && err.status === 404) return null;
+    throw err;
+  }
+}
+
 export const retailcrmFindOrCreateCustomer = retailcrm.action({
   id: 'retailcrm.find_or_create_customer',
   title: 'Find or create customer',
-  description: 'Finds the customer by phone number (any format); creates one when none has it.',
+  description: 'Finds the customer by external id or by phone number (any format); creates one when none has it.',
   config: z.object({
-    phone: z.string().trim().min(1).register(ui, { title: 'Phone', mappable: true, placeholder: '+79001234567' }),
+    phone: z
+      .string()
+      .trim()
+      .optional()
+      .register(ui, { title: 'Phone', mappable: true, placeholder: '+79001234567', description: 'Or leave it empty and give an external id' }),
+    externalId: z
+      .string()
+      .trim()
+      .max(200)
+      .optional()
+      .register(ui, {
+        title: 'External id',
+        mappable: true,
+        placeholder: 'tokopedia:{{ trigger.buyerId }}',
+        description: 'Your id of the customer in another system; when given, the customer is found (and created) by it',
+      }),
     name: z.string().optional().register(ui, { title: 'Name (for a new customer)', mappable: true, placeholder: 'Ivan Petrov' }),
     email: z.string().optional().register(ui, { title: 'E-mail (for a new customer)', mappable: true }),
     source: z.string().optional().register(ui, { title: 'Source (for a new customer)', placeholder: 'whatsapp' }),
@@ -53,11 +134,22 @@ export const retailcrmFindOrCreateCustomer = retailcrm.action({
     customer: retailcrmCustomerSchema,
   }),
   effect: 'write',
-  // Repeating it finds the customer the first attempt created (unless RetailCRM's search has not caught up yet).
+  // Repeating it finds the customer the first attempt created: by external id exactly; by phone unless
+  // RetailCRM's search has not caught up yet.
   idempotent: true,
+  check(config) {
+    const given = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+    return given(config.phone) || given(config.externalId) ? [] : [{ field: 'phone', message: 'give a phone or an external id' }];
+  },
   async execute(ctx) {
     const { config } = ctx;
-    const phone = parsePhone(config.phone, config.defaultCountry);
+    const externalId = config.externalId?.trim();
+    if (externalId) return byExternalId(ctx, externalId);
+    const written = config.phone?.trim();
+    if (!written) {
+      throw new ProviderError({ message: 'Give the customer\'s phone or an external id: both are empty', code: 'no_customer_key', retryable: false, provider: 'retailcrm' });
+    }
+    const phone = parsePhone(written, config.defaultCountry);
     if (!phone) {
       throw new ProviderError({
         message: `"${config.phone}" is not a phone number: write it with the country code (+7…) or set the default country`,
@@ -79,16 +171,6 @@ export const retailcrmFindOrCreateCustomer = retailcrm.action({
     );
     if (match) return { id: match.id, created: false, customer: match };
 
-    const email = config.email?.trim();
-    const source = config.source?.trim();
-    const customer: Omit<RetailcrmCustomer, 'id'> = {
-      ...splitName(config.name),
-      phones: [{ number: phone.number }],
-      ...(email ? { email } : {}),
-      ...(source ? { source: { source } } : {}),
-    };
-    const created = await retailcrmCall(ctx, { method: 'POST', path: '/customers/create', form: { customer }, site: true });
-    const id = Number(created.id);
-    return { id, created: true, customer: { id, ...customer, ...(site ? { site } : {}) } };
+    return createCustomer(ctx, newCustomer(config, phone));
   },
 });
