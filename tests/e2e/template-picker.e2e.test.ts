@@ -58,6 +58,7 @@ describe('editor end to end: template pickers', () => {
     await createConnection('whatsapp', 'WhatsApp loja', { ...whatsappConfig(wa), wabaId: wa.wabaId });
     await createConnection('twilio', 'Twilio loja', twilioConfig(twilio));
     await page.getByTestId('create-first-bundle').click();
+    await page.getByTestId('gallery-blank').click();
     await page.getByTestId('name-input').fill('Templates');
     await page.getByTestId('name-submit').click();
     await page.getByTestId('editor').waitFor();
