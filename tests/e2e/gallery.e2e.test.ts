@@ -9,7 +9,7 @@ import { startFakeRetailcrm, type FakeRetailcrm } from '../fakes/retailcrm.js';
 import { startFakeTokopedia, type FakeTokopedia } from '../fakes/tokopedia.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { tokopediaConfig, twilioConfig } from '../support/providers.js';
-import { openBrowser, type BrowserSession } from './support/browser.js';
+import { type BrowserSession, openBrowser, setUpOwner } from './support/browser.js';
 import { ensureEditorBuilt, startServer, type RunningServer } from './support/server.js';
 
 let backend: RunningServer;
@@ -31,11 +31,7 @@ describe('New bundle: the gallery', () => {
     backend = await startServer(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
     session = await openBrowser(backend.url, { screenshotPrefix: 'gallery' });
     page = session.page;
-    await page.goto('/');
-    await page.getByTestId('setup-form').waitFor();
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await setUpOwner(page);
     await page.getByTestId('create-first-bundle').waitFor();
     for (const [provider, name, config] of [
       ['tokopedia', 'Toko Budi', tokopediaConfig(tkpd)],

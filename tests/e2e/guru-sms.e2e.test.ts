@@ -9,7 +9,7 @@ import { guruTransactionBody, postGuruWebhook } from '../fakes/guru.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { twilioConfig } from '../support/providers.js';
 import { waitFor } from '../support/wait.js';
-import { center, dragTo, openBrowser, type BrowserSession } from './support/browser.js';
+import { type BrowserSession, center, dragTo, openBrowser, setUpOwner } from './support/browser.js';
 import { ensureEditorBuilt, startServer, type RunningServer } from './support/server.js';
 
 const FROM = '+15550002222';
@@ -34,11 +34,7 @@ describe('editor end to end: Guru sale approved → SMS, drawn on the canvas', (
     backend = await startServer(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
     session = await openBrowser(backend.url, { screenshotPrefix: 'guru' });
     page = session.page;
-    await page.goto('/');
-    await page.getByTestId('setup-form').waitFor();
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await setUpOwner(page);
     await page.getByTestId('create-first-bundle').waitFor();
     const res = await page.request.fetch('/api/connections', { method: 'POST', data: { provider: 'twilio', name: 'Twilio loja', config: twilioConfig(twilio) } });
     expect(res.status(), await res.text()).toBe(201);

@@ -6,7 +6,7 @@ import { createTestDatabase } from '@bundles/server/testing';
 import type { Page } from 'playwright-core';
 import { startSink, type Sink } from '../support/sink.js';
 import { waitFor } from '../support/wait.js';
-import { openBrowser, type BrowserSession } from './support/browser.js';
+import { type BrowserSession, openBrowser, setUpOwner } from './support/browser.js';
 import { ensureEditorBuilt, startServer, type RunningServer } from './support/server.js';
 
 let backend: RunningServer;
@@ -37,11 +37,7 @@ describe('runs and versions in the browser', () => {
     backend = await startServer(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
     session = await openBrowser(backend.url, { screenshotPrefix: 'runs' });
     page = session.page;
-    await page.goto('/');
-    await page.getByTestId('setup-form').waitFor();
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await setUpOwner(page);
     await page.getByTestId('nav-runs').waitFor();
     const hook = await call('POST', '/api/connections', { provider: 'webhook', name: 'Loja', config: {} });
     hookUrl = hook.webhookUrl;

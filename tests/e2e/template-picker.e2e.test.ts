@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { startFakeWhatsApp, type FakeWhatsApp } from '../fakes/whatsapp.js';
 import { twilioConfig, whatsappConfig } from '../support/providers.js';
-import { openBrowser, type BrowserSession } from './support/browser.js';
+import { type BrowserSession, openBrowser, setUpOwner } from './support/browser.js';
 import { ensureEditorBuilt, startServer, type RunningServer } from './support/server.js';
 
 let backend: RunningServer;
@@ -49,11 +49,7 @@ describe('editor end to end: template pickers', () => {
     backend = await startServer(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
     session = await openBrowser(backend.url, { screenshotPrefix: 'templates' });
     page = session.page;
-    await page.goto('/');
-    await page.getByTestId('setup-form').waitFor();
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await setUpOwner(page);
     await page.getByTestId('create-first-bundle').waitFor();
     await createConnection('whatsapp', 'WhatsApp loja', { ...whatsappConfig(wa), wabaId: wa.wabaId });
     await createConnection('twilio', 'Twilio loja', twilioConfig(twilio));

@@ -7,7 +7,7 @@ import { createTestDatabase } from '@bundles/server/testing';
 import type { Page } from 'playwright-core';
 import { startFakeWhatsApp, type FakeWhatsApp } from '../fakes/whatsapp.js';
 import { whatsappConfig } from '../support/providers.js';
-import { center, dragTo, openBrowser, type BrowserSession } from './support/browser.js';
+import { type BrowserSession, center, dragTo, openBrowser, setUpOwner } from './support/browser.js';
 import { ensureEditorBuilt, startServer, type RunningServer } from './support/server.js';
 
 const CUSTOMER = '5511998765432';
@@ -48,11 +48,7 @@ describe('editor end to end: uncertain runs and HTTP API connections', () => {
     backend = await startServer(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
     session = await openBrowser(backend.url, { screenshotPrefix: 'uncertain' });
     page = session.page;
-    await page.goto('/');
-    await page.getByTestId('setup-form').waitFor();
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await setUpOwner(page);
     await page.getByTestId('create-first-bundle').waitFor();
     const created = await createConnection('webhook', 'Shop hook', {});
     hook = { id: created.id, webhookUrl: created.webhookUrl ?? '' };

@@ -74,3 +74,12 @@ export async function center(page: Page, selector: string): Promise<{ x: number;
   if (!box) throw new Error(`${selector} is not visible`);
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
+
+/** Creates the owner through the setup page, as a first user does; the page is then logged in. */
+export async function setUpOwner(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByTestId('setup-form').waitFor();
+  await page.getByLabel('Email').fill('owner@example.com');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
