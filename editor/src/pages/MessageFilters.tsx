@@ -1,5 +1,6 @@
 // The message log's filters: provider, status, direction, dates, bundle and a text search.
 import { useEffect, useState } from 'react';
+import { DateRange, FilterSelect } from '../components/FilterSelect';
 import { api } from '../api/client';
 import { useAsync } from '../api/hooks';
 import type { MessageFilter, ProviderDescriptor } from '../api/types';
@@ -75,28 +76,8 @@ export function MessageFilters({ filter, setFilter, providers }: { filter: Filte
           Searches the 20,000 newest messages; set a date range to reach older ones.
         </span>
       )}
-      <label>
-        <span>Bundle</span>
-        <select value={filter.flowId} onChange={set('flowId')} data-testid="filter-flow">
-          <option value="">All</option>
-          {(flows.data ?? []).map((f) => (
-            <option key={f.id} value={f.id}>
-              {f.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Provider</span>
-        <select value={filter.provider} onChange={set('provider')} data-testid="filter-provider">
-          <option value="">All</option>
-          {providers.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.title}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect label="Bundle" value={filter.flowId} onChange={(v) => setFilter((f) => ({ ...f, flowId: v }))} options={(flows.data ?? []).map((f) => ({ value: f.id, label: f.name }))} testId="filter-flow" />
+      <FilterSelect label="Provider" value={filter.provider} onChange={(v) => setFilter((f) => ({ ...f, provider: v }))} options={providers.map((p) => ({ value: p.id, label: p.title }))} testId="filter-provider" />
       <label>
         <span>Status</span>
         <select value={filter.status} onChange={set('status')} data-testid="filter-status">
@@ -116,14 +97,7 @@ export function MessageFilters({ filter, setFilter, providers }: { filter: Filte
           <option value="outbound">Outbound</option>
         </select>
       </label>
-      <label>
-        <span>From</span>
-        <input type="date" value={filter.from} onChange={set('from')} />
-      </label>
-      <label>
-        <span>To</span>
-        <input type="date" value={filter.to} onChange={set('to')} />
-      </label>
+      <DateRange from={filter.from} to={filter.to} onFrom={(v) => setFilter((f) => ({ ...f, from: v }))} onTo={(v) => setFilter((f) => ({ ...f, to: v }))} />
       {Object.values(filter).some(Boolean) && (
         <button type="button" className="btn btn-ghost btn-sm" onClick={() => setFilter(() => noFilter)}>
           Clear

@@ -5,6 +5,7 @@ import { useLocation } from 'wouter';
 import { api } from '../api/client';
 import { useAsync } from '../api/hooks';
 import type { Run } from '../api/types';
+import { DateRange, FilterSelect } from '../components/FilterSelect';
 import { EmptyState, ErrorState, Spinner, StatusPill, formatDuration, formatTime } from '../components/ui';
 
 const statuses = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'filtered', 'uncertain'] as const;
@@ -52,7 +53,8 @@ export function RunsPage() {
   // The live first page may have moved on since older pages were loaded: each run once.
   const items = [...new Map([...(first.data?.items ?? []), ...(older?.items ?? [])].map((r) => [r.id, r])).values()];
   const nextCursor = older ? older.nextCursor : (first.data?.nextCursor ?? null);
-  const set = (k: keyof Filter) => (e: { target: { value: string } }) => setFilter((f) => ({ ...f, [k]: e.target.value }));
+  const setTo = (k: keyof Filter) => (v: string) => setFilter((f) => ({ ...f, [k]: v }));
+  const set = (k: keyof Filter) => (e: { target: { value: string } }) => setTo(k)(e.target.value);
   const filtered = JSON.stringify(applied) !== JSON.stringify(noFilter);
 
   const loadMore = async () => {
@@ -79,47 +81,10 @@ export function RunsPage() {
           <span>Search</span>
           <input type="search" value={filter.q} onChange={set('q')} placeholder="Order id, transaction id or sender" maxLength={200} data-testid="runs-search" />
         </label>
-        <label>
-          <span>Bundle</span>
-          <select value={filter.flowId} onChange={set('flowId')} data-testid="runs-filter-flow">
-            <option value="">All</option>
-            {(flows.data ?? []).map((f) => (
-              <option key={f.id} value={f.id}>
-                {f.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Status</span>
-          <select value={filter.status} onChange={set('status')} data-testid="runs-filter-status">
-            <option value="">Any</option>
-            {statuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Trigger connection</span>
-          <select value={filter.connectionId} onChange={set('connectionId')} data-testid="runs-filter-connection">
-            <option value="">Any</option>
-            {(connections.data ?? []).map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>From</span>
-          <input type="date" value={filter.from} onChange={set('from')} />
-        </label>
-        <label>
-          <span>To</span>
-          <input type="date" value={filter.to} onChange={set('to')} />
-        </label>
+        <FilterSelect label="Bundle" value={filter.flowId} onChange={setTo('flowId')} options={(flows.data ?? []).map((f) => ({ value: f.id, label: f.name }))} testId="runs-filter-flow" />
+        <FilterSelect label="Status" value={filter.status} onChange={setTo('status')} options={statuses.map((v) => ({ value: v, label: v }))} anyLabel="Any" testId="runs-filter-status" />
+        <FilterSelect label="Trigger connection" value={filter.connectionId} onChange={setTo('connectionId')} options={(connections.data ?? []).map((c) => ({ value: c.id, label: c.name }))} anyLabel="Any" testId="runs-filter-connection" />
+        <DateRange from={filter.from} to={filter.to} onFrom={setTo('from')} onTo={setTo('to')} />
         {filtered && (
           <button type="button" className="btn btn-ghost btn-sm" onClick={() => setFilter(noFilter)}>
             Clear
