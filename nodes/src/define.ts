@@ -405,6 +405,11 @@ export interface TriggerDefinition<Config extends z.ZodType = z.ZodType, Output 
   fixtures?: Array<Record<string, unknown>>;
   /** Its records move through statuses: the "Status messages" screen builds rules on it (field names of `config`). */
   statusRules?: StatusRuleTrigger;
+  /**
+   * Output fields that exist only with some config (RetailCRM's `order` only with `loadOrder`): field → the
+   * config values it needs. The field picker hides them otherwise, and a template reading one is refused on save.
+   */
+  outputWhen?: Record<string, Record<string, unknown>>;
 }
 
 /** What a node's call does outside Bundles: computes only, asks without changing anything, or changes something. */
@@ -452,6 +457,12 @@ export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output e
    * output, and shows it as its input too.
    */
   outputIsInput?: boolean;
+  /**
+   * What an empty field means, as a template (the Tokopedia reply answers the chat that started the run:
+   * `{ msgId: '{{ trigger.msgId }}' }`): applied to the version that runs and to the checks on save, so a
+   * bundle whose trigger has no such field is refused there instead of failing every run.
+   */
+  templateDefaults?: Record<string, string>;
   /** Checks on save and start beyond the config schema (a running version is never refused by them). */
   check?(config: Record<string, unknown>): Array<{ field?: string; message: string }>;
   /**
@@ -505,4 +516,15 @@ export function defineProvider<Auth extends z.ZodObject>(def: ProviderDefinition
       return { ...a, kind: 'action', provider: def.id };
     },
   };
+}
+
+/** A node's config with its action's template defaults in the fields left empty (see ActionDefinition.templateDefaults). */
+export function withTemplateDefaults(def: NodeDefinition, config: Record<string, unknown>): Record<string, unknown> {
+  if (def.kind !== 'action' || !def.templateDefaults) return config;
+  const out = { ...config };
+  for (const [field, template] of Object.entries(def.templateDefaults)) {
+    const v = out[field];
+    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) out[field] = template;
+  }
+  return out;
 }

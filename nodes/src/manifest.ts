@@ -79,6 +79,7 @@ export function nodeManifest(node: NodeDefinition): NodeManifest {
     connectionProvider: (node.kind === 'action' ? node.connectionProvider : undefined) ?? node.provider,
     effect: node.kind === 'trigger' ? 'read' : typeof node.effect === 'function' ? 'depends' : node.effect,
     ...(node.kind === 'trigger' && node.statusRules ? { statusRules: node.statusRules } : {}),
+    ...(node.kind === 'trigger' && node.outputWhen ? { outputWhen: node.outputWhen } : {}),
     ...(node.kind === 'action' && node.sends ? { sends: node.sends } : {}),
   };
 }

@@ -22,6 +22,8 @@ export interface NodeManifest {
   effect: 'none' | 'read' | 'write' | 'depends';
   /** A trigger the "Status messages" screen builds rules on. */
   statusRules?: StatusRuleTrigger;
+  /** Output fields of a trigger that exist only with some config: field → the config values it needs. */
+  outputWhen?: Record<string, Record<string, unknown>>;
   /** An action that sends one message: which of its config fields hold what. */
   sends?: MessageSend;
 }
@@ -77,4 +79,10 @@ export interface ProviderManifest {
   sendCap: boolean;
   /** Background exports into its connections from other providers' (POST /api/connections/:id/exports). */
   exports: Array<{ kind: string; title: string; sources: string[]; optionsSchema: JsonSchema }>;
+}
+
+/** Whether a trigger's output field exists with this config (see NodeManifest.outputWhen); true for fields without a condition. */
+export function outputFieldPresent(outputWhen: Record<string, Record<string, unknown>> | undefined, field: string, config: Record<string, unknown>): boolean {
+  const needs = outputWhen?.[field];
+  return !needs || Object.entries(needs).every(([k, v]) => config[k] === v);
 }

@@ -49,7 +49,8 @@ describe('Tokopedia chat → RetailCRM order → Tokopedia reply', () => {
         id: 'reply',
         type: 'tokopedia.reply',
         connectionId: tkpdConn.id,
-        config: { text: 'Thanks, we got your message', msgId: '{{ trigger.msgId }}', buyerId: '{{ trigger.buyerId }}' },
+        // No msg_id given: the reply answers the chat message that started the run (its template default).
+        config: { text: 'Thanks, we got your message' },
       },
     ]);
 

@@ -55,6 +55,8 @@ export interface NodeManifest {
   effect: 'none' | 'read' | 'write' | 'depends';
   /** A trigger the Status messages screen builds rules on. */
   statusRules?: StatusRuleTrigger;
+  /** Output fields of a trigger that exist only with some config: field → the config values it needs. */
+  outputWhen?: Record<string, Record<string, unknown>>;
   /** An action that sends one message: which config fields take what. */
   sends?: MessageSend;
 }

@@ -49,7 +49,7 @@ export function Inspector({
   onConnectionCreated: (c: Connection) => void;
 }) {
   const fields = useMemo(() => fieldsFromSchema(manifest?.configSchema), [manifest]);
-  const pickerNodes = useMemo(() => nodes.map((n) => ({ id: n.id, type: n.data.type, label: n.data.label })), [nodes]);
+  const pickerNodes = useMemo(() => nodes.map((n) => ({ id: n.id, type: n.data.type, label: n.data.label, config: n.data.config })), [nodes]);
   const template = useMemo(() => {
     const groups = pickerGroups(node.id, pickerNodes, edges, manifests, runValues);
     const { context, fromRun } = previewContext(node.id, pickerNodes, edges, manifests, runValues);

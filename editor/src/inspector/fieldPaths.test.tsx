@@ -7,7 +7,7 @@ import { pathExpression, pickerGroups, previewContext, sampleFromSchema, schemaP
 import { TemplateInput } from './TemplateInput';
 
 const nodes = [
-  { id: 'order_changed', type: 'retailcrm.order_changed' },
+  { id: 'order_changed', type: 'retailcrm.order_changed', config: { loadOrder: true } },
   { id: 'get_order', type: 'retailcrm.get_order' },
   { id: 'send_sms', type: 'twilio.send_sms' },
   { id: 'send_sms_2', type: 'twilio.send_sms' },
@@ -37,6 +37,15 @@ describe('field paths from upstream output schemas', () => {
     expect(groups.map((g) => g.root)).toEqual(['trigger', 'steps.send_sms', 'steps.get_order']);
     const sms = groups.find((g) => g.nodeId === 'send_sms');
     expect(sms?.fields.map((f) => f.expression)).toContain('steps.send_sms.sid');
+  });
+
+  it("offers a trigger's conditional fields only with the config that makes them (RetailCRM's order with Load the full order)", () => {
+    const withOrder = pickerGroups('send_sms', nodes, edges, fixtureManifests)[0]!.fields.map((f) => f.expression);
+    expect(withOrder).toContain('trigger.order.phone');
+    const off = nodes.map((n) => (n.id === 'order_changed' ? { ...n, config: { loadOrder: false } } : n));
+    const without = pickerGroups('send_sms', off, edges, fixtureManifests)[0]!.fields.map((f) => f.expression);
+    expect(without).not.toContain('trigger.order.phone');
+    expect(without).toContain('trigger.id');
   });
 
   it('attaches last-run values where a run produced them', () => {

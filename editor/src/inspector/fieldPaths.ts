@@ -1,3 +1,4 @@
+import { outputFieldPresent } from '@bundles/shared';
 import type { GraphEdge, JsonSchema, NodeManifest } from '../api/types';
 import { unwrapSchema } from './schemaFields';
 
@@ -141,6 +142,8 @@ export interface PickerNode {
   id: string;
   type: string;
   label?: string;
+  /** Its config: a trigger's output may depend on it (NodeManifest.outputWhen). */
+  config?: Record<string, unknown>;
 }
 
 export function templateRoot(node: PickerNode, manifest: NodeManifest | undefined): string {
@@ -164,7 +167,9 @@ export function pickerGroups(
     const isTrigger = manifest?.kind === 'trigger';
     const root = templateRoot(node, manifest);
     const runValue = isTrigger ? runValues?.trigger : runValues?.steps[id];
-    const fields = schemaPaths(manifest?.outputSchema).map((p): PickerField => {
+    // A field the trigger outputs only with another config (RetailCRM's order without "Load the full order") is not offered.
+    const present = (p: SchemaPath) => !isTrigger || typeof p.segments[0] !== 'string' || outputFieldPresent(manifest?.outputWhen, p.segments[0], node.config ?? {});
+    const fields = schemaPaths(manifest?.outputSchema).filter(present).map((p): PickerField => {
       const value = runValue === undefined ? undefined : valueAt(runValue, p.segments);
       return {
         expression: pathExpression(root, p.segments),

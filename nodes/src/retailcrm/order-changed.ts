@@ -49,6 +49,7 @@ export const retailcrmOrderChanged = retailcrm.trigger({
     return true;
   },
   loads: (config) => config.loadOrder,
+  outputWhen: { order: { loadOrder: true } },
   async load(ctx) {
     const payload = webhookPayload.parse(ctx.payload);
     if (!ctx.config.loadOrder) return payload;

@@ -15,7 +15,7 @@ export const tokopediaReply = tokopedia.action({
     msgId: z
       .union([z.string(), z.number()])
       .optional()
-      .register(ui, { title: 'Reply to (msg_id)', mappable: true, placeholder: '{{ trigger.msgId }}', description: 'The msg_id of the buyer’s message, usually {{ trigger.msgId }}' }),
+      .register(ui, { title: 'Reply to (msg_id)', mappable: true, placeholder: '{{ trigger.msgId }}', description: 'The msg_id of the buyer’s message; empty: the chat message that started the run ({{ trigger.msgId }})' }),
     buyerId: z
       .union([z.string(), z.number()])
       .optional()
@@ -25,6 +25,8 @@ export const tokopediaReply = tokopedia.action({
   output: z.object({ msgId: z.string(), text: z.string() }),
   effect: 'write',
   sends: { channel: 'tokopedia', to: 'msgId', text: 'text' },
+  // Left empty, the reply answers the chat message that started the run.
+  templateDefaults: { msgId: '{{ trigger.msgId }}', buyerId: '{{ trigger.buyerId }}' },
   async execute(ctx) {
     const { text, msgId, buyerId, attachmentUrl } = ctx.config;
     if (!blank(attachmentUrl)) {

@@ -311,3 +311,28 @@ describe('schemaHasPath', () => {
     expect(schemaHasPath(false, [])).toBe(true);
   });
 });
+
+describe('what a bundle would fail on at every run is refused on save', () => {
+  it('a field the trigger outputs only with a switch on (RetailCRM order without "Load the full order")', () => {
+    const off = { ...trigger, config: { events: ['status'], statuses: ['paid'] } };
+    const { issues } = validateGraph({ nodes: [off, sms], edges: [toSms] }, connections);
+    expect(issues).toEqual([{ nodeId: 'sms', field: 'to', message: expect.stringMatching(/trigger\.order\.phone.*has order only with “Load the full order” on/) }]);
+    expect(validateGraph({ nodes: [trigger, sms], edges: [toSms] }, connections).issues).toEqual([]);
+    // The fields the webhook itself carries stay usable either way.
+    expect(validateGraph({ nodes: [off, { ...sms, config: { ...sms.config, to: '+5511998765432' } }], edges: [toSms] }, connections).issues).toEqual([]);
+  });
+
+  it('a Tokopedia reply left without msg_id answers the chat that started the run, and is refused after a trigger that has none', () => {
+    const tkpd: ConnectionRef[] = [...connections, { id: 'conn_tkpd', provider: 'tokopedia' }, { id: 'conn_guru', provider: 'guru' }];
+    const reply = { id: 'reply', type: 'tokopedia.reply', connectionId: 'conn_tkpd', config: { text: 'Thanks!' } };
+    const chat = { id: 'trigger', type: 'tokopedia.chat_message_received', connectionId: 'conn_tkpd', config: {} };
+    expect(validateGraph({ nodes: [chat, reply], edges: [{ source: 'trigger', target: 'reply' }] }, tkpd).issues).toEqual([]);
+    const sale = { id: 'trigger', type: 'guru.transaction_status_changed', connectionId: 'conn_guru', config: {} };
+    const { issues } = validateGraph({ nodes: [sale, reply], edges: [{ source: 'trigger', target: 'reply' }] }, tkpd);
+    expect(issues.map((i) => [i.nodeId, i.field])).toEqual([
+      ['reply', 'msgId'],
+      ['reply', 'buyerId'],
+    ]);
+    expect(issues[0]!.message).toMatch(/trigger\.msgId.*has no field msgId/);
+  });
+});

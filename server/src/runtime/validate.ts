@@ -4,13 +4,14 @@ import {
   collectStrings,
   flowGraphSchema,
   isTemplate,
+  outputFieldPresent,
   templateReferences,
   type FlowGraph,
   type FlowIssue,
   type GraphNode,
   type JsonSchema,
 } from '@bundles/shared';
-import { connectionUse, getNodeType, toJsonSchema, type NodeDefinition } from '@bundles/nodes';
+import { connectionUse, getNodeType, toJsonSchema, withTemplateDefaults, type NodeDefinition } from '@bundles/nodes';
 import { templateSyntaxError } from './templates.js';
 
 export interface ConnectionRef {
@@ -19,6 +20,18 @@ export interface ConnectionRef {
 }
 
 const outputSchemaCache = new Map<string, JsonSchema>();
+/** A node's config with its schema's defaults (a switch left off is absent from the graph); as given when it does not parse. */
+function configWithDefaults(node: NodeDefinition, config: Record<string, unknown>): Record<string, unknown> {
+  const parsed = node.config.safeParse(config);
+  return parsed.success && typeof parsed.data === 'object' && parsed.data !== null ? (parsed.data as Record<string, unknown>) : config;
+}
+
+/** The title a config field shows in the inspector, else its name. */
+function configTitle(node: NodeDefinition, field: string): string {
+  const props = (toJsonSchema(node.config, 'input') as { properties?: Record<string, { title?: string }> }).properties;
+  return props?.[field]?.title ?? field;
+}
+
 function outputSchemaOf(node: NodeDefinition): JsonSchema {
   let s = outputSchemaCache.get(node.id);
   if (!s) {
@@ -163,6 +176,9 @@ function referenceIssues(node: GraphNode, graph: FlowGraph, ancestors: Set<strin
           issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: there is no trigger before this node` });
         } else if (!schemaHasPath(outputSchemaOf(def), rest)) {
           issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: the trigger "${def.title}" has no field ${rest.join('.')}` });
+        } else if (def.kind === 'trigger' && typeof rest[0] === 'string' && !outputFieldPresent(def.outputWhen, rest[0], configWithDefaults(def, trigger!.config))) {
+          const needs = Object.keys(def.outputWhen![rest[0]]!).map((k) => `“${configTitle(def, k)}”`).join(' and ');
+          issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: the trigger "${def.title}" has ${rest[0]} only with ${needs} on: turn it on, or map another field` });
         }
       } else if (root === 'steps') {
         const [stepId, ...stepPath] = rest;
@@ -239,9 +255,11 @@ export function validateGraph(input: unknown, connections: ConnectionRef[]): { g
 
   const ancestors = ancestorsOf(graph);
   const connectionById = new Map(connections.map((c) => [c.id, c]));
-  for (const n of graph.nodes) {
-    const def = defs.get(n.id);
+  for (const given of graph.nodes) {
+    const def = defs.get(given.id);
     if (!def) continue;
+    // Checked as it will run: an empty field that has a template default takes it (ActionDefinition.templateDefaults).
+    const n = def.kind === 'action' && def.templateDefaults ? { ...given, config: withTemplateDefaults(def, given.config) } : given;
     if (triggerId && n.id !== triggerId && !ancestors.get(n.id)?.has(triggerId)) {
       issues.push({ nodeId: n.id, message: 'not connected to the trigger: it would never run' });
     }

@@ -1,7 +1,7 @@
 // Flow versions are immutable: each is loaded once per process and kept with its walk order.
 import type pg from 'pg';
 import type { FlowGraph, GraphNode } from '@bundles/shared';
-import { effectOf, getNodeType, isIdempotent, type NodeDefinition } from '@bundles/nodes';
+import { effectOf, getNodeType, isIdempotent, withTemplateDefaults, type NodeDefinition } from '@bundles/nodes';
 
 export interface PreparedVersion {
   id: string;
@@ -22,6 +22,8 @@ export function prepareVersion(id: string, flowId: string, workspaceId: string, 
     if (!def) throw new Error(`unknown node type ${n.type} in version ${id}`);
     defs.set(n.id, def);
   }
+  // Empty fields with a template default take it once here, not per event.
+  graph = { ...graph, nodes: graph.nodes.map((n) => ({ ...n, config: withTemplateDefaults(defs.get(n.id)!, n.config) })) };
   const trigger = graph.nodes.find((n) => defs.get(n.id)?.kind === 'trigger');
   if (!trigger) throw new Error(`version ${id} has no trigger`);
   const incoming = new Map<string, Array<{ source: string; handle: string | null }>>();
