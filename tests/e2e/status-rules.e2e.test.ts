@@ -20,6 +20,7 @@ let twilio: FakeTwilio;
 let session: BrowserSession;
 let page: Page;
 let guru: { id: string; webhookUrl: string };
+let twilioId = '';
 
 describe('status messages: a Guru SMS rule made on its screen', () => {
   beforeAll(async () => {
@@ -30,8 +31,9 @@ describe('status messages: a Guru SMS rule made on its screen', () => {
     page = session.page;
     await setUpOwner(page);
     await page.getByTestId('nav-connections').waitFor();
-    const tw = await page.request.fetch('/api/connections', { method: 'POST', data: { provider: 'twilio', name: 'Twilio loja', config: twilioConfig(twilio) } });
+    const tw = await page.request.fetch('/api/connections', { method: 'POST', data: { provider: 'twilio', name: 'Twilio loja', config: { ...twilioConfig(twilio), dailyCap: 500 } } });
     expect(tw.status(), await tw.text()).toBe(201);
+    twilioId = ((await tw.json()) as { id: string }).id;
     const g = await page.request.fetch('/api/connections', { method: 'POST', data: { provider: 'guru', name: 'Guru loja', config: { apiToken: GURU_TOKEN } } });
     expect(g.status(), await g.text()).toBe(201);
     guru = (await g.json()) as { id: string; webhookUrl: string };
@@ -64,6 +66,11 @@ describe('status messages: a Guru SMS rule made on its screen', () => {
     expect((await postGuruWebhook(guru.webhookUrl, guruTransactionBody({}, GURU_TOKEN))).status).toBe(200);
     await waitFor('one SMS at the fake Twilio', async () => twilio.messages.length === 1, 30_000);
     expect(twilio.messages[0]).toMatchObject({ to: '+5511987654321', from: FROM, body: 'Olá Ana, seu pagamento foi aprovado!' });
+
+    // The sending connection counts it against its daily cap.
+    await page.goto(`/connections/${twilioId}`);
+    await expect.poll(() => page.getByTestId('send-usage-figure').textContent()).toBe('today 1 / 500');
+    await session.screenshot('send-cap');
 
     // The rule's bundle, in the bundle list, says where it is managed.
     await page.getByTestId('nav-bundles').click();
