@@ -195,13 +195,14 @@ export class RunService {
       if (!flow?.live) throw new AppError(409, 'no_live_version', 'The bundle has no live version: start it, or retry on the version the run ran.');
       versionId = flow.live;
     }
-    await this.db.transaction(async (tx) => {
+    // The answer is the run as the retry left it (queued): a worker may have taken it before a second read.
+    const row = await this.db.transaction(async (tx) => {
       await tx.delete(steps).where(and(eq(steps.runId, id), eq(steps.status, 'failed')));
-      await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null, versionId }).where(eq(runs.id, id));
+      const [queued] = await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null, versionId }).where(eq(runs.id, id)).returning();
       await tx.execute(sql`select graphile_worker.add_job('run', json_build_object('runId', ${id}::text), max_attempts => 25)`);
+      return queued!;
     });
-    const [row] = await this.db.select().from(runs).where(eq(runs.id, id));
-    return presentRun(row!);
+    return presentRun(row);
   }
 
   async events(workspaceId: string, q: { connectionId?: string | undefined; limit?: number | undefined }): Promise<BundlesEvent[]> {
