@@ -2,7 +2,6 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import {
   Background,
   Controls,
-  MiniMap,
   ReactFlow,
   ReactFlowProvider,
   applyEdgeChanges,
@@ -33,6 +32,7 @@ import { DRAG_MIME, Palette } from '../palette/Palette';
 import { RunsPanel } from '../runs/RunsPanel';
 import { useRunDetail } from '../runs/useRunDetail';
 import { VersionsPanel } from '../versions/VersionsPanel';
+import { MiniMapWhenNeeded } from '../canvas/MiniMapWhenNeeded';
 
 export function BundleEditorPage({ flowId }: { flowId: string }) {
   const flow = useAsync(() => api.flows.get(flowId), [flowId]);
@@ -436,7 +436,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
             >
               <Background gap={20} />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable ariaLabel="Mini map" />
+              <MiniMapWhenNeeded />
             </ReactFlow>
             {nodes.length === 0 && (
               <div className="canvas-hint" aria-hidden="true">

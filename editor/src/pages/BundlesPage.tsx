@@ -264,7 +264,17 @@ interface MenuItem {
 /** A small keyboard-usable action menu (Escape closes, arrows move). */
 export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) {
   const [open, setOpen] = useState(false);
+  // Fixed at the button, so no scrolling table clips it; opened upwards when the window ends below it.
+  const [place, setPlace] = useState<{ top?: number; bottom?: number; right: number }>({ right: 0 });
   const menuRef = useRef<HTMLDivElement>(null);
+  const toggle = (button: HTMLButtonElement) => {
+    const r = button.getBoundingClientRect();
+    const below = window.innerHeight - r.bottom;
+    const right = window.innerWidth - r.right;
+    setPlace(below < 40 + items.length * 36 && r.top > below ? { bottom: window.innerHeight - r.top + 4, right } : { top: r.bottom + 4, right });
+    setOpen(!open);
+    setTimeout(() => focusItem(0), 0);
+  };
   const focusItem = (i: number) => {
     const els = menuRef.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]');
     if (!els || els.length === 0) return;
@@ -272,11 +282,11 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
   };
   return (
     <div className="menu-wrap" onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false); }}>
-      <button type="button" className="icon-btn" aria-haspopup="menu" aria-expanded={open} aria-label={label} onClick={() => { setOpen(!open); setTimeout(() => focusItem(0), 0); }}>
+      <button type="button" className="icon-btn" aria-haspopup="menu" aria-expanded={open} aria-label={label} onClick={(e) => toggle(e.currentTarget)}>
         ⋯
       </button>
       {open && (
-        <div className="menu" role="menu" ref={menuRef} onKeyDown={(e) => {
+        <div className="menu menu-fixed" role="menu" ref={menuRef} style={place} onKeyDown={(e) => {
           const els = Array.from(menuRef.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
           const idx = els.indexOf(document.activeElement as HTMLButtonElement);
           if (e.key === 'Escape') setOpen(false);
