@@ -1,5 +1,4 @@
 // The message log's filters: provider, status, direction, dates, bundle and a text search.
-import { useEffect, useState } from 'react';
 import { DateRange, FilterSelect } from '../components/FilterSelect';
 import { api } from '../api/client';
 import { useAsync } from '../api/hooks';
@@ -46,15 +45,6 @@ export function queryOf(f: FilterState, search: string): MessageFilter {
   };
 }
 
-/** The search as typed, settled: the list is asked again once typing pauses, not at every key. */
-export function useSettled(value: string, ms = 300): string {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 export function MessageFilters({ filter, setFilter, providers }: { filter: FilterState; setFilter: (f: (prev: FilterState) => FilterState) => void; providers: ProviderDescriptor[] }) {
   const flows = useAsync(() => api.flows.list(), []);

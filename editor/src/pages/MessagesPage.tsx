@@ -3,7 +3,8 @@ import { api, errorMessage } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
 import type { Message } from '../api/types';
-import { MessageFilters, noFilter, queryOf, useSettled, type FilterState } from './MessageFilters';
+import { useSettled } from '../lib/useSettled';
+import { MessageFilters, noFilter, queryOf, type FilterState } from './MessageFilters';
 import { EmptyState, ErrorState, ProviderBadge, Spinner, StatusPill, formatTime } from '../components/ui';
 
 export function MessagesPage() {

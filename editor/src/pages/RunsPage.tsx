@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation } from 'wouter';
 import { api } from '../api/client';
+import { useSettled } from '../lib/useSettled';
 import { useAsync } from '../api/hooks';
 import type { Run } from '../api/types';
 import { DateRange, FilterSelect } from '../components/FilterSelect';
@@ -26,15 +27,6 @@ function queryOf(f: Filter) {
   return { q: f.q.trim() || undefined, flowId: f.flowId || undefined, status: f.status || undefined, connectionId: f.connectionId || undefined, from: day(f.from, false), to: day(f.to, true) };
 }
 
-/** The filter, applied once typing pauses. */
-function useSettled<T>(value: T, ms = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 export function RunsPage() {
   const [filter, setFilter] = useState<Filter>(noFilter);

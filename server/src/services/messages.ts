@@ -1,5 +1,5 @@
 // The message log: filters for the table and the conversation view, and replies through the same channel.
-import { and, desc, eq, getTableColumns, gte, ilike, lte, max, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, ilike, max, sql, type SQL } from 'drizzle-orm';
 import { ProviderError, type Logger, type RateLimiter } from '@bundles/nodes';
 import type { Message } from '@bundles/shared';
 import type pg from 'pg';
@@ -7,6 +7,7 @@ import type { Db } from '../db/index.js';
 import { messages, runs } from '../db/schema/index.js';
 import type { ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
+import { timeBounds } from './time-bounds.js';
 import { providerContext } from './provider-context.js';
 import { isUuid } from '../ids.js';
 
@@ -72,13 +73,7 @@ export class MessageService {
     if (q.status) where.push(eq(messages.status, q.status));
     if (q.direction) where.push(eq(messages.direction, q.direction));
     if (q.conversation) where.push(eq(messages.conversationKey, q.conversation));
-    for (const [key, op] of [['from', gte], ['to', lte]] as const) {
-      const v = q[key];
-      if (!v) continue;
-      const d = new Date(v);
-      if (Number.isNaN(d.getTime())) throw new AppError(400, 'invalid_request', `"${key}" is not a date: use ISO 8601, e.g. 2026-11-01T00:00:00Z.`);
-      where.push(op(messages.createdAt, d));
-    }
+    where.push(...timeBounds(messages.createdAt, q));
     const term = q.q?.trim();
     if (term !== undefined && (term.length < SEARCH_MIN || term.length > SEARCH_MAX)) {
       throw new AppError(422, 'invalid_request', `Search for ${SEARCH_MIN} to ${SEARCH_MAX} characters.`, { issues: [{ field: 'q', message: `${SEARCH_MIN} to ${SEARCH_MAX} characters` }] });

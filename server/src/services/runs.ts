@@ -1,11 +1,12 @@
 // Runs with their steps, received events, and retrying a failed run from its failed step.
-import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { events, flows, flowVersions, runs, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
 import { AppError, notFound } from './errors.js';
+import { timeBounds } from './time-bounds.js';
 import { isUuid } from '../ids.js';
 
 type RunRow = typeof runs.$inferSelect;
@@ -69,13 +70,7 @@ export class RunService {
     }
     if (q.status) where.push(eq(runs.status, q.status));
     if (q.q) where.push(eq(runs.searchKey, q.q));
-    for (const [key, op] of [['from', gte], ['to', lte]] as const) {
-      const v = q[key];
-      if (!v) continue;
-      const d = new Date(v);
-      if (Number.isNaN(d.getTime())) throw new AppError(422, 'invalid_request', `"${key}" is not a date: use ISO 8601, e.g. 2026-11-01T00:00:00Z.`, { issues: [{ field: key, message: 'not a date' }] });
-      where.push(op(runs.createdAt, d));
-    }
+    where.push(...timeBounds(runs.createdAt, q));
     if (q.cursor) where.push(sql`(${runs.createdAt}, ${runs.id}) < (select created_at, id from runs where id = ${q.cursor})`);
     const limit = Math.min(q.limit ?? 50, 500);
     // One more than the page: whether there is a next one, without counting.
