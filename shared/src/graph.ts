@@ -10,6 +10,8 @@ export const graphNodeSchema = z.object({
   config: z.record(z.string(), z.unknown()).default({}),
   position: z.object({ x: z.number(), y: z.number() }).default({ x: 0, y: 0 }),
   label: z.string().max(200).optional(),
+  /** A disabled node does not run: the run passes through it on its default output (its output is null). */
+  disabled: z.boolean().optional(),
 });
 
 export const graphEdgeSchema = z.object({
