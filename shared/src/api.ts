@@ -1,6 +1,7 @@
 // Shapes of the API's answers, shared by the server's routes and the editor.
 import { z } from 'zod';
 import { flowGraphSchema } from './graph.js';
+import { flowIssueSchema } from './errors.js';
 
 export const flowStatusSchema = z.enum(['draft', 'running', 'stopped']);
 /** `uncertain`: a write's outcome is unknown and the provider cannot tell; a person settles the step. */
@@ -29,6 +30,11 @@ export const flowSchema = z.object({
   lastRun: z.object({ id: z.string(), status: runStatusSchema, createdAt: timestamp }).nullable(),
   /** Built and kept by a screen (a rule of Status messages): edits on the canvas are overwritten when the rule is saved. */
   managedBy: z.object({ kind: z.literal('status_rule'), ruleId: z.string(), connectionId: z.string() }).nullable().optional(),
+  /**
+   * What keeps the draft from starting (node and field named), answered by a bundle's read and save (not by
+   * the list): any graph saves as a draft, only Start requires none.
+   */
+  problems: z.array(flowIssueSchema).optional(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

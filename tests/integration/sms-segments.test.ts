@@ -27,24 +27,28 @@ const graphWith = (hook: ApiConnection, body: string) => ({
 });
 
 describe('maxSegments of twilio.send_sms', () => {
-  it('refuses on save a static text that needs more segments than the cap, naming node, field and the characters', async () => {
+  it('marks on save (and refuses on start) a static text that needs more segments than the cap, naming node, field and the characters', async () => {
     // A hook of its own: the bundle started here must not run on the other test's events.
     const hook = await createConnection(b, 'webhook', 'Save hook', {});
     const body = 'Seu pedido foi aprovado e já está em separação; você receberá o código de rastreio em breve.';
     const res = await b.api('POST', '/api/flows', { name: 'Too long', graph: graphWith(hook, body) });
-    expect(res.status).toBe(422);
-    expect(res.body.error.code).toBe('invalid_flow');
-    expect(res.body.error.details.issues).toEqual([
+    expect(res.status).toBe(201);
+    const refused = await b.api('POST', `/api/flows/${res.body.id}/start`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('invalid_flow');
+    expect(res.body.problems).toEqual(refused.body.error.details.issues);
+    expect(refused.body.error.details.issues).toEqual([
       { nodeId: 'sms', field: 'body', message: 'the message needs 2 segments, the cap is 1; “á”, “ç”, “ã”, “ê”, “ó” force UCS-2 (70 characters a segment)' },
     ]);
     // The same bundle with a text that fits is saved and starts.
     const ok = await b.api('POST', '/api/flows', { name: 'Fits', graph: graphWith(hook, 'Pedido aprovado!') });
     expect(ok.status).toBe(201);
     expect((await b.api('POST', `/api/flows/${ok.body.id}/start`)).status).toBe(200);
-    // Edited to a text that cannot fit: refused again, the running version untouched.
+    // Edited to a text that cannot fit: a draft with the problem, the running version untouched.
     const put = await b.api('PUT', `/api/flows/${ok.body.id}`, { name: 'Fits', graph: graphWith(hook, 'x'.repeat(161)) });
-    expect(put.status).toBe(422);
-    expect(put.body.error.details.issues).toEqual([{ nodeId: 'sms', field: 'body', message: 'the message needs 2 segments, the cap is 1 (160 characters a segment)' }]);
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ status: 'running', activeVersion: { number: 1 }, hasDraftChanges: true });
+    expect(put.body.problems).toEqual([{ nodeId: 'sms', field: 'body', message: 'the message needs 2 segments, the cap is 1 (160 characters a segment)' }]);
   });
 
   it('fails the step with too_many_segments when the rendered text is over the cap; nothing is sent', async () => {

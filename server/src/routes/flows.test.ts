@@ -36,28 +36,49 @@ describe('flows', () => {
     expect(list.body.map((f: { id: string }) => f.id)).toContain(created.body.id);
   });
 
-  it('refuses an invalid graph on save with node, field and reason (422)', async () => {
+  it('saves an invalid graph as a draft and answers its problems with node, field and reason; Start refuses it naming the same', async () => {
     const flow = await b.api('POST', '/api/flows', { name: 'Bad' });
     const graph = graphFor(hookId, { url: '', body: '{{ steps.shape.nope }} {{ trigger.body }}' });
     graph.nodes[1]!.config = { fields: { order: '{{ steps.post.status }}' } };
     const res = await b.api('PUT', `/api/flows/${flow.body.id}`, { graph });
-    expect(res.status).toBe(422);
-    expect(res.body.error.code).toBe('invalid_flow');
-    const issues = res.body.error.details.issues as Array<{ nodeId: string; field: string; message: string }>;
-    expect(issues).toContainEqual(expect.objectContaining({ nodeId: 'post', field: 'url' }));
-    expect(issues).toContainEqual({ nodeId: 'shape', field: 'fields.order', message: '{{ steps.post.status }}: node "post" does not run before this node' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.graph.nodes[1].config).toEqual({ fields: { order: '{{ steps.post.status }}' } });
+    const problems = res.body.problems as Array<{ nodeId: string; field: string; message: string }>;
+    expect(problems).toContainEqual(expect.objectContaining({ nodeId: 'post', field: 'url' }));
+    expect(problems).toContainEqual({ nodeId: 'shape', field: 'fields.order', message: '{{ steps.post.status }}: node "post" does not run before this node' });
     // core.set's output is a record: any field may be read from it.
-    expect(issues.find((i) => i.field === 'body')).toBeUndefined();
+    expect(problems.find((i) => i.field === 'body')).toBeUndefined();
+    // Reopened, the draft is as saved, with the same problems.
+    const reopened = await b.api('GET', `/api/flows/${flow.body.id}`);
+    expect(reopened.body.graph).toEqual(res.body.graph);
+    expect(reopened.body.problems).toEqual(problems);
+    const start = await b.api('POST', `/api/flows/${flow.body.id}/start`);
+    expect(start.status).toBe(422);
+    expect(start.body.error.code).toBe('invalid_flow');
+    expect(start.body.error.details.issues).toEqual(problems);
+    // A valid draft has none.
+    const fixed = await b.api('PUT', `/api/flows/${flow.body.id}`, { graph: graphFor(hookId) });
+    expect(fixed.body.problems).toEqual([]);
   });
 
-  it('refuses cycles, a second trigger and a missing connection', async () => {
+  it('refuses (422 invalid_graph) only a body that is not a graph at all', async () => {
+    const flow = await b.api('POST', '/api/flows', { name: 'Not a graph' });
+    for (const graph of [{ nodes: 'many' }, { nodes: [{ id: 'Bad Id!', type: 'core.set' }] }, [1, 2]]) {
+      const res = await b.api('PUT', `/api/flows/${flow.body.id}`, { graph });
+      expect(res.status, JSON.stringify(graph)).toBe(422);
+      expect(res.body.error.code).toBe('invalid_graph');
+    }
+    expect((await b.api('GET', `/api/flows/${flow.body.id}`)).body.graph).toEqual({ nodes: [], edges: [] });
+  });
+
+  it('answers cycles, a second trigger and a missing connection as problems', async () => {
     const flow = await b.api('POST', '/api/flows', { name: 'Cyclic' });
     const graph = graphFor(hookId);
     graph.edges.push({ source: 'post', target: 'shape' });
     graph.nodes.push({ id: 'trigger_2', type: 'core.webhook', connectionId: '', config: {}, position: { x: 0, y: 200 } } as never);
     const res = await b.api('PUT', `/api/flows/${flow.body.id}`, { graph });
-    expect(res.status).toBe(422);
-    const messages = res.body.error.details.issues.map((i: { nodeId?: string; field?: string; message: string }) => `${i.nodeId}|${i.field}|${i.message}`);
+    expect(res.status).toBe(200);
+    const messages = res.body.problems.map((i: { nodeId?: string; field?: string; message: string }) => `${i.nodeId}|${i.field}|${i.message}`);
     expect(messages).toContain('trigger_2|undefined|a bundle has exactly one trigger: remove this one');
     expect(messages.some((m: string) => m.includes('cycle'))).toBe(true);
     expect(messages).toContain('trigger_2|connectionId|choose a webhook connection');

@@ -19,7 +19,7 @@ export const flowRoutes: FastifyPluginAsyncZod<{ flows: FlowService; versions: V
   app.post('/api/flows/import', { schema: { tags, body: z.unknown(), response: { 201: flowSchema } } }, async (req, reply) =>
     reply.status(201).send(await flows.importFlow(principal(req).workspaceId, req.body)),
   );
-  app.get('/api/flows/:id', { schema: { tags, params: idParams, response: { 200: flowSchema } } }, async (req) => flows.get(principal(req).workspaceId, req.params.id));
+  app.get('/api/flows/:id', { schema: { tags, params: idParams, response: { 200: flowSchema } } }, async (req) => flows.open(principal(req).workspaceId, req.params.id));
   app.put(
     '/api/flows/:id',
     { schema: { tags, params: idParams, body: z.object({ name: z.string().min(1).max(200).optional(), graph: z.unknown().optional() }), response: { 200: flowSchema } } },

@@ -1,7 +1,7 @@
 // Flow CRUD, start (publish an immutable version and subscribe its trigger) and stop.
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
-import { flowExportSchema, type Flow, type FlowExport, type FlowGraph } from '@bundles/shared';
+import { flowExportSchema, flowGraphSchema, type Flow, type FlowExport, type FlowGraph } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { connections, flowVersions, flows, runs, statusRules, triggerSubscriptions } from '../db/schema/index.js';
 import { validateGraph } from '../runtime/validate.js';
@@ -60,12 +60,21 @@ export class FlowService {
     return this.deps.db.select({ id: connections.id, provider: connections.provider }).from(connections).where(eq(connections.workspaceId, workspaceId));
   }
 
-  /** Validates a graph for saving; an empty graph (a bundle just created) is allowed. */
-  private async checkForSave(workspaceId: string, graph: unknown): Promise<FlowGraph> {
-    const { graph: parsed, issues } = validateGraph(graph ?? emptyGraph, await this.connectionRefs(workspaceId));
-    if (parsed && parsed.nodes.length === 0 && parsed.edges.length === 0) return parsed;
-    if (!parsed || issues.length) throw invalid(issues, 'saved');
-    return parsed;
+  /**
+   * Reads a graph for saving as a draft: anything shaped as a graph is kept, its problems answered with the
+   * bundle; only a body that is not a graph at all (or too big to be one) is refused.
+   */
+  private parseForSave(graph: unknown): FlowGraph {
+    const parsed = flowGraphSchema.safeParse(graph ?? emptyGraph);
+    if (parsed.success) return parsed.data;
+    const { issues } = validateGraph(graph, []);
+    throw new AppError(422, 'invalid_graph', 'This is not a bundle graph: expected { nodes: [...], edges: [...] } with valid node ids.', { issues });
+  }
+
+  /** The bundle with what keeps its draft from starting. */
+  private async withProblems(workspaceId: string, flow: Flow): Promise<Flow> {
+    const { issues } = validateGraph(flow.graph, await this.connectionRefs(workspaceId));
+    return { ...flow, problems: issues };
   }
 
   async list(workspaceId: string): Promise<Flow[]> {
@@ -80,19 +89,24 @@ export class FlowService {
     return present(row);
   }
 
+  /** The bundle as the editor opens it: with its draft's problems. */
+  async open(workspaceId: string, id: string): Promise<Flow> {
+    return this.withProblems(workspaceId, await this.get(workspaceId, id));
+  }
+
   async create(workspaceId: string, input: { name: string; graph?: unknown }): Promise<Flow> {
-    const graph = await this.checkForSave(workspaceId, input.graph);
+    const graph = this.parseForSave(input.graph);
     const [row] = await this.deps.db.insert(flows).values({ workspaceId, name: input.name.trim(), graph }).returning({ id: flows.id });
-    return this.get(workspaceId, row!.id);
+    return this.open(workspaceId, row!.id);
   }
 
   async update(workspaceId: string, id: string, input: { name?: string | undefined; graph?: unknown }): Promise<Flow> {
     await this.get(workspaceId, id);
     const set: Partial<typeof flows.$inferInsert> = { updatedAt: new Date() };
     if (input.name !== undefined) set.name = input.name.trim();
-    if (input.graph !== undefined) set.graph = await this.checkForSave(workspaceId, input.graph);
+    if (input.graph !== undefined) set.graph = this.parseForSave(input.graph);
     await this.deps.db.update(flows).set(set).where(eq(flows.id, id));
-    return this.get(workspaceId, id);
+    return this.open(workspaceId, id);
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
