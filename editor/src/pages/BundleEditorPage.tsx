@@ -12,7 +12,7 @@ import {
   type EdgeChange,
   type NodeChange,
 } from '@xyflow/react';
-import { api, ApiError, errorMessage } from '../api/client';
+import { api, ApiError, errorMessage, errorToastText } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
 import type { Flow, Graph, StepStatus, ValidationIssue } from '../api/types';
@@ -33,6 +33,8 @@ import { RunsPanel } from '../runs/RunsPanel';
 import { useRunDetail } from '../runs/useRunDetail';
 import { VersionsPanel } from '../versions/VersionsPanel';
 import { MiniMapWhenNeeded } from '../canvas/MiniMapWhenNeeded';
+import { ProblemsPanel } from '../canvas/ProblemsPanel';
+import { useAutosave } from '../canvas/useAutosave';
 
 export function BundleEditorPage({ flowId }: { flowId: string }) {
   const flow = useAsync(() => api.flows.get(flowId), [flowId]);
@@ -62,6 +64,13 @@ function isTyping(target: EventTarget | null): boolean {
   return Boolean(el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)));
 }
 
+function saveStateText(state: 'saved' | 'pending' | 'saving' | 'error'): string {
+  if (state === 'saving') return 'Saving…';
+  if (state === 'pending') return 'Unsaved changes';
+  if (state === 'error') return 'Not saved';
+  return 'All changes saved';
+}
+
 function Editor({ initialFlow }: { initialFlow: Flow }) {
   const catalog = useCatalog();
   const { manifests, providerTitles } = catalog;
@@ -73,18 +82,35 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
   const initialCanvas = useMemo(() => graphToCanvas(initialFlow.graph, manifests), [initialFlow, manifests]);
   const history = useFlowHistory(initialCanvas);
   const { nodes, edges } = history;
-  const [savedJson, setSavedJson] = useState(() => JSON.stringify(canvasToGraph(initialCanvas.nodes, initialCanvas.edges)));
   const [name, setName] = useState(initialFlow.name);
-  const [issues, setIssues] = useState<ValidationIssue[]>([]);
-  const [busy, setBusy] = useState<null | 'save' | 'start' | 'stop'>(null);
+  const [issues, setIssues] = useState<ValidationIssue[]>(initialFlow.problems ?? []);
+  const [busy, setBusy] = useState<null | 'start' | 'stop'>(null);
   // `?run=<id>` (from the Runs page) opens that run.
   const linkedRun = useMemo(() => new URLSearchParams(window.location.search).get('run'), []);
-  const [tab, setTab] = useState<'inspect' | 'runs' | 'versions'>(linkedRun ? 'runs' : 'inspect');
+  const [tab, setTab] = useState<'inspect' | 'problems' | 'runs' | 'versions'>(linkedRun ? 'runs' : 'inspect');
   const [openRunId, setOpenRunId] = useState<string | null>(linkedRun);
 
   const graph: Graph = useMemo(() => canvasToGraph(nodes, edges), [nodes, edges]);
-  const graphJson = useMemo(() => JSON.stringify(graph), [graph]);
-  const dirty = graphJson !== savedJson || name !== flow.name;
+  // What the draft is: saved a moment after each edit (the undo history stays in the page).
+  const draftJson = useMemo(() => JSON.stringify({ name: name.trim() || flow.name, graph }), [name, flow.name, graph]);
+  const autosave = useAutosave(
+    draftJson,
+    useMemo(() => JSON.stringify({ name: initialFlow.name, graph: canvasToGraph(initialCanvas.nodes, initialCanvas.edges) }), [initialFlow, initialCanvas]),
+    useCallback(
+      async (json: string) => {
+        try {
+          const updated = await api.flows.update(flow.id, JSON.parse(json) as { name: string; graph: Graph });
+          setFlow(updated);
+          setIssues(updated.problems ?? []);
+        } catch (err) {
+          toast(`Could not save the draft: ${errorToastText(err)}`, 'error');
+          throw err;
+        }
+      },
+      [flow.id, toast],
+    ),
+  );
+  const dirty = autosave.state !== 'saved';
 
   const connections = useAsync(() => api.connections.list(), []);
   const runs = useAsync(async () => (await api.runs.list({ flowId: flow.id, limit: 50 })).items, [flow.id], 2000);
@@ -119,7 +145,6 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     for (const i of issues) if (i.nodeId) m.set(i.nodeId, [...(m.get(i.nodeId) ?? []), i]);
     return m;
   }, [issues]);
-  const flowIssues = issues.filter((i) => !i.nodeId || !nodes.some((n) => n.id === i.nodeId));
 
   const view: EditorView = useMemo(() => ({ manifests, providerTitles, issuesByNode, stepStatus }), [manifests, providerTitles, issuesByNode, stepStatus]);
 
@@ -138,9 +163,13 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => window.removeEventListener('beforeunload', onBeforeUnload);
   }, [dirty]);
+  // Leaving saves what is pending first; only a save that fails asks.
+  const flushDraft = autosave.flush;
   const guard = useCallback(
-    () => confirm({ title: 'Leave without saving?', message: 'This bundle has unsaved changes. If you leave now, they are lost.', confirmLabel: 'Leave without saving', cancelLabel: 'Stay', danger: true }),
-    [confirm],
+    async () =>
+      (await flushDraft()) ||
+      confirm({ title: 'Leave without saving?', message: 'The last changes could not be saved. If you leave now, they are lost.', confirmLabel: 'Leave without saving', cancelLabel: 'Stay', danger: true }),
+    [confirm, flushDraft],
   );
   useLeaveGuard(dirty ? guard : null);
 
@@ -260,6 +289,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     if (err instanceof ApiError && err.status === 422) {
       const list = err.issues.length > 0 ? err.issues : [{ message: err.message }];
       setIssues(list);
+      setTab('problems');
       toast(`${what}: ${err.message}${list.length > 1 ? ` (${list.length} problems)` : ''}`, 'error');
     } else {
       toast(`${what}: ${errorMessage(err)}`, 'error');
@@ -267,26 +297,13 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
   };
 
   const save = async (): Promise<boolean> => {
-    setBusy('save');
-    const sentJson = graphJson;
-    try {
-      const updated = await api.flows.update(flow.id, { name: name.trim() || flow.name, graph: JSON.parse(sentJson) as Graph });
-      setFlow(updated);
-      setName(updated.name);
-      setSavedJson(sentJson);
-      setIssues([]);
-      toast('Saved', 'success');
-      return true;
-    } catch (err) {
-      applyServerError(err, 'Could not save');
-      return false;
-    } finally {
-      setBusy(null);
-    }
+    const ok = await autosave.flush();
+    if (ok) toast('Saved', 'success');
+    return ok;
   };
 
   const start = async () => {
-    if (dirty && !(await save())) return;
+    if (!(await autosave.flush())) return;
     setBusy('start');
     try {
       const updated = await api.flows.start(flow.id);
@@ -363,8 +380,18 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
             </span>
           )}
           <span className={`save-state${dirty ? ' dirty' : ''}`} data-testid="save-state" aria-live="polite">
-            {busy === 'save' ? 'Saving…' : dirty ? 'Unsaved changes' : 'All changes saved'}
+            {saveStateText(autosave.state)}
           </span>
+          {autosave.state === 'error' && (
+            <button type="button" className="link-btn" onClick={() => void autosave.flush()} data-testid="save-retry">
+              retry
+            </button>
+          )}
+          {issues.length > 0 && (
+            <button type="button" className="tag tag-warn tag-btn" onClick={() => setTab('problems')} data-testid="problems-count" title="What keeps the draft from starting">
+              {issues.length} problem{issues.length === 1 ? '' : 's'}
+            </button>
+          )}
           <div className="toolbar-spacer" />
           <div className="btn-group" role="group" aria-label="History">
             <button type="button" className="btn btn-sm" onClick={history.undo} disabled={!history.canUndo} title="Undo (Ctrl+Z)" aria-label="Undo" data-testid="undo">
@@ -401,16 +428,6 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
           <div className="banner banner-info" data-testid="managed-banner">
             This bundle is a rule of the <NavLink href={`/connections/${initialFlow.managedBy.connectionId}/status-messages`}>Status messages</NavLink> screen: saving the rule there
             rewrites it, so change the rule there rather than here.
-          </div>
-        )}
-        {flowIssues.length > 0 && (
-          <div className="banner banner-error" role="alert" data-testid="flow-issues">
-            <strong>Fix before starting:</strong>
-            <ul>
-              {flowIssues.map((i, n) => (
-                <li key={n}>{i.message}</li>
-              ))}
-            </ul>
           </div>
         )}
         <div className="editor-body">
@@ -458,6 +475,9 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               <button type="button" role="tab" aria-selected={tab === 'inspect'} className={tab === 'inspect' ? 'active' : ''} onClick={() => setTab('inspect')} data-testid="tab-inspect">
                 Inspector
               </button>
+              <button type="button" role="tab" aria-selected={tab === 'problems'} className={tab === 'problems' ? 'active' : ''} onClick={() => setTab('problems')} data-testid="tab-problems">
+                Problems {issues.length > 0 && <span className="count count-warn">{issues.length}</span>}
+              </button>
               <button type="button" role="tab" aria-selected={tab === 'runs'} className={tab === 'runs' ? 'active' : ''} onClick={() => setTab('runs')} data-testid="tab-runs">
                 Runs {runs.data && runs.data.length > 0 && <span className="count">{runs.data.length}</span>}
               </button>
@@ -466,6 +486,17 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               </button>
             </div>
             <div className="side-panel-body" role="tabpanel">
+              {tab === 'problems' && (
+                <ProblemsPanel
+                  problems={issues}
+                  nodes={nodes}
+                  manifests={manifests}
+                  onSelect={(nodeId) => {
+                    history.setState((s) => ({ nodes: s.nodes.map((n) => ({ ...n, selected: n.id === nodeId })), edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) }));
+                    setTab('inspect');
+                  }}
+                />
+              )}
               {tab === 'versions' && (
                 <VersionsPanel
                   flow={flow}
@@ -477,8 +508,9 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                     // The restored draft is saved on the server; as a canvas change it can be undone.
                     const canvas = graphToCanvas(restored.graph, manifests);
                     history.commit(() => canvas);
-                    setSavedJson(JSON.stringify(canvasToGraph(canvas.nodes, canvas.edges)));
+                    autosave.markSaved(JSON.stringify({ name: restored.name, graph: canvasToGraph(canvas.nodes, canvas.edges) }));
                     setFlow(restored);
+                    setIssues(restored.problems ?? []);
                   }}
                 />
               )}
