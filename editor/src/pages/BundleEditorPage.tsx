@@ -35,6 +35,9 @@ import { VersionsPanel } from '../versions/VersionsPanel';
 import { MiniMapWhenNeeded } from '../canvas/MiniMapWhenNeeded';
 import { ProblemsPanel } from '../canvas/ProblemsPanel';
 import { useAutosave } from '../canvas/useAutosave';
+import { TestPanel, type PinnedData } from '../testing/TestPanel';
+import type { TestRun } from '../testing/testApi';
+import { pinnedValues, testStepStatus } from '../testing/testView';
 
 export function BundleEditorPage({ flowId }: { flowId: string }) {
   const flow = useAsync(() => api.flows.get(flowId), [flowId]);
@@ -87,7 +90,9 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
   const [busy, setBusy] = useState<null | 'start' | 'stop'>(null);
   // `?run=<id>` (from the Runs page) opens that run.
   const linkedRun = useMemo(() => new URLSearchParams(window.location.search).get('run'), []);
-  const [tab, setTab] = useState<'inspect' | 'problems' | 'runs' | 'versions'>(linkedRun ? 'runs' : 'inspect');
+  const [tab, setTab] = useState<'inspect' | 'problems' | 'test' | 'runs' | 'versions'>(linkedRun ? 'runs' : 'inspect');
+  const [testRun, setTestRun] = useState<TestRun | null>(null);
+  const [pinned, setPinned] = useState<PinnedData | null>(null);
   const [openRunId, setOpenRunId] = useState<string | null>(linkedRun);
 
   const graph: Graph = useMemo(() => canvasToGraph(nodes, edges), [nodes, edges]);
@@ -125,20 +130,23 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     if (detail?.status) void reloadRuns();
   }, [detail?.id, detail?.status, reloadRuns]);
   const runValues: RunValues | undefined = useMemo(() => {
+    // Pinned data (an event, a test's outputs) is behind the field picker until unpinned.
+    if (pinned) return pinnedValues(pinned);
     if (!detail) return undefined;
     const steps: Record<string, unknown> = {};
     for (const s of detail.steps) if (s.output !== undefined && s.output !== null) steps[s.nodeId] = s.output;
     return { trigger: detail.trigger, steps };
-  }, [detail]);
+  }, [detail, pinned]);
   const openRun = openRunId ? detail : undefined;
   const stepStatus = useMemo(() => {
+    if (!openRun && testRun) return testStepStatus(testRun);
     if (!openRun) return null;
     const m = new Map<string, StepStatus>(openRun.steps.map((s) => [s.nodeId, s.status]));
     // The trigger fired for every run, whether or not the server records it as a step.
     const trigger = history.current.current.nodes.find((n) => manifests.get(n.data.type)?.kind === 'trigger');
     if (trigger && !m.has(trigger.id)) m.set(trigger.id, 'succeeded');
     return m;
-  }, [openRun, history, manifests]);
+  }, [openRun, testRun, history, manifests]);
 
   const issuesByNode = useMemo(() => {
     const m = new Map<string, ValidationIssue[]>();
@@ -148,7 +156,9 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
 
   const view: EditorView = useMemo(() => ({ manifests, providerTitles, issuesByNode, stepStatus }), [manifests, providerTitles, issuesByNode, stepStatus]);
 
-  const hasTrigger = nodes.some((n) => manifests.get(n.data.type)?.kind === 'trigger');
+  const triggerNode = nodes.find((n) => manifests.get(n.data.type)?.kind === 'trigger');
+  const hasTrigger = triggerNode !== undefined;
+  const triggerKey = triggerNode ? `${triggerNode.data.type}:${triggerNode.data.connectionId ?? ''}` : '';
   const selectedNodes = nodes.filter((n) => n.selected);
   const selectedEdges = edges.filter((e) => e.selected);
   const selected = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
@@ -461,6 +471,14 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                 <span>Pick one from the palette on the left: it decides which events run this bundle.</span>
               </div>
             )}
+            {!openRun && testRun && (
+              <div className="canvas-run-banner test" data-testid="canvas-test-banner">
+                Showing a <strong>test</strong> <StatusPill status={testRun.status} />
+                <button type="button" className="link-btn" onClick={() => setTestRun(null)}>
+                  close
+                </button>
+              </div>
+            )}
             {openRun && (
               <div className="canvas-run-banner" data-testid="canvas-run-banner">
                 Showing run <StatusPill status={openRun.status} />
@@ -477,6 +495,9 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               </button>
               <button type="button" role="tab" aria-selected={tab === 'problems'} className={tab === 'problems' ? 'active' : ''} onClick={() => setTab('problems')} data-testid="tab-problems">
                 Problems {issues.length > 0 && <span className="count count-warn">{issues.length}</span>}
+              </button>
+              <button type="button" role="tab" aria-selected={tab === 'test'} className={tab === 'test' ? 'active' : ''} onClick={() => setTab('test')} data-testid="tab-test">
+                Test
               </button>
               <button type="button" role="tab" aria-selected={tab === 'runs'} className={tab === 'runs' ? 'active' : ''} onClick={() => setTab('runs')} data-testid="tab-runs">
                 Runs {runs.data && runs.data.length > 0 && <span className="count">{runs.data.length}</span>}
@@ -495,6 +516,22 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                     history.setState((s) => ({ nodes: s.nodes.map((n) => ({ ...n, selected: n.id === nodeId })), edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) }));
                     setTab('inspect');
                   }}
+                />
+              )}
+              {tab === 'test' && (
+                <TestPanel
+                  flowId={flow.id}
+                  triggerKey={triggerKey}
+                  selected={selected ? { id: selected.id, title: selected.data.label || selectedManifest?.title || selected.data.type, isTrigger: selectedManifest?.kind === 'trigger' } : null}
+                  manifests={manifests}
+                  flush={autosave.flush}
+                  result={testRun}
+                  onResult={(r) => {
+                    setTestRun(r);
+                    if (r) setOpenRunId(null);
+                  }}
+                  pinned={pinned}
+                  onPin={setPinned}
                 />
               )}
               {tab === 'versions' && (
@@ -534,6 +571,18 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                     void runs.reload();
                   }}
                 />
+              )}
+              {tab === 'inspect' && selected && selectedManifest?.kind === 'action' && (
+                <div className="inspector-test-row">
+                  {pinned && (
+                    <span className="tag tag-info" title="The field picker shows this data" data-testid="picker-pinned">
+                      picker: {pinned.kind === 'event' ? 'pinned event' : 'test outputs'}
+                    </span>
+                  )}
+                  <button type="button" className="link-btn" onClick={() => setTab('test')} data-testid="inspector-test-step">
+                    Test this step…
+                  </button>
+                </div>
               )}
               {tab === 'inspect' && selected && (
                 <Inspector
