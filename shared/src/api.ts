@@ -109,9 +109,24 @@ export const runSchema = z.object({
 });
 export type Run = z.infer<typeof runSchema>;
 
+/** One attempt of a run: a retry starts a new one, on the version the run ran or on the live one. */
+export const runAttemptSchema = z.object({
+  number: z.number(),
+  versionNumber: z.number().nullable(),
+  status: runStatusSchema,
+  error: stepErrorSchema.nullable(),
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+  /** How the retry that began this attempt chose its version (null for the first attempt). */
+  retriedOn: z.enum(['original', 'live']).nullable(),
+});
+export type RunAttempt = z.infer<typeof runAttemptSchema>;
+
 export const runDetailSchema = runSchema.extend({
   /** The number of the version it runs (null when that version is gone). */
   versionNumber: z.number().nullable().optional(),
+  /** Every attempt, oldest first, the current one last; one for a run never retried. */
+  attempts: z.array(runAttemptSchema).optional(),
   trigger: z.unknown(),
   steps: z.array(stepSchema),
 });

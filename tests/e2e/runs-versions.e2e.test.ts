@@ -80,6 +80,9 @@ describe('runs and versions in the browser', () => {
     await page.getByTestId('run-retry-live').click();
     await expect.poll(() => page.getByTestId('run-summary').getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
     expect(sink.requests.filter((r) => r.url === '/new-crm').map((r) => JSON.parse(r.body || '{}'))).toHaveLength(1);
+    // Each attempt says which version it ran.
+    await expect.poll(() => page.getByTestId('run-attempt-1').textContent()).toMatch(/Attempt 1 · v1.*failed/);
+    expect(await page.getByTestId('run-attempt-2').textContent()).toMatch(/Attempt 2 · v2 \(live, on retry\).*succeeded/);
     await session.screenshot('retried');
   }, 120_000);
 

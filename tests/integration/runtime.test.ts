@@ -283,6 +283,14 @@ describe('runtime', () => {
     await waitFor('the run retried on its own version succeeded', async () => (await detail(onOriginal!)).status === 'succeeded');
     expect(sink.requests.filter((r) => r.url === '/fixed-path')).toHaveLength(1);
     expect(sink.requests.filter((r) => r.url === '/broken-path')).toHaveLength(3);
+    // The run view says which version each attempt used, and how the retry chose it.
+    const attemptsOf = async (id: string) =>
+      ((await detail(id)).attempts as Array<{ number: number; versionNumber: number; status: string; retriedOn: string | null; error: { code?: string } | null }>).map(
+        (a) => `${a.number}:v${a.versionNumber}:${a.status}:${a.retriedOn ?? '-'}`,
+      );
+    expect(await attemptsOf(onLive!)).toEqual(['1:v1:failed:-', '2:v2:succeeded:live']);
+    expect(await attemptsOf(onOriginal!)).toEqual(['1:v1:failed:-', '2:v1:succeeded:original']);
+    expect((await detail(onLive!)).attempts[0].error).toMatchObject({ message: expect.stringContaining('404') });
     // A bad choice is refused before anything changes.
     expect((await b.api('POST', `/api/runs/${onLive}/retry`, { version: 'newest' })).status).toBe(400);
   });

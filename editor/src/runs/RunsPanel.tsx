@@ -109,6 +109,17 @@ function RunDetailView({ run, manifests, providerTitles, onRunChanged }: { run: 
           {run.versionNumber ? ` · v${run.versionNumber}` : ''}
         </span>
       </div>
+      {run.attempts && run.attempts.length > 1 && (
+        <ol className="run-attempts" data-testid="run-attempts" aria-label="Attempts">
+          {run.attempts.map((a) => (
+            <li key={a.number} data-testid={`run-attempt-${a.number}`}>
+              Attempt {a.number} · {a.versionNumber ? `v${a.versionNumber}` : 'a removed version'}
+              {a.retriedOn === 'live' ? ' (live, on retry)' : a.retriedOn === 'original' ? ' (as it ran, on retry)' : ''} · <StatusPill status={a.status} />
+              {a.error?.message && a.number < run.attempts!.length && <span className="muted small"> {a.error.message}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
       {uncertain && (
         <div className="banner banner-uncertain" role="status" data-testid="run-uncertain-banner">
           <strong>{STATUS_WORDING.uncertain}.</strong> The steps after it wait for you; the bundle’s other branches went on. Settle it below.

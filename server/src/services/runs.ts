@@ -1,7 +1,7 @@
 // Runs with their steps, received events, and retrying a failed run from its failed step.
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
-import type { BundlesEvent, Run, RunDetail, StepResolution } from '@bundles/shared';
+import type { BundlesEvent, Run, RunAttempt, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { events, flows, flowVersions, runs, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
@@ -122,6 +122,7 @@ export class RunService {
     return {
       ...presentRun(row.run),
       versionNumber: row.versionNumber ?? null,
+      attempts: await this.attemptsOf(row.run, row.versionNumber ?? null),
       trigger: row.payload ?? null,
       steps: stepRows.map((s) => ({
         nodeId: s.nodeId,
@@ -181,6 +182,36 @@ export class RunService {
    * version (`live`, after a fix was published). Steps that succeeded stay done either way (their writes are
    * never repeated); a node the live version no longer has is simply not reached.
    */
+  /** Each attempt with the number of the version it ran; the retry that began an attempt is kept by the one before. */
+  private async attemptsOf(run: RunRow, versionNumber: number | null): Promise<RunAttempt[]> {
+    const earlier = run.earlierAttempts ?? [];
+    const ids = [...new Set(earlier.map((a) => a.versionId))];
+    const numbers = new Map<string, number>();
+    if (ids.length > 0) {
+      const rows = await this.db.select({ id: flowVersions.id, number: flowVersions.number }).from(flowVersions).where(inArray(flowVersions.id, ids));
+      for (const r of rows) numbers.set(r.id, r.number);
+    }
+    const attempts: RunAttempt[] = earlier.map((a, i) => ({
+      number: i + 1,
+      versionNumber: numbers.get(a.versionId) ?? null,
+      status: a.status,
+      error: a.error ?? null,
+      startedAt: a.startedAt ? new Date(a.startedAt).toISOString() : null,
+      finishedAt: a.finishedAt ? new Date(a.finishedAt).toISOString() : null,
+      retriedOn: i === 0 ? null : (earlier[i - 1]!.retriedOn ?? null),
+    }));
+    attempts.push({
+      number: earlier.length + 1,
+      versionNumber,
+      status: run.status,
+      error: run.error ?? null,
+      startedAt: iso(run.startedAt),
+      finishedAt: iso(run.finishedAt),
+      retriedOn: earlier.length > 0 ? (earlier[earlier.length - 1]!.retriedOn ?? null) : null,
+    });
+    return attempts;
+  }
+
   async retry(workspaceId: string, id: string, version: 'original' | 'live' = 'original'): Promise<Run> {
     const run = await this.get(workspaceId, id);
     if (run.status !== 'failed') throw new AppError(409, 'not_failed', `Only failed runs can be retried; this one is ${run.status}.`);
@@ -193,7 +224,11 @@ export class RunService {
     // The answer is the run as the retry left it (queued): a worker may have taken it before a second read.
     const row = await this.db.transaction(async (tx) => {
       await tx.delete(steps).where(and(eq(steps.runId, id), eq(steps.status, 'failed')));
-      const [queued] = await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null, versionId }).where(eq(runs.id, id)).returning();
+      // The attempt that failed is kept (its version, how and when it ended): the run view lists each attempt.
+      const earlier = sql`(coalesce(${runs.earlierAttempts}::jsonb, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+        'versionId', ${runs.versionId}, 'status', ${runs.status}, 'error', ${runs.error}::jsonb, 'startedAt', ${runs.startedAt},
+        'finishedAt', ${runs.finishedAt}, 'retriedAt', now(), 'retriedOn', ${version}::text)))::json`;
+      const [queued] = await tx.update(runs).set({ status: 'queued', error: null, finishedAt: null, versionId, earlierAttempts: earlier }).where(eq(runs.id, id)).returning();
       await tx.execute(sql`select graphile_worker.add_job('run', json_build_object('runId', ${id}::text), max_attempts => 25)`);
       return queued!;
     });

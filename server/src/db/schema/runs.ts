@@ -48,6 +48,18 @@ export const eventKeys = pgTable(
 /** `uncertain`: a write's outcome is unknown and the provider cannot tell; a person settles it. */
 export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'filtered' | 'uncertain';
 
+/** One attempt of a run that was retried, kept by the retry. */
+export interface EarlierAttempt {
+  versionId: string;
+  status: RunStatus;
+  error: StepError | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  retriedAt: string;
+  /** The version the retry chose: the one the run ran, or the live one. */
+  retriedOn: 'original' | 'live';
+}
+
 export const runs = pgTable(
   'runs',
   {
@@ -73,6 +85,8 @@ export const runs = pgTable(
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** The attempts before a retry, oldest first (null for a run never retried): the version each ran and how it ended. */
+    earlierAttempts: json('earlier_attempts').$type<EarlierAttempt[]>(),
   },
   // No index covers status, parked or finished_at, so the updates a run makes as it moves on stay HOT.
   (t) => [

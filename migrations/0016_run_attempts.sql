@@ -1,0 +1,1 @@
+ALTER TABLE "runs" ADD COLUMN "earlier_attempts" json;
