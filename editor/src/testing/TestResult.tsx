@@ -8,7 +8,7 @@ import type { TestRun } from './testApi';
 export function TestResult({ run, manifests, pinned, onPin, onClose }: { run: TestRun; manifests: Map<string, NodeManifest>; pinned: boolean; onPin(): void; onClose(): void }) {
   const stubbed = run.steps.filter((s) => s.stubbed).length;
   return (
-    <section className="test-result" data-testid="test-result" data-status={run.status} aria-label="Test result">
+    <section className="test-result" data-testid="test-run-result" data-status={run.status} aria-label="Test result">
       <header className="test-result-head">
         <span className="tag tag-test">test</span>
         <StatusPill status={run.status} />
