@@ -21,6 +21,8 @@ import { authRoutes } from './routes/auth.js';
 import { nodeTypeRoutes } from './routes/node-types.js';
 import { connectionRoutes } from './routes/connections.js';
 import { flowRoutes } from './routes/flows.js';
+import { testRoutes } from './routes/tests.js';
+import { TestService } from './services/tests.js';
 import { runRoutes } from './routes/runs.js';
 import { messageRoutes } from './routes/messages.js';
 import { hookRoutes } from './routes/hooks.js';
@@ -119,7 +121,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(nodeTypeRoutes);
   await app.register(connectionRoutes, { connections, exports: new ExportService({ db }) });
   await app.register(flowRoutes, { flows, versions: new VersionService({ db, flows }) });
-  await app.register(runRoutes, { runs });
+  const tests = new TestService({
+    db,
+    flows,
+    walk: { pool, connections: runtime.connections, http: runtime.executeDeps.http, limiter, log: runtime.executeDeps.log },
+  });
+  await app.register(runRoutes, { runs, tests });
+  await app.register(testRoutes, { tests });
   await app.register(messageRoutes, { messages });
   await app.register(settingsRoutes, { settings: new SettingsService(db) });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });

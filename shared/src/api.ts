@@ -125,12 +125,70 @@ export type RunAttempt = z.infer<typeof runAttemptSchema>;
 export const runDetailSchema = runSchema.extend({
   /** The number of the version it runs (null when that version is gone). */
   versionNumber: z.number().nullable().optional(),
+  /** A run of a started bundle (test runs answer `test: true`, see testRunSchema). */
+  test: z.literal(false).optional(),
   /** Every attempt, oldest first, the current one last; one for a run never retried. */
   attempts: z.array(runAttemptSchema).optional(),
   trigger: z.unknown(),
   steps: z.array(stepSchema),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
+
+/** One step of a test run: `stubbed` writes answered a sample, `recorded` ones were taken from the event's run. */
+export const testStepSchema = z.object({
+  nodeId: z.string(),
+  nodeType: z.string(),
+  status: z.enum(['succeeded', 'failed']),
+  input: z.unknown(),
+  output: z.unknown(),
+  error: stepErrorSchema.nullable(),
+  handle: z.string().nullable(),
+  stubbed: z.boolean(),
+  recorded: z.boolean(),
+  /** A wait (a delay) is not waited in a test: when the run would have gone on. */
+  skippedWait: timestamp.nullable(),
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+});
+export type TestStep = z.infer<typeof testStepSchema>;
+
+/** A test of the draft (POST /api/flows/:id/test); `GET /api/runs/:id` shows it too. */
+export const testRunSchema = z.object({
+  id: z.string(),
+  test: z.literal(true),
+  flowId: z.string(),
+  status: z.enum(['succeeded', 'failed', 'filtered']),
+  eventId: z.string().nullable(),
+  nodeId: z.string().nullable(),
+  live: z.boolean(),
+  trigger: z.unknown(),
+  steps: z.array(testStepSchema),
+  startedAt: timestamp,
+  finishedAt: timestamp,
+});
+export type TestRun = z.infer<typeof testRunSchema>;
+export const testRunSummarySchema = testRunSchema.omit({ trigger: true, steps: true });
+export type TestRunSummary = z.infer<typeof testRunSummarySchema>;
+
+export const testInputSchema = z.object({
+  eventId: z.string().optional(),
+  payload: z.record(z.string(), z.unknown()).optional(),
+  nodeId: z.string().optional(),
+  live: z.boolean().optional(),
+});
+export type TestInput = z.infer<typeof testInputSchema>;
+
+/** An event the bundle's trigger received (also while the bundle was stopped), for tests and the picker. */
+export const recordedEventSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  receivedAt: timestamp,
+  summary: z.string(),
+  payload: z.unknown(),
+  /** The latest real run of this event for the bundle. */
+  runId: z.string().nullable(),
+});
+export type RecordedEvent = z.infer<typeof recordedEventSchema>;
 
 export const eventSchema = z.object({
   id: z.string(),

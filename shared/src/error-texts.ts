@@ -21,6 +21,8 @@ export const errorTexts: Record<string, ErrorText> = {
   invalid_credentials: { sentence: 'The e-mail address or the password is wrong.', hint: 'Check both and try again.' },
   invalid_export: { sentence: 'This export cannot start as asked.', hint: 'Check the source connection and the options below.' },
   invalid_flow: { sentence: 'The bundle has problems to fix.', hint: 'They are listed in the Problems tab and marked on the nodes and fields.' },
+  invalid_test: { sentence: 'The test cannot run on what was chosen.', hint: 'Pick one of the trigger’s recent events, or test with a sample.' },
+  test_timeout: { sentence: 'The test took too long and was stopped.', hint: 'The step did not answer within 30 seconds: check the provider, then test again.' },
   invalid_graph: { sentence: 'What was sent is not a bundle graph.', hint: 'Reload the editor; if it keeps happening, export the bundle and report it.' },
   invalid_import: { sentence: 'This file is not a Bundles export.', hint: 'Export the bundle again from its menu, and import that file.' },
   invalid_request: { sentence: 'Some of what was sent is not valid.', hint: 'Fix the field named below and try again.' },

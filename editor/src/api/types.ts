@@ -99,6 +99,7 @@ export type {
 } from '@bundles/shared';
 import type { Flow, MessageSend, Run, Step, StepResolution, StatusRuleTrigger } from '@bundles/shared';
 export type { StatusRule, StatusRuleInput } from '@bundles/shared';
+export type { RecordedEvent, TestInput, TestRun, TestRunSummary, TestStep } from '@bundles/shared';
 
 export type FlowStatus = Flow['status'];
 export type RunStatus = Run['status'];

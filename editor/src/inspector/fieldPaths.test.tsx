@@ -101,3 +101,22 @@ describe('TemplateInput with the field picker', () => {
     expect(screen.queryByTestId('picker-field-trigger.id')).toBeNull();
   });
 });
+
+describe('recorded data behind the picker', () => {
+  it('offers the fields a pinned event has where the schema leaves the value open, with their values', () => {
+    const hookNodes = [
+      { id: 'webhook', type: 'core.webhook' },
+      { id: 'send_sms', type: 'twilio.send_sms' },
+    ];
+    const hookEdges = [{ source: 'webhook', target: 'send_sms' }];
+    const trigger = { body: { order: '7001', buyer: { phone: '+5511' } }, query: {} };
+    const [group] = pickerGroups('send_sms', hookNodes, hookEdges, fixtureManifests, { trigger, steps: {} });
+    const byExpr = new Map(group!.fields.map((f) => [f.expression, f]));
+    expect(byExpr.get('trigger.body.order')).toMatchObject({ value: '7001', hasValue: true, type: 'string' });
+    expect(byExpr.get('trigger.body.buyer.phone')).toMatchObject({ value: '+5511' });
+    // Without recorded data only the declared fields are offered.
+    const bare = pickerGroups('send_sms', hookNodes, hookEdges, fixtureManifests)[0]!.fields.map((f) => f.expression);
+    expect(bare).not.toContain('trigger.body.order');
+  });
+});
+

@@ -21,6 +21,56 @@ function typeName(schema: JsonSchema): string {
   return 'any';
 }
 
+function valueType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/**
+ * The paths inside a recorded value (an event's body that the schema leaves open): bounded in depth and keys,
+ * parents before children.
+ */
+export function valuePaths(value: unknown, prefix: Segment[], maxDepth = 3, maxKeys = 50): SchemaPath[] {
+  const out: SchemaPath[] = [];
+  const walk = (v: unknown, segments: Segment[], depth: number) => {
+    if (depth >= maxDepth || v === null || typeof v !== 'object') return;
+    const entries: Array<[Segment, unknown]> = Array.isArray(v) ? (v.length > 0 ? [[0, v[0]]] : []) : Object.entries(v).slice(0, maxKeys);
+    for (const [k, child] of entries) {
+      const at = [...segments, k];
+      out.push({ segments: at, type: valueType(child) });
+      walk(child, at, depth + 1);
+    }
+  };
+  walk(value, prefix, 0);
+  return out;
+}
+
+/** The schema's paths, and under each part it leaves open (`any`) the paths the recorded value has there. */
+function pathsWithValues(schema: JsonSchema | undefined, value: unknown): SchemaPath[] {
+  const declared = schemaPaths(schema);
+  if (value === undefined) return declared;
+  const open = (p: SchemaPath) => p.type === 'any' || (p.type === 'object' && !declared.some((d) => d.segments.length > p.segments.length && p.segments.every((x, i) => d.segments[i] === x)));
+  const rootOpen = !schema || typeName(schema) === 'any';
+  const seen = new Set(declared.map((p) => JSON.stringify(p.segments)));
+  const out: SchemaPath[] = [];
+  const addUnder = (prefix: Segment[]) => {
+    for (const p of valuePaths(valueAt(value, prefix), prefix)) {
+      const key = JSON.stringify(p.segments);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(p);
+      }
+    }
+  };
+  if (rootOpen) addUnder([]);
+  for (const p of declared) {
+    out.push(p);
+    if (open(p)) addUnder(p.segments);
+  }
+  return out;
+}
+
 /** Every path a template can reference in a value described by `schema`, parents before children. */
 export function schemaPaths(schema: JsonSchema | undefined, maxDepth = 5): SchemaPath[] {
   const out: SchemaPath[] = [];
@@ -169,7 +219,7 @@ export function pickerGroups(
     const runValue = isTrigger ? runValues?.trigger : runValues?.steps[id];
     // A field the trigger outputs only with another config (RetailCRM's order without "Load the full order") is not offered.
     const present = (p: SchemaPath) => !isTrigger || typeof p.segments[0] !== 'string' || outputFieldPresent(manifest?.outputWhen, p.segments[0], node.config ?? {});
-    const fields = schemaPaths(manifest?.outputSchema).filter(present).map((p): PickerField => {
+    const fields = pathsWithValues(manifest?.outputSchema, runValue).filter(present).map((p): PickerField => {
       const value = runValue === undefined ? undefined : valueAt(runValue, p.segments);
       return {
         expression: pathExpression(root, p.segments),

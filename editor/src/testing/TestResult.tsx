@@ -29,6 +29,12 @@ export function TestResult({ run, manifests, pinned, onPin, onClose }: { run: Te
             <div className="test-step-head">
               <strong>{manifests.get(s.nodeType)?.title ?? s.nodeType}</strong> <code className="muted">{s.nodeId}</code>
               <StatusPill status={s.status} />
+              {s.recorded && (
+                <span className="tag" title="Taken from the event's real run, not run again" data-testid={`test-recorded-${s.nodeId}`}>
+                  from the run
+                </span>
+              )}
+              {s.skippedWait && <span className="tag" title="A test does not wait">would wait until {new Date(s.skippedWait).toLocaleString()}</span>}
               {s.stubbed && (
                 <span className="tag tag-info" title="A sample answer: the provider was not called" data-testid={`test-stubbed-${s.nodeId}`}>
                   stubbed

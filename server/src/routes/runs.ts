@@ -1,11 +1,13 @@
 // /api/runs and /api/events.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { eventSchema, runDetailSchema, runSchema, runStatusSchema, stepResolutionSchema } from '@bundles/shared';
+import { eventSchema, runDetailSchema, runSchema, runStatusSchema, stepResolutionSchema, testRunSchema } from '@bundles/shared';
 import type { RunService } from '../services/runs.js';
+import type { TestService } from '../services/tests.js';
+import { AppError } from '../services/errors.js';
 import { principal } from '../plugins/auth.js';
 
-export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService }> = async (app, { runs }) => {
+export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService; tests: TestService }> = async (app, { runs, tests }) => {
   app.get(
     '/api/runs',
     {
@@ -28,8 +30,27 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService }> = async (app
     },
     async (req) => runs.list(principal(req).workspaceId, req.query),
   );
-  app.get('/api/runs/:id', { schema: { tags: ['runs'], params: z.object({ id: z.string() }), response: { 200: runDetailSchema } } }, async (req) =>
-    runs.get(principal(req).workspaceId, req.params.id),
+  app.get(
+    '/api/runs/:id',
+    {
+      schema: {
+        tags: ['runs'],
+        description: 'A run with its steps; a test run of the editor (`test: true`) is shown here too.',
+        params: z.object({ id: z.string() }),
+        response: { 200: z.union([runDetailSchema, testRunSchema]) },
+      },
+    },
+    async (req) => {
+      const workspaceId = principal(req).workspaceId;
+      try {
+        return await runs.get(workspaceId, req.params.id);
+      } catch (err) {
+        if (!(err instanceof AppError && err.status === 404)) throw err;
+        const test = await tests.find(workspaceId, req.params.id);
+        if (!test) throw err;
+        return test;
+      }
+    },
   );
   app.post(
     '/api/runs/:id/retry',

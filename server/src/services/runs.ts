@@ -121,6 +121,7 @@ export class RunService {
     }
     return {
       ...presentRun(row.run),
+      test: false,
       versionNumber: row.versionNumber ?? null,
       attempts: await this.attemptsOf(row.run, row.versionNumber ?? null),
       trigger: row.payload ?? null,

@@ -9,3 +9,4 @@ export * from './instance.js';
 export * from './ledger.js';
 export * from './status-rules.js';
 export * from './send-counts.js';
+export * from './test-runs.js';
