@@ -65,10 +65,10 @@ describe('testing a draft', () => {
     const stubbed = await b.api('POST', `/api/flows/${flowId}/test`, { eventId: event!.id });
     expect(stubbed.status, JSON.stringify(stubbed.body)).toBe(200);
     expect(stubbed.body).toMatchObject({ test: true, status: 'succeeded', live: false, eventId: event!.id, nodeId: null });
-    const steps = Object.fromEntries((stubbed.body.steps as Array<{ nodeId: string }>).map((s) => [s.nodeId, s]));
+    const steps = Object.fromEntries((stubbed.body.steps as Array<{ nodeId: string; output: object }>).map((s) => [s.nodeId, s]));
     expect(steps.shape).toMatchObject({ status: 'succeeded', output: { greeting: 'Pedido 7001', phone: PHONE }, stubbed: false });
     expect(steps.sms).toMatchObject({ status: 'succeeded', stubbed: true, input: { to: PHONE, body: 'Pedido 7001 pago' } });
-    expect(Object.keys(steps.sms.output)).toContain('sid');
+    expect(Object.keys(steps.sms!.output)).toContain('sid');
 
     const live = await b.api('POST', `/api/flows/${flowId}/test`, { eventId: event!.id, live: true });
     expect(live.body).toMatchObject({ status: 'succeeded', live: true });
