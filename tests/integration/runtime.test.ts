@@ -20,7 +20,7 @@ afterAll(async () => {
   await sink?.close();
 });
 
-type Node = { id: string; type: string; connectionId?: string; config: Record<string, unknown> };
+type Node = { id: string; type: string; connectionId?: string; config: Record<string, unknown>; disabled?: boolean };
 type Edge = { source: string; target: string; sourceHandle?: string };
 
 async function bundle(name: string, nodes: Node[], edges: Edge[], hookConfig: Record<string, unknown> = {}) {
@@ -158,6 +158,27 @@ describe('runtime', () => {
     const runs = await finishedRun(flowId, 2);
     expect(runs.map((r) => r.status).sort()).toEqual(['filtered', 'succeeded']);
     expect(sink.requests.filter((r) => r.url === '/filtered')).toHaveLength(1);
+  });
+
+  it('passes through a disabled step: it does not run, its children do, and its half-built settings do not block Start', async () => {
+    const { flowId, send } = await bundle(
+      'Disabled step',
+      [
+        // Disabled with no url at all: Start still accepts the bundle.
+        { id: 'skipped', type: 'core.http_request', config: {}, disabled: true },
+        { id: 'after', type: 'core.http_request', config: { url: `${sink.url}/after-disabled`, method: 'POST' } },
+      ],
+      [
+        { source: 'trigger', target: 'skipped' },
+        { source: 'skipped', target: 'after' },
+      ],
+    );
+    await send({ n: 1 });
+    const [run] = await finishedRun(flowId);
+    expect(run!.status).toBe('succeeded');
+    const d = await detail(run!.id);
+    expect(d.steps.map((s: { nodeId: string }) => s.nodeId).sort()).toEqual(['after', 'trigger']);
+    expect(sink.requests.filter((r) => r.url === '/after-disabled')).toHaveLength(1);
   });
 
   it('follows the branch handle that its conditions choose', async () => {

@@ -4,9 +4,10 @@ import { ProviderBadge, STATUS_WORDING } from '../components/ui';
 import { lacksConnection } from '../inspector/connections';
 import { DEFAULT_SOURCE_HANDLE, TARGET_HANDLE, type BundleNode } from './graph';
 import { useEditorView } from './EditorContext';
+import { anchorOf } from './Popover';
 
 function FlowNodeImpl({ id, data, selected }: NodeProps<BundleNode>) {
-  const { manifests, providerTitles, issuesByNode, stepStatus } = useEditorView();
+  const { manifests, providerTitles, issuesByNode, stepStatus, actions } = useEditorView();
   const manifest = manifests.get(data.type);
   const provider = manifest?.provider ?? data.type.split('.')[0] ?? '?';
   const issues = issuesByNode.get(id) ?? [];
@@ -14,7 +15,8 @@ function FlowNodeImpl({ id, data, selected }: NodeProps<BundleNode>) {
   const isTrigger = manifest?.kind === 'trigger';
   const handles = manifest?.handles ?? [];
   const needsConnection = lacksConnection(manifest, data.connectionId);
-  const classes = ['flow-node', isTrigger ? 'is-trigger' : 'is-action', selected ? 'selected' : '', status ? `run-${status}` : '', issues.length ? 'has-issues' : '', manifest ? '' : 'unknown-type']
+  const disabled = data.disabled === true;
+  const classes = ['flow-node', isTrigger ? 'is-trigger' : 'is-action', selected ? 'selected' : '', disabled ? 'is-disabled' : '', status ? `run-${status}` : '', issues.length ? 'has-issues' : '', manifest ? '' : 'unknown-type']
     .filter(Boolean)
     .join(' ');
   return (
@@ -26,6 +28,21 @@ function FlowNodeImpl({ id, data, selected }: NodeProps<BundleNode>) {
           <div className="flow-node-kind">{isTrigger ? 'Trigger' : (providerTitles.get(provider) ?? provider)}</div>
           <div className="flow-node-title">{data.label || manifest?.title || data.type}</div>
         </div>
+        {actions && (
+          <button
+            type="button"
+            className="icon-btn node-menu-btn nodrag nopan"
+            aria-label={`Menu of ${id}`}
+            aria-haspopup="menu"
+            data-testid={`node-menu-btn-${id}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              actions.openMenu(id, anchorOf(e.currentTarget));
+            }}
+          >
+            ⋯
+          </button>
+        )}
         {issues.length > 0 && (
           <span className="issue-badge" data-testid={`node-issues-${id}`} title={issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('\n')}>
             {issues.length}
@@ -35,25 +52,42 @@ function FlowNodeImpl({ id, data, selected }: NodeProps<BundleNode>) {
       <div className="flow-node-foot">
         <code className="flow-node-id">{id}</code>
         {!manifest && <span className="tag tag-error">unknown type</span>}
+        {disabled && <span className="tag" title="Passed through when the bundle runs">disabled</span>}
         {needsConnection && issues.length === 0 && <span className="tag tag-warn">no connection</span>}
         {status && <span className={`step-dot step-${status}`} title={STATUS_WORDING[status] ?? `Step ${status}`}>{status}</span>}
       </div>
-      {handles.length === 0 ? (
-        <Handle type="source" position={Position.Right} id={DEFAULT_SOURCE_HANDLE} className="handle handle-out" />
-      ) : (
-        handles.map((h, i) => (
-          <Handle
-            key={h}
-            type="source"
-            position={Position.Right}
-            id={h}
-            className={`handle handle-out handle-named handle-${h}`}
-            style={{ top: `${((i + 1) * 100) / (handles.length + 1)}%` }}
-          >
-            <span className="handle-label">{h}</span>
-          </Handle>
-        ))
-      )}
+      {(handles.length === 0 ? [null] : handles).map((h, i, all) => {
+        const top = `${((i + 1) * 100) / (all.length + 1)}%`;
+        return (
+          <span key={h ?? DEFAULT_SOURCE_HANDLE}>
+            <Handle
+              type="source"
+              position={Position.Right}
+              id={h ?? DEFAULT_SOURCE_HANDLE}
+              className={h ? `handle handle-out handle-named handle-${h}` : 'handle handle-out'}
+              style={h ? { top } : undefined}
+            >
+              {h && <span className="handle-label">{h}</span>}
+            </Handle>
+            {actions && (
+              <button
+                type="button"
+                className={`handle-add nodrag nopan${h ? ' handle-add-named' : ''}`}
+                style={{ top }}
+                aria-label={h ? `Add a step after ${id} on ${h}` : `Add a step after ${id}`}
+                title="Add a step here"
+                data-testid={`add-after-${id}${h ? `-${h}` : ''}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  actions.openAddAfter(id, h, anchorOf(e.currentTarget));
+                }}
+              >
+                +
+              </button>
+            )}
+          </span>
+        );
+      })}
     </div>
   );
 }

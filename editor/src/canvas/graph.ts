@@ -7,6 +7,8 @@ export type BundleNodeData = {
   config: Record<string, unknown>;
   connectionId: string | null;
   label?: string;
+  /** Passed through when the bundle runs (see the node menu). */
+  disabled?: boolean;
 };
 
 export type BundleNode = Node<BundleNodeData, 'bundle'>;
@@ -25,7 +27,7 @@ export function graphToCanvas(graph: Graph, manifests: Map<string, NodeManifest>
     id: n.id,
     type: 'bundle',
     position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
-    data: { type: n.type, config: n.config ?? {}, connectionId: n.connectionId ?? null, ...(n.label ? { label: n.label } : {}) },
+    data: { type: n.type, config: n.config ?? {}, connectionId: n.connectionId ?? null, ...(n.label ? { label: n.label } : {}), ...(n.disabled ? { disabled: true } : {}) },
   }));
   const typeOf = new Map(graph.nodes.map((n) => [n.id, n.type]));
   const edges: BundleEdge[] = graph.edges.map((e) => {
@@ -52,6 +54,7 @@ export function canvasToGraph(nodes: BundleNode[], edges: BundleEdge[]): Graph {
       config: n.data.config,
       position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
       ...(n.data.label ? { label: n.data.label } : {}),
+      ...(n.data.disabled ? { disabled: true } : {}),
     })),
     edges: edges.map(
       (e): GraphEdge => ({

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import {
   Background,
   Controls,
@@ -17,16 +17,22 @@ import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
 import type { Flow, Graph, StepStatus, ValidationIssue } from '../api/types';
 import { EditorViewContext, type EditorView } from '../canvas/EditorContext';
-import { canvasToGraph, createsCycle, edgeId, graphToCanvas, layoutGraph, nextNodeId, TARGET_HANDLE, DEFAULT_SOURCE_HANDLE, type BundleEdge, type BundleNode } from '../canvas/graph';
+import { canvasToGraph, createsCycle, graphToCanvas, layoutGraph, type BundleEdge, type BundleNode } from '../canvas/graph';
+import { wire } from '../canvas/edits';
+import { AddNextPopover } from '../canvas/AddNextPopover';
+import { NodeMenu } from '../canvas/NodeMenu';
+import type { Anchor } from '../canvas/Popover';
+import { ShortcutsOverlay } from '../canvas/ShortcutsOverlay';
+import { useCanvasEdits } from '../canvas/useCanvasEdits';
+import { useEditorKeys } from '../canvas/useEditorKeys';
 import { nodeTypes } from '../canvas/nodeTypes';
 import { useFlowHistory } from '../canvas/useFlowHistory';
 import { useConfirm } from '../components/confirm';
 import { useToast } from '../components/toast';
 import { ErrorState, Spinner, StatusPill } from '../components/ui';
 import type { RunValues } from '../inspector/fieldPaths';
-import { connectionProviderOf, initialConnectionId } from '../inspector/connections';
+import { connectionProviderOf } from '../inspector/connections';
 import { Inspector, type NodePatch } from '../inspector/Inspector';
-import { defaultsFromSchema } from '../inspector/schemaFields';
 import { NavLink, useLeaveGuard } from '../lib/navigation';
 import { DRAG_MIME, Palette } from '../palette/Palette';
 import { RunsPanel } from '../runs/RunsPanel';
@@ -61,11 +67,6 @@ export function BundleEditorPage({ flowId }: { flowId: string }) {
 }
 
 const PROVIDER_OPTIONS = { hideAttribution: true };
-
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return Boolean(el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)));
-}
 
 function saveStateText(state: 'saved' | 'pending' | 'saving' | 'error'): string {
   if (state === 'saving') return 'Saving…';
@@ -154,7 +155,6 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     return m;
   }, [issues]);
 
-  const view: EditorView = useMemo(() => ({ manifests, providerTitles, issuesByNode, stepStatus }), [manifests, providerTitles, issuesByNode, stepStatus]);
 
   const triggerNode = nodes.find((n) => manifests.get(n.data.type)?.kind === 'trigger');
   const hasTrigger = triggerNode !== undefined;
@@ -184,35 +184,26 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
   useLeaveGuard(dirty ? guard : null);
 
   // ---- graph edits
-  const addNode = useCallback(
-    (type: string, position?: { x: number; y: number }) => {
-      const m = manifests.get(type);
-      if (!m) return;
-      const current = history.current.current;
-      if (m.kind === 'trigger' && current.nodes.some((n) => manifests.get(n.data.type)?.kind === 'trigger')) {
-        toast('A bundle has exactly one trigger. Remove the current trigger to use another.', 'error');
-        return;
-      }
-      const id = nextNodeId(type, current.nodes.map((n) => n.id));
-      const pos =
-        position ??
-        (() => {
-          const el = document.querySelector('.canvas-wrap')?.getBoundingClientRect();
-          const center = el ? rf.screenToFlowPosition({ x: el.left + el.width / 2, y: el.top + el.height / 2 }) : { x: 0, y: 0 };
-          return { x: center.x - 110 + current.nodes.length * 12, y: center.y - 35 + current.nodes.length * 12 };
-        })();
-      const node: BundleNode = {
-        id,
-        type: 'bundle',
-        position: pos,
-        selected: true,
-        data: { type, config: defaultsFromSchema(m.configSchema), connectionId: initialConnectionId(m, connections.data ?? []) },
-      };
-      history.commit((s) => ({ nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) }));
-      setTab('inspect');
-    },
-    [manifests, connections.data, history, rf, toast],
+  const edits = useCanvasEdits({
+    history,
+    manifests,
+    connections: connections.data ?? [],
+    onRefused: useCallback((message: string) => toast(message, 'error'), [toast]),
+    onAdded: useCallback(() => setTab('inspect'), []),
+  });
+  const { addNode } = edits;
+  const [addingAfter, setAddingAfter] = useState<{ nodeId: string; handle: string | null; anchor: Anchor } | null>(null);
+  const [menuOf, setMenuOf] = useState<{ nodeId: string; anchor: Anchor } | null>(null);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const actions = useMemo(
+    () => ({
+      openAddAfter: (nodeId: string, handle: string | null, anchor: Anchor) => setAddingAfter({ nodeId, handle, anchor }),
+      openMenu: (nodeId: string, anchor: Anchor) => setMenuOf({ nodeId, anchor }),
+    }),
+    [],
   );
+
+  const view: EditorView = useMemo(() => ({ manifests, providerTitles, issuesByNode, stepStatus, actions }), [manifests, providerTitles, issuesByNode, stepStatus, actions]);
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (e.dataTransfer.types.includes(DRAG_MIME)) {
@@ -256,21 +247,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     },
     [history, manifests],
   );
-  const onConnect = useCallback(
-    (c: FlowConnection) => {
-      const handle = c.sourceHandle ?? DEFAULT_SOURCE_HANDLE;
-      const edge: BundleEdge = {
-        id: edgeId(c.source, handle, c.target),
-        source: c.source,
-        target: c.target,
-        sourceHandle: handle,
-        targetHandle: TARGET_HANDLE,
-        ...(handle !== DEFAULT_SOURCE_HANDLE ? { label: handle } : {}),
-      };
-      history.commit((s) => ({ ...s, edges: [...s.edges, edge] }));
-    },
-    [history],
-  );
+  const onConnect = useCallback((c: FlowConnection) => history.commit((s) => ({ ...s, edges: [...s.edges, wire(c.source, c.sourceHandle ?? null, c.target)] })), [history]);
 
   const patchNode = useCallback(
     (nodeId: string, patch: NodePatch, key?: string) => {
@@ -284,9 +261,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     [history],
   );
 
-  const deleteSelection = useCallback(() => {
-    void rf.deleteElements({ nodes: history.current.current.nodes.filter((n) => n.selected), edges: history.current.current.edges.filter((e) => e.selected) });
-  }, [rf, history]);
+  const deleteSelection = useCallback(() => edits.remove(), [edits]);
 
   const autoLayout = useCallback(() => {
     history.commit((s) => ({ ...s, nodes: layoutGraph(s.nodes, s.edges) }));
@@ -339,31 +314,23 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     }
   };
 
-  // ---- keyboard
-  const saveRef = useRef(save);
-  saveRef.current = save;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const mod = e.ctrlKey || e.metaKey;
-      if (!mod) return;
-      const k = e.key.toLowerCase();
-      if (k === 's') {
-        e.preventDefault();
-        void saveRef.current();
-        return;
-      }
-      if (isTyping(e.target)) return;
-      if (k === 'z' && !e.shiftKey) {
-        e.preventDefault();
-        history.undo();
-      } else if ((k === 'z' && e.shiftKey) || k === 'y') {
-        e.preventDefault();
-        history.redo();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [history]);
+  useEditorKeys({ save: () => void save(), undo: history.undo, redo: history.redo, duplicate: () => edits.duplicate(), help: () => setShowShortcuts(true) });
+
+  const nodeMenuItems = (nodeId: string) => {
+    const node = nodes.find((n) => n.id === nodeId);
+    const trigger = node ? edits.isTrigger(node.data.type) : false;
+    const oneTrigger = 'A bundle has exactly one trigger';
+    return [
+      { id: 'duplicate', label: 'Duplicate', shortcut: 'Ctrl+D', ...(trigger ? { unavailable: `${oneTrigger}: it cannot be duplicated.` } : {}), onSelect: () => edits.duplicate([nodeId]) },
+      {
+        id: 'disable',
+        label: node?.data.disabled ? 'Enable' : 'Disable',
+        ...(trigger ? { unavailable: `${oneTrigger}: stop the bundle instead of disabling it.` } : {}),
+        onSelect: () => edits.toggleDisabled(nodeId),
+      },
+      { id: 'delete', label: 'Delete', shortcut: 'Del', danger: true, onSelect: () => edits.remove([nodeId]) },
+    ];
+  };
 
   const running = flow.status === 'running';
   const draftPending = running && (flow.hasDraftChanges || dirty);
@@ -413,6 +380,9 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
           </div>
           <button type="button" className="btn btn-sm" onClick={autoLayout} disabled={nodes.length === 0} data-testid="auto-layout">
             Auto-layout
+          </button>
+          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setShowShortcuts(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" data-testid="shortcuts">
+            ?
           </button>
           <button type="button" className="btn btn-sm" onClick={() => void save()} disabled={!dirty || busy !== null} data-testid="save" title="Save (Ctrl+S)">
             Save
@@ -465,6 +435,18 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               <Controls showInteractive={false} />
               <MiniMapWhenNeeded />
             </ReactFlow>
+            {addingAfter && (
+              <AddNextPopover
+                anchor={addingAfter.anchor}
+                source={addingAfter}
+                nodeTypes={catalog.nodeTypes}
+                providerTitles={providerTitles}
+                onClose={() => setAddingAfter(null)}
+                onPick={(type) => edits.addAfter(addingAfter.nodeId, addingAfter.handle, type)}
+              />
+            )}
+            {menuOf && <NodeMenu anchor={menuOf.anchor} nodeId={menuOf.nodeId} items={nodeMenuItems(menuOf.nodeId)} onClose={() => setMenuOf(null)} />}
+            {showShortcuts && <ShortcutsOverlay onClose={() => setShowShortcuts(false)} />}
             {nodes.length === 0 && (
               <div className="canvas-hint" aria-hidden="true">
                 <strong>Drag a trigger here to begin</strong>
@@ -622,6 +604,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                     <li><kbd>Ctrl</kbd>+<kbd>Z</kbd> undo, <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo</li>
                     <li><kbd>Ctrl</kbd>+<kbd>S</kbd> save</li>
                     <li><kbd>Shift</kbd>+drag to select several nodes</li>
+                    <li><kbd>?</kbd> all shortcuts</li>
                   </ul>
                 </div>
               )}

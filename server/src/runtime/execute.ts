@@ -222,6 +222,11 @@ class RunWalk {
   private async walkNodes(): Promise<RunStatus> {
     for (const node of this.version.order) {
       if (!this.reachable(node)) continue;
+      if (node.disabled) {
+        // Passed through on its default output, with no step: its children see a null output.
+        this.record(node, null, null);
+        continue;
+      }
       const def = this.version.defs.get(node.id)!;
       const prior = this.done.get(node.id);
       if (prior?.status === 'succeeded') {

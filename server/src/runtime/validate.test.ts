@@ -14,6 +14,7 @@ interface TestNode {
   type: string;
   connectionId?: string | null;
   config: Record<string, unknown>;
+  disabled?: boolean;
   position?: { x: number; y: number };
 }
 
@@ -150,6 +151,16 @@ describe('validateGraph', () => {
     ]);
     expect(issuesOf([trigger, { ...sms, connectionId: 'conn_deleted' }], [toSms])).toEqual([
       { nodeId: 'sms', field: 'connectionId', message: 'this connection does not exist (deleted?): choose another' },
+    ]);
+  });
+
+  it('passes over a disabled action’s unfinished settings, but not a disabled trigger', () => {
+    const { body: _body, ...noBody } = sms.config;
+    const halfBuilt: TestNode = { ...sms, connectionId: null, config: noBody, disabled: true };
+    expect(issuesOf([trigger, halfBuilt], [toSms])).toEqual([]);
+    expect(issuesOf([trigger, { ...halfBuilt, disabled: false }], [toSms])).toHaveLength(2);
+    expect(issuesOf([{ ...trigger, disabled: true }, sms], [toSms])).toEqual([
+      { nodeId: 'trigger', field: 'disabled', message: 'a trigger cannot be disabled: stop the bundle instead' },
     ]);
   });
 

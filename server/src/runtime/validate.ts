@@ -263,6 +263,11 @@ export function validateGraph(input: unknown, connections: ConnectionRef[]): { g
     if (triggerId && n.id !== triggerId && !ancestors.get(n.id)?.has(triggerId)) {
       issues.push({ nodeId: n.id, message: 'not connected to the trigger: it would never run' });
     }
+    if (n.disabled) {
+      // A disabled action is passed through as it is: half-built settings do not keep the rest from starting.
+      if (def.kind === 'trigger') issues.push({ nodeId: n.id, field: 'disabled', message: 'a trigger cannot be disabled: stop the bundle instead' });
+      continue;
+    }
     const use = connectionUse(def);
     const wanted = (def.kind === 'action' ? def.connectionProvider : undefined) ?? def.provider;
     if (use !== 'none') {

@@ -84,7 +84,7 @@ export function ingestJournaledWrite(version: PreparedVersion, triggerConfig: Re
   if (trigger?.kind !== 'trigger' || (trigger.load && trigger.loads?.(triggerConfig) !== false)) return null;
   const first = version.order[1];
   const def = first ? version.defs.get(first.id) : undefined;
-  if (!first || def?.kind !== 'action') return null;
+  if (!first || first.disabled || def?.kind !== 'action') return null;
   if (!(version.incoming.get(first.id) ?? []).some((p) => p.source === version.trigger.id)) return null;
   // Judged on the node's own config: a templated value that decides the effect (rare) keeps the usual journal.
   const config = def.config.safeParse(first.config);
