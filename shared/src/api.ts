@@ -252,3 +252,10 @@ export const exportSchema = z.object({
   finishedAt: timestamp.nullable(),
 });
 export type ConnectionExport = z.infer<typeof exportSchema>;
+
+/** GET /api/me: who is calling, and in which workspace (its name as GET /api/settings/workspace answers it). */
+export const meSchema = z.object({
+  user: z.object({ id: z.string(), email: z.string() }),
+  workspace: z.object({ id: z.string(), name: z.string() }),
+});
+export type Me = z.infer<typeof meSchema>;
