@@ -1,11 +1,11 @@
-// Setup of the first user, login, logout, the current user, API tokens.
+// Setup of the first user, login, logout, the current user (API tokens: tokens.ts).
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { meSchema, WORKSPACE_NAME_MAX } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { workspaces } from '../db/schema/index.js';
-import { createApiToken, createSession, deleteSession, login, sessionDays, setupOwner, setupRequired } from '../services/auth.js';
+import { createSession, deleteSession, login, sessionDays, setupOwner, setupRequired } from '../services/auth.js';
 import { principal, sessionCookie } from '../plugins/auth.js';
 
 const credentials = z.object({
@@ -52,9 +52,4 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean 
     return { user: { id: p.userId, email: p.email }, workspace: { id: ws!.id, name: ws!.name } };
   });
 
-  app.post('/api/tokens', { schema: { tags: ['auth'], body: z.object({ name: z.string().min(1).max(100) }) } }, async (req, reply) => {
-    const p = principal(req);
-    const token = await createApiToken(db, p.userId, p.workspaceId, req.body.name);
-    return reply.status(201).send({ token });
-  });
 };

@@ -1,7 +1,7 @@
 // /api/settings/retention over a whole Bundles on its own database: defaults, partial changes, 422s, workspaces apart.
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { DEFAULT_RETENTION } from '@bundles/shared';
-import { createApiToken } from '../services/auth.js';
+import { createApiToken } from '../services/tokens.js';
 import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
 
 let b: TestBundles;
