@@ -7,16 +7,19 @@ import { ConfirmProvider } from './components/confirm';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ToastProvider } from './components/toast';
 import { ErrorState, Spinner } from './components/ui';
+import { lazyPage } from './components/LazyPage';
 import { NavLink, mayLeave } from './lib/navigation';
-import { BundleEditorPage } from './pages/BundleEditorPage';
-import { BundlesPage } from './pages/BundlesPage';
-import { ConnectionsPage } from './pages/ConnectionsPage';
 import { LoginPage, SetupPage } from './pages/AuthPages';
-import { MessagesPage } from './pages/MessagesPage';
-import { RunsPage } from './pages/RunsPage';
-import { NewBundlePage } from './pages/gallery/NewBundlePage';
-import { SettingsPage } from './pages/SettingsPage';
-import { StatusRulesPage } from './pages/StatusRulesPage';
+
+// Each page is a chunk of its own, loaded on first visit: the canvas (@xyflow/react) only with the editor.
+const BundlesPage = lazyPage(() => import('./pages/BundlesPage').then((m) => m.BundlesPage), 'Loading bundles…');
+const BundleEditorPage = lazyPage(() => import('./pages/BundleEditorPage').then((m) => m.BundleEditorPage), 'Loading the editor…');
+const NewBundlePage = lazyPage(() => import('./pages/gallery/NewBundlePage').then((m) => m.NewBundlePage));
+const ConnectionsPage = lazyPage(() => import('./pages/ConnectionsPage').then((m) => m.ConnectionsPage), 'Loading connections…');
+const StatusRulesPage = lazyPage(() => import('./pages/StatusRulesPage').then((m) => m.StatusRulesPage));
+const RunsPage = lazyPage(() => import('./pages/RunsPage').then((m) => m.RunsPage), 'Loading runs…');
+const MessagesPage = lazyPage(() => import('./pages/MessagesPage').then((m) => m.MessagesPage), 'Loading messages…');
+const SettingsPage = lazyPage(() => import('./pages/SettingsPage').then((m) => m.SettingsPage), 'Loading settings…');
 
 type AuthState = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'error'; error: unknown } | { kind: 'in'; me: Me };
 

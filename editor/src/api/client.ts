@@ -27,7 +27,7 @@ import type {
   User,
   ValidationIssue,
 } from './types';
-import { errorTextOf } from '@bundles/shared';
+import { errorTextOf } from '@bundles/shared/error-texts';
 
 /** An error answered by the API (`{ error: { code, message, details? } }`) or a network failure. */
 export class ApiError extends Error {
