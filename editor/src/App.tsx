@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, ApiError, onUnauthorized } from './api/client';
 import { CatalogProvider } from './api/catalog';
@@ -9,6 +9,7 @@ import { ToastProvider } from './components/toast';
 import { ErrorState, Spinner } from './components/ui';
 import { lazyPage } from './components/LazyPage';
 import { NavLink, mayLeave } from './lib/navigation';
+import { SessionProvider, type Session } from './lib/session';
 import { LoginPage, SetupPage } from './pages/AuthPages';
 
 // Each page is a chunk of its own, loaded on first visit: the canvas (@xyflow/react) only with the editor.
@@ -39,6 +40,8 @@ export function App() {
     }
   }, []);
 
+  const renamed = useCallback((name: string) => setAuth((a) => (a.kind === 'in' ? { kind: 'in', me: { ...a.me, workspace: { ...a.me.workspace, name } } } : a)), []);
+
   useEffect(() => {
     void check();
     return onUnauthorized(() => setAuth({ kind: 'login' }));
@@ -60,15 +63,16 @@ export function App() {
           )}
           {auth.kind === 'setup' && <SetupPage onDone={() => void check()} />}
           {auth.kind === 'login' && <LoginPage onDone={() => void check()} />}
-          {auth.kind === 'in' && <Shell me={auth.me} onLogout={() => setAuth({ kind: 'login' })} />}
+          {auth.kind === 'in' && <Shell me={auth.me} onLogout={() => setAuth({ kind: 'login' })} onWorkspaceRenamed={renamed} />}
         </ConfirmProvider>
       </ToastProvider>
     </ErrorBoundary>
   );
 }
 
-function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
+function Shell({ me, onLogout, onWorkspaceRenamed }: { me: Me; onLogout: () => void; onWorkspaceRenamed: (name: string) => void }) {
   const [location] = useLocation();
+  const session = useMemo<Session>(() => ({ me, onWorkspaceRenamed }), [me, onWorkspaceRenamed]);
   const section = location.split('/')[1] ?? '';
   const logout = async () => {
     if (!(await mayLeave())) return;
@@ -104,7 +108,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
         </nav>
         <div className="topbar-user">
           <span className="muted" title={me.user.email}>
-            {me.workspace.name} · {me.user.email}
+            <span data-testid="topbar-workspace">{me.workspace.name}</span> · {me.user.email}
           </span>
           <button type="button" className="btn btn-ghost btn-sm" onClick={() => void logout()} data-testid="logout">
             Log out
@@ -113,30 +117,32 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
       </header>
       <main className="main">
         <ErrorBoundary resetKey={location}>
-          <CatalogProvider>
-            <Switch>
-              <Route path="/">
-                <Redirect to="/bundles" replace />
-              </Route>
-              <Route path="/bundles" component={BundlesPage} />
-              <Route path="/bundles/new" component={NewBundlePage} />
-              <Route path="/bundles/:id">{(params) => <BundleEditorPage key={params.id} flowId={params.id} />}</Route>
-              <Route path="/connections">{() => <ConnectionsPage />}</Route>
-              <Route path="/connections/:id/status-messages">{(params) => <StatusRulesPage key={params.id} connectionId={params.id} />}</Route>
-              <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
-              <Route path="/runs" component={RunsPage} />
-              <Route path="/messages" component={MessagesPage} />
-              <Route path="/settings" component={SettingsPage} />
-              <Route>
-                <div className="page">
-                  <ErrorState title="Page not found" error={new Error(`Nothing lives at ${location}.`)} />
-                  <NavLink href="/bundles" className="btn">
-                    Go to bundles
-                  </NavLink>
-                </div>
-              </Route>
-            </Switch>
-          </CatalogProvider>
+          <SessionProvider value={session}>
+            <CatalogProvider>
+              <Switch>
+                <Route path="/">
+                  <Redirect to="/bundles" replace />
+                </Route>
+                <Route path="/bundles" component={BundlesPage} />
+                <Route path="/bundles/new" component={NewBundlePage} />
+                <Route path="/bundles/:id">{(params) => <BundleEditorPage key={params.id} flowId={params.id} />}</Route>
+                <Route path="/connections">{() => <ConnectionsPage />}</Route>
+                <Route path="/connections/:id/status-messages">{(params) => <StatusRulesPage key={params.id} connectionId={params.id} />}</Route>
+                <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
+                <Route path="/runs" component={RunsPage} />
+                <Route path="/messages" component={MessagesPage} />
+                <Route path="/settings" component={SettingsPage} />
+                <Route>
+                  <div className="page">
+                    <ErrorState title="Page not found" error={new Error(`Nothing lives at ${location}.`)} />
+                    <NavLink href="/bundles" className="btn">
+                      Go to bundles
+                    </NavLink>
+                  </div>
+                </Route>
+              </Switch>
+            </CatalogProvider>
+          </SessionProvider>
         </ErrorBoundary>
       </main>
     </div>
