@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, ApiError, onUnauthorized } from './api/client';
 import { CatalogProvider } from './api/catalog';
@@ -7,16 +7,20 @@ import { ConfirmProvider } from './components/confirm';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ToastProvider } from './components/toast';
 import { ErrorState, Spinner } from './components/ui';
+import { lazyPage } from './components/LazyPage';
 import { NavLink, mayLeave } from './lib/navigation';
-import { BundleEditorPage } from './pages/BundleEditorPage';
-import { BundlesPage } from './pages/BundlesPage';
-import { ConnectionsPage } from './pages/ConnectionsPage';
+import { SessionProvider, type Session } from './lib/session';
 import { LoginPage, SetupPage } from './pages/AuthPages';
-import { MessagesPage } from './pages/MessagesPage';
-import { RunsPage } from './pages/RunsPage';
-import { NewBundlePage } from './pages/gallery/NewBundlePage';
-import { SettingsPage } from './pages/SettingsPage';
-import { StatusRulesPage } from './pages/StatusRulesPage';
+
+// Each page is a chunk of its own, loaded on first visit: the canvas (@xyflow/react) only with the editor.
+const BundlesPage = lazyPage(() => import('./pages/BundlesPage').then((m) => m.BundlesPage), 'Loading bundles…');
+const BundleEditorPage = lazyPage(() => import('./pages/BundleEditorPage').then((m) => m.BundleEditorPage), 'Loading the editor…');
+const NewBundlePage = lazyPage(() => import('./pages/gallery/NewBundlePage').then((m) => m.NewBundlePage));
+const ConnectionsPage = lazyPage(() => import('./pages/ConnectionsPage').then((m) => m.ConnectionsPage), 'Loading connections…');
+const StatusRulesPage = lazyPage(() => import('./pages/StatusRulesPage').then((m) => m.StatusRulesPage));
+const RunsPage = lazyPage(() => import('./pages/RunsPage').then((m) => m.RunsPage), 'Loading runs…');
+const MessagesPage = lazyPage(() => import('./pages/MessagesPage').then((m) => m.MessagesPage), 'Loading messages…');
+const SettingsPage = lazyPage(() => import('./pages/SettingsPage').then((m) => m.SettingsPage), 'Loading settings…');
 
 type AuthState = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'error'; error: unknown } | { kind: 'in'; me: Me };
 
@@ -35,6 +39,8 @@ export function App() {
       else setAuth({ kind: 'error', error: err });
     }
   }, []);
+
+  const renamed = useCallback((name: string) => setAuth((a) => (a.kind === 'in' ? { kind: 'in', me: { ...a.me, workspace: { ...a.me.workspace, name } } } : a)), []);
 
   useEffect(() => {
     void check();
@@ -57,15 +63,16 @@ export function App() {
           )}
           {auth.kind === 'setup' && <SetupPage onDone={() => void check()} />}
           {auth.kind === 'login' && <LoginPage onDone={() => void check()} />}
-          {auth.kind === 'in' && <Shell me={auth.me} onLogout={() => setAuth({ kind: 'login' })} />}
+          {auth.kind === 'in' && <Shell me={auth.me} onLogout={() => setAuth({ kind: 'login' })} onWorkspaceRenamed={renamed} />}
         </ConfirmProvider>
       </ToastProvider>
     </ErrorBoundary>
   );
 }
 
-function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
+function Shell({ me, onLogout, onWorkspaceRenamed }: { me: Me; onLogout: () => void; onWorkspaceRenamed: (name: string) => void }) {
   const [location] = useLocation();
+  const session = useMemo<Session>(() => ({ me, onWorkspaceRenamed }), [me, onWorkspaceRenamed]);
   const section = location.split('/')[1] ?? '';
   const logout = async () => {
     if (!(await mayLeave())) return;
@@ -101,7 +108,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
         </nav>
         <div className="topbar-user">
           <span className="muted" title={me.user.email}>
-            {me.workspace.name} · {me.user.email}
+            <span data-testid="topbar-workspace">{me.workspace.name}</span> · {me.user.email}
           </span>
           <button type="button" className="btn btn-ghost btn-sm" onClick={() => void logout()} data-testid="logout">
             Log out
@@ -110,30 +117,32 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
       </header>
       <main className="main">
         <ErrorBoundary resetKey={location}>
-          <CatalogProvider>
-            <Switch>
-              <Route path="/">
-                <Redirect to="/bundles" replace />
-              </Route>
-              <Route path="/bundles" component={BundlesPage} />
-              <Route path="/bundles/new" component={NewBundlePage} />
-              <Route path="/bundles/:id">{(params) => <BundleEditorPage key={params.id} flowId={params.id} />}</Route>
-              <Route path="/connections">{() => <ConnectionsPage />}</Route>
-              <Route path="/connections/:id/status-messages">{(params) => <StatusRulesPage key={params.id} connectionId={params.id} />}</Route>
-              <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
-              <Route path="/runs" component={RunsPage} />
-              <Route path="/messages" component={MessagesPage} />
-              <Route path="/settings" component={SettingsPage} />
-              <Route>
-                <div className="page">
-                  <ErrorState title="Page not found" error={new Error(`Nothing lives at ${location}.`)} />
-                  <NavLink href="/bundles" className="btn">
-                    Go to bundles
-                  </NavLink>
-                </div>
-              </Route>
-            </Switch>
-          </CatalogProvider>
+          <SessionProvider value={session}>
+            <CatalogProvider>
+              <Switch>
+                <Route path="/">
+                  <Redirect to="/bundles" replace />
+                </Route>
+                <Route path="/bundles" component={BundlesPage} />
+                <Route path="/bundles/new" component={NewBundlePage} />
+                <Route path="/bundles/:id">{(params) => <BundleEditorPage key={params.id} flowId={params.id} />}</Route>
+                <Route path="/connections">{() => <ConnectionsPage />}</Route>
+                <Route path="/connections/:id/status-messages">{(params) => <StatusRulesPage key={params.id} connectionId={params.id} />}</Route>
+                <Route path="/connections/:id">{(params) => <ConnectionsPage selectedId={params.id} />}</Route>
+                <Route path="/runs" component={RunsPage} />
+                <Route path="/messages" component={MessagesPage} />
+                <Route path="/settings" component={SettingsPage} />
+                <Route>
+                  <div className="page">
+                    <ErrorState title="Page not found" error={new Error(`Nothing lives at ${location}.`)} />
+                    <NavLink href="/bundles" className="btn">
+                      Go to bundles
+                    </NavLink>
+                  </div>
+                </Route>
+              </Switch>
+            </CatalogProvider>
+          </SessionProvider>
         </ErrorBoundary>
       </main>
     </div>

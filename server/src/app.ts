@@ -27,6 +27,7 @@ import { runRoutes } from './routes/runs.js';
 import { messageRoutes } from './routes/messages.js';
 import { hookRoutes } from './routes/hooks.js';
 import { settingsRoutes } from './routes/settings.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { statusRuleRoutes } from './routes/status-rules.js';
 import { templateRoutes } from './routes/templates.js';
 import { loadTemplates } from './templates/load.js';
@@ -37,6 +38,7 @@ import { FlowService } from './services/flows.js';
 import { RunService } from './services/runs.js';
 import { MessageService } from './services/messages.js';
 import { SettingsService } from './services/settings.js';
+import { TokenService } from './services/tokens.js';
 import { StatusRuleService } from './services/status-rules.js';
 import { VersionService } from './services/versions.js';
 
@@ -130,6 +132,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(testRoutes, { tests });
   await app.register(messageRoutes, { messages });
   await app.register(settingsRoutes, { settings: new SettingsService(db) });
+  await app.register(tokenRoutes, { tokens: new TokenService(db) });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });

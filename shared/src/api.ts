@@ -252,3 +252,38 @@ export const exportSchema = z.object({
   finishedAt: timestamp.nullable(),
 });
 export type ConnectionExport = z.infer<typeof exportSchema>;
+
+/** GET /api/me: who is calling, and in which workspace (its name as GET /api/settings/workspace answers it). */
+export const meSchema = z.object({
+  user: z.object({ id: z.string(), email: z.string() }),
+  workspace: z.object({ id: z.string(), name: z.string() }),
+});
+export type Me = z.infer<typeof meSchema>;
+
+/** The longest an API token may live (POST /api/tokens `expiresInDays`). */
+export const MAX_TOKEN_DAYS = 3650;
+
+/** One API token of the workspace, as GET /api/tokens lists it: never its value or its hash. */
+export const apiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The value's first characters (`bnd_` and 4 more), to tell tokens apart; null for tokens made before it was kept. */
+  prefix: z.string().nullable(),
+  createdAt: timestamp,
+  /** Recorded at most once a minute; null: never used. */
+  lastUsedAt: timestamp.nullable(),
+  /** Null: never expires. */
+  expiresAt: timestamp.nullable(),
+});
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+
+/** POST /api/tokens: a name, and optionally how many days the token lives (default: until revoked). */
+export const apiTokenInputSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).optional(),
+});
+export type ApiTokenInput = z.infer<typeof apiTokenInputSchema>;
+
+/** The answer of POST /api/tokens: the token with its value, which is shown this once and never again. */
+export const createdApiTokenSchema = apiTokenSchema.extend({ token: z.string() });
+export type CreatedApiToken = z.infer<typeof createdApiTokenSchema>;

@@ -1,4 +1,4 @@
-// A workspace's settings: how long its history is kept, and its time zone.
+// A workspace's settings: its name, how long its history is kept, and its time zone.
 import { z } from 'zod';
 
 /** Days each kind of history is kept. Events, runs and steps go together: a run needs its event and steps. */
@@ -52,3 +52,10 @@ export const timeZoneSchema = z
 /** GET and PUT /api/settings/time-zone. */
 export const timeZoneSettingsSchema = z.object({ timeZone: z.string() });
 export type TimeZoneSettings = z.infer<typeof timeZoneSettingsSchema>;
+
+/** The longest workspace name, trimmed (setup and PUT /api/settings/workspace). */
+export const WORKSPACE_NAME_MAX = 100;
+
+/** GET and PUT /api/settings/workspace: the workspace's name and time zone (the name is /api/me's too). */
+export const workspaceSchema = z.object({ id: z.string(), name: z.string(), timeZone: z.string() });
+export type Workspace = z.infer<typeof workspaceSchema>;

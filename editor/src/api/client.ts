@@ -1,8 +1,11 @@
 import type { BundleTemplate } from '@bundles/shared';
 import type {
+  ApiToken,
+  ApiTokenInput,
   Connection,
   ConnectionExport,
   ConnectionUsage,
+  CreatedApiToken,
   Delivery,
   EventRecord,
   Flow,
@@ -18,7 +21,6 @@ import type {
   ProviderDescriptor,
   Retention,
   RetentionSettings,
-  TimeZoneSettings,
   Run,
   ResolveAction,
   RunDetail,
@@ -26,8 +28,9 @@ import type {
   StatusRuleInput,
   User,
   ValidationIssue,
+  Workspace,
 } from './types';
-import { errorTextOf } from '@bundles/shared';
+import { errorTextOf } from '@bundles/shared/error-texts';
 
 /** An error answered by the API (`{ error: { code, message, details? } }`) or a network failure. */
 export class ApiError extends Error {
@@ -197,8 +200,17 @@ export const api = {
     /** Changes the fields sent; the answer is the whole retention with its defaults. */
     saveRetention: (body: Partial<Retention>) =>
       request<RetentionSettings>('PUT', '/api/settings/retention', { body }),
-    timeZone: () => request<TimeZoneSettings>('GET', '/api/settings/time-zone'),
-    saveTimeZone: (timeZone: string) => request<TimeZoneSettings>('PUT', '/api/settings/time-zone', { body: { timeZone } }),
+    /** The workspace's name and time zone. */
+    workspace: () => request<Workspace>('GET', '/api/settings/workspace'),
+    /** Changes the fields sent (a 422 names each bad one); the answer is the whole workspace. */
+    saveWorkspace: (body: { name?: string; timeZone?: string }) => request<Workspace>('PUT', '/api/settings/workspace', { body }),
+  },
+
+  tokens: {
+    list: () => request<ApiToken[]>('GET', '/api/tokens'),
+    /** The answer carries the token's value, shown this once. */
+    create: (body: ApiTokenInput) => request<CreatedApiToken>('POST', '/api/tokens', { body }),
+    revoke: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),

@@ -90,7 +90,6 @@ export type {
   Retention,
   RetentionSettings,
   Run,
-  TimeZoneSettings,
   RunDetail,
   Step,
   StepError as RunError,
@@ -100,6 +99,7 @@ export type {
 import type { Flow, MessageSend, Run, Step, StepResolution, StatusRuleTrigger } from '@bundles/shared';
 export type { StatusRule, StatusRuleInput } from '@bundles/shared';
 export type { RecordedEvent, TestInput, TestRun, TestRunSummary, TestStep } from '@bundles/shared';
+export type { ApiToken, ApiTokenInput, CreatedApiToken, Me, Workspace } from '@bundles/shared';
 
 export type FlowStatus = Flow['status'];
 export type RunStatus = Run['status'];
@@ -148,10 +148,6 @@ export interface User {
   email: string;
 }
 
-export interface Me {
-  user: User;
-  workspace: { id: string; name: string };
-}
 
 export interface EventRecord {
   id: string;

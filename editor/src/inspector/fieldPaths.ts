@@ -1,4 +1,4 @@
-import { outputFieldPresent } from '@bundles/shared';
+import { outputFieldPresent } from '@bundles/shared/manifest';
 import type { GraphEdge, JsonSchema, NodeManifest } from '../api/types';
 import { unwrapSchema } from './schemaFields';
 

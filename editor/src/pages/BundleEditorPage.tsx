@@ -12,6 +12,9 @@ import {
   type EdgeChange,
   type NodeChange,
 } from '@xyflow/react';
+// The canvas's styles come with its chunk; canvas.css after them, to override them.
+import '@xyflow/react/dist/style.css';
+import '../canvas/canvas.css';
 import { api, ApiError, errorMessage, errorToastText } from '../api/client';
 import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';

@@ -1,10 +1,12 @@
-// The Settings page: loads the retention, saves only what changed, shows the server's 422 on its field.
+// The Settings page: the workspace's name and time zone, and the retention: loads them, saves only what changed,
+// shows the server's 422 on its field (the API tokens section: ApiTokensSection.test.tsx).
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError } from '../api/client';
 import type { RetentionSettings } from '../api/types';
 import { ToastProvider } from '../components/toast';
+import { SessionProvider } from '../lib/session';
 import { SettingsPage } from './SettingsPage';
 
 const defaults = { runsDays: 30, messagesDays: 180, deliveriesDays: 14 };
@@ -19,8 +21,11 @@ const renderPage = () =>
 const input = (key: string) => screen.getByTestId(`retention-${key}`) as HTMLInputElement;
 const save = () => screen.getByTestId('retention-save') as HTMLButtonElement;
 
+const workspace = { id: '0190a3c2-7c4e-7d1a-9f00-5b2d8e1c4a10', name: 'Loja da Ana', timeZone: 'UTC' };
+
 beforeEach(() => {
-  vi.spyOn(api.settings, 'timeZone').mockResolvedValue({ timeZone: 'UTC' });
+  vi.spyOn(api.settings, 'workspace').mockResolvedValue(workspace);
+  vi.spyOn(api.tokens, 'list').mockResolvedValue([]);
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -31,7 +36,7 @@ describe('SettingsPage', () => {
     const saveRetention = vi.spyOn(api.settings, 'saveRetention').mockImplementation(async (body) => ({ ...stored, ...body }));
     renderPage();
 
-    expect(screen.getByRole('status').textContent).toMatch(/Loading settings/);
+    expect(screen.getAllByRole('status').map((s) => s.textContent)).toContain('Loading settings…');
     expect((await screen.findByTestId('retention-runsDays') as HTMLInputElement).value).toBe('60');
     expect(input('messagesDays').value).toBe('180');
     expect(input('deliveriesDays').value).toBe('14');
@@ -107,36 +112,68 @@ describe('SettingsPage', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
-  it('shows the time zone, saves it as the server spells it, and shows a refused name on the field', async () => {
+  it('saves the name and the time zone from one form, sending only what changed, and tells the header the new name', async () => {
     const user = userEvent.setup();
     vi.spyOn(api.settings, 'retention').mockResolvedValue(stored);
-    vi.spyOn(api.settings, 'timeZone').mockResolvedValue({ timeZone: 'UTC' });
-    const saveTimeZone = vi
-      .spyOn(api.settings, 'saveTimeZone')
-      .mockRejectedValueOnce(
-        new ApiError(422, 'invalid_settings', 'Invalid time zone.', { issues: [{ field: 'timeZone', message: 'must be an IANA time zone name, e.g. America/Sao_Paulo or UTC' }] }),
-      )
-      .mockResolvedValueOnce({ timeZone: 'America/Sao_Paulo' });
-    renderPage();
-    const zone = (await screen.findByTestId('settings-time-zone')) as HTMLInputElement;
-    expect(screen.getByLabelText('Time zone', { selector: 'input' })).toBe(zone);
+    const saveWorkspace = vi.spyOn(api.settings, 'saveWorkspace').mockImplementation(async (body) => ({ ...workspace, ...body, timeZone: body.timeZone === 'america/sao_paulo' ? 'America/Sao_Paulo' : workspace.timeZone }));
+    const onWorkspaceRenamed = vi.fn();
+    render(
+      <ToastProvider>
+        <SessionProvider value={{ me: null, onWorkspaceRenamed }}>
+          <SettingsPage />
+        </SessionProvider>
+      </ToastProvider>,
+    );
+    const name = (await screen.findByTestId('workspace-name')) as HTMLInputElement;
+    const zone = screen.getByLabelText('Time zone', { selector: 'input' }) as HTMLInputElement;
+    expect(name.value).toBe('Loja da Ana');
     expect(zone.value).toBe('UTC');
-    const saveZone = screen.getByTestId('time-zone-save') as HTMLButtonElement;
-    expect(saveZone.disabled).toBe(true);
+    const saveButton = screen.getByTestId('workspace-save') as HTMLButtonElement;
+    expect(saveButton.disabled).toBe(true);
 
-    await user.clear(zone);
-    await user.type(zone, 'Mars/Olympus');
-    await user.click(saveZone);
-    expect((await screen.findByTestId('time-zone-error')).textContent).toMatch(/must be an IANA time zone name/);
-    expect(zone.value).toBe('Mars/Olympus');
+    await user.clear(name);
+    await user.type(name, '  Loja da Bia ');
+    await user.click(saveButton);
+    expect(saveWorkspace).toHaveBeenLastCalledWith({ name: 'Loja da Bia' });
+    expect(await screen.findByText('Workspace saved')).toBeTruthy();
+    expect(onWorkspaceRenamed).toHaveBeenLastCalledWith('Loja da Bia');
+    expect(name.value).toBe('Loja da Bia');
 
     await user.clear(zone);
     await user.type(zone, 'america/sao_paulo');
-    await user.click(saveZone);
-    expect(saveTimeZone).toHaveBeenLastCalledWith('america/sao_paulo');
-    expect(await screen.findByText('Time zone saved')).toBeTruthy();
-    expect(zone.value).toBe('America/Sao_Paulo');
-    expect(screen.queryByTestId('time-zone-error')).toBeNull();
-    expect(saveZone.disabled).toBe(true);
+    await user.click(saveButton);
+    expect(saveWorkspace).toHaveBeenLastCalledWith({ timeZone: 'america/sao_paulo' });
+    await waitFor(() => expect(zone.value).toBe('America/Sao_Paulo'));
+    expect(saveButton.disabled).toBe(true);
+  });
+
+  it('asks for a name rather than sending an empty one, and shows the server’s 422 on its field', async () => {
+    const user = userEvent.setup();
+    vi.spyOn(api.settings, 'retention').mockResolvedValue(stored);
+    const saveWorkspace = vi
+      .spyOn(api.settings, 'saveWorkspace')
+      .mockRejectedValue(
+        new ApiError(422, 'invalid_settings', 'Invalid time zone: timeZone must be an IANA time zone name, e.g. America/Sao_Paulo or UTC.', {
+          issues: [{ field: 'timeZone', message: 'must be an IANA time zone name, e.g. America/Sao_Paulo or UTC' }],
+        }),
+      );
+    renderPage();
+    const name = (await screen.findByTestId('workspace-name')) as HTMLInputElement;
+    await user.clear(name);
+    await user.click(screen.getByTestId('workspace-save'));
+    expect(screen.getByTestId('workspace-name-error').textContent).toBe('Enter a name for the workspace.');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(saveWorkspace).not.toHaveBeenCalled();
+
+    await user.type(name, 'Loja da Ana');
+    expect(screen.queryByTestId('workspace-name-error')).toBeNull();
+    const zone = screen.getByTestId('settings-time-zone') as HTMLInputElement;
+    await user.clear(zone);
+    await user.type(zone, 'Mars/Olympus');
+    await user.click(screen.getByTestId('workspace-save'));
+    expect((await screen.findByTestId('settings-time-zone-error')).textContent).toMatch(/must be an IANA time zone name/);
+    expect(saveWorkspace).toHaveBeenCalledWith({ timeZone: 'Mars/Olympus' });
+    expect(zone.value).toBe('Mars/Olympus');
+    expect(screen.queryByText('Workspace saved')).toBeNull();
   });
 });

@@ -1,11 +1,13 @@
-// The workspace's settings: how long its history is kept (GET/PUT /api/settings/retention), and its time zone.
+// The workspace's settings: its name and time zone (WorkspaceForm), how long its history is kept (GET/PUT
+// /api/settings/retention, here), and the API tokens that reach it (ApiTokensSection).
 import { useState } from 'react';
 import { api, ApiError, errorMessage } from '../api/client';
 import { useAsync } from '../api/hooks';
 import type { Retention, RetentionSettings } from '../api/types';
 import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
-import { TimeZoneSection } from './TimeZoneForm';
+import { ApiTokensSection } from './ApiTokensSection';
+import { WorkspaceSection } from './WorkspaceForm';
 
 /** MAX_RETENTION_DAYS of @bundles/shared (the editor takes only types from it); a hint here, the server decides. */
 const maxDays = 3650;
@@ -28,13 +30,14 @@ export function SettingsPage() {
       <div className="page-header">
         <div>
           <h1>Settings</h1>
-          <p className="muted">How this workspace keeps its history, and its time zone.</p>
+          <p className="muted">This workspace’s name and time zone, how long it keeps its history, and the API tokens that reach it.</p>
         </div>
       </div>
+      <WorkspaceSection />
       {retention.loading && !retention.data && <Spinner label="Loading settings…" />}
       {retention.error !== undefined && !retention.data && <ErrorState title="Cannot load the settings" error={retention.error} onRetry={() => void retention.reload()} />}
       {retention.data && <RetentionForm settings={retention.data} onSaved={(s) => retention.setData(s)} />}
-      {retention.data && <TimeZoneSection />}
+      <ApiTokensSection />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { errorTextOf } from '@bundles/shared';
+import { errorTextOf } from '@bundles/shared/error-texts';
 import type { NodeManifest, RunDetail, Step } from '../api/types';
 import { JsonTree } from '../components/JsonTree';
 import { STATUS_WORDING, StatusPill, formatDuration } from '../components/ui';

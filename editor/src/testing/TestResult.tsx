@@ -1,5 +1,5 @@
 // One test run's outcome: each step that ran with its status, what it got and answered, and whether it was stubbed.
-import { errorTextOf } from '@bundles/shared';
+import { errorTextOf } from '@bundles/shared/error-texts';
 import type { NodeManifest } from '../api/types';
 import { JsonTree } from '../components/JsonTree';
 import { StatusPill } from '../components/ui';

@@ -1,7 +1,7 @@
 // A bundle's versions beside the canvas: who started each and when, what changed against the draft (or
 // another version), restore one as the draft, or run it again (a roll back).
 import { useMemo, useState } from 'react';
-import { diffGraphs, isEmptyDiff, type GraphDiff } from '@bundles/shared';
+import { diffGraphs, isEmptyDiff, type GraphDiff } from '@bundles/shared/graph-diff';
 import { api, errorToastText } from '../api/client';
 import { useAsync } from '../api/hooks';
 import type { Flow, FlowVersion, Graph, NodeManifest } from '../api/types';

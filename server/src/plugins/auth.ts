@@ -1,7 +1,8 @@
 // Every /api route except setup and login needs a session cookie or an API token.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
-import { principalFromSession, principalFromToken, type Principal } from '../services/auth.js';
+import { principalFromSession, type Principal } from '../services/auth.js';
+import { checkApiToken, type TokenRefusal } from '../services/tokens.js';
 import { AppError } from '../services/errors.js';
 
 export const sessionCookie = 'bundles_session';
@@ -21,12 +22,19 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     if (!path.startsWith('/api/') || path.startsWith('/api/docs')) return;
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const cookie = req.cookies[sessionCookie];
-    if (bearer) req.principal = await principalFromToken(db, bearer.trim());
-    else if (cookie) req.principal = await principalFromSession(db, cookie);
-    if (publicRoutes.has(`${req.method} ${path}`)) return;
-    if (!req.principal) {
-      throw new AppError(401, 'unauthorized', bearer ? 'This API token is not valid.' : 'Log in, or send an API token as "Authorization: Bearer <token>".');
+    let refusal: TokenRefusal | undefined;
+    if (bearer) {
+      const check = await checkApiToken(db, bearer.trim());
+      if ('principal' in check) req.principal = check.principal;
+      else refusal = check;
+    } else if (cookie) req.principal = await principalFromSession(db, cookie);
+    // A public route answers whatever was sent (setup with a stale token in a script still answers).
+    if (publicRoutes.has(`${req.method} ${path}`) || req.principal) return;
+    if (refusal?.refused === 'token_expired') {
+      throw new AppError(401, 'token_expired', `This API token expired at ${refusal.expiredAt}.`, { expiredAt: refusal.expiredAt });
     }
+    if (refusal) throw new AppError(401, 'invalid_token', 'This API token is not valid: it was revoked, or it never existed.');
+    throw new AppError(401, 'unauthorized', 'Log in, or send an API token as "Authorization: Bearer <token>".');
   });
 }
 

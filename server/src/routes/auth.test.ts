@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
-import { hashToken } from '../services/auth.js';
+import { hashToken } from '../services/tokens.js';
 
 let b: TestBundles;
 beforeAll(async () => {
@@ -38,6 +38,7 @@ describe('auth', () => {
     }
     const bad = await b.app!.inject({ method: 'GET', url: '/api/flows', headers: { authorization: 'Bearer bnd_nope' } });
     expect(bad.statusCode).toBe(401);
+    expect(bad.json().error.code).toBe('invalid_token');
     expect((await b.api('GET', '/api/flows')).status).toBe(200);
   });
 

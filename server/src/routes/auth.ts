@@ -1,10 +1,11 @@
-// Setup of the first user, login, logout, the current user, API tokens.
+// Setup of the first user, login, logout, the current user (API tokens: tokens.ts).
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { meSchema, WORKSPACE_NAME_MAX } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { workspaces } from '../db/schema/index.js';
-import { createApiToken, createSession, deleteSession, login, sessionDays, setupOwner, setupRequired } from '../services/auth.js';
+import { createSession, deleteSession, login, sessionDays, setupOwner, setupRequired } from '../services/auth.js';
 import { principal, sessionCookie } from '../plugins/auth.js';
 
 const credentials = z.object({
@@ -22,7 +23,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean 
 
   app.post(
     '/api/setup',
-    { schema: { tags: ['auth'], body: credentials.extend({ workspace: z.string().min(1).max(100).optional() }), response: { 200: z.object({ token: z.string() }) } } },
+    { schema: { tags: ['auth'], body: credentials.extend({ workspace: z.string().trim().min(1).max(WORKSPACE_NAME_MAX).optional() }), response: { 200: z.object({ token: z.string() }) } } },
     async (req, reply) => {
       const { token, user, workspace } = await setupOwner(db, req.body);
       const session = await createSession(db, user.id, workspace.id);
@@ -45,15 +46,10 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean 
     return reply.status(204).send();
   });
 
-  app.get('/api/me', { schema: { tags: ['auth'] } }, async (req) => {
+  app.get('/api/me', { schema: { tags: ['auth'], response: { 200: meSchema } } }, async (req) => {
     const p = principal(req);
     const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, p.workspaceId));
     return { user: { id: p.userId, email: p.email }, workspace: { id: ws!.id, name: ws!.name } };
   });
 
-  app.post('/api/tokens', { schema: { tags: ['auth'], body: z.object({ name: z.string().min(1).max(100) }) } }, async (req, reply) => {
-    const p = principal(req);
-    const token = await createApiToken(db, p.userId, p.workspaceId, req.body.name);
-    return reply.status(201).send({ token });
-  });
 };

@@ -1,7 +1,7 @@
 // /api/settings/retention over a whole Bundles on its own database: defaults, partial changes, 422s, workspaces apart.
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { DEFAULT_RETENTION } from '@bundles/shared';
-import { createApiToken } from '../services/auth.js';
+import { createApiToken } from '../services/tokens.js';
 import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
 
 let b: TestBundles;
@@ -99,5 +99,70 @@ describe('retention settings', () => {
     const path = docs.json().paths['/api/settings/retention'];
     expect(Object.keys(path).sort()).toEqual(['get', 'put']);
     expect(Object.keys(path.put.responses['200'].content['application/json'].schema.properties).sort()).toEqual(['defaults', 'deliveriesDays', 'messagesDays', 'runsDays']);
+  });
+});
+
+describe('workspace settings', () => {
+  const asOtherWorkspace = async (method: 'GET' | 'PUT', body?: object) => {
+    const res = await b.app!.inject({ method, url: '/api/settings/workspace', headers: { authorization: `Bearer ${otherToken}` }, ...(body ? { payload: body } : {}) });
+    return { status: res.statusCode, body: res.json() };
+  };
+
+  it('answers the name and the time zone, the name as /api/me does', async () => {
+    const me = (await b.api('GET', '/api/me')).body;
+    const res = await b.api('GET', '/api/settings/workspace');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: me.workspace.id, name: 'My workspace', timeZone: 'UTC' });
+  });
+
+  it('renames the workspace trimmed, and /api/me answers the new name at once', async () => {
+    const res = await b.api('PUT', '/api/settings/workspace', { name: '  Loja da Ana  ' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: 'Loja da Ana', timeZone: 'UTC' });
+    expect((await b.api('GET', '/api/me')).body.workspace.name).toBe('Loja da Ana');
+    expect((await b.api('GET', '/api/settings/workspace')).body.name).toBe('Loja da Ana');
+  });
+
+  it('sets name and time zone together, keeping settings’ other keys, and the time-zone route agrees', async () => {
+    const ownWorkspace = (await b.api('GET', '/api/me')).body.workspace.id;
+    const before = (await storedSettings(ownWorkspace)) as Record<string, unknown>;
+    const res = await b.api('PUT', '/api/settings/workspace', { name: 'Loja', timeZone: 'america/sao_paulo' });
+    expect(res.body).toMatchObject({ name: 'Loja', timeZone: 'America/Sao_Paulo' });
+    expect(await storedSettings(ownWorkspace)).toEqual({ ...before, timeZone: 'America/Sao_Paulo' });
+    expect((await b.api('GET', '/api/settings/time-zone')).body).toEqual({ timeZone: 'America/Sao_Paulo' });
+    // A field not sent keeps its value.
+    expect((await b.api('PUT', '/api/settings/workspace', { timeZone: 'UTC' })).body).toMatchObject({ name: 'Loja', timeZone: 'UTC' });
+  });
+
+  it.each([
+    ['empty', ''],
+    ['only spaces', '   '],
+    ['101 characters', 'x'.repeat(101)],
+  ])('refuses a name %s with 422 naming the field, and changes nothing', async (_what, name) => {
+    const res = await b.api('PUT', '/api/settings/workspace', { name, timeZone: 'Europe/Lisbon' });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({
+      error: {
+        code: 'invalid_settings',
+        message: 'Invalid workspace settings: name must be 1 to 100 characters (spaces around it do not count).',
+        details: { issues: [{ field: 'name', message: 'must be 1 to 100 characters (spaces around it do not count)' }] },
+      },
+    });
+    expect((await b.api('GET', '/api/settings/workspace')).body).toMatchObject({ name: 'Loja', timeZone: 'UTC' });
+  });
+
+  it('names both fields when both are bad, and refuses a field it does not know', async () => {
+    const both = await b.api('PUT', '/api/settings/workspace', { name: '', timeZone: 'Mars/Olympus' });
+    expect(both.status).toBe(422);
+    expect(both.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['name', 'timeZone']);
+    const unknown = await b.api('PUT', '/api/settings/workspace', { title: 'Loja' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('invalid_request');
+  });
+
+  it('renames only the caller’s workspace', async () => {
+    expect((await asOtherWorkspace('GET')).body).toMatchObject({ id: otherWorkspace, name: 'Other shop' });
+    expect((await asOtherWorkspace('PUT', { name: 'Outra loja' })).body).toMatchObject({ name: 'Outra loja' });
+    expect((await b.api('GET', '/api/settings/workspace')).body.name).toBe('Loja');
   });
 });

@@ -1,7 +1,7 @@
-// /api/settings: the workspace's settings (how long its history is kept, its time zone).
+// /api/settings: the workspace's settings (its name and time zone, how long its history is kept).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { apiErrorSchema, DEFAULT_RETENTION, retentionSchema, retentionSettingsSchema, timeZoneSettingsSchema, type Retention } from '@bundles/shared';
+import { apiErrorSchema, DEFAULT_RETENTION, retentionSchema, retentionSettingsSchema, timeZoneSettingsSchema, workspaceSchema, type Retention } from '@bundles/shared';
 import type { SettingsService } from '../services/settings.js';
 import { principal } from '../plugins/auth.js';
 
@@ -9,6 +9,20 @@ const answer = (retention: Retention) => ({ ...retention, defaults: { ...DEFAULT
 
 export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }> = async (app, { settings }) => {
   const tags = ['settings'];
+  app.get('/api/settings/workspace', { schema: { tags, response: { 200: workspaceSchema } } }, async (req) => settings.getWorkspace(principal(req).workspaceId));
+  app.put(
+    '/api/settings/workspace',
+    {
+      schema: {
+        tags,
+        description:
+          'Renames the workspace (trimmed, 1 to 100 characters) and/or sets its IANA time zone; a field not sent keeps its value. A bad value is answered 422 with the field named, and nothing is changed.',
+        body: z.object({ name: z.string().max(1000).optional(), timeZone: z.string().max(200).optional() }).strict(),
+        response: { 200: workspaceSchema, 422: apiErrorSchema },
+      },
+    },
+    async (req) => settings.setWorkspace(principal(req).workspaceId, req.body),
+  );
   app.get('/api/settings/retention', { schema: { tags, response: { 200: retentionSettingsSchema } } }, async (req) =>
     answer(await settings.getRetention(principal(req).workspaceId)),
   );

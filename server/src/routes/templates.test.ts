@@ -1,7 +1,7 @@
 // /api/templates over a whole Bundles on its own database: the list, a bundle made from a template, the 404 and 422s.
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
-import { createApiToken } from '../services/auth.js';
+import { createApiToken } from '../services/tokens.js';
 import { startFakeTwilio, type FakeTwilio } from '../../../tests/fakes/twilio.js';
 import { startFakeTokopedia, type FakeTokopedia } from '../../../tests/fakes/tokopedia.js';
 

@@ -1,10 +1,11 @@
-// Owner setup, password login, sessions and API tokens (stored as SHA-256 hashes, never in clear).
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+// Owner setup, password login and sessions (stored as SHA-256 hashes, never in clear); API tokens are in tokens.ts.
+import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
-import { apiTokens, sessions, users, workspaces } from '../db/schema/index.js';
+import { sessions, users, workspaces } from '../db/schema/index.js';
 import { AppError } from './errors.js';
+import { hashToken, insertApiToken } from './tokens.js';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 export const sessionDays = 14;
@@ -15,8 +16,6 @@ export interface Principal {
   email: string;
   via: 'session' | 'token';
 }
-
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -37,12 +36,6 @@ export async function setupRequired(db: Db): Promise<boolean> {
   return (row?.n ?? 0) === 0;
 }
 
-export async function createApiToken(db: Db, userId: string, workspaceId: string, name: string): Promise<string> {
-  const token = `bnd_${randomBytes(24).toString('base64url')}`;
-  await db.insert(apiTokens).values({ userId, workspaceId, name, tokenHash: hashToken(token) });
-  return token;
-}
-
 /** Creates the owner and the default workspace; only while no user exists. */
 export async function setupOwner(db: Db, input: { email: string; password: string; workspace?: string | undefined }) {
   const passwordHash = await hashPassword(input.password);
@@ -53,8 +46,7 @@ export async function setupOwner(db: Db, input: { email: string; password: strin
     if ((existing?.n ?? 0) > 0) throw new AppError(409, 'already_set_up', 'Bundles is already set up: log in instead.');
     const [ws] = await tx.insert(workspaces).values({ name: input.workspace ?? 'My workspace' }).returning();
     const [user] = await tx.insert(users).values({ workspaceId: ws!.id, email: input.email.toLowerCase(), passwordHash }).returning();
-    const token = `bnd_${randomBytes(24).toString('base64url')}`;
-    await tx.insert(apiTokens).values({ userId: user!.id, workspaceId: ws!.id, name: 'setup', tokenHash: hashToken(token) });
+    const { token } = await insertApiToken(tx, { userId: user!.id, workspaceId: ws!.id, name: 'setup' });
     return { token, user: user!, workspace: ws! };
   });
 }
@@ -85,15 +77,4 @@ export async function principalFromSession(db: Db, token: string): Promise<Princ
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date())));
   return row ? { ...row, via: 'session' } : null;
-}
-
-export async function principalFromToken(db: Db, token: string): Promise<Principal | null> {
-  const [row] = await db
-    .update(apiTokens)
-    .set({ lastUsedAt: new Date() })
-    .where(eq(apiTokens.tokenHash, hashToken(token)))
-    .returning({ userId: apiTokens.userId, workspaceId: apiTokens.workspaceId });
-  if (!row) return null;
-  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, row.userId));
-  return user ? { ...row, email: user.email, via: 'token' } : null;
 }

@@ -1,7 +1,7 @@
-// A workspace's settings: how long its history is kept (settings.retention; a missing field takes its default),
-// and its time zone (settings.timeZone: the days of daily send caps).
+// A workspace's settings: its name, how long its history is kept (settings.retention; a missing field takes its
+// default), and its time zone (settings.timeZone: the days of daily send caps).
 import { eq, sql } from 'drizzle-orm';
-import { canonicalTimeZone, DEFAULT_RETENTION, DEFAULT_TIME_ZONE, MAX_RETENTION_DAYS, retentionSchema, type Retention } from '@bundles/shared';
+import { canonicalTimeZone, DEFAULT_RETENTION, DEFAULT_TIME_ZONE, MAX_RETENTION_DAYS, retentionSchema, WORKSPACE_NAME_MAX, type Retention, type Workspace } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { workspaces } from '../db/schema/index.js';
 import { AppError, notFound } from './errors.js';
@@ -77,29 +77,68 @@ export class SettingsService {
 
   /** The workspace's time zone; a stored name no longer valid (edited by hand) counts as missing. */
   async getTimeZone(workspaceId: string): Promise<string> {
-    const [row] = await this.db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, workspaceId));
-    if (!row) throw notFound('Workspace');
-    const stored = row.settings.timeZone;
-    return (typeof stored === 'string' && canonicalTimeZone(stored)) || DEFAULT_TIME_ZONE;
+    return (await this.getWorkspace(workspaceId)).timeZone;
   }
 
   /** Stores an IANA zone name that both Intl and PostgreSQL know (422 naming the field otherwise), as Intl spells it. */
   async setTimeZone(workspaceId: string, input: unknown): Promise<string> {
-    const refuse = () => {
-      throw new AppError(422, 'invalid_settings', 'Invalid time zone: timeZone must be an IANA time zone name, e.g. America/Sao_Paulo or UTC.', {
-        issues: [{ field: 'timeZone', message: 'must be an IANA time zone name, e.g. America/Sao_Paulo or UTC' }],
-      });
-    };
-    const zone = typeof input === 'string' ? canonicalTimeZone(input) : null;
-    if (!zone) return refuse();
-    const known = await this.db.execute(sql`select exists (select 1 from pg_timezone_names where name = ${zone}) as known`);
-    if (!(known.rows[0] as { known: boolean } | undefined)?.known) return refuse();
+    return (await this.setWorkspace(workspaceId, { timeZone: input })).timeZone;
+  }
+
+  /** The workspace's name and time zone (the zone's default filled in). */
+  async getWorkspace(workspaceId: string): Promise<Workspace> {
+    const [row] = await this.db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    if (!row) throw notFound('Workspace');
+    return workspaceOf(row);
+  }
+
+  /**
+   * Renames the workspace and/or changes its time zone in one UPDATE, once both are valid: the name trimmed,
+   * 1 to 100 characters; the zone as setTimeZone takes it. A field not sent keeps its value; 422 names each bad one.
+   */
+  async setWorkspace(workspaceId: string, input: { name?: unknown; timeZone?: unknown }): Promise<Workspace> {
+    const issues: Issue[] = [];
+    const name = input.name === undefined ? undefined : validName(input.name);
+    if (name === null) issues.push({ field: 'name', message: nameMessage });
+    const zone = input.timeZone === undefined ? undefined : await this.knownTimeZone(input.timeZone);
+    if (zone === null) issues.push({ field: 'timeZone', message: zoneMessage });
+    if (issues.length > 0) throw invalidWorkspace(issues);
     const [row] = await this.db
       .update(workspaces)
-      .set({ settings: sql`jsonb_set(${workspaces.settings}, '{timeZone}', ${JSON.stringify(zone)}::jsonb)` })
+      .set({
+        ...(name ? { name } : {}),
+        ...(zone ? { settings: sql`jsonb_set(${workspaces.settings}, '{timeZone}', ${JSON.stringify(zone)}::jsonb)` } : {}),
+      })
       .where(eq(workspaces.id, workspaceId))
-      .returning({ settings: workspaces.settings });
+      .returning();
     if (!row) throw notFound('Workspace');
-    return zone;
+    return workspaceOf(row);
   }
+
+  /** The zone as Intl spells it when both Intl and PostgreSQL know it, else null. */
+  private async knownTimeZone(input: unknown): Promise<string | null> {
+    const zone = typeof input === 'string' ? canonicalTimeZone(input) : null;
+    if (!zone) return null;
+    const known = await this.db.execute(sql`select exists (select 1 from pg_timezone_names where name = ${zone}) as known`);
+    return (known.rows[0] as { known: boolean } | undefined)?.known ? zone : null;
+  }
+}
+
+type Issue = { field: string; message: string };
+const nameMessage = `must be 1 to ${WORKSPACE_NAME_MAX} characters (spaces around it do not count)`;
+const zoneMessage = 'must be an IANA time zone name, e.g. America/Sao_Paulo or UTC';
+
+function validName(input: unknown): string | null {
+  const name = typeof input === 'string' ? input.trim() : '';
+  return name.length >= 1 && name.length <= WORKSPACE_NAME_MAX ? name : null;
+}
+
+function invalidWorkspace(issues: Issue[]): AppError {
+  const what = issues.length === 1 && issues[0]!.field === 'timeZone' ? 'time zone' : 'workspace settings';
+  return new AppError(422, 'invalid_settings', `Invalid ${what}: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}.`, { issues });
+}
+
+function workspaceOf(row: typeof workspaces.$inferSelect): Workspace {
+  const stored = row.settings.timeZone;
+  return { id: row.id, name: row.name, timeZone: (typeof stored === 'string' && canonicalTimeZone(stored)) || DEFAULT_TIME_ZONE };
 }

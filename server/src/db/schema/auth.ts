@@ -33,6 +33,11 @@ export const apiTokens = pgTable('api_tokens', {
     .references(() => users.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
   tokenHash: text('token_hash').notNull().unique(),
+  /** The token's first characters (`bnd_` and 4 more), shown in lists to tell tokens apart; null for older tokens. */
+  prefix: text('prefix'),
+  /** Written at most once a minute per token, so that an API client does not cost a write per request. */
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  /** Null: never expires. */
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
   createdAt: createdAt(),
 });

@@ -1,0 +1,131 @@
+// /api/tokens over a whole Bundles on its own database: made (the value answered once), listed without values,
+// revoked (refused at once), expiry (401 token_expired), the last use recorded at most once a minute, workspaces apart.
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { apiTokenSchema, createdApiTokenSchema } from '@bundles/shared';
+import { createApiToken, hashToken } from '../services/tokens.js';
+import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
+
+let b: TestBundles;
+let otherToken = '';
+
+const withToken = async (token: string, method: 'GET' | 'POST' | 'DELETE' = 'GET', url = '/api/flows', body?: object) => {
+  const res = await b.app!.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body ? { payload: body } : {}) });
+  return { status: res.statusCode, body: res.body ? res.json() : null };
+};
+const row = async (id: string) =>
+  (await b.database.pool.query<{ last_used_at: Date | null; xmin: string }>('select last_used_at, xmin::text from api_tokens where id = $1', [id])).rows[0];
+
+beforeAll(async () => {
+  b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
+  const { pool, db } = b.database;
+  const ws = await pool.query<{ id: string }>(`insert into workspaces (name) values ('Other shop') returning id`);
+  const user = await pool.query<{ id: string }>(`insert into users (workspace_id, email, password_hash) values ($1, 'other@example.com', 'x') returning id`, [ws.rows[0]!.id]);
+  otherToken = await createApiToken(db, user.rows[0]!.id, ws.rows[0]!.id, 'other shop ci');
+});
+afterAll(() => b?.close());
+
+describe('API tokens', () => {
+  let ci = { id: '', token: '' };
+
+  it('makes a token and answers its value once; the list shows it without value or hash', async () => {
+    const res = await b.api('POST', '/api/tokens', { name: '  Zapier  ' });
+    expect(res.status).toBe(201);
+    expect(createdApiTokenSchema.strict().parse(res.body)).toMatchObject({ name: 'Zapier', expiresAt: null, lastUsedAt: null });
+    expect(res.body.token).toMatch(/^bnd_[A-Za-z0-9_-]{32}$/);
+    expect(res.body.prefix).toBe(res.body.token.slice(0, 8));
+    ci = res.body;
+
+    const list = await b.api('GET', '/api/tokens');
+    expect(list.status).toBe(200);
+    expect(list.body.map((t: { name: string }) => t.name)).toEqual(['Zapier', 'setup']);
+    for (const t of list.body) expect(apiTokenSchema.strict().parse(t)).toEqual(t);
+    expect(list.body[0]).toEqual({ id: ci.id, name: 'Zapier', prefix: ci.token.slice(0, 8), createdAt: res.body.createdAt, lastUsedAt: null, expiresAt: null });
+    expect(JSON.stringify(list.body)).not.toContain(ci.token);
+    expect(JSON.stringify(list.body)).not.toContain(hashToken(ci.token));
+    // The setup token was used by every call of this test: its use is recorded.
+    expect(list.body[1].lastUsedAt).not.toBeNull();
+  });
+
+  it('opens the API to the new token, and records its last use', async () => {
+    expect((await withToken(ci.token)).status).toBe(200);
+    const used = (await b.api('GET', '/api/tokens')).body.find((t: { id: string }) => t.id === ci.id);
+    expect(Date.now() - Date.parse(used.lastUsedAt)).toBeLessThan(60_000);
+  });
+
+  it('writes the last use at most once a minute, not once a request', async () => {
+    const before = (await row(ci.id))!;
+    for (let i = 0; i < 5; i++) expect((await withToken(ci.token)).status).toBe(200);
+    const after = (await row(ci.id))!;
+    // xmin changes with every write of the row, even one that changes no value.
+    expect(after).toEqual(before);
+
+    await b.database.pool.query(`update api_tokens set last_used_at = now() - interval '61 seconds' where id = $1`, [ci.id]);
+    const stale = (await row(ci.id))!;
+    expect((await withToken(ci.token)).status).toBe(200);
+    const fresh = (await row(ci.id))!;
+    expect(fresh.last_used_at!.getTime()).toBeGreaterThan(stale.last_used_at!.getTime() + 60_000);
+    expect(fresh.xmin).not.toBe(stale.xmin);
+  });
+
+  it('gives a token a life of 1 to 3650 days, and refuses it once expired with token_expired', async () => {
+    const res = await b.api('POST', '/api/tokens', { name: 'Month', expiresInDays: 30 });
+    expect(res.status).toBe(201);
+    expect(Date.parse(res.body.expiresAt) - Date.parse(res.body.createdAt)).toBeGreaterThan(30 * 86_400_000 - 5_000);
+    expect(Date.parse(res.body.expiresAt) - Date.parse(res.body.createdAt)).toBeLessThan(30 * 86_400_000 + 5_000);
+    expect((await withToken(res.body.token)).status).toBe(200);
+
+    await b.database.pool.query(`update api_tokens set expires_at = now() - interval '1 second' where id = $1`, [res.body.id]);
+    const refused = await withToken(res.body.token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('token_expired');
+    expect(refused.body.error.message).toMatch(/^This API token expired at \d{4}-\d\d-\d\dT/);
+
+    for (const expiresInDays of [0, 3651, 1.5]) {
+      const bad = await b.api('POST', '/api/tokens', { name: 'Bad', expiresInDays });
+      expect(bad.status, String(expiresInDays)).toBe(400);
+      expect(bad.body.error.details.issues[0].field).toBe('body.expiresInDays');
+    }
+    const noName = await b.api('POST', '/api/tokens', { name: '   ' });
+    expect(noName.status).toBe(400);
+    expect(noName.body.error.details.issues[0].field).toBe('body.name');
+  });
+
+  it('refuses a token it does not know with invalid_token, and a request without any with unauthorized', async () => {
+    const unknown = await withToken('bnd_nope');
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error).toEqual({ code: 'invalid_token', message: 'This API token is not valid: it was revoked, or it never existed.' });
+    const none = await b.app!.inject({ method: 'GET', url: '/api/flows' });
+    expect(none.statusCode).toBe(401);
+    expect(none.json().error.code).toBe('unauthorized');
+  });
+
+  it('revokes a token: 204, gone from the list, and its next request is refused at once', async () => {
+    const res = await b.api('DELETE', `/api/tokens/${ci.id}`);
+    expect(res.status).toBe(204);
+    expect((await b.api('GET', '/api/tokens')).body.map((t: { id: string }) => t.id)).not.toContain(ci.id);
+    const refused = await withToken(ci.token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('invalid_token');
+    const again = await b.api('DELETE', `/api/tokens/${ci.id}`);
+    expect(again.status).toBe(404);
+    expect(again.body).toEqual({ error: { code: 'not_found', message: 'API token not found.' } });
+    expect((await b.api('DELETE', '/api/tokens/not-an-id')).status).toBe(404);
+  });
+
+  it('keeps workspaces apart: another workspace’s token is neither listed nor revocable', async () => {
+    const theirs = (await withToken(otherToken, 'GET', '/api/tokens')).body;
+    expect(theirs.map((t: { name: string }) => t.name)).toEqual(['other shop ci']);
+    expect((await b.api('GET', '/api/tokens')).body.map((t: { name: string }) => t.name)).not.toContain('other shop ci');
+    const res = await b.api('DELETE', `/api/tokens/${theirs[0].id}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+    expect((await withToken(otherToken)).status).toBe(200);
+  });
+
+  it('documents the three routes with their answers', async () => {
+    const docs = (await b.app!.inject({ method: 'GET', url: '/api/docs/json' })).json();
+    expect(Object.keys(docs.paths['/api/tokens']).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(docs.paths['/api/tokens/{id}'])).toEqual(['delete']);
+    expect(Object.keys(docs.paths['/api/tokens'].post.responses['201'].content['application/json'].schema.properties)).toContain('token');
+  });
+});

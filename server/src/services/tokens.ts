@@ -1,0 +1,96 @@
+// API tokens: made with a value answered once (stored only as its SHA-256 hash), listed with their last use,
+// revoked; and the check of a bearer token on each request, which records its use at most once a minute.
+import { createHash, randomBytes } from 'node:crypto';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { ApiToken, ApiTokenInput, CreatedApiToken } from '@bundles/shared';
+import type { Db } from '../db/index.js';
+import { apiTokens, users } from '../db/schema/index.js';
+import { isUuid } from '../ids.js';
+import type { Principal } from './auth.js';
+import { notFound } from './errors.js';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+type TokenRow = typeof apiTokens.$inferSelect;
+
+const tokenOf = (row: TokenRow): ApiToken => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  createdAt: row.createdAt.toISOString(),
+  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  expiresAt: row.expiresAt?.toISOString() ?? null,
+});
+
+/** Stores a new token (`db` may be a transaction) and answers it with its value, which is kept nowhere. */
+export async function insertApiToken(
+  db: Pick<Db, 'insert'>,
+  input: { userId: string; workspaceId: string; name: string; expiresAt?: Date | null },
+): Promise<CreatedApiToken> {
+  const token = `bnd_${randomBytes(24).toString('base64url')}`;
+  const [row] = await db
+    .insert(apiTokens)
+    .values({ ...input, tokenHash: hashToken(token), prefix: token.slice(0, 8) })
+    .returning();
+  return { ...tokenOf(row!), token };
+}
+
+/** A token that never expires, for setup scripts and tests; answers its value. */
+export async function createApiToken(db: Db, userId: string, workspaceId: string, name: string): Promise<string> {
+  return (await insertApiToken(db, { userId, workspaceId, name })).token;
+}
+
+/** The token's use is due to be recorded: never recorded, or a minute ago or more (the database's clock). */
+const useDue = sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - interval '1 minute')`;
+
+export type TokenRefusal = { refused: 'invalid_token' } | { refused: 'token_expired'; expiredAt: string };
+export type TokenCheck = { principal: Principal } | TokenRefusal;
+
+/**
+ * Who a bearer token stands for: one read per request. Its use is written only when the last one recorded is
+ * a minute old or more, by an UPDATE that rechecks it, so concurrent requests and processes write once.
+ */
+export async function checkApiToken(db: Db, token: string): Promise<TokenCheck> {
+  const [row] = await db
+    .select({
+      id: apiTokens.id,
+      userId: apiTokens.userId,
+      workspaceId: apiTokens.workspaceId,
+      email: users.email,
+      expiresAt: apiTokens.expiresAt,
+      expired: sql<boolean>`${apiTokens.expiresAt} is not null and ${apiTokens.expiresAt} <= now()`,
+      useDue: sql<boolean>`${useDue}`,
+    })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(eq(apiTokens.tokenHash, hashToken(token)));
+  if (!row) return { refused: 'invalid_token' };
+  if (row.expired) return { refused: 'token_expired', expiredAt: row.expiresAt!.toISOString() };
+  if (row.useDue) await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(and(eq(apiTokens.id, row.id), useDue));
+  return { principal: { userId: row.userId, workspaceId: row.workspaceId, email: row.email, via: 'token' } };
+}
+
+export class TokenService {
+  constructor(private db: Db) {}
+
+  /** The workspace's tokens, newest first (every user's: a workspace's admins see what can reach it). */
+  async list(workspaceId: string): Promise<ApiToken[]> {
+    const rows = await this.db.select().from(apiTokens).where(eq(apiTokens.workspaceId, workspaceId)).orderBy(desc(apiTokens.createdAt));
+    return rows.map(tokenOf);
+  }
+
+  async create(by: Principal, input: ApiTokenInput): Promise<CreatedApiToken> {
+    const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+    return insertApiToken(this.db, { userId: by.userId, workspaceId: by.workspaceId, name: input.name, expiresAt });
+  }
+
+  /** Deletes the token: the next request that sends it is refused. Another workspace's token is not found. */
+  async revoke(workspaceId: string, id: string): Promise<void> {
+    if (!isUuid(id)) throw notFound('API token');
+    const gone = await this.db
+      .delete(apiTokens)
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.workspaceId, workspaceId)))
+      .returning({ id: apiTokens.id });
+    if (gone.length === 0) throw notFound('API token');
+  }
+}
