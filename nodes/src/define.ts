@@ -6,7 +6,8 @@ import type { MessageSend, StatusRuleTrigger } from '@bundles/shared';
 export interface UiHints {
   title?: string;
   description?: string;
-  widget?: 'text' | 'textarea' | 'template' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret';
+  /** `code`: JavaScript, shown in a monospaced editor and never a template. */
+  widget?: 'text' | 'textarea' | 'template' | 'code' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret';
   /** Name of a dynamic option source the connection can list (ProviderDefinition.options). */
   options?: string;
   /**
@@ -145,6 +146,8 @@ export class ProviderError extends Error {
    * after it was sent, a 5xx other than 503): a write is then not resent blindly (see ActionDefinition).
    */
   readonly ambiguous: boolean;
+  /** What the step had to show before it failed (core.code's console lines): kept as the failed step's output. */
+  readonly output: unknown;
   constructor(opts: {
     message: string;
     code?: string | number;
@@ -153,6 +156,7 @@ export class ProviderError extends Error {
     status?: number;
     provider?: string;
     ambiguous?: boolean;
+    output?: unknown;
   }) {
     super(opts.message);
     this.name = 'ProviderError';
@@ -162,6 +166,7 @@ export class ProviderError extends Error {
     this.status = opts.status;
     this.provider = opts.provider;
     this.ambiguous = opts.ambiguous ?? false;
+    this.output = opts.output;
   }
 }
 

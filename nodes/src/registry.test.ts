@@ -206,7 +206,7 @@ describe('lookups', () => {
 describe('core node types', () => {
   it('are all registered', () => {
     const ids = nodeTypes.filter((n) => n.id.startsWith('core.')).map((n) => n.id);
-    expect([...ids].sort()).toEqual(['core.branch', 'core.delay', 'core.filter', 'core.http_request', 'core.set', 'core.webhook']);
+    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.filter', 'core.http_request', 'core.set', 'core.webhook']);
     expect(coreNode('core.webhook').kind).toBe('trigger');
     expect(coreNode('core.webhook').provider).toBe('webhook');
     for (const id of ids.filter((i) => i !== 'core.webhook')) {
@@ -291,5 +291,22 @@ describe('core node types', () => {
     });
     expect(node.config.safeParse({ fields: { 'first name': 'Ana' } }).success).toBe(false);
     expect(node.config.safeParse({}).success).toBe(false);
+  });
+
+  it('core.code: { input, code, timeoutMs, memoryMb } → { result: any, logs }', () => {
+    const node = coreNode('core.code');
+    const manifest = nodeManifest(node);
+    const schema = manifest.configSchema;
+    expect(Object.keys(props(schema))).toEqual(['input', 'code', 'timeoutMs', 'memoryMb']);
+    expect(required(schema)).toEqual(['code']);
+    expect(props(schema).code!['x-widget']).toBe('code');
+    expect(props(schema).input!['x-mappable']).toBe(true);
+    expect(props(schema).timeoutMs).toMatchObject({ minimum: 100, maximum: 10000, default: 1000 });
+    expect(props(schema).memoryMb).toMatchObject({ minimum: 8, maximum: 128, default: 32 });
+    expect(manifest.effect).toBe('none');
+    expect(manifest.needsConnection).toBe(false);
+    // The result is open: any path below it may be mapped by later steps.
+    expect(props(manifest.outputSchema).result).toEqual({});
+    expect(props(manifest.outputSchema).logs).toMatchObject({ type: 'array', items: { type: 'string' } });
   });
 });

@@ -66,6 +66,14 @@ describe('fieldsFromSchema', () => {
     ]);
     expect(sms[0]?.optionsSource).toBe('senders');
     expect(sms[2]?.sms).toBe(true);
+    const code = fieldsFromSchema(manifestOf('core.code').configSchema);
+    expect(code.map((f) => [f.key, f.widget, f.required])).toEqual([
+      ['input', 'json', false],
+      ['code', 'code', true],
+      ['timeoutMs', 'number', false],
+      ['memoryMb', 'number', false],
+    ]);
+    expect(code[1]?.mappable).toBe(false);
     const trigger = manifestOf('retailcrm.order_changed').configSchema;
     expect(fieldsFromSchema(trigger).map((f) => f.widget)).toEqual(['multiselect', 'multiselect', 'switch']);
     expect(defaultsFromSchema(trigger)).toEqual({ events: ['new', 'status'], statuses: [], loadOrder: false });
@@ -98,6 +106,20 @@ describe('ConfigForm', () => {
     expect(screen.getByRole('group', { name: 'Events' })).toBeTruthy();
     expect(screen.getAllByRole('checkbox').filter((c) => c.getAttribute('role') !== 'switch')).toHaveLength(2);
     expect(screen.getByLabelText('API key')).toHaveProperty('type', 'password');
+  });
+
+  it('edits core.code’s code in a monospaced, multi-line field that keeps what is typed as it is', async () => {
+    const onValues = vi.fn();
+    render(<Harness fields={fieldsFromSchema(manifestOf('core.code').configSchema)} onValues={onValues} />);
+    const code = screen.getByLabelText(/^Code/);
+    expect(code.tagName).toBe('TEXTAREA');
+    expect(code.className).toContain('mono');
+    expect(code.getAttribute('spellcheck')).toBe('false');
+    // No field picker: the code is never a template.
+    expect(screen.queryByTestId('field-code-insert')).toBeNull();
+    fireEvent.change(code, { target: { value: 'const digits = input.phone.replace(/\\D/g, "");\nreturn { digits };' } });
+    expect(onValues).toHaveBeenLastCalledWith({ code: 'const digits = input.phone.replace(/\\D/g, "");\nreturn { digits };' });
+    expect(screen.getByLabelText(/Time limit/)).toHaveProperty('type', 'number');
   });
 
   it('emits typed values: numbers, booleans, enum values and arrays', async () => {

@@ -154,6 +154,24 @@ function Widget({ field: f, id, value, values, onChange, onChoose, showOptionTex
       return <TemplateInput id={id} testId={testId} value={str(value)} onChange={onChange} multiline={f.schema['x-widget'] === 'template' || f.sms} sms={f.sms} smsMaxSegments={smsMaxSegments} placeholder={placeholder} invalid={invalid} describedBy={describedBy} support={template} />;
     case 'textarea':
       return <textarea id={id} rows={4} value={str(value)} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} data-testid={testId} {...aria} />;
+    case 'code':
+      // Plain text, never a template: values reach the code through its mapped input.
+      return (
+        <textarea
+          id={id}
+          className="mono code-input"
+          rows={12}
+          spellCheck={false}
+          autoCapitalize="off"
+          autoCorrect="off"
+          wrap="off"
+          value={str(value)}
+          onChange={(e) => onChange(e.target.value)}
+          placeholder={placeholder}
+          data-testid={testId}
+          {...aria}
+        />
+      );
     case 'secret':
       return (
         <input

@@ -6,6 +6,7 @@ import { coreBranch } from './branch.js';
 import { coreDelay } from './delay.js';
 import { coreHttpRequest } from './http-request.js';
 import { coreSet } from './set.js';
+import { coreCode } from './code.js';
 
 export { core, http, webhook, httpAuthHeaders } from './provider.js';
 export { coreWebhook } from './webhook.js';
@@ -14,10 +15,11 @@ export { coreBranch } from './branch.js';
 export { coreDelay } from './delay.js';
 export { coreHttpRequest } from './http-request.js';
 export { coreSet } from './set.js';
+export { coreCode } from './code.js';
 
 /** The built-in providers: core steps, the generic webhook trigger and the HTTP connection of core.http_request. */
 export const coreModules = [
-  providerModule(core, [coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet]),
+  providerModule(core, [coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet, coreCode]),
   providerModule(webhook, [coreWebhook]),
   providerModule(http, []),
 ];

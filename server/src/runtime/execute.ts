@@ -461,6 +461,8 @@ class RunWalk {
     // (a ProviderError not ambiguous: a check of the node's own, a 4xx, a 429). One that may have is kept.
     if (attempt.counted && (!attempt.calledOut || (err instanceof ProviderError && !err.ambiguous))) await this.giveBack(attempt);
     const ms = Date.now() - attempt.startedAt.getTime();
+    // What the step had to show before it failed (a code step's console lines) is kept as its output.
+    const output = err instanceof ProviderError ? err.output : undefined;
     if (attempt.write && c.ambiguous && !attempt.idempotent) {
       const action = def as ActionDef;
       // Never resent blindly: without a way to ask, the step is uncertain; with one, the next attempt asks first.
@@ -472,12 +474,12 @@ class RunWalk {
     if (c.retryable && attempt.attempts < maxStepAttempts) {
       const delay = retryDelayMs(attempt.attempts, c.retryAfterMs);
       attempt.log.warn({ attempts: attempt.attempts, delayMs: delay, code: c.error.code }, 'step failed, retry scheduled');
-      this.pending.push(stepRow(node, def, 'waiting', { input: attempt.input, error: c.error, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
+      this.pending.push(stepRow(node, def, 'waiting', { input: attempt.input, output, error: c.error, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
       this.deps.onStepFinished?.(def.id, 'waiting', ms);
       return this.end('waiting', null, new Date(Date.now() + delay));
     }
     attempt.log.warn({ attempts: attempt.attempts, code: c.error.code, message: c.error.message }, 'step failed, run failed');
-    this.pending.push(stepRow(node, def, 'failed', { input: attempt.input, error: c.error, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
+    this.pending.push(stepRow(node, def, 'failed', { input: attempt.input, output, error: c.error, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
     this.deps.onStepFinished?.(def.id, 'failed', ms);
     return this.end('failed', { ...c.error, message: `${node.id}: ${c.error.message}` }, null);
   }

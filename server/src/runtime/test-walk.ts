@@ -197,7 +197,8 @@ class TestWalk {
         err instanceof TestTimeout
           ? { code: 'test_timeout', message: 'The test took too long and was stopped: this step had not answered yet.', retryable: false }
           : classifyError(err, def.provider).error;
-      this.push(node, def, startedAt, { status: 'failed', input, error });
+      // As in a run: what the step had to show before it failed (a code step's console lines) is its output.
+      this.push(node, def, startedAt, { status: 'failed', input, error, ...(err instanceof ProviderError && err.output !== undefined ? { output: err.output } : {}) });
       return 'failed';
     }
   }
