@@ -59,7 +59,8 @@ function hasSecretHint(schema: z.ZodType): boolean {
 
 /** Whether a node uses a connection: always (triggers and provider actions), optionally, or never. */
 export function connectionUse(node: NodeDefinition): 'required' | 'optional' | 'none' {
-  if (node.kind === 'trigger') return 'required';
+  // Built-in triggers (a run failed, a schedule) are fed by Bundles itself; every other trigger by a connection.
+  if (node.kind === 'trigger') return node.provider === 'core' ? 'none' : 'required';
   const use = node.needsConnection ?? node.provider !== 'core';
   return use === 'optional' ? 'optional' : use ? 'required' : 'none';
 }

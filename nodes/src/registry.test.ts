@@ -64,7 +64,8 @@ describe('node manifests', () => {
 
   it.each(nodeTypes.map((n) => [n.id, n] as const))('%s says whether it needs a connection, and of which provider', (id, node) => {
     const optional = id === 'core.http_request';
-    const expected = node.kind === 'trigger' || node.provider !== 'core' || optional;
+    // Built-in triggers (a run failed) are fed by Bundles itself: no connection.
+    const expected = node.provider !== 'core' || optional;
     const manifest = nodeManifest(node);
     expect(manifest.needsConnection).toBe(expected);
     expect(manifest.connectionOptional).toBe(optional);
@@ -206,10 +207,12 @@ describe('lookups', () => {
 describe('core node types', () => {
   it('are all registered', () => {
     const ids = nodeTypes.filter((n) => n.id.startsWith('core.')).map((n) => n.id);
-    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.filter', 'core.http_request', 'core.set', 'core.webhook']);
+    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.error_trigger', 'core.filter', 'core.http_request', 'core.set', 'core.webhook']);
     expect(coreNode('core.webhook').kind).toBe('trigger');
     expect(coreNode('core.webhook').provider).toBe('webhook');
-    for (const id of ids.filter((i) => i !== 'core.webhook')) {
+    expect(coreNode('core.error_trigger').kind).toBe('trigger');
+    expect(coreNode('core.error_trigger').provider).toBe('core');
+    for (const id of ids.filter((i) => i !== 'core.webhook' && i !== 'core.error_trigger')) {
       expect(coreNode(id).kind).toBe('action');
       expect(coreNode(id).provider).toBe('core');
     }

@@ -192,7 +192,8 @@ export type RecordedEvent = z.infer<typeof recordedEventSchema>;
 
 export const eventSchema = z.object({
   id: z.string(),
-  connectionId: z.string(),
+  /** Null for an event Bundles made itself (a run failed, a schedule's tick). */
+  connectionId: z.string().nullable(),
   type: z.string(),
   dedupeKey: z.string(),
   payload: z.unknown(),

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { api } from '../api/client';
-import type { Connection, NodeManifest, ProviderDescriptor, Step, ValidationIssue } from '../api/types';
+import type { Connection, NodeManifest, OptionItem, ProviderDescriptor, Step, ValidationIssue } from '../api/types';
 import type { BundleEdge, BundleNode } from '../canvas/graph';
 import { JsonTree } from '../components/JsonTree';
 import { ProviderBadge, StatusPill, formatDuration } from '../components/ui';
@@ -68,7 +68,7 @@ export function Inspector({
   const providerId = manifest?.provider ?? node.data.type.split('.')[0] ?? '';
   const connectionId = node.data.connectionId;
 
-  const loadOptions = connectionId ? (source: string) => api.connections.options(connectionId, source) : null;
+  const loadOptions = optionLoader(connectionId, fields.some((f) => f.optionsSource === 'bundles'));
 
   return (
     <div className="inspector" data-testid="inspector" aria-label={`Inspector: ${manifest?.title ?? node.data.type}`}>
@@ -181,4 +181,14 @@ function StepView({ step }: { step: Step }) {
       </details>
     </section>
   );
+}
+
+/**
+ * Where a field's options come from: the node's connection, or, for `bundles` (core.error_trigger's
+ * "Bundles"), the workspace's bundles.
+ */
+function optionLoader(connectionId: string | null, listsBundles: boolean): ((source: string) => Promise<OptionItem[]>) | null {
+  if (!connectionId && !listsBundles) return null;
+  const bundles = async () => (await api.flows.list()).map((f) => ({ value: f.id, label: f.name }));
+  return (source: string) => (source === 'bundles' ? bundles() : connectionId ? api.connections.options(connectionId, source) : Promise.resolve([]));
 }

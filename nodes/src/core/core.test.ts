@@ -6,6 +6,7 @@ import { testActionContext, testConnection, expectSecretFields } from '../testin
 import { coreBranch } from './branch.js';
 import { evaluateConditions, testCondition, type ConditionsConfig } from './conditions.js';
 import { coreDelay } from './delay.js';
+import { coreErrorTrigger } from './error-trigger.js';
 import { coreFilter } from './filter.js';
 import { coreHttpRequest } from './http-request.js';
 import { core, http, webhook } from './provider.js';
@@ -451,5 +452,26 @@ describe('core, webhook, http secrets', () => {
     expectSecretFields(core, []);
     expectSecretFields(webhook, ['secret']);
     expectSecretFields(http, ['headerValue', 'password', 'token']);
+  });
+});
+
+describe('core.error_trigger', () => {
+  const match = (payload: Record<string, unknown>, config: Record<string, unknown>) => coreErrorTrigger.match!(payload, coreErrorTrigger.config.parse(config));
+  const failed = coreErrorTrigger.fixtures![0]!;
+  const uncertain = { ...failed, run: { ...(failed.run as object), status: 'uncertain' } };
+  it('takes failed and uncertain runs of any bundle by default', () => {
+    expect(match(failed, {})).toBe(true);
+    expect(match(uncertain, {})).toBe(true);
+  });
+  it('keeps to the bundles and statuses chosen', () => {
+    const flowId = (failed.run as { flowId: string }).flowId;
+    expect(match(failed, { flows: [flowId] })).toBe(true);
+    expect(match(failed, { flows: ['another'] })).toBe(false);
+    expect(match(failed, { statuses: ['uncertain'] })).toBe(false);
+    expect(match(uncertain, { statuses: ['uncertain'] })).toBe(true);
+  });
+  it('declares the payload it gets as its output', () => {
+    expect(coreErrorTrigger.output.safeParse(failed).success).toBe(true);
+    expect(() => coreErrorTrigger.config.parse({ statuses: ['succeeded'] })).toThrow();
   });
 });

@@ -51,7 +51,20 @@ export interface ExecuteDeps {
   /** Tests only: dies at a named step boundary (see crash-points.ts). */
   crashPoint?(point: CrashPoint): void;
   onStepFinished?(nodeType: string, status: StepStatus, ms: number): void;
-  onRunFinished?(status: RunStatus): void;
+  onRunFinished?(status: RunStatus, run?: FinishedRun): void;
+}
+
+/** A run that ended, as error bundles see it (see run-failures.ts). */
+export interface FinishedRun {
+  runId: string;
+  flowId: string;
+  versionId: string;
+  workspaceId: string;
+  /** The trigger of the version it ran: a run of an error bundle never starts another. */
+  triggerType: string;
+  startedAt: string;
+  /** The step that failed or ended uncertain, if one did. */
+  step: { nodeId: string; type: string; error: StepError } | null;
 }
 
 interface PendingStep extends StepWrite {
@@ -194,6 +207,8 @@ class RunWalk {
   private readonly done: Map<string, StepWrite>;
   private readonly log: RuntimeLogger;
   private uncertain = false;
+  /** The step the run failed on, or the first that ended uncertain. */
+  private endedOn: FinishedRun['step'] = null;
   /** When this execution began: the run's start, kept by its first write (the run's duration is true then). */
   private readonly startedAt = new Date().toISOString();
 
@@ -265,8 +280,13 @@ class RunWalk {
 
   private async end(status: RunStatus, error: StepError | null, continueAt: Date | null): Promise<RunStatus> {
     await this.flush(status, error, continueAt);
-    if (status !== 'waiting') this.deps.onRunFinished?.(status);
+    if (status !== 'waiting') this.deps.onRunFinished?.(status, this.finished());
     return status;
+  }
+
+  private finished(): FinishedRun {
+    const v = this.version;
+    return { runId: this.run.id, flowId: v.flowId, versionId: v.id, workspaceId: v.workspaceId, triggerType: v.trigger.type, startedAt: this.startedAt, step: this.endedOn };
   }
 
   /** Runs one node; answers 'continue' to go on with the walk, or the status the run stops in. */
@@ -449,6 +469,7 @@ class RunWalk {
     const error: StepError = { code: 'outcome_unknown', message: storableText(message), retryable: false, ambiguous: true, provider: def.provider };
     this.pending.push(stepRow(node, def, 'uncertain', { input: attempt.input, error, attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: node.connectionId ?? null }));
     this.deps.onStepFinished?.(def.id, 'uncertain', Date.now() - attempt.startedAt.getTime());
+    this.endedOn ??= { nodeId: node.id, type: def.id, error };
     attempt.log.warn({}, 'step uncertain: its outcome is unknown and it is not sent again by itself');
     this.uncertain = true;
     return 'continue';
@@ -481,6 +502,7 @@ class RunWalk {
     attempt.log.warn({ attempts: attempt.attempts, code: c.error.code, message: c.error.message }, 'step failed, run failed');
     this.pending.push(stepRow(node, def, 'failed', { input: attempt.input, output, error: c.error, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
     this.deps.onStepFinished?.(def.id, 'failed', ms);
+    this.endedOn = { nodeId: node.id, type: def.id, error: c.error };
     return this.end('failed', { ...c.error, message: `${node.id}: ${c.error.message}` }, null);
   }
 
@@ -513,7 +535,7 @@ class RunWalk {
       const steps = write.steps.map((s) => (s.status === 'succeeded' ? { ...s, input: null, output: null } : { ...s, input: null, output: null, status: 'failed' as const, error: { code: 'unstorable', message: reason } }));
       await this.deps.writer.submit({ ...write, status: 'failed', error: { code: 'unstorable', message: reason }, continueAt: null, finishJobId: this.laneJobId, steps, messages: [] });
       this.pending.length = 0;
-      this.deps.onRunFinished?.('failed');
+      this.deps.onRunFinished?.('failed', { ...this.finished(), step: this.endedOn ?? null });
       throw new RunRefused();
     }
     this.pending.length = 0;

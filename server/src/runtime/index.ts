@@ -7,7 +7,8 @@ import { SubscriptionCache } from './subscriptions.js';
 import { VersionCache } from './versions.js';
 import { createPgRateLimiter } from './limiter.js';
 import { createWaker, ensureRunTask } from './queue.js';
-import type { ExecuteDeps, RuntimeLogger } from './execute.js';
+import type { ExecuteDeps, FinishedRun, RuntimeLogger } from './execute.js';
+import { runFailureHook } from './run-failures.js';
 import { createIngestWriter, createRejectionWriter, type IngestDeps, type IngestResult } from './ingest.js';
 import { createRunWriter } from './run-writer.js';
 import { crashPoints } from './crash-points.js';
@@ -16,7 +17,7 @@ import type { StepStatus, RunStatus } from '../db/schema/runs.js';
 export interface RuntimeHooks {
   onIngested?(result: IngestResult): void;
   onStepFinished?(nodeType: string, status: StepStatus, ms: number): void;
-  onRunFinished?(status: RunStatus): void;
+  onRunFinished?(status: RunStatus, run?: FinishedRun): void;
 }
 
 const channel = 'bundles_invalidate';
@@ -44,6 +45,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
   const waker = createWaker(pool);
   const http = createHttpClient();
   const writer = createRunWriter(pool);
+  const reportFailure = runFailureHook({ pool, waker, subscriptions, log, publicUrl: () => opts.publicUrl });
   const ingestDeps: IngestDeps = {
     pool,
     connections,
@@ -57,7 +59,10 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
   };
 
   const apply = (msg: string) => {
-    const [kind, id] = msg.split(':');
+    // `subscriptions:internal:<workspace>` keeps its second colon.
+    const at = msg.indexOf(':');
+    const kind = at < 0 ? msg : msg.slice(0, at);
+    const id = at < 0 ? '' : msg.slice(at + 1);
     if (kind === 'connection') connections.invalidate(id || undefined);
     if (kind === 'subscriptions') subscriptions.invalidate(id || undefined);
   };
@@ -108,7 +113,10 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
       writer,
       crashPoint: crashPoints(opts.crashAt ?? []),
       ...(opts.hooks?.onStepFinished ? { onStepFinished: opts.hooks.onStepFinished } : {}),
-      ...(opts.hooks?.onRunFinished ? { onRunFinished: opts.hooks.onRunFinished } : {}),
+      onRunFinished: (status, run) => {
+        opts.hooks?.onRunFinished?.(status, run);
+        reportFailure(status, run);
+      },
     },
     invalidateConnection: (id) => notify(`connection:${id}`),
     subscriptionsChanged: async (ids) => {

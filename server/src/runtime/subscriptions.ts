@@ -25,6 +25,9 @@ function triggerSecrets(nodeType: string, config: Record<string, unknown>): stri
 
 const ttlMs = 2_000;
 
+/** What FlowService names, as the changed "connection", when a built-in trigger of the workspace starts or stops. */
+export const internalSubscriptionsKey = (workspaceId: string) => `internal:${workspaceId}`;
+
 export class SubscriptionCache {
   private cache = new Map<string, { at: number; subs: Promise<Subscription[]> }>();
   constructor(
@@ -60,6 +63,41 @@ export class SubscriptionCache {
     subs.catch(() => this.cache.delete(connectionId));
     this.cache.set(connectionId, { at: Date.now(), subs });
     return subs;
+  }
+
+  /**
+   * The running subscriptions of a workspace's built-in triggers (no connection: a run failed, a schedule),
+   * cached under `internalSubscriptionsKey` until FlowService says they changed.
+   */
+  internal(workspaceId: string, eventType: string): Promise<Subscription[]> {
+    const key = internalSubscriptionsKey(workspaceId);
+    let hit = this.cache.get(key);
+    if (!hit || Date.now() - hit.at >= ttlMs) {
+      const subs = this.pool
+        .query({
+          name: 'subscriptions_internal',
+          text: `select id, flow_id, version_id, event_type, key, node_type, config
+                 from trigger_subscriptions where workspace_id = $1 and active and connection_id is null`,
+          values: [workspaceId],
+        })
+        .then(({ rows }) =>
+          rows.map((r): Subscription => ({
+            id: r.id,
+            flowId: r.flow_id,
+            versionId: r.version_id,
+            eventType: r.event_type,
+            key: r.key,
+            nodeType: r.node_type,
+            config: r.config,
+            secretValues: [],
+            journal: null,
+          })),
+        );
+      subs.catch(() => this.cache.delete(key));
+      hit = { at: Date.now(), subs };
+      this.cache.set(key, hit);
+    }
+    return hit.subs.then((all) => all.filter((s) => s.eventType === eventType));
   }
 
   invalidate(connectionId?: string): void {

@@ -5,6 +5,7 @@ import { flowExportSchema, flowGraphSchema, type Flow, type FlowExport, type Flo
 import type { Db } from '../db/index.js';
 import { connections, flowVersions, flows, runs, statusRules, triggerSubscriptions } from '../db/schema/index.js';
 import { validateGraph } from '../runtime/validate.js';
+import { internalSubscriptionsKey } from '../runtime/subscriptions.js';
 import { AppError, notFound } from './errors.js';
 import { isUuid } from '../ids.js';
 
@@ -154,20 +155,21 @@ export class FlowService {
         .set({ active: false })
         .where(and(eq(triggerSubscriptions.flowId, id), eq(triggerSubscriptions.active, true)))
         .returning({ connectionId: triggerSubscriptions.connectionId });
-      old.forEach((o) => changed.add(o.connectionId));
+      old.forEach((o) => changed.add(o.connectionId ?? internalSubscriptionsKey(workspaceId)));
       const config = def.config.parse(trigger.config) as Record<string, unknown>;
       await tx.insert(triggerSubscriptions).values({
         workspaceId,
         flowId: id,
         versionId: version.id,
-        connectionId: trigger.connectionId!,
+        // A built-in trigger (a run failed, a schedule) has none: Bundles feeds it.
+        connectionId: trigger.connectionId ?? null,
         eventType: def.event,
         key: def.key ? def.key(config) : null,
         nodeId: trigger.id,
         nodeType: def.id,
         config,
       });
-      changed.add(trigger.connectionId!);
+      changed.add(trigger.connectionId ?? internalSubscriptionsKey(workspaceId));
       await tx.update(flows).set({ status: 'running', activeVersionId: version.id, updatedAt: new Date() }).where(eq(flows.id, id));
     });
     await this.deps.subscriptionsChanged([...changed]);
@@ -182,7 +184,7 @@ export class FlowService {
       .where(and(eq(triggerSubscriptions.flowId, id), eq(triggerSubscriptions.active, true)))
       .returning({ connectionId: triggerSubscriptions.connectionId });
     await this.deps.db.update(flows).set({ status: 'stopped', updatedAt: new Date() }).where(eq(flows.id, id));
-    await this.deps.subscriptionsChanged([...new Set(old.map((o) => o.connectionId))]);
+    await this.deps.subscriptionsChanged([...new Set(old.map((o) => o.connectionId ?? internalSubscriptionsKey(workspaceId)))]);
     return this.get(workspaceId, id);
   }
 

@@ -48,7 +48,11 @@ export class TestService {
   /** The newest events of the draft trigger's connection and type, each with the bundle's run of it, if any. */
   async events(workspaceId: string, flowId: string, limit = 20): Promise<RecordedEvent[]> {
     const trigger = this.triggerOf(await this.draft(workspaceId, flowId));
-    if (!trigger?.node.connectionId || !isUuid(trigger.node.connectionId)) return [];
+    if (!trigger) return [];
+    const connectionId = trigger.node.connectionId ?? null;
+    if (connectionId !== null && !isUuid(connectionId)) return [];
+    // A built-in trigger's events have no connection (a run failed, a schedule's tick).
+    const ofConnection = connectionId === null ? sql`e.connection_id is null` : sql`e.connection_id = ${connectionId}`;
     const { rows } = await this.deps.db.execute(sql`
       select e.id, e.type, e.received_at, e.dedupe_key, e.payload, r.id as run_id, r.search_key
       from events e
@@ -56,7 +60,7 @@ export class TestService {
         select r.id, r.search_key from runs r
         where r.flow_id = ${flowId} and r.event_id = e.id and r.created_at >= e.received_at and r.created_at < e.received_at + ${RUN_WINDOW}
         order by r.created_at desc limit 1) r on true
-      where e.connection_id = ${trigger.node.connectionId} and e.workspace_id = ${workspaceId} and e.type = ${trigger.def.event}
+      where ${ofConnection} and e.workspace_id = ${workspaceId} and e.type = ${trigger.def.event}
       order by e.received_at desc
       limit ${Math.min(Math.max(limit, 1), 50)}`);
     return (rows as Array<Record<string, unknown>>).map((r) => ({

@@ -49,9 +49,8 @@ export const triggerSubscriptions = pgTable(
     versionId: uuid('version_id')
       .notNull()
       .references(() => flowVersions.id, { onDelete: 'cascade' }),
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'restrict' }),
+    // Null for a trigger fed by Bundles itself (core.error_trigger, core.schedule), not by a connection.
+    connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'restrict' }),
     eventType: text('event_type').notNull(),
     key: text('key'),
     nodeId: text('node_id').notNull(),
@@ -60,5 +59,8 @@ export const triggerSubscriptions = pgTable(
     active: boolean('active').notNull().default(true),
     createdAt: createdAt(),
   },
-  (t) => [index('trigger_subscriptions_route_idx').on(t.connectionId, t.eventType).where(sql`active`)],
+  (t) => [
+    index('trigger_subscriptions_route_idx').on(t.connectionId, t.eventType).where(sql`active`),
+    index('trigger_subscriptions_internal_idx').on(t.workspaceId, t.eventType).where(sql`active and connection_id is null`),
+  ],
 );

@@ -11,7 +11,8 @@ export const events = pgTable(
     id: id(),
     workspaceId: hotWorkspaceId(),
     // No key: each check locked the connection's row on every event; removed with it (ConnectionService.remove).
-    connectionId: uuid('connection_id').notNull(),
+    // Null for an event Bundles makes itself (a run failed, a schedule's tick): see runtime/internal-runs.ts.
+    connectionId: uuid('connection_id'),
     type: text('type').notNull(),
     dedupeKey: text('dedupe_key').notNull(),
     payload: json('payload').$type<Record<string, unknown>>().notNull(),
