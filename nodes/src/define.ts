@@ -185,18 +185,21 @@ export function parseRetryAfter(value: string | undefined | null, now = Date.now
 }
 
 // ---------------------------------------------------------------------------------------------
-// Control results of core nodes (filter, branch, delay)
+// Control results of core nodes (filter, branch, delay, for-each)
 
 export type ControlResult =
   | { control: 'filtered'; output: unknown }
   | { control: 'branch'; handle: string; output: unknown }
-  | { control: 'wait'; until: Date; output: unknown };
+  | { control: 'wait'; until: Date; output: unknown }
+  /** core.for_each: the steps after its `item` handle run once per element, then it goes on from `done`. */
+  | { control: 'each'; items: unknown[] };
 
 const controlTag = Symbol.for('bundles.control');
 export const control = {
   filtered: (output: unknown) => ({ [controlTag]: true, control: 'filtered', output }) as ControlResult,
   branch: (handle: string, output: unknown) => ({ [controlTag]: true, control: 'branch', handle, output }) as ControlResult,
   wait: (until: Date, output: unknown) => ({ [controlTag]: true, control: 'wait', until, output }) as ControlResult,
+  each: (items: unknown[]) => ({ [controlTag]: true, control: 'each', items }) as ControlResult,
 };
 export function isControlResult(value: unknown): value is ControlResult {
   return typeof value === 'object' && value !== null && controlTag in value;

@@ -114,9 +114,12 @@ describe('node manifests', () => {
     expect(idempotent(cfg('POST', true))).toBe(true);
   });
 
-  it('only core.branch has output handles, true and false', () => {
+  it('only core.branch (true, false) and core.for_each (item, done) have output handles', () => {
     const withHandles = nodeTypes.map(nodeManifest).filter((m) => m.handles.length > 0).map((m) => [m.id, m.handles]);
-    expect(withHandles).toEqual([['core.branch', ['true', 'false']]]);
+    expect(withHandles).toEqual([
+      ['core.branch', ['true', 'false']],
+      ['core.for_each', ['item', 'done']],
+    ]);
   });
 });
 
@@ -207,7 +210,7 @@ describe('lookups', () => {
 describe('core node types', () => {
   it('are all registered', () => {
     const ids = nodeTypes.filter((n) => n.id.startsWith('core.')).map((n) => n.id);
-    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.error_trigger', 'core.filter', 'core.http_request', 'core.set', 'core.webhook']);
+    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.error_trigger', 'core.filter', 'core.for_each', 'core.http_request', 'core.set', 'core.webhook']);
     expect(coreNode('core.webhook').kind).toBe('trigger');
     expect(coreNode('core.webhook').provider).toBe('webhook');
     expect(coreNode('core.error_trigger').kind).toBe('trigger');

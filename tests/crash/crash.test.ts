@@ -184,6 +184,7 @@ describe('crash recovery', () => {
         },
         30_000,
       );
+      expect(run.status, JSON.stringify((await b.api('GET', `/api/runs/${run.id}`)).body.steps.filter((s: { status: string }) => s.status !== 'succeeded'))).toBe('succeeded');
       expect(run.id).toBe(runId);
       // Resumed from its steps (attempts > 1), not from the fresh payload: the first call was not made again.
       expect(laneSink.requests.filter((r) => r.url === '/first')).toHaveLength(1);
@@ -202,6 +203,70 @@ describe('crash recovery', () => {
       });
     } finally {
       await laneSink.close();
+    }
+  });
+
+  it('resumes a for-each over 50 items killed in the middle at the element it stopped at: every item written once', async () => {
+    const loopSink = await startSink();
+    try {
+      const conn = await b.api('POST', '/api/connections', { provider: 'webhook', name: 'Loop crash hook', config: {} });
+      const flow = await b.api('POST', '/api/flows', {
+        name: 'Fifty items',
+        graph: {
+          nodes: [
+            { id: 'trigger', type: 'core.webhook', connectionId: conn.body.id, config: {} },
+            { id: 'each', type: 'core.for_each', config: { items: '{{ trigger.body.items }}' } },
+            // Declared safe to send again under its key: the element in flight when the process died (journaled,
+            // not yet called) is sent after the crash; a finished element's write is never sent again.
+            { id: 'post', type: 'core.http_request', config: { url: `${loopSink.url}/item`, method: 'POST', body: { n: '{{ item }}', index: '{{ index }}' }, idempotent: true } },
+            { id: 'after', type: 'core.http_request', config: { url: `${loopSink.url}/done`, method: 'POST', body: { count: '{{ steps.each.count }}' } } },
+          ],
+          edges: [
+            { source: 'trigger', target: 'each' },
+            { source: 'each', target: 'post', sourceHandle: 'item' },
+            { source: 'each', target: 'after', sourceHandle: 'done' },
+          ],
+        },
+      });
+      expect((await b.api('POST', `/api/flows/${flow.body.id}/start`)).status).toBe(200);
+      // The only worker: the workers earlier tests left running would take the run instead.
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) {
+        const gone = new Promise((r) => c.once('exit', r));
+        c.kill('SIGKILL');
+        await gone;
+      }
+      // Dies once element 24's write is stored, before element 25's call goes out.
+      const doomed = startWorker('worker', { BUNDLES_TEST_CRASH_AT: 'after-write:post[24]' });
+      const exited = new Promise((r) => doomed.once('exit', r));
+      const items = Array.from({ length: 50 }, (_, i) => 1000 + i);
+      const res = await fetch(conn.body.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+      expect(res.status).toBe(200);
+      await exited;
+      expect(loopSink.requests.filter((r) => r.url === '/item')).toHaveLength(25);
+
+      startWorker();
+      const run = await waitFor(
+        'the run to finish on the fresh worker',
+        async () => {
+          const runs = (await b.api('GET', `/api/runs?flowId=${flow.body.id}`)).body.items;
+          return ['succeeded', 'failed', 'uncertain'].includes(runs[0]?.status) ? runs[0] : null;
+        },
+        30_000,
+      );
+      expect(run.status, JSON.stringify((await b.api('GET', `/api/runs/${run.id}`)).body.steps.filter((s: { status: string }) => s.status !== 'succeeded'))).toBe('succeeded');
+      const written = loopSink.requests.filter((r) => r.url === '/item').map((r) => JSON.parse(r.body) as { n: number; index: number });
+      expect(written.map((w) => w.index)).toEqual(items.map((_, i) => i));
+      expect(written.map((w) => w.n)).toEqual(items);
+      expect(loopSink.requests.filter((r) => r.url === '/item').map((r) => r.headers['idempotency-key'])).toEqual(items.map((_, i) => `${run.id}:post[${i}]`));
+      expect(loopSink.requests.filter((r) => r.url === '/done').map((r) => JSON.parse(r.body))).toEqual([{ count: 50 }]);
+      const detail = (await b.api('GET', `/api/runs/${run.id}`)).body;
+      const loop = detail.steps.find((s: { nodeId: string }) => s.nodeId === 'each');
+      expect(loop.output).toMatchObject({ count: 50, succeeded: 50, failed: 0 });
+      // The element in flight counts the attempt journaled before the crash.
+      const attempts = detail.steps.filter((s: { nodeId: string }) => s.nodeId.startsWith('post[')).map((s: { nodeId: string; attempts: number }) => `${s.nodeId}:${s.attempts}`);
+      expect(attempts.sort()).toEqual(items.map((_, i) => `post[${i}]:${i === 25 ? 2 : 1}`).sort());
+    } finally {
+      await loopSink.close();
     }
   });
 });

@@ -32,6 +32,20 @@ describe('field paths from upstream output schemas', () => {
     expect(paths).toContain('trigger.order.customer.phones[0].number');
   });
 
+  it('offers {{ item }} and {{ index }} in the steps after a for-each’s item handle only', () => {
+    const loopNodes = [...nodes, { id: 'lines', type: 'core.for_each' }, { id: 'per_line', type: 'core.set' }, { id: 'after', type: 'core.set' }];
+    const loopEdges = [
+      ...edges,
+      { source: 'order_changed', target: 'lines', sourceHandle: 'out' },
+      { source: 'lines', target: 'per_line', sourceHandle: 'item' },
+      { source: 'lines', target: 'after', sourceHandle: 'done' },
+    ];
+    const roots = (id: string) => pickerGroups(id, loopNodes, loopEdges, fixtureManifests).map((g) => g.root);
+    expect(roots('per_line')).toContain('item');
+    expect(pickerGroups('per_line', loopNodes, loopEdges, fixtureManifests).find((g) => g.root === 'item')!.fields.map((f) => f.expression)).toEqual(['item', 'index']);
+    expect(roots('after')).not.toContain('item');
+  });
+
   it('groups fields by upstream node: the trigger as trigger.…, actions as steps.<id>.…', () => {
     const groups = pickerGroups('send_sms_2', nodes, edges, fixtureManifests);
     expect(groups.map((g) => g.root)).toEqual(['trigger', 'steps.send_sms', 'steps.get_order']);

@@ -200,11 +200,42 @@ export function templateRoot(node: PickerNode, manifest: NodeManifest | undefine
   return manifest?.kind === 'trigger' ? 'trigger' : `steps.${node.id}`;
 }
 
+/** The for-each loops whose `item` steps include `nodeId` (there, `{{ item }}` and `{{ index }}` exist). */
+export function enclosingLoops(nodeId: string, nodes: PickerNode[], edges: Array<Pick<GraphEdge, 'source' | 'target'> & { sourceHandle?: string | null }>): PickerNode[] {
+  return nodes.filter((loop) => {
+    if (loop.type !== FOR_EACH) return false;
+    const stack = edges.filter((e) => e.source === loop.id && e.sourceHandle === 'item').map((e) => e.target);
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id === nodeId) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const e of edges) if (e.source === id) stack.push(e.target);
+    }
+    return false;
+  });
+}
+
+const FOR_EACH = 'core.for_each';
+
+function itemGroup(loop: PickerNode, manifest: NodeManifest | undefined): PickerGroup {
+  const field = (expression: string, type: string, description: string): PickerField => ({ expression, segments: [], label: expression, type, description, hasValue: false });
+  return {
+    nodeId: `${loop.id}:item`,
+    title: `Item of ${loop.label || manifest?.title || loop.id}`,
+    provider: 'core',
+    isTrigger: false,
+    root: 'item',
+    fields: [field('item', 'any', 'The element of the list this run of the steps is for'), field('index', 'integer', 'Its position in the list, from 0')],
+  };
+}
+
 /** What the nodes upstream of `nodeId` output, for the field picker. */
 export function pickerGroups(
   nodeId: string,
   nodes: PickerNode[],
-  edges: Pick<GraphEdge, 'source' | 'target'>[],
+  edges: Array<Pick<GraphEdge, 'source' | 'target'> & { sourceHandle?: string | null }>,
   manifests: Map<string, NodeManifest>,
   runValues?: RunValues,
 ): PickerGroup[] {
@@ -233,7 +264,8 @@ export function pickerGroups(
     });
     groups.push({ nodeId: id, title: node.label || manifest?.title || node.type, provider: manifest?.provider ?? node.type.split('.')[0] ?? '', isTrigger, root, fields });
   }
-  // The trigger first: it is what most templates start from.
+  for (const loop of enclosingLoops(nodeId, nodes, edges)) groups.unshift(itemGroup(loop, manifests.get(loop.type)));
+  // The trigger first: it is what most templates start from (then the element of an enclosing for-each).
   return groups.sort((a, b) => Number(b.isTrigger) - Number(a.isTrigger));
 }
 

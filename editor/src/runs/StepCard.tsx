@@ -4,6 +4,7 @@ import { JsonTree } from '../components/JsonTree';
 import { STATUS_WORDING, StatusPill, formatDuration } from '../components/ui';
 import { RESOLUTION_LABELS } from './runStatus';
 import { UncertainStepActions } from './UncertainStepActions';
+import { ForEachElements } from './ForEachElements';
 
 /** The system a person checks to settle an uncertain step: the node's provider, or what a core node calls. */
 export function checkTarget(manifest: NodeManifest | undefined, providerTitles: Map<string, string>): string {
@@ -68,6 +69,7 @@ export function StepCard({
       </p>
       {s.error && <StepErrorBox step={s} />}
       {uncertain && <UncertainStepActions runId={runId} step={s} where={checkTarget(manifest, providerTitles)} onRunChanged={onRunChanged} />}
+      <ForEachElements step={s} />
       <div className="step-io" data-testid={`step-input-${s.nodeId}`}>
         <h4>Input</h4>
         <JsonTree value={s.input} />

@@ -7,6 +7,8 @@ import type pg from 'pg';
 import type { z } from 'zod';
 import {
   effectOf,
+  DONE_HANDLE,
+  ITEM_HANDLE,
   isControlResult,
   isIdempotent,
   ProviderError,
@@ -31,6 +33,9 @@ import { classifyError, isDataError, isInfrastructureError, LostLeaseError, Perm
 import { storableText, unstorableReason } from './storable.js';
 import type { CrashPoint } from './crash-points.js';
 import { giveSendBack, takeSend, type CountedSend } from './send-cap.js';
+import { elementStepId } from './for-each.js';
+
+type ForEachElement = { index: number; status: 'succeeded' | 'failed' | 'filtered'; error?: { code: string; message: string } };
 
 export type RuntimeLogger = Logger & { child(bindings: object): RuntimeLogger };
 
@@ -198,9 +203,30 @@ interface Attempt {
   calledOut: boolean;
 }
 
+interface WalkContext {
+  trigger: unknown;
+  steps: Record<string, unknown>;
+  item?: unknown;
+  index?: number;
+}
+
+/** A for-each element in progress: its steps' ids (`post[3]` → `post`) and how it ended, if it did. */
+interface ElementScope {
+  index: number;
+  plain: Map<string, string>;
+  ended: 'failed' | 'filtered' | null;
+  error: StepError | null;
+}
+
+/** Kept on a step that stopped its for-each element at a filter, so a resumed run stops the element there too. */
+const FILTERED_HANDLE = '(filtered)';
+
 /** One execution of a run: the context built so far, the steps not yet written, and the branches taken. */
 class RunWalk {
-  private readonly context: { trigger: unknown; steps: Record<string, unknown> } = { trigger: undefined, steps: {} };
+  /** What templates read: inside a for-each element also `item` and `index`, and that element's steps. */
+  private context: WalkContext = { trigger: undefined, steps: {} };
+  /** The for-each element being walked, if any. */
+  private element: ElementScope | null = null;
   /** Node id → handle taken (null: the default output). Nodes missing here did not finish: their children do not run. */
   private readonly taken = new Map<string, string | null>();
   private readonly pending: PendingStep[] = [];
@@ -236,34 +262,88 @@ class RunWalk {
 
   private async walkNodes(): Promise<RunStatus> {
     for (const node of this.version.order) {
+      // A for-each's body runs once per element, from the for-each's step.
+      if (this.version.loopOwner.has(node.id)) continue;
       if (!this.reachable(node)) continue;
-      if (node.disabled) {
-        // Passed through on its default output, with no step: its children see a null output.
-        this.record(node, null, null);
-        continue;
-      }
-      const def = this.version.defs.get(node.id)!;
-      const prior = this.done.get(node.id);
-      if (prior?.status === 'succeeded') {
-        this.record(node, prior.output, prior.handle);
-        continue;
-      }
-      if (prior?.status === 'uncertain') {
-        // Settled by a person or not at all: the steps after it wait, the other branches go on.
-        this.uncertain = true;
-        continue;
-      }
-      if (prior && prior.status === 'waiting' && prior.resume_at && def.id === 'core.delay' && !prior.error) {
-        const resumeAt = new Date(prior.resume_at);
-        if (resumeAt.getTime() > Date.now() + 50) return this.end('waiting', null, resumeAt);
-        this.pending.push({ ...prior, input: null, status: 'succeeded', finished_at: new Date().toISOString(), messages: [], connection_id: null, provider: def.provider });
-        this.record(node, prior.output, null);
-        continue;
-      }
-      const outcome = await this.step(node, def, prior);
+      const outcome = await this.visit(node, this.version.defs.get(node.id)!);
       if (outcome !== 'continue') return outcome;
     }
     return this.end(this.uncertain ? 'uncertain' : 'succeeded', null, null);
+  }
+
+  /** One node: passed through, taken from a finished step, resumed after a delay, or run. */
+  private async visit(node: GraphNode, def: NodeDefinition): Promise<'continue' | RunStatus> {
+    if (node.disabled) {
+      // Passed through on its default output, with no step: its children see a null output.
+      this.record(node, null, null);
+      return 'continue';
+    }
+    const prior = this.done.get(node.id);
+    if (prior?.status === 'succeeded') {
+      this.record(node, prior.output, prior.handle);
+      if (this.element && prior.handle === FILTERED_HANDLE) return this.end('filtered', null, null);
+      return 'continue';
+    }
+    if (this.element && prior?.status === 'failed') return this.end('failed', prior.error, null);
+    if (prior?.status === 'uncertain') {
+      // Settled by a person or not at all: the steps after it wait, the other branches go on.
+      this.uncertain = true;
+      return 'continue';
+    }
+    if (prior && prior.status === 'waiting' && prior.resume_at && def.id === 'core.delay' && !prior.error) {
+      const resumeAt = new Date(prior.resume_at);
+      if (resumeAt.getTime() > Date.now() + 50) return this.end('waiting', null, resumeAt);
+      this.pending.push({ ...prior, input: null, status: 'succeeded', finished_at: new Date().toISOString(), messages: [], connection_id: null, provider: def.provider });
+      this.record(node, prior.output, null);
+      return 'continue';
+    }
+    return this.step(node, def, prior);
+  }
+
+  /**
+   * core.for_each: its body once per element, in order, each element's steps stored as their own steps
+   * (`post[3]`), so a run resumed after a crash or a wait goes on at the element and step it stopped at.
+   * An element that fails or is filtered ends there; the next one starts; then the run goes on from `done`.
+   */
+  private async forEach(attempt: Attempt, items: unknown[], conn: LoadedConnection | null): Promise<'continue' | RunStatus> {
+    const loopId = attempt.node.id;
+    const body = this.version.loops.get(loopId) ?? { nodes: [], ids: new Set<string>() };
+    const outer = this.context;
+    const elements: ForEachElement[] = [];
+    for (let index = 0; index < items.length; index++) {
+      const scope: ElementScope = { index, plain: new Map(), ended: null, error: null };
+      this.element = scope;
+      this.context = { trigger: outer.trigger, steps: { ...outer.steps }, item: items[index], index };
+      try {
+        for (const node of body.nodes) {
+          if (!this.reachableInElement(node, loopId, index)) continue;
+          const copy: GraphNode = { ...node, id: elementStepId(node.id, index) };
+          scope.plain.set(copy.id, node.id);
+          const outcome = await this.visit(copy, this.version.defs.get(node.id)!);
+          if (outcome === 'continue') continue;
+          if (scope.ended) break;
+          // The run waits (a delay, a retry) or stopped: it comes back to this element.
+          return outcome;
+        }
+      } finally {
+        this.element = null;
+        this.context = outer;
+      }
+      const error = scope.ended === 'failed' && scope.error ? { error: { code: String(scope.error.code ?? 'error'), message: scope.error.message } } : {};
+      elements.push({ index, status: scope.ended ?? 'succeeded', ...error });
+    }
+    const failed = elements.filter((e) => e.status === 'failed').length;
+    // The list is stored where it came from (the event, an earlier step): the step keeps its length only.
+    attempt.input = { items: items.length };
+    return this.succeed(attempt, { count: items.length, succeeded: items.length - failed, failed, elements }, DONE_HANDLE, conn);
+  }
+
+  private reachableInElement(node: GraphNode, loopId: string, index: number): boolean {
+    return (this.version.incoming.get(node.id) ?? []).some((p) => {
+      if (p.source === loopId) return p.handle === ITEM_HANDLE;
+      const parent = elementStepId(p.source, index);
+      return this.taken.has(parent) && (p.handle === null || this.taken.get(parent) === p.handle);
+    });
   }
 
   private reachable(node: GraphNode): boolean {
@@ -274,11 +354,18 @@ class RunWalk {
 
   private record(node: GraphNode, output: unknown, handle: string | null): void {
     if (node.id === this.version.trigger.id) this.context.trigger = output;
-    else this.context.steps[node.id] = output;
+    else this.context.steps[this.element?.plain.get(node.id) ?? node.id] = output;
     this.taken.set(node.id, handle);
   }
 
   private async end(status: RunStatus, error: StepError | null, continueAt: Date | null): Promise<RunStatus> {
+    if (this.element && (status === 'failed' || status === 'filtered')) {
+      // Ends the for-each element, not the run.
+      this.element.ended = status;
+      this.element.error = error;
+      this.endedOn = null;
+      return status;
+    }
     await this.flush(status, error, continueAt);
     if (status !== 'waiting') this.deps.onRunFinished?.(status, this.finished());
     return status;
@@ -362,8 +449,9 @@ class RunWalk {
       if (attempt.write) this.deps.crashPoint?.(`after-call:${node.id}`);
       if (!isControlResult(result)) return this.succeed(attempt, result, null, conn);
       if (result.control === 'branch') return this.succeed(attempt, result.output, result.handle, conn);
+      if (result.control === 'each') return this.forEach(attempt, result.items, conn);
       if (result.control === 'filtered') {
-        this.succeed(attempt, result.output, null, conn);
+        this.succeed(attempt, result.output, this.element ? FILTERED_HANDLE : null, conn);
         attempt.log.info({}, 'run filtered');
         return this.end('filtered', null, null);
       }

@@ -3,13 +3,14 @@
 // Nothing is written to runs, steps, messages or send counts: a test never counts as traffic.
 import type pg from 'pg';
 import type { z } from 'zod';
-import { effectOf, isControlResult, ProviderError, toJsonSchema, type ActionContext, type ActionDefinition, type HttpClient, type NodeDefinition, type RateLimiter } from '@bundles/nodes';
+import { DONE_HANDLE, effectOf, isControlResult, ITEM_HANDLE, ProviderError, toJsonSchema, type ActionContext, type ActionDefinition, type HttpClient, type NodeDefinition, type RateLimiter } from '@bundles/nodes';
 import type { GraphNode, StepError, TestStep } from '@bundles/shared';
 import type { ConnectionStore } from './connections.js';
 import type { RuntimeLogger } from './execute.js';
 import { connectionLedger } from './ledger.js';
 import { sampleOf } from './sample.js';
 import { classifyError, PermanentStepError } from './step-errors.js';
+import { elementStepId } from './for-each.js';
 import { renderConfig } from './templates.js';
 import type { PreparedVersion } from './versions.js';
 
@@ -75,7 +76,9 @@ export async function walkTest(deps: TestWalkDeps, input: TestWalkInput): Promis
 }
 
 class TestWalk {
-  private readonly context: { trigger: unknown; steps: Record<string, unknown> } = { trigger: undefined, steps: {} };
+  private context: { trigger: unknown; steps: Record<string, unknown>; item?: unknown; index?: number } = { trigger: undefined, steps: {} };
+  /** A for-each element's step ids (`post[3]` → `post`) while it is walked. */
+  private element: Map<string, string> | null = null;
   private readonly taken = new Map<string, string | null>();
   private readonly steps: TestStep[] = [];
   private readonly runs: Set<string> | null;
@@ -91,6 +94,8 @@ class TestWalk {
     const { version } = this.input;
     for (const node of version.order) {
       if (this.runs && !this.runs.has(node.id)) continue;
+      // A for-each's body runs once per element, from the for-each's step.
+      if (version.loopOwner.has(node.id)) continue;
       if (!this.reachable(node)) continue;
       if (node.disabled) {
         this.record(node, null, null);
@@ -110,7 +115,7 @@ class TestWalk {
 
   private record(node: GraphNode, output: unknown, handle: string | null): void {
     if (node.id === this.input.version.trigger.id) this.context.trigger = output;
-    else this.context.steps[node.id] = output;
+    else this.context.steps[this.element?.get(node.id) ?? node.id] = output;
     this.taken.set(node.id, handle);
   }
 
@@ -182,6 +187,7 @@ class TestWalk {
       const result = await beforeDeadline(Promise.resolve(action.execute({ ...ctx, config } as ActionContext<unknown>)), this.input.deadline);
       if (!isControlResult(result)) return this.succeed(node, def, startedAt, input, result, null);
       if (result.control === 'branch') return this.succeed(node, def, startedAt, input, result.output, result.handle);
+      if (result.control === 'each') return this.succeed(node, def, startedAt, { items: result.items.length }, await this.forEach(node, result.items), DONE_HANDLE);
       if (result.control === 'filtered') {
         // As in a run: the filter step succeeded, and the run ends filtered.
         this.push(node, def, startedAt, { status: 'succeeded', input, output: result.output });
@@ -201,6 +207,40 @@ class TestWalk {
       this.push(node, def, startedAt, { status: 'failed', input, error, ...(err instanceof ProviderError && err.output !== undefined ? { output: err.output } : {}) });
       return 'failed';
     }
+  }
+
+  /** As in a run (RunWalk.forEach): the body once per element; an element that fails or is filtered ends there. */
+  private async forEach(loop: GraphNode, items: unknown[]) {
+    const { version } = this.input;
+    const body = version.loops.get(loop.id)?.nodes ?? [];
+    const outer = this.context;
+    const elements: Array<{ index: number; status: 'succeeded' | 'failed' | 'filtered'; error?: { code: string; message: string } }> = [];
+    for (let index = 0; index < items.length; index++) {
+      this.element = new Map();
+      this.context = { trigger: outer.trigger, steps: { ...outer.steps }, item: items[index], index };
+      let status: 'succeeded' | 'failed' | 'filtered' = 'succeeded';
+      try {
+        for (const node of body) {
+          const parents = version.incoming.get(node.id) ?? [];
+          const reached = parents.some((p) => (p.source === loop.id ? p.handle === ITEM_HANDLE : this.taken.has(elementStepId(p.source, index)) && (p.handle === null || this.taken.get(elementStepId(p.source, index)) === p.handle)));
+          if (!reached) continue;
+          const copy: GraphNode = { ...node, id: elementStepId(node.id, index) };
+          this.element.set(copy.id, node.id);
+          const outcome = node.disabled ? (this.record(copy, null, null), 'continue' as const) : await this.step(copy, version.defs.get(node.id)!);
+          if (outcome !== 'continue') {
+            status = outcome;
+            break;
+          }
+        }
+      } finally {
+        this.element = null;
+        this.context = outer;
+      }
+      const failedStep = status === 'failed' ? this.steps.at(-1)?.error : null;
+      elements.push({ index, status, ...(failedStep ? { error: { code: String(failedStep.code ?? 'error'), message: failedStep.message } } : {}) });
+    }
+    const failed = elements.filter((e) => e.status === 'failed').length;
+    return { count: items.length, succeeded: items.length - failed, failed, elements };
   }
 
   private succeed(node: GraphNode, def: NodeDefinition, startedAt: Date, input: unknown, output: unknown, handle: string | null): 'continue' {

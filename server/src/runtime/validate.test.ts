@@ -164,6 +164,41 @@ describe('validateGraph', () => {
     ]);
   });
 
+  it('accepts a for-each whose item steps read {{ item }} and each other, and a step after done reading its counts', () => {
+    const loop: TestNode = { id: 'lines', type: 'core.for_each', config: { items: '{{ trigger.order.items }}' } };
+    const perItem = setNode('per_item', { sku: '{{ item.offer.externalId }}', line: '{{ index }}' });
+    const next = setNode('next', { again: '{{ steps.per_item.sku }}' });
+    const after = setNode('after', { count: '{{ steps.lines.count }}' });
+    const edges: GraphEdge[] = [
+      { source: 'trigger', target: 'lines' },
+      { source: 'lines', target: 'per_item', sourceHandle: 'item' },
+      { source: 'per_item', target: 'next' },
+      { source: 'lines', target: 'after', sourceHandle: 'done' },
+    ];
+    expect(issuesOf([trigger, loop, perItem, next, after], edges)).toEqual([]);
+  });
+
+  it('refuses item steps fed from outside the loop, shared with done, or another for-each inside', () => {
+    const loop: TestNode = { id: 'lines', type: 'core.for_each', config: { items: '{{ trigger.order.items }}' } };
+    const inner: TestNode = { id: 'inner', type: 'core.for_each', config: { items: '{{ item.parts }}' } };
+    const shared = setNode('shared');
+    const edges: GraphEdge[] = [
+      { source: 'trigger', target: 'lines' },
+      { source: 'lines', target: 'inner', sourceHandle: 'item' },
+      { source: 'lines', target: 'shared', sourceHandle: 'item' },
+      { source: 'lines', target: 'shared', sourceHandle: 'done' },
+      { source: 'trigger', target: 'shared' },
+    ];
+    const messages = issuesOf([trigger, loop, inner, shared], edges).map((i) => `${i.nodeId}: ${i.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'inner: a for-each inside the item steps of "lines" is not supported: move it after "done"',
+        'shared: runs both once per item of "lines" and after its "done": wire it from one of them',
+        'shared: runs once per item of "lines", so it cannot also follow "trigger", which is outside the loop',
+      ]),
+    );
+  });
+
   it('needs no connection for core actions', () => {
     expect(issuesOf([trigger, setNode('note')], [{ source: 'trigger', target: 'note' }])).toEqual([]);
   });

@@ -13,6 +13,7 @@ import {
 } from '@bundles/shared';
 import { connectionUse, getNodeType, toJsonSchema, withTemplateDefaults, type NodeDefinition } from '@bundles/nodes';
 import { templateSyntaxError } from './templates.js';
+import { loopBodies, loopIssues, loopOwners } from './for-each.js';
 
 export interface ConnectionRef {
   id: string;
@@ -148,7 +149,7 @@ function findCycle(graph: FlowGraph): string | null {
   return null;
 }
 
-function referenceIssues(node: GraphNode, graph: FlowGraph, ancestors: Set<string>, triggerId: string | undefined): FlowIssue[] {
+function referenceIssues(node: GraphNode, graph: FlowGraph, ancestors: Set<string>, triggerId: string | undefined, loopOwner: Map<string, string>): FlowIssue[] {
   const issues: FlowIssue[] = [];
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   for (const { path, value } of collectStrings(node.config)) {
@@ -186,11 +187,15 @@ function referenceIssues(node: GraphNode, graph: FlowGraph, ancestors: Set<strin
         const def = source ? getNodeType(source.type) : undefined;
         if (!source || !def) {
           issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: there is no node "${String(stepId)}"` });
+        } else if (loopOwner.has(source.id) && loopOwner.get(source.id) !== loopOwner.get(node.id)) {
+          issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: "${source.id}" runs once per item of "${loopOwner.get(source.id)}"; read that for-each's output instead` });
         } else if (!ancestors.has(source.id) || source.id === triggerId) {
           issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: node "${source.id}" does not run before this node` });
         } else if (!schemaHasPath(outputSchemaOf(def), stepPath)) {
           issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: "${source.id}" (${def.title}) has no output field ${stepPath.join('.')}` });
         }
+      } else if (root === 'item' || root === 'index') {
+        if (!loopOwner.has(node.id)) issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: there is an ${root} only in the steps after a for-each’s “item” handle` });
       } else {
         issues.push({ nodeId: node.id, field, message: `{{ ${shown} }}: unknown variable; use trigger.… or steps.<node id>.…` });
       }
@@ -253,6 +258,8 @@ export function validateGraph(input: unknown, connections: ConnectionRef[]): { g
   const cycleAt = findCycle(graph);
   if (cycleAt) issues.push({ nodeId: cycleAt, message: 'the bundle has a cycle through this node: remove an edge' });
 
+  issues.push(...loopIssues(graph));
+  const loopOwner = loopOwners(loopBodies(graph));
   const ancestors = ancestorsOf(graph);
   const connectionById = new Map(connections.map((c) => [c.id, c]));
   for (const given of graph.nodes) {
@@ -283,7 +290,7 @@ export function validateGraph(input: unknown, connections: ConnectionRef[]): { g
     if (def.kind === 'action' && def.check) {
       for (const issue of def.check(n.config)) issues.push({ nodeId: n.id, ...(issue.field ? { field: issue.field } : {}), message: issue.message });
     }
-    issues.push(...referenceIssues(n, graph, ancestors.get(n.id) ?? new Set(), triggerId));
+    issues.push(...referenceIssues(n, graph, ancestors.get(n.id) ?? new Set(), triggerId, loopOwner));
   }
   return { graph, issues };
 }

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { FlowGraph, GraphNode } from '@bundles/shared';
 import { effectOf, getNodeType, isIdempotent, withTemplateDefaults, type NodeDefinition } from '@bundles/nodes';
+import { loopBodies, loopOwners, type LoopBody } from './for-each.js';
 
 export interface PreparedVersion {
   id: string;
@@ -13,6 +14,9 @@ export interface PreparedVersion {
   order: GraphNode[];
   defs: Map<string, NodeDefinition>;
   incoming: Map<string, Array<{ source: string; handle: string | null }>>;
+  /** Each core.for_each's body (run once per element), and body node → its for-each. */
+  loops: Map<string, LoopBody>;
+  loopOwner: Map<string, string>;
 }
 
 export function prepareVersion(id: string, flowId: string, workspaceId: string, graph: FlowGraph): PreparedVersion {
@@ -49,7 +53,8 @@ export function prepareVersion(id: string, flowId: string, workspaceId: string, 
       if (left <= 0) queue.push(child);
     }
   }
-  return { id, flowId, workspaceId, graph, trigger, order, defs, incoming };
+  const loops = loopBodies(graph, order);
+  return { id, flowId, workspaceId, graph, trigger, order, defs, incoming, loops, loopOwner: loopOwners(loops) };
 }
 
 export class VersionCache {
