@@ -13,6 +13,7 @@ import {
   createConnection,
   postHook,
   retailcrmConfig,
+  startChainFlow,
   startProviderBundles,
   stepStates,
   tokopediaConfig,
@@ -39,7 +40,7 @@ beforeAll(async () => {
   [b, crm, wa, tkpd, tw, sm] = await Promise.all([
     startProviderBundles(),
     startFakeRetailcrm({ rateLimit: false }),
-    startFakeWhatsApp({ templates: { order_paid: 2, subscription_status: 3 } }),
+    startFakeWhatsApp({ templates: { order_paid: 2, subscription_status: 3, bundle_failed: 3 } }),
     startFakeTokopedia(),
     startFakeTwilio(),
     startFakeSalesmanago(),
@@ -187,5 +188,24 @@ describe('gallery templates run once against the fakes', () => {
     expect(sm.events.filter((e) => e.externalId === String(order.id))).toEqual([
       expect.objectContaining({ contactExtEventType: 'PURCHASE', value: 5290.5, location: 'myshop', description: `Order ${order.number}` }),
     ]);
+  });
+
+  it('A bundle failed → WhatsApp me', async () => {
+    const flowId = await startTemplate('bundle-failed-whatsapp', { inputs: { my_number: '+55 11 99876-5432' } });
+    const hook = await createConnection(b, 'webhook', 'Shop hook', {});
+    const failing = await startChainFlow(b, 'Stock check', [
+      { id: 'trigger', type: 'core.webhook', connectionId: hook.id, config: {} },
+      { id: 'check', type: 'core.code', config: { input: {}, code: "throw new Error('out of stock')" } },
+    ]);
+    expect((await postHook(hook.webhookUrl!, { 'content-type': 'application/json' }, '{"sku":"A1"}')).status).toBe(200);
+    const [failed] = await waitForFinishedRuns(b, failing, 1);
+    expect(failed!.status).toBe('failed');
+    await oneSucceededRun(flowId);
+    const sent = wa.messages.filter((m) => m.type === 'template' && (m.body.template as { name: string }).name === 'bundle_failed');
+    expect(sent.map((m) => m.to)).toEqual(['5511998765432']);
+    const texts = ((sent[0]!.body.template as { components: Array<{ parameters: Array<{ text: string }> }> }).components[0]!.parameters).map((p) => p.text);
+    expect(texts[0]).toBe('Stock check');
+    expect(texts[1]).toContain('check: code_error Error: out of stock');
+    expect(texts[2]).toMatch(new RegExp(`/bundles/${failing}\\?run=${failed!.id}$`));
   });
 });
