@@ -192,14 +192,14 @@ export type ControlResult =
   | { control: 'branch'; handle: string; output: unknown }
   | { control: 'wait'; until: Date; output: unknown }
   /** core.for_each: the steps after its `item` handle run once per element, then it goes on from `done`. */
-  | { control: 'each'; items: unknown[] };
+  | { control: 'each'; items: unknown[]; concurrency: number };
 
 const controlTag = Symbol.for('bundles.control');
 export const control = {
   filtered: (output: unknown) => ({ [controlTag]: true, control: 'filtered', output }) as ControlResult,
   branch: (handle: string, output: unknown) => ({ [controlTag]: true, control: 'branch', handle, output }) as ControlResult,
   wait: (until: Date, output: unknown) => ({ [controlTag]: true, control: 'wait', until, output }) as ControlResult,
-  each: (items: unknown[]) => ({ [controlTag]: true, control: 'each', items }) as ControlResult,
+  each: (items: unknown[], concurrency = 1) => ({ [controlTag]: true, control: 'each', items, concurrency }) as ControlResult,
 };
 export function isControlResult(value: unknown): value is ControlResult {
   return typeof value === 'object' && value !== null && controlTag in value;

@@ -101,6 +101,66 @@ describe('core.for_each', () => {
     expect(posts('/reserve')).toHaveLength(reservedBefore);
   });
 
+  it('runs at most "Items at once" elements side by side, and waits for them all before done', async () => {
+    const { flowId, send } = await loopBundle(
+      'Five at once',
+      [
+        { id: 'each', type: 'core.for_each', config: { items: '{{ trigger.body.items }}', concurrency: 5 } },
+        { id: 'post', type: 'core.http_request', config: { url: `${sink.url}/slow`, method: 'POST', body: { i: '{{ index }}' } } },
+        { id: 'after', type: 'core.http_request', config: { url: `${sink.url}/slow-done`, method: 'POST', body: { count: '{{ steps.each.succeeded }}' } } },
+      ],
+      [
+        { source: 'trigger', target: 'each' },
+        { source: 'each', target: 'post', sourceHandle: 'item' },
+        { source: 'each', target: 'after', sourceHandle: 'done' },
+      ],
+    );
+    // Each call is answered only when its gate opens.
+    const gates = Array.from({ length: 12 }, () => {
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      return { gate, open };
+    });
+    sink.script.push(...gates.map((g) => ({ status: 200, gate: g.gate })));
+    const arrived = () => posts('/slow').length;
+    await send({ items: Array.from({ length: 12 }, (_, i) => i) });
+    await waitFor('five calls in flight', async () => arrived() >= 5 || null);
+    for (let k = 0; k < 7; k++) {
+      // One answer frees one place: exactly one more call comes (a sixth in flight would already be here).
+      gates[k]!.open();
+      await waitFor(`call ${6 + k}`, async () => arrived() >= 6 + k || null);
+      expect(arrived()).toBe(6 + k);
+    }
+    for (const g of gates.slice(7)) g.open();
+    const run = await finished(flowId);
+    expect(run.status).toBe('succeeded');
+    expect(posts('/slow').map((p) => p.i).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(posts('/slow-done')).toEqual([{ count: 12 }]);
+    expect((run.steps.find((s) => s.nodeId === 'each')!.output as { elements: Array<{ index: number }> }).elements.map((e) => e.index)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it('waits (holding no worker) for a delay in the item steps, and comes back to each element after it', async () => {
+    const { flowId, send } = await loopBundle(
+      'Wait per item',
+      [
+        { id: 'each', type: 'core.for_each', config: { items: '{{ trigger.body.items }}', concurrency: 3 } },
+        { id: 'pause', type: 'core.delay', config: { seconds: 1 } },
+        { id: 'post', type: 'core.http_request', config: { url: `${sink.url}/after-pause`, method: 'POST', body: { i: '{{ item }}' } } },
+      ],
+      [
+        { source: 'trigger', target: 'each' },
+        { source: 'each', target: 'pause', sourceHandle: 'item' },
+        { source: 'pause', target: 'post' },
+      ],
+    );
+    await send({ items: ['a', 'b', 'c'] });
+    await waitFor('the run to wait', async () => ((await b.api('GET', `/api/runs?flowId=${flowId}`)).body.items[0]?.status === 'waiting') || null);
+    const run = await finished(flowId);
+    expect(run.status).toBe('succeeded');
+    expect(posts('/after-pause').map((p) => p.i).sort()).toEqual(['a', 'b', 'c']);
+    expect(run.steps.filter((s) => s.nodeId.startsWith('pause[')).map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  });
+
   it('fails the step with the reason when the list is longer than At most', async () => {
     const { flowId, send } = await loopBundle(
       'Too many',

@@ -9,6 +9,7 @@ export const ITEM_HANDLE = 'item';
 export const DONE_HANDLE = 'done';
 /** The most elements one for-each takes (`max` may lower it). */
 export const MAX_ITEMS = 1000;
+export const MAX_CONCURRENCY = 10;
 
 const elementSchema = z.object({
   index: z.number().int(),
@@ -31,6 +32,7 @@ export const coreForEach = core.action({
   config: z.object({
     items: z.any().register(ui, { title: 'Items', description: 'A list, e.g. {{ trigger.order.items }}', mappable: true, placeholder: '{{ trigger.order.items }}' }),
     max: z.coerce.number().int().min(1).max(MAX_ITEMS).default(MAX_ITEMS).register(ui, { title: 'At most (items)', description: 'A longer list fails the step, with the reason' }),
+    concurrency: z.coerce.number().int().min(1).max(MAX_CONCURRENCY).default(1).register(ui, { title: 'Items at once', description: '1 to 10 elements whose steps run at the same time (1: in order)' }),
   }),
   output: forEachOutputSchema,
   handles: [ITEM_HANDLE, DONE_HANDLE],
@@ -45,6 +47,6 @@ export const coreForEach = core.action({
     if (items.length > config.max) {
       throw new ProviderError({ code: 'too_many_items', message: `The list has ${items.length} items, over the limit of ${config.max} (“At most”).`, retryable: false });
     }
-    return control.each(items);
+    return control.each(items, config.concurrency);
   },
 });

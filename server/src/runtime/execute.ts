@@ -2,6 +2,7 @@
 // write step calls out, every step finished before it and the attempt itself are durable (one write,
 // group-committed with other runs'), so a run resumed after a crash skips what finished and never repeats
 // a write blindly: it asks the provider (reconcile), repeats an idempotent one, or ends the step uncertain.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { connectionLedger } from './ledger.js';
 import type pg from 'pg';
 import type { z } from 'zod';
@@ -213,20 +214,24 @@ interface WalkContext {
 /** A for-each element in progress: its steps' ids (`post[3]` → `post`) and how it ended, if it did. */
 interface ElementScope {
   index: number;
+  context: WalkContext;
   plain: Map<string, string>;
   ended: 'failed' | 'filtered' | null;
   error: StepError | null;
+  /** The run is to wait (a delay, a retry, a send cap) until then; the loop ends it once every element in flight settled. */
+  waitUntil: Date | null;
 }
+
+/** The element an async call chain of the walk belongs to: elements run side by side (`concurrency`). */
+const elementScope = new AsyncLocalStorage<ElementScope>();
 
 /** Kept on a step that stopped its for-each element at a filter, so a resumed run stops the element there too. */
 const FILTERED_HANDLE = '(filtered)';
 
 /** One execution of a run: the context built so far, the steps not yet written, and the branches taken. */
 class RunWalk {
-  /** What templates read: inside a for-each element also `item` and `index`, and that element's steps. */
-  private context: WalkContext = { trigger: undefined, steps: {} };
-  /** The for-each element being walked, if any. */
-  private element: ElementScope | null = null;
+  /** What templates read outside for-each elements (an element reads its own: see `context`). */
+  private readonly root: WalkContext = { trigger: undefined, steps: {} };
   /** Node id → handle taken (null: the default output). Nodes missing here did not finish: their children do not run. */
   private readonly taken = new Map<string, string | null>();
   private readonly pending: PendingStep[] = [];
@@ -258,6 +263,15 @@ class RunWalk {
       if (err instanceof RunRefused) return 'failed';
       throw err;
     }
+  }
+
+  /** What templates read: inside a for-each element also `item` and `index`, and that element's steps. */
+  private get context(): WalkContext {
+    return elementScope.getStore()?.context ?? this.root;
+  }
+
+  private get element(): ElementScope | null {
+    return elementScope.getStore() ?? null;
   }
 
   private async walkNodes(): Promise<RunStatus> {
@@ -301,41 +315,51 @@ class RunWalk {
   }
 
   /**
-   * core.for_each: its body once per element, in order, each element's steps stored as their own steps
-   * (`post[3]`), so a run resumed after a crash or a wait goes on at the element and step it stopped at.
-   * An element that fails or is filtered ends there; the next one starts; then the run goes on from `done`.
+   * core.for_each: its body once per element, `concurrency` elements at a time, each element's steps stored
+   * as their own steps (`post[3]`), so a run resumed after a crash or a wait goes on at the elements and
+   * steps it stopped at. An element that fails or is filtered ends there; the others go on; then `done`.
+   * An element that makes the run wait stops new ones from starting; the run waits once those in flight settle.
    */
-  private async forEach(attempt: Attempt, items: unknown[], conn: LoadedConnection | null): Promise<'continue' | RunStatus> {
+  private async forEach(attempt: Attempt, items: unknown[], concurrency: number, conn: LoadedConnection | null): Promise<'continue' | RunStatus> {
     const loopId = attempt.node.id;
-    const body = this.version.loops.get(loopId) ?? { nodes: [], ids: new Set<string>() };
-    const outer = this.context;
+    const body = this.version.loops.get(loopId)?.nodes ?? [];
     const elements: ForEachElement[] = [];
-    for (let index = 0; index < items.length; index++) {
-      const scope: ElementScope = { index, plain: new Map(), ended: null, error: null };
-      this.element = scope;
-      this.context = { trigger: outer.trigger, steps: { ...outer.steps }, item: items[index], index };
-      try {
-        for (const node of body.nodes) {
-          if (!this.reachableInElement(node, loopId, index)) continue;
-          const copy: GraphNode = { ...node, id: elementStepId(node.id, index) };
-          scope.plain.set(copy.id, node.id);
-          const outcome = await this.visit(copy, this.version.defs.get(node.id)!);
-          if (outcome === 'continue') continue;
-          if (scope.ended) break;
-          // The run waits (a delay, a retry) or stopped: it comes back to this element.
-          return outcome;
+    const waits: Date[] = [];
+    const errors: unknown[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (waits.length === 0 && errors.length === 0 && next < items.length) {
+        const index = next++;
+        const scope: ElementScope = { index, context: { trigger: this.root.trigger, steps: { ...this.root.steps }, item: items[index], index }, plain: new Map(), ended: null, error: null, waitUntil: null };
+        try {
+          await elementScope.run(scope, () => this.walkElement(body, loopId, scope));
+        } catch (err) {
+          errors.push(err);
+          return;
         }
-      } finally {
-        this.element = null;
-        this.context = outer;
+        if (scope.waitUntil) waits.push(scope.waitUntil);
+        else elements[index] = { index, status: scope.ended ?? 'succeeded', ...(scope.ended === 'failed' && scope.error ? { error: { code: String(scope.error.code ?? 'error'), message: scope.error.message } } : {}) };
       }
-      const error = scope.ended === 'failed' && scope.error ? { error: { code: String(scope.error.code ?? 'error'), message: scope.error.message } } : {};
-      elements.push({ index, status: scope.ended ?? 'succeeded', ...error });
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
+    if (errors.length > 0) throw errors[0];
+    // The run comes back to the elements that did not finish.
+    if (waits.length > 0) return this.end('waiting', null, new Date(Math.min(...waits.map((w) => w.getTime()))));
     const failed = elements.filter((e) => e.status === 'failed').length;
     // The list is stored where it came from (the event, an earlier step): the step keeps its length only.
     attempt.input = { items: items.length };
     return this.succeed(attempt, { count: items.length, succeeded: items.length - failed, failed, elements }, DONE_HANDLE, conn);
+  }
+
+  private async walkElement(body: GraphNode[], loopId: string, scope: ElementScope): Promise<void> {
+    for (const node of body) {
+      if (!this.reachableInElement(node, loopId, scope.index)) continue;
+      const copy: GraphNode = { ...node, id: elementStepId(node.id, scope.index) };
+      scope.plain.set(copy.id, node.id);
+      const outcome = await this.visit(copy, this.version.defs.get(node.id)!);
+      // Ended (failed, filtered) or to wait: end() said which on the scope.
+      if (outcome !== 'continue') return;
+    }
   }
 
   private reachableInElement(node: GraphNode, loopId: string, index: number): boolean {
@@ -359,11 +383,17 @@ class RunWalk {
   }
 
   private async end(status: RunStatus, error: StepError | null, continueAt: Date | null): Promise<RunStatus> {
-    if (this.element && (status === 'failed' || status === 'filtered')) {
+    const element = this.element;
+    if (element && (status === 'failed' || status === 'filtered')) {
       // Ends the for-each element, not the run.
-      this.element.ended = status;
-      this.element.error = error;
+      element.ended = status;
+      element.error = error;
       this.endedOn = null;
+      return status;
+    }
+    if (element && status === 'waiting') {
+      // The loop makes the run wait once the other elements in flight have settled.
+      element.waitUntil = continueAt ?? new Date();
       return status;
     }
     await this.flush(status, error, continueAt);
@@ -449,7 +479,7 @@ class RunWalk {
       if (attempt.write) this.deps.crashPoint?.(`after-call:${node.id}`);
       if (!isControlResult(result)) return this.succeed(attempt, result, null, conn);
       if (result.control === 'branch') return this.succeed(attempt, result.output, result.handle, conn);
-      if (result.control === 'each') return this.forEach(attempt, result.items, conn);
+      if (result.control === 'each') return this.forEach(attempt, result.items, result.concurrency, conn);
       if (result.control === 'filtered') {
         this.succeed(attempt, result.output, this.element ? FILTERED_HANDLE : null, conn);
         attempt.log.info({}, 'run filtered');
@@ -596,6 +626,8 @@ class RunWalk {
 
   /** Writes the pending steps, their messages and the run's state; data PostgreSQL refuses fails the run instead of repeating forever. */
   private async flush(status: RunStatus, error: StepError | null, continueAt: Date | null, fence: RunLease | null = null): Promise<void> {
+    // Taken now: for-each elements running side by side add rows meanwhile, for the next write.
+    const rows = this.pending.splice(0);
     const write = {
       fence,
       runId: this.run.id,
@@ -605,8 +637,8 @@ class RunWalk {
       error,
       continueAt,
       finishJobId: this.laneJobId && status !== 'running' ? this.laneJobId : null,
-      steps: this.pending.map(({ messages: _m, connection_id: _c, provider: _p, ...row }) => row),
-      messages: this.pending.flatMap((p) => p.messages.map((m) => messageWrite(p, m))),
+      steps: rows.map(({ messages: _m, connection_id: _c, provider: _p, ...row }) => row),
+      messages: rows.flatMap((p) => p.messages.map((m) => messageWrite(p, m))),
     };
     try {
       const { fenced } = await this.deps.writer.submit(write);
@@ -622,11 +654,9 @@ class RunWalk {
       this.log.error({ err: reason }, 'run write refused by the database; the run fails instead');
       const steps = write.steps.map((s) => (s.status === 'succeeded' ? { ...s, input: null, output: null } : { ...s, input: null, output: null, status: 'failed' as const, error: { code: 'unstorable', message: reason } }));
       await this.deps.writer.submit({ ...write, status: 'failed', error: { code: 'unstorable', message: reason }, continueAt: null, finishJobId: this.laneJobId, steps, messages: [] });
-      this.pending.length = 0;
       this.deps.onRunFinished?.('failed', { ...this.finished(), step: this.endedOn ?? null });
       throw new RunRefused();
     }
-    this.pending.length = 0;
   }
 }
 
