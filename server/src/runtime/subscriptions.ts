@@ -23,6 +23,20 @@ function triggerSecrets(nodeType: string, config: Record<string, unknown>): stri
   return def ? scrubbableSecrets(secretFieldsOf(def.config).map((f) => config[f])) : [];
 }
 
+/** A trigger_subscriptions row as the ingest and the built-in triggers use it. */
+function subscriptionOf(r: Record<string, unknown>, extra: Pick<Subscription, 'secretValues' | 'journal'>): Subscription {
+  return {
+    id: r.id as string,
+    flowId: r.flow_id as string,
+    versionId: r.version_id as string,
+    eventType: r.event_type as string,
+    key: r.key as string | null,
+    nodeType: r.node_type as string,
+    config: r.config as Record<string, unknown>,
+    ...extra,
+  };
+}
+
 const ttlMs = 2_000;
 
 /** What FlowService names, as the changed "connection", when a built-in trigger of the workspace starts or stops. */
@@ -47,17 +61,9 @@ export class SubscriptionCache {
       })
       .then(({ rows }) =>
         Promise.all(
-          rows.map(async (r) => ({
-            id: r.id,
-            flowId: r.flow_id,
-            versionId: r.version_id,
-            eventType: r.event_type,
-            key: r.key,
-            nodeType: r.node_type,
-            config: r.config,
-            secretValues: triggerSecrets(r.node_type, r.config),
-            journal: ingestJournaledWrite(await this.versions.get(r.version_id), r.config),
-          })),
+          rows.map(async (r) =>
+            subscriptionOf(r, { secretValues: triggerSecrets(r.node_type, r.config), journal: ingestJournaledWrite(await this.versions.get(r.version_id), r.config) }),
+          ),
         ),
       );
     subs.catch(() => this.cache.delete(connectionId));
@@ -81,17 +87,8 @@ export class SubscriptionCache {
           values: [workspaceId],
         })
         .then(({ rows }) =>
-          rows.map((r): Subscription => ({
-            id: r.id,
-            flowId: r.flow_id,
-            versionId: r.version_id,
-            eventType: r.event_type,
-            key: r.key,
-            nodeType: r.node_type,
-            config: r.config,
-            secretValues: [],
-            journal: null,
-          })),
+          // Nothing of theirs is a secret, and no ingest statement journals their first write.
+          rows.map((r) => subscriptionOf(r, { secretValues: [], journal: null })),
         );
       subs.catch(() => this.cache.delete(key));
       hit = { at: Date.now(), subs };
