@@ -17,6 +17,19 @@ export * from './message-status.js';
 export * from './send-cap.js';
 export { createHttpClient } from './http.js';
 export { RUN_FAILED_EVENT, runFailedPayloadSchema, type RunFailedPayload } from './core/error-trigger.js';
+export {
+  coreSchedule,
+  SCHEDULE_TICK_EVENT,
+  scheduleConfigSchema,
+  scheduleTickSchema,
+  cronProblem,
+  timezoneProblem,
+  nextTick,
+  lastTick,
+  nextTicks,
+  type ScheduleConfig,
+  type ScheduleTick,
+} from './core/schedule.js';
 
 /** Every provider folder, one line each (a provider whose node types send gets the send cap fields). */
 export const providerModules: ProviderModule[] = [
