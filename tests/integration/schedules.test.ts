@@ -1,5 +1,6 @@
 // core.schedule end to end on a process pair (two Bundles, one database, both running the tick loop) whose
-// clock the test moves: each tick fires once across both processes, several missed ticks fire once, a tick
+// clock the test moves: each tick fires once across both processes, several missed ticks fire once, a tick missed while both were
+// down fires once when they start again, a tick
 // later than the catch-up window fires none; a bad cron is refused on Start with the field named, the
 // inspector's preview answers the next three ticks, and the Test tab runs a schedule bundle on its sample.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,12 +16,18 @@ let clockMs = Date.parse('2026-12-01T09:00:30.000Z');
 const clock = () => new Date(clockMs);
 const setClock = (iso: string) => (clockMs = Date.parse(iso));
 
-beforeAll(async () => {
-  const databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
-  sink = await startSink();
-  // Both look for due ticks every few milliseconds: their passes overlap, as they would under load.
-  web = await startTestBundles(databaseUrl, { clock, scheduleTickMs: 5 });
+let databaseUrl: string;
+/** The process pair; both look for due ticks every few milliseconds, so their passes overlap as they would under load. */
+async function startPair(token?: string) {
+  web = await startTestBundles(databaseUrl, { clock, scheduleTickMs: 5, ...(token ? { setup: false } : {}) });
+  if (token) web.token = token;
   worker = await startTestBundles(databaseUrl, { clock, scheduleTickMs: 5, role: 'worker', setup: false });
+}
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
+  sink = await startSink();
+  await startPair();
 });
 afterAll(async () => {
   await worker?.close();
@@ -93,13 +100,17 @@ describe('core.schedule', () => {
     const flowId = await scheduleBundle('Hourly report', { everyMinutes: 60, backfillMinutes: 20 });
     expect(await nextAtOf(flowId)).toEqual(['2026-12-01T10:00:00.000Z']);
 
-    // Every process was away from 09:59 to 10:10: the 10:00 tick fires once when they are back.
+    // Every process is down from 09:59 to 10:10: the 10:00 tick fires once when they start again.
+    setClock('2026-12-01T09:59:00.000Z');
+    const token = web.token;
+    await Promise.all([worker.close(), web.close()]);
     setClock('2026-12-01T10:10:00.000Z');
+    await startPair(token);
     expect(await ticksOf(flowId, 1)).toEqual(['2026-12-01T10:00:00.000Z']);
     expect(told('Hourly report')).toEqual([{ scheduledAt: '2026-12-01T10:00:00.000Z', firedAt: '2026-12-01T10:10:00.000Z' }]);
     expect(await nextAtOf(flowId)).toEqual(['2026-12-01T11:00:00.000Z']);
 
-    // Away from 10:59 to 11:30: the 11:00 tick is 30 minutes late, over the 20 allowed. It is passed over
+    // Down (or stuck) from 10:59 to 11:30: the 11:00 tick is 30 minutes late, over the 20 allowed. It is passed over
     // (next_at moves on to 12:00) without a run.
     setClock('2026-12-01T11:30:00.000Z');
     await waitFor('the late tick to be passed over', async () => (await nextAtOf(flowId))[0] === '2026-12-01T12:00:00.000Z');
