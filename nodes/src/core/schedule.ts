@@ -46,6 +46,7 @@ export const scheduleConfigSchema = z
       .optional()
       .register(ui, {
         title: 'Cron',
+        widget: 'cron',
         placeholder: '0 9 * * 1-5',
         description: 'minute hour day-of-month month day-of-week, e.g. “0 9 * * 1-5” is 09:00 on weekdays; leave empty to use Every N minutes',
       }),
