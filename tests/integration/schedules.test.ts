@@ -88,6 +88,14 @@ describe('core.schedule', () => {
     // The Runs page finds a tick's run by its time.
     const found = await web.api('GET', `/api/runs?flowId=${flows[0]}&q=${encodeURIComponent('2026-12-01T09:08:00.000Z')}`);
     expect(found.body.items).toHaveLength(1);
+    // The Test tab offers a bundle its own ticks, not the other schedules'.
+    const recorded = await web.api('GET', `/api/flows/${flows[0]}/events`);
+    expect(recorded.body.map((e: { summary: string }) => e.summary)).toEqual(['2026-12-01T09:09:00.000Z', '2026-12-01T09:08:00.000Z', '2026-12-01T09:02:00.000Z', '2026-12-01T09:01:00.000Z']);
+    // …and tests it on one of them.
+    const onTick = await web.api('POST', `/api/flows/${flows[0]}/test`, { eventId: recorded.body[1].id });
+    expect(onTick.status, JSON.stringify(onTick.body)).toBe(200);
+    expect(onTick.body.status).toBe('succeeded');
+    expect(onTick.body.trigger).toEqual({ scheduledAt: '2026-12-01T09:08:00.000Z', firedAt: '2026-12-01T09:08:10.000Z' });
     // Stopped, a schedule has no tick left to fire.
     for (const f of flows) {
       expect((await web.api('POST', `/api/flows/${f}/stop`)).status).toBe(200);
