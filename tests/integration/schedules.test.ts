@@ -128,6 +128,23 @@ describe('core.schedule', () => {
     expect((await web.api('POST', `/api/flows/${flowId}/stop`)).status).toBe(200);
   }, 60_000);
 
+  it('goes on firing the other schedules when one cannot be worked out', async () => {
+    setClock('2026-12-01T13:00:30.000Z');
+    const broken = await scheduleBundle('Broken schedule', { everyMinutes: 1 });
+    const fine = await scheduleBundle('Fine schedule', { everyMinutes: 1 });
+    // A config that no longer parses (as a newer rule could make it), with a tick due before the fine one's.
+    await web.database.pool.query(
+      `with s as (update trigger_subscriptions set config = '{"cron":"0 25 * * *"}' where flow_id = $1 and active returning id)
+       update schedules set next_at = '2026-12-01T13:00:59Z' from s where subscription_id = s.id`,
+      [broken],
+    );
+    setClock('2026-12-01T13:01:00.300Z');
+    expect(await ticksOf(fine, 1)).toEqual(['2026-12-01T13:01:00.000Z']);
+    await waitFor('the broken schedule to be put off an hour', async () => (await nextAtOf(broken))[0] === '2026-12-01T14:01:00.300Z');
+    expect(await listRuns(web, broken)).toEqual([]);
+    for (const f of [broken, fine]) expect((await web.api('POST', `/api/flows/${f}/stop`)).status).toBe(200);
+  });
+
   it('refuses a bad cron on Start with the field named, and previews the next three ticks', async () => {
     const graph = { nodes: [{ id: 'tick', type: 'core.schedule', config: { cron: '0 25 * * *', timezone: 'Europe/Berlin' }, position: { x: 0, y: 0 } }], edges: [] };
     const flow = await web.api('POST', '/api/flows', { name: 'Bad cron', graph });

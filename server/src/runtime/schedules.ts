@@ -96,19 +96,25 @@ export async function fireDueSchedules(deps: SchedulerDeps, batch = 100): Promis
     const moves: Array<{ subscription_id: string; next_at: string }> = [];
     const runs: InternalRun[] = [];
     for (const row of rows) {
-      const parsed = scheduleConfigSchema.safeParse(row.config);
-      if (!parsed.success) {
-        // Validated on start; a config that no longer parses (a newer rule) must not stop the other schedules.
-        deps.log.error({ subscriptionId: row.subscription_id, flowId: row.flow_id, err: parsed.error.issues[0]?.message }, 'a schedule’s config does not parse: it does not fire');
+      let config: ScheduleConfig;
+      let decision: TickDecision;
+      try {
+        const parsed = scheduleConfigSchema.safeParse(row.config);
+        if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid config');
+        config = parsed.data;
+        decision = decideTick(config, row.next_at, now);
+      } catch (err) {
+        // One schedule that cannot be worked out (a config a newer rule refuses, a cron the parser gives up on
+        // at some date) must not hold up the others: it is looked at again in an hour.
+        deps.log.error({ subscriptionId: row.subscription_id, flowId: row.flow_id, err: (err as Error).message }, 'a schedule’s next tick cannot be worked out: it does not fire');
         moves.push({ subscription_id: row.subscription_id, next_at: new Date(now.getTime() + 3_600_000).toISOString() });
         continue;
       }
-      const decision = decideTick(parsed.data, row.next_at, now);
       moves.push({ subscription_id: row.subscription_id, next_at: decision.nextAt.toISOString() });
       if (!decision.fire) {
         skipped++;
         deps.log.warn(
-          { flowId: row.flow_id, dueAt: row.next_at.toISOString(), backfillMinutes: parsed.data.backfillMinutes, nextAt: decision.nextAt.toISOString() },
+          { flowId: row.flow_id, dueAt: row.next_at.toISOString(), backfillMinutes: config.backfillMinutes, nextAt: decision.nextAt.toISOString() },
           'a schedule’s tick is later than its catch-up window: skipped',
         );
         continue;

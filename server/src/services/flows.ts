@@ -175,7 +175,13 @@ export class FlowService {
       }).returning({ id: triggerSubscriptions.id });
       // A schedule's ticks are counted from now: one missed while it was stopped does not fire on start.
       if (def.id === SCHEDULE_TRIGGER_TYPE) {
-        await tx.insert(schedules).values({ subscriptionId: subscription!.id, workspaceId, nextAt: firstTick(config, (this.deps.now ?? (() => new Date()))()) });
+        let nextAt: Date;
+        try {
+          nextAt = firstTick(config, (this.deps.now ?? (() => new Date()))());
+        } catch (err) {
+          throw invalid([{ nodeId: trigger.id, field: 'cron', message: (err as Error).message }], 'started');
+        }
+        await tx.insert(schedules).values({ subscriptionId: subscription!.id, workspaceId, nextAt });
       }
       changed.add(trigger.connectionId ?? internalSubscriptionsKey(workspaceId));
       await tx.update(flows).set({ status: 'running', activeVersionId: version.id, updatedAt: new Date() }).where(eq(flows.id, id));
