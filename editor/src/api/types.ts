@@ -36,7 +36,7 @@ export interface JsonSchema {
 }
 
 /** UI hint widgets, plus what the editor infers by itself: `json` (free JSON) and `list` (array of objects). */
-export type Widget = 'text' | 'textarea' | 'template' | 'code' | 'cron' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret' | 'json' | 'list';
+export type Widget = 'text' | 'textarea' | 'template' | 'code' | 'cron' | 'timezone' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret' | 'json' | 'list';
 
 export interface NodeManifest {
   id: string;

@@ -55,7 +55,7 @@ export const scheduleConfigSchema = z
       .min(1)
       .max(100)
       .default('UTC')
-      .register(ui, { title: 'Time zone', placeholder: 'Europe/Berlin', description: 'The cron’s clock: an IANA name' }),
+      .register(ui, { title: 'Time zone', widget: 'timezone', placeholder: 'Europe/Berlin', description: 'The cron’s clock: an IANA name' }),
     everyMinutes: z.coerce
       .number()
       .int()
