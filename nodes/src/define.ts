@@ -6,8 +6,11 @@ import type { MessageSend, StatusRuleTrigger } from '@bundles/shared';
 export interface UiHints {
   title?: string;
   description?: string;
-  /** `code`: JavaScript, shown in a monospaced editor and never a template. */
-  widget?: 'text' | 'textarea' | 'template' | 'code' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret';
+  /**
+   * `code`: JavaScript, shown in a monospaced editor and never a template; `cron`: a cron with its next
+   * ticks shown under it; `timezone`: an IANA name, with the browser's zones suggested.
+   */
+  widget?: 'text' | 'textarea' | 'template' | 'code' | 'cron' | 'timezone' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret';
   /** Name of a dynamic option source the connection can list (ProviderDefinition.options). */
   options?: string;
   /**

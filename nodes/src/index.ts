@@ -18,6 +18,19 @@ export * from './send-cap.js';
 export { createHttpClient } from './http.js';
 export { FOR_EACH_TYPE, ITEM_HANDLE, DONE_HANDLE, MAX_ITEMS } from './core/for-each.js';
 export { RUN_FAILED_EVENT, runFailedPayloadSchema, type RunFailedPayload } from './core/error-trigger.js';
+export {
+  coreSchedule,
+  SCHEDULE_TICK_EVENT,
+  scheduleConfigSchema,
+  scheduleTickSchema,
+  cronProblem,
+  timezoneProblem,
+  nextTick,
+  lastTick,
+  nextTicks,
+  type ScheduleConfig,
+  type ScheduleTick,
+} from './core/schedule.js';
 
 /** Every provider folder, one line each (a provider whose node types send gets the send cap fields). */
 export const providerModules: ProviderModule[] = [

@@ -64,7 +64,7 @@ describe('node manifests', () => {
 
   it.each(nodeTypes.map((n) => [n.id, n] as const))('%s says whether it needs a connection, and of which provider', (id, node) => {
     const optional = id === 'core.http_request';
-    // Built-in triggers (a run failed) are fed by Bundles itself: no connection.
+    // Built-in triggers (a run failed, a schedule) are fed by Bundles itself: no connection.
     const expected = node.provider !== 'core' || optional;
     const manifest = nodeManifest(node);
     expect(manifest.needsConnection).toBe(expected);
@@ -210,12 +210,14 @@ describe('lookups', () => {
 describe('core node types', () => {
   it('are all registered', () => {
     const ids = nodeTypes.filter((n) => n.id.startsWith('core.')).map((n) => n.id);
-    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.error_trigger', 'core.filter', 'core.for_each', 'core.http_request', 'core.set', 'core.webhook']);
+    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.error_trigger', 'core.filter', 'core.for_each', 'core.http_request', 'core.schedule', 'core.set', 'core.webhook']);
     expect(coreNode('core.webhook').kind).toBe('trigger');
     expect(coreNode('core.webhook').provider).toBe('webhook');
     expect(coreNode('core.error_trigger').kind).toBe('trigger');
     expect(coreNode('core.error_trigger').provider).toBe('core');
-    for (const id of ids.filter((i) => i !== 'core.webhook' && i !== 'core.error_trigger')) {
+    expect(coreNode('core.schedule').kind).toBe('trigger');
+    expect(coreNode('core.schedule').provider).toBe('core');
+    for (const id of ids.filter((i) => i !== 'core.webhook' && i !== 'core.error_trigger' && i !== 'core.schedule')) {
       expect(coreNode(id).kind).toBe('action');
       expect(coreNode(id).provider).toBe('core');
     }

@@ -55,7 +55,7 @@ export interface AppOptions {
   /** Time a request may take to arrive whole; a slow sender is cut off (default 30 s). */
   requestTimeoutMs?: number;
   /** The worker's health, once it runs (role worker or all). */
-  worker?: () => { runner: string; lane: string } | null;
+  worker?: () => { runner: string; lane: string; schedules: string } | null;
 }
 
 const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.url));
@@ -114,13 +114,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     log: opts.logger,
     invalidate: (id) => runtime.invalidateConnection(id),
   });
-  const flows = new FlowService({ db, subscriptionsChanged: (ids) => runtime.subscriptionsChanged(ids) });
+  const flows = new FlowService({ db, subscriptionsChanged: (ids) => runtime.subscriptionsChanged(ids), now: runtime.clock });
   const runs = new RunService(db);
   const messages = new MessageService({ db, pool, store: runtime.connections, limiter, log: opts.logger });
 
   await app.register(healthRoutes, { pool, role: opts.role, parts: { worker: () => opts.worker?.() ?? null } });
   await app.register(authRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://') });
-  await app.register(nodeTypeRoutes);
+  await app.register(nodeTypeRoutes, { now: runtime.clock });
   await app.register(connectionRoutes, { connections, exports: new ExportService({ db }) });
   await app.register(flowRoutes, { flows, versions: new VersionService({ db, flows }) });
   const tests = new TestService({

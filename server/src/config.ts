@@ -25,6 +25,10 @@ export interface Config {
   editorDir: string | undefined;
   /** Tests only: points where the executor kills its own process (see runtime/crash-points.ts). */
   crashAt: string[];
+  /** How often a worker process looks for due schedule ticks. */
+  scheduleTickMs: number;
+  /** Tests only: the clock that schedules are started and fired by (default the system's). */
+  clock?: () => Date;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role = 'all'): Config {
@@ -44,6 +48,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role =
     runnerGiveUpMs: env.BUNDLES_RUNNER_GIVE_UP_MS ? Number(env.BUNDLES_RUNNER_GIVE_UP_MS) : 5 * 60_000,
     requestTimeoutMs: env.BUNDLES_REQUEST_TIMEOUT_MS ? Number(env.BUNDLES_REQUEST_TIMEOUT_MS) : 30_000,
     editorDir: env.BUNDLES_EDITOR_DIR || undefined,
+    scheduleTickMs: env.BUNDLES_SCHEDULE_TICK_MS ? Number(env.BUNDLES_SCHEDULE_TICK_MS) : 1_000,
     crashAt: (env.BUNDLES_TEST_CRASH_AT ?? '').split(',').filter(Boolean),
   };
 }

@@ -8,6 +8,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createRuntime, type Runtime } from './runtime/index.js';
 import { startWorker, type WorkerHandle } from './runtime/worker.js';
+import { startScheduler, type Scheduler } from './runtime/schedules.js';
 import { createKeyring, loadKey } from './secrets/keyring.js';
 import { checkSecretKey } from './secrets/key-check.js';
 
@@ -58,11 +59,13 @@ export async function startBundles(config: Config, logger = createLogger(config.
     log: logger,
     hooks: metrics.hooks,
     crashAt: config.crashAt,
+    ...(config.clock ? { clock: config.clock } : {}),
   } as Parameters<typeof createRuntime>[0]);
 
   let app: FastifyInstance | null = null;
   let listening: string | null = null;
   let worker: WorkerHandle | null = null;
+  let scheduler: Scheduler | null = null;
   if (config.role !== 'worker') {
     app = await buildApp({
       database,
@@ -74,7 +77,8 @@ export async function startBundles(config: Config, logger = createLogger(config.
       role: config.role,
       editorDir: config.editorDir,
       requestTimeoutMs: config.requestTimeoutMs,
-      worker: () => (worker ? worker.health() : config.role === 'web' ? null : { runner: 'starting', lane: 'starting' }),
+      worker: () =>
+        worker ? { ...worker.health(), schedules: scheduler?.health() ?? 'starting' } : config.role === 'web' ? null : { runner: 'starting', lane: 'starting', schedules: 'starting' },
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -94,6 +98,7 @@ export async function startBundles(config: Config, logger = createLogger(config.
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
     runtime.ingestDeps.lane = worker.lane;
+    scheduler = startScheduler({ pool: database.pool, waker: runtime.waker, log: runtime.executeDeps.log, now: runtime.clock }, { everyMs: config.scheduleTickMs });
     metrics.watchLane(worker.lane);
   }
 
@@ -111,6 +116,7 @@ export async function startBundles(config: Config, logger = createLogger(config.
       closing ??= (async () => {
         // Stop taking work, let in-flight requests and runs finish, then release the database.
         await app?.close();
+        await scheduler?.stop();
         await worker?.stop();
         await runtime.close();
         await database.close();

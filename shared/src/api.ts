@@ -288,3 +288,7 @@ export type ApiTokenInput = z.infer<typeof apiTokenInputSchema>;
 /** The answer of POST /api/tokens: the token with its value, which is shown this once and never again. */
 export const createdApiTokenSchema = apiTokenSchema.extend({ token: z.string() });
 export type CreatedApiToken = z.infer<typeof createdApiTokenSchema>;
+
+/** `GET /api/node-types/core.schedule/preview`: a schedule's next three ticks (ISO times, UTC). */
+export const schedulePreviewSchema = z.object({ next: z.array(z.string()) });
+export type SchedulePreview = z.infer<typeof schedulePreviewSchema>;

@@ -82,7 +82,7 @@ describe('the server process', () => {
     const p = start({ DATABASE_URL: databaseUrl, BUNDLES_PUBLIC_URL: 'https://hooks.example.com' });
     const url = await p.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', role: 'all' });
+    expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', schedules: 'ok', role: 'all' });
     const docs = await fetch(`${url}/api/docs/json`);
     const openapi = await json(docs);
     expect(openapi.openapi).toMatch(/^3\./);
@@ -174,7 +174,7 @@ describe('the server process', () => {
     const web = start({ DATABASE_URL: databaseUrl }, ['--role', 'web']);
     const url = await web.url;
     // A web process runs no job runner and no lane: those parts are off, not failing.
-    expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'off', lane: 'off', role: 'web' });
+    expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'off', lane: 'off', schedules: 'off', role: 'web' });
     const { token } = await json(fetch(`${url}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }) }));
     const api = async (method: string, p: string, body?: unknown) =>
       json(
@@ -248,7 +248,7 @@ describe('the server process', () => {
       expect(next.output()).toMatch(/"adopted":true.*reusing the embedded PostgreSQL already running/);
       expect(postmasterOf(dataDir)).toBe(postmaster);
       expect(ownerOf(dataDir)).toBe(next.child.pid);
-      expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', role: 'all' });
+      expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', schedules: 'ok', role: 'all' });
 
       next.child.kill('SIGTERM');
       expect(await exited(next.child), next.output().slice(-3000)).toBe(0);
@@ -276,7 +276,7 @@ describe('the server process', () => {
       guest.child.kill('SIGTERM');
       expect(await exited(guest.child), guest.output().slice(-3000)).toBe(0);
       expect(isRunning(postmaster)).toBe(true);
-      expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', role: 'all' });
+      expect(await json(fetch(`${url}/healthz`))).toEqual({ ok: true, database: 'ok', runner: 'ok', lane: 'ok', schedules: 'ok', role: 'all' });
 
       owner.child.kill('SIGTERM');
       expect(await exited(owner.child), owner.output().slice(-3000)).toBe(0);

@@ -28,6 +28,7 @@ import type {
   StatusRuleInput,
   User,
   ValidationIssue,
+  SchedulePreview,
   Workspace,
 } from './types';
 import { errorTextOf } from '@bundles/shared/error-texts';
@@ -123,6 +124,9 @@ export const api = {
   me: () => request<Me>('GET', '/api/me', { quiet401: true }),
 
   nodeTypes: () => request<NodeManifest[]>('GET', '/api/node-types'),
+  /** The next three ticks of a core.schedule cron (a 422 names the bad field). */
+  schedulePreview: (q: { cron: string; timezone?: string }) =>
+    request<SchedulePreview>('GET', `/api/node-types/core.schedule/preview?${new URLSearchParams({ cron: q.cron, ...(q.timezone ? { timezone: q.timezone } : {}) })}`),
   providers: () => request<ProviderDescriptor[]>('GET', '/api/providers'),
 
   connections: {

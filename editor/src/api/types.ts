@@ -36,7 +36,7 @@ export interface JsonSchema {
 }
 
 /** UI hint widgets, plus what the editor infers by itself: `json` (free JSON) and `list` (array of objects). */
-export type Widget = 'text' | 'textarea' | 'template' | 'code' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret' | 'json' | 'list';
+export type Widget = 'text' | 'textarea' | 'template' | 'code' | 'cron' | 'timezone' | 'number' | 'switch' | 'select' | 'multiselect' | 'secret' | 'json' | 'list';
 
 export interface NodeManifest {
   id: string;
@@ -99,7 +99,7 @@ export type {
 import type { Flow, MessageSend, Run, Step, StepResolution, StatusRuleTrigger } from '@bundles/shared';
 export type { StatusRule, StatusRuleInput } from '@bundles/shared';
 export type { RecordedEvent, TestInput, TestRun, TestRunSummary, TestStep } from '@bundles/shared';
-export type { ApiToken, ApiTokenInput, CreatedApiToken, Me, Workspace } from '@bundles/shared';
+export type { ApiToken, ApiTokenInput, CreatedApiToken, Me, SchedulePreview, Workspace } from '@bundles/shared';
 
 export type FlowStatus = Flow['status'];
 export type RunStatus = Run['status'];

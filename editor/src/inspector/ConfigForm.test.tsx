@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
+import { api } from '../api/client';
 import type { JsonSchema } from '../api/types';
 import { fixtureProviders, manifestOf } from '../test-fixtures';
 import { ConfigForm, type ConfigFormProps } from './ConfigForm';
@@ -193,5 +194,19 @@ describe('ConfigForm', () => {
     expect(onValues).toHaveBeenLastCalledWith(expect.objectContaining({ conditions: [{ left: '', op: 'eq' }, { op: 'contains' }] }));
     await userEvent.click(screen.getByRole('button', { name: 'Remove condition 1' }));
     expect(onValues).toHaveBeenLastCalledWith(expect.objectContaining({ conditions: [{ op: 'contains' }] }));
+  });
+
+  it('shows a schedule’s next runs under its cron, for the time zone typed next to it', async () => {
+    vi.spyOn(api.settings, 'workspace').mockResolvedValue({ id: '0190a3c2-7c4e-7d1a-9f00-5b2d8e1c4a10', name: 'Loja da Ana', timeZone: 'UTC' });
+    const preview = vi.spyOn(api, 'schedulePreview').mockResolvedValue({ next: ['2026-12-02T08:00:00.000Z', '2026-12-03T08:00:00.000Z', '2026-12-04T08:00:00.000Z'] });
+    const fields = fieldsFromSchema(manifestOf('core.schedule').configSchema);
+    expect(fields.find((f) => f.key === 'cron')?.widget).toBe('cron');
+    expect(fields.find((f) => f.key === 'timezone')?.widget).toBe('timezone');
+    render(<Harness fields={fields} initial={{ timezone: 'Europe/Berlin' }} />);
+    fireEvent.change(screen.getByTestId('field-cron'), { target: { value: '0 9 * * 1-5' } });
+    await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(3));
+    expect(preview).toHaveBeenLastCalledWith({ cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' });
+    expect(screen.getByTestId('schedule-preview').textContent).toContain('Wed, 2 Dec 2026, 08:00');
+    vi.restoreAllMocks();
   });
 });

@@ -3,6 +3,8 @@ import { errorMessage } from '../api/client';
 import type { JsonValue, OptionItem } from '../api/types';
 import { chosenOption, OptionStoreContext, useOptionSource, useOptionStore } from './optionSources';
 import { OptionSelect } from './OptionSelect';
+import { SchedulePreview } from './SchedulePreview';
+import { knownTimeZones } from '../lib/timeZones';
 import type { FieldSpec } from './schemaFields';
 import { TemplateInput, type TemplateSupport } from './TemplateInput';
 import { TemplateVariables, variableValues } from './TemplateVariables';
@@ -152,6 +154,24 @@ function Widget({ field: f, id, value, values, onChange, onChoose, showOptionTex
   switch (f.widget) {
     case 'template':
       return <TemplateInput id={id} testId={testId} value={str(value)} onChange={onChange} multiline={f.schema['x-widget'] === 'template' || f.sms} sms={f.sms} smsMaxSegments={smsMaxSegments} placeholder={placeholder} invalid={invalid} describedBy={describedBy} support={template} />;
+    case 'cron':
+      return (
+        <>
+          <input id={id} type="text" className="mono" spellCheck={false} value={str(value)} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} data-testid={testId} {...aria} />
+          <SchedulePreview cron={str(value)} timezone={str(values?.timezone)} invalid={invalid} />
+        </>
+      );
+    case 'timezone':
+      return (
+        <>
+          <input id={id} type="text" list={`${id}-zones`} value={str(value)} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} data-testid={testId} {...aria} />
+          <datalist id={`${id}-zones`}>
+            {knownTimeZones.map((z) => (
+              <option key={z} value={z} />
+            ))}
+          </datalist>
+        </>
+      );
     case 'textarea':
       return <textarea id={id} rows={4} value={str(value)} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} data-testid={testId} {...aria} />;
     case 'code':

@@ -7,19 +7,11 @@ import type { Workspace } from '../api/types';
 import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
 import { useSession } from '../lib/session';
+import { knownTimeZones as knownZones } from '../lib/timeZones';
 
 /** WORKSPACE_NAME_MAX of @bundles/shared (the editor takes only types from its index); the server decides. */
 const maxName = 100;
 
-/** The zones this browser knows, for suggestions (the server checks the name). */
-const knownZones: string[] = (() => {
-  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  try {
-    return intl.supportedValuesOf?.('timeZone') ?? [];
-  } catch {
-    return [];
-  }
-})();
 
 type Field = 'name' | 'timeZone';
 type Drafts = Record<Field, string>;

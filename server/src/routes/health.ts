@@ -1,11 +1,11 @@
-// /healthz: each part of this process on its own — the database, the job runner, the lane — and 503
+// /healthz: each part of this process on its own — the database, the job runner, the lane, the schedules' tick loop — and 503
 // when any part this role runs is not ok (a part the role does not run answers "off").
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 
 export interface HealthParts {
   /** The worker's parts, or null when this process runs no worker (role web). */
-  worker(): { runner: string; lane: string } | null;
+  worker(): { runner: string; lane: string; schedules: string } | null;
 }
 
 const databaseTimeoutMs = 2_000;
@@ -31,7 +31,8 @@ export async function healthRoutes(app: FastifyInstance, opts: { pool: pg.Pool; 
     const worker = opts.parts.worker();
     const runner = worker ? worker.runner : 'off';
     const lane = worker ? (opts.role === 'all' ? worker.lane : 'off') : 'off';
-    const ok = [database, runner, lane].every((part) => part === 'ok' || part === 'off');
-    return reply.status(ok ? 200 : 503).send({ ok, database, runner, lane, role: opts.role });
+    const schedules = worker ? worker.schedules : 'off';
+    const ok = [database, runner, lane, schedules].every((part) => part === 'ok' || part === 'off');
+    return reply.status(ok ? 200 : 503).send({ ok, database, runner, lane, schedules, role: opts.role });
   });
 }

@@ -6,7 +6,7 @@ import { ConnectionStore } from './connections.js';
 import { SubscriptionCache } from './subscriptions.js';
 import { VersionCache } from './versions.js';
 import { createPgRateLimiter } from './limiter.js';
-import { createWaker, ensureRunTask } from './queue.js';
+import { createWaker, ensureRunTask, type Waker } from './queue.js';
 import type { ExecuteDeps, FinishedRun, RuntimeLogger } from './execute.js';
 import { runFailureHook } from './run-failures.js';
 import { createIngestWriter, createRejectionWriter, type IngestDeps, type IngestResult } from './ingest.js';
@@ -29,13 +29,17 @@ export interface Runtime {
   versions: VersionCache;
   ingestDeps: IngestDeps;
   executeDeps: ExecuteDeps;
+  /** Wakes workers after new jobs were committed. */
+  waker: Waker;
+  /** The clock schedules are started and fired by. */
+  clock: () => Date;
   /** Drops a connection's cached copy here and in every other process. */
   invalidateConnection(id: string): Promise<void>;
   subscriptionsChanged(connectionIds: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks; crashAt?: string[] }): Promise<Runtime> {
+export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks; crashAt?: string[]; clock?: () => Date }): Promise<Runtime> {
   const { pool, log } = opts;
   const connections = new ConnectionStore(pool, opts.keyring, () => opts.publicUrl);
   const versions = new VersionCache(pool);
@@ -103,6 +107,8 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     subscriptions,
     versions,
     ingestDeps,
+    waker,
+    clock: opts.clock ?? (() => new Date()),
     executeDeps: {
       pool,
       connections,

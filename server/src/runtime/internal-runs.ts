@@ -38,8 +38,12 @@ with input as (
 )
 select (select count(*) from ev)::int as events, array(select run_id::text from jobs) as run_ids`;
 
-/** Stores the events and starts the runs; answers the ids of the runs started. */
-export async function startInternalRuns(deps: { pool: pg.Pool; waker: Waker }, items: InternalRun[]): Promise<string[]> {
+/**
+ * Stores the events and their runs and jobs on `db` (a pool, or a client inside a transaction that must
+ * commit them with its own writes); answers the ids of the runs started. Workers are not woken: see
+ * startInternalRuns, or wake them after the commit.
+ */
+export async function insertInternalRuns(db: pg.Pool | pg.PoolClient, items: InternalRun[]): Promise<string[]> {
   if (items.length === 0) return [];
   const rows = items.map((it) => ({
     event_id: newId(),
@@ -52,8 +56,13 @@ export async function startInternalRuns(deps: { pool: pg.Pool; waker: Waker }, i
     payload: it.payload,
     search_key: it.searchKey,
   }));
-  const { rows: out } = await deps.pool.query<{ run_ids: string[] }>({ text: startSql, values: [sqlJson(rows), null] });
-  const runIds = out[0]?.run_ids ?? [];
+  const { rows: out } = await db.query<{ run_ids: string[] }>({ text: startSql, values: [sqlJson(rows), null] });
+  return out[0]?.run_ids ?? [];
+}
+
+/** Stores the events and starts the runs, then wakes the workers; answers the ids of the runs started. */
+export async function startInternalRuns(deps: { pool: pg.Pool; waker: Waker }, items: InternalRun[]): Promise<string[]> {
+  const runIds = await insertInternalRuns(deps.pool, items);
   deps.waker.wake(runIds.length);
   return runIds;
 }

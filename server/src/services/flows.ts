@@ -1,11 +1,12 @@
 // Flow CRUD, start (publish an immutable version and subscribe its trigger) and stop.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
 import { flowExportSchema, flowGraphSchema, type Flow, type FlowExport, type FlowGraph } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { connections, flowVersions, flows, runs, statusRules, triggerSubscriptions } from '../db/schema/index.js';
+import { connections, flowVersions, flows, runs, schedules, statusRules, triggerSubscriptions } from '../db/schema/index.js';
 import { validateGraph } from '../runtime/validate.js';
 import { internalSubscriptionsKey } from '../runtime/subscriptions.js';
+import { firstTick, SCHEDULE_TRIGGER_TYPE } from '../runtime/schedules.js';
 import { AppError, notFound } from './errors.js';
 import { isUuid } from '../ids.js';
 
@@ -13,6 +14,8 @@ export interface FlowDeps {
   db: Db;
   /** Tells every process that a connection's subscriptions changed. */
   subscriptionsChanged(connectionIds: string[]): Promise<void>;
+  /** The clock a schedule's first tick is counted from (default the system's). */
+  now?: () => Date;
 }
 
 const emptyGraph: FlowGraph = { nodes: [], edges: [] };
@@ -156,8 +159,9 @@ export class FlowService {
         .where(and(eq(triggerSubscriptions.flowId, id), eq(triggerSubscriptions.active, true)))
         .returning({ connectionId: triggerSubscriptions.connectionId });
       old.forEach((o) => changed.add(o.connectionId ?? internalSubscriptionsKey(workspaceId)));
+      await tx.delete(schedules).where(inArray(schedules.subscriptionId, tx.select({ id: triggerSubscriptions.id }).from(triggerSubscriptions).where(eq(triggerSubscriptions.flowId, id))));
       const config = def.config.parse(trigger.config) as Record<string, unknown>;
-      await tx.insert(triggerSubscriptions).values({
+      const [subscription] = await tx.insert(triggerSubscriptions).values({
         workspaceId,
         flowId: id,
         versionId: version.id,
@@ -168,7 +172,17 @@ export class FlowService {
         nodeId: trigger.id,
         nodeType: def.id,
         config,
-      });
+      }).returning({ id: triggerSubscriptions.id });
+      // A schedule's ticks are counted from now: one missed while it was stopped does not fire on start.
+      if (def.id === SCHEDULE_TRIGGER_TYPE) {
+        let nextAt: Date;
+        try {
+          nextAt = firstTick(config, (this.deps.now ?? (() => new Date()))());
+        } catch (err) {
+          throw invalid([{ nodeId: trigger.id, field: 'cron', message: (err as Error).message }], 'started');
+        }
+        await tx.insert(schedules).values({ subscriptionId: subscription!.id, workspaceId, nextAt });
+      }
       changed.add(trigger.connectionId ?? internalSubscriptionsKey(workspaceId));
       await tx.update(flows).set({ status: 'running', activeVersionId: version.id, updatedAt: new Date() }).where(eq(flows.id, id));
     });
@@ -178,6 +192,7 @@ export class FlowService {
 
   async stop(workspaceId: string, id: string): Promise<Flow> {
     await this.get(workspaceId, id);
+    await this.deps.db.delete(schedules).where(inArray(schedules.subscriptionId, this.deps.db.select({ id: triggerSubscriptions.id }).from(triggerSubscriptions).where(eq(triggerSubscriptions.flowId, id))));
     const old = await this.deps.db
       .update(triggerSubscriptions)
       .set({ active: false })

@@ -51,8 +51,9 @@ export class TestService {
     if (!trigger) return [];
     const connectionId = trigger.node.connectionId ?? null;
     if (connectionId !== null && !isUuid(connectionId)) return [];
-    // A built-in trigger's events have no connection (a run failed, a schedule's tick).
-    const ofConnection = connectionId === null ? sql`e.connection_id is null` : sql`e.connection_id = ${connectionId}`;
+    // A built-in trigger's events have no connection (a run failed, a schedule's tick); each is made for one
+    // bundle's subscription, so only those that ran this bundle are its own.
+    const ofConnection = connectionId === null ? sql`e.connection_id is null and r.id is not null` : sql`e.connection_id = ${connectionId}`;
     const { rows } = await this.deps.db.execute(sql`
       select e.id, e.type, e.received_at, e.dedupe_key, e.payload, r.id as run_id, r.search_key
       from events e
@@ -98,7 +99,7 @@ export class TestService {
     let recorded = new Map<string, { output: unknown; handle: string | null }>();
     if (input.eventId !== undefined) {
       const event = await this.event(workspaceId, input.eventId);
-      if (event.connectionId !== trigger.node.connectionId || event.type !== trigger.def.event) {
+      if (event.connectionId !== (trigger.node.connectionId ?? null) || event.type !== trigger.def.event) {
         throw invalidTest('eventId', 'This event did not come to the trigger of this bundle (another connection or another kind of event).');
       }
       payload = (event.payload ?? {}) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Flows (bundles), their immutable versions and the trigger subscriptions of running versions.
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { FlowGraph } from '@bundles/shared';
 import { createdAt, id, updatedAt, workspaceId } from './common.js';
 import { users } from './auth.js';
@@ -63,4 +63,21 @@ export const triggerSubscriptions = pgTable(
     index('trigger_subscriptions_route_idx').on(t.connectionId, t.eventType).where(sql`active`),
     index('trigger_subscriptions_internal_idx').on(t.workspaceId, t.eventType).where(sql`active and connection_id is null`),
   ],
+);
+
+/**
+ * The next tick of each running core.schedule subscription. Every worker process's tick loop claims due
+ * rows (FOR UPDATE SKIP LOCKED) and, in the same transaction, starts the run and moves `next_at` on: a
+ * tick fires once however many processes run. Removed with its subscription (stopped or replaced).
+ */
+export const schedules = pgTable(
+  'schedules',
+  {
+    subscriptionId: uuid('subscription_id')
+      .primaryKey()
+      .references(() => triggerSubscriptions.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceId(),
+    nextAt: timestamp('next_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('schedules_next_at_idx').on(t.nextAt)],
 );
