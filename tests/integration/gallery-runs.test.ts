@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBundles } from '@bundles/server/testing';
 import { guruFixtureToken, guruSubscriptionBody, guruTransactionBody, postGuruWebhook } from '../fakes/guru.js';
+import { startSink } from '../support/sink.js';
 import { monetizzeAbandonedPostback, monetizzeFormBody, monetizzeFormHeaders, monetizzeSalePostback } from '../fakes/monetizze.js';
 import { startFakeRetailcrm, type FakeRetailcrm } from '../fakes/retailcrm.js';
 import { startFakeSalesmanago, type FakeSalesmanago } from '../fakes/salesmanago.js';
@@ -207,5 +208,27 @@ describe('gallery templates run once against the fakes', () => {
     expect(texts[0]).toBe('Stock check');
     expect(texts[1]).toContain('check: code_error Error: out of stock');
     expect(texts[2]).toMatch(new RegExp(`/bundles/${failing}\\?run=${failed!.id}$`));
+  });
+
+  it('Every morning: remind abandoned checkouts (fired now from a test sent for real)', async () => {
+    const shop = await startSink();
+    try {
+      const checkouts = [
+        { name: 'Ana', phone: '+5511998760001', url: 'https://shop.example/cart/1' },
+        { name: 'Bia', phone: '+5511998760002', url: 'https://shop.example/cart/2' },
+        { name: 'Caio', phone: '+5511998760003', url: 'https://shop.example/cart/3' },
+      ];
+      shop.script.push({ status: 200, body: JSON.stringify({ checkouts }) });
+      const flowId = await startTemplate('every-morning-abandoned-checkouts-sms', { inputs: { checkouts_url: `${shop.url}/abandoned` } });
+      const sample = (await b.api('GET', `/api/flows/${flowId}/test-sample`)).body.payload;
+      const test = await b.api('POST', `/api/flows/${flowId}/test`, { payload: sample, live: true });
+      expect(test.status, JSON.stringify(test.body)).toBe(200);
+      expect(test.body.status, JSON.stringify(test.body.steps)).toBe('succeeded');
+      expect(shop.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /abandoned']);
+      const sent = tw.messages.filter((m) => m.body.includes('seu carrinho'));
+      expect(sent.map((m) => [m.to, m.body]).sort()).toEqual(checkouts.map((c) => [c.phone, `Oi ${c.name}, seu carrinho ainda está esperando: ${c.url}`]).sort());
+    } finally {
+      await shop.close();
+    }
   });
 });

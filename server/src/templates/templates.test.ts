@@ -35,8 +35,9 @@ describe('gallery templates', () => {
         for (const n of t.graph.nodes) {
           const def = getNodeType(n.type);
           expect(def, `${n.id}: ${n.type}`).toBeDefined();
-          // A node that needs a connection names a role; one that takes none names none.
-          expect(Boolean(n.connection), n.id).toBe(connectionUse(def!) !== 'none');
+          // A node that needs a connection names a role; one that takes none names none (an optional one may go without).
+          const use = connectionUse(def!);
+          if (use !== 'optional') expect(Boolean(n.connection), n.id).toBe(use === 'required');
         }
       });
 
@@ -44,7 +45,8 @@ describe('gallery templates', () => {
         const refs = t.roles.map((r) => ({ role: r.role, id: randomUUID(), provider: r.provider }));
         const { graph, issues: fillIssues } = await fillTemplate(t, {
           connections: Object.fromEntries(refs.map((r) => [r.role, r.id])),
-          inputs: Object.fromEntries(t.inputs.map((i) => [i.key, '42'])),
+          // What a user would type: the example the form shows, else a number (a chat id).
+          inputs: Object.fromEntries(t.inputs.map((i) => [i.key, i.placeholder?.startsWith('http') ? i.placeholder : '42'])),
           firstOption: async (_connectionId, source) => (source === 'senders' ? '+15550002222' : `first-${source}`),
         });
         expect(fillIssues).toEqual([]);
@@ -58,7 +60,7 @@ describe('gallery templates', () => {
 
   it('a missing input and an empty option list are issues naming the field', async () => {
     const withInput = templates.find((t) => t.inputs.length > 0)!;
-    const withOption = templates.find((t) => markersOf(t).some((m) => '$firstOption' in m))!;
+    const withOption = templates.find((t) => t.inputs.length === 0 && markersOf(t).some((m) => '$firstOption' in m))!;
     const ids = (t: typeof withInput) => Object.fromEntries(t.roles.map((r) => [r.role, randomUUID()]));
     const a = await fillTemplate(withInput, { connections: ids(withInput), inputs: { [withInput.inputs[0]!.key]: '  ' }, firstOption: async () => 'x' });
     expect(a.issues).toEqual([{ field: `inputs.${withInput.inputs[0]!.key}`, message: `give "${withInput.inputs[0]!.title}"` }]);
