@@ -8,6 +8,7 @@ import { coreHttpRequest } from './http-request.js';
 import { coreSet } from './set.js';
 import { coreCode } from './code.js';
 import { coreErrorTrigger } from './error-trigger.js';
+import { coreWaitForReply } from './wait-for-reply.js';
 
 export { core, http, webhook, httpAuthHeaders } from './provider.js';
 export { coreWebhook } from './webhook.js';
@@ -17,11 +18,12 @@ export { coreDelay } from './delay.js';
 export { coreHttpRequest } from './http-request.js';
 export { coreSet } from './set.js';
 export { coreCode } from './code.js';
+export { coreWaitForReply, WAIT_FOR_REPLY, replyOutput, replyMessageSchema, type ReplyMessage, type WaitForReplyOutput } from './wait-for-reply.js';
 export { coreErrorTrigger, RUN_FAILED_EVENT, runFailedPayloadSchema, type RunFailedPayload } from './error-trigger.js';
 
 /** The built-in providers: core steps, the generic webhook trigger and the HTTP connection of core.http_request. */
 export const coreModules = [
-  providerModule(core, [coreErrorTrigger, coreFilter, coreBranch, coreDelay, coreHttpRequest, coreSet, coreCode]),
+  providerModule(core, [coreErrorTrigger, coreFilter, coreBranch, coreDelay, coreWaitForReply, coreHttpRequest, coreSet, coreCode]),
   providerModule(webhook, [coreWebhook]),
   providerModule(http, []),
 ];
