@@ -223,7 +223,7 @@ export const messageSchema = z.object({
   error: stepErrorSchema.nullable(),
   conversationKey: z.string().nullable(),
   runId: z.string().nullable(),
-  /** The bundle of the run that sent it (null: received, or sent from the log). */
+  /** The bundle of the run that sent it, or of the run that took a received one as its reply (core.wait_for_reply); null: neither. */
   flowId: z.string().nullable().optional(),
   createdAt: timestamp,
   updatedAt: timestamp,
