@@ -148,6 +148,56 @@ describe('core.wait_for_reply', () => {
     expect((await runDetail(b, waiting.id)).steps.find((s) => s.nodeId === 'wait')?.handle).toBe('timeout');
   });
 
+  it('a reply just after the timeout, before the run resumed, goes to the auto-reply bundle; the run goes on on `timeout`', async () => {
+    const cara = '+5521987654321';
+    const before = (await listRuns(b, autoReplyFlow)).length;
+    const waiting = await orderWaiting('C-7', cara);
+    // Its time is up, and its job has not run yet.
+    await b.database.pool.query(`update reply_waits set expires_at = now() - interval '1 second' where run_id = $1`, [waiting.id]);
+    expect((await sendSms(cara, 'YES')).status).toBe(200);
+    await waitForFinishedRuns(b, autoReplyFlow, before + 1);
+    await waitFor('the auto-reply to the late YES', async () => twilio.messages.some((m) => m.to === cara && m.body === 'Auto: YES'));
+    expect((await runDetail(b, waiting.id)).status).toBe('waiting');
+    await b.database.pool.query(`update graphile_worker._private_jobs set run_at = now() where key like 'reply:' || $1 || ':%'`, [waiting.id]);
+    const run = await waitFor('the reminder', async () => {
+      const r = await runDetail(b, waiting.id);
+      return r.status === 'succeeded' ? r : null;
+    });
+    expect(stepOf(run, 'wait')).toMatchObject({ handle: 'timeout', output: { timedOut: true } });
+  });
+
+  it('a bundle started by a customer’s SMS takes their next one as the reply, not as a new run of its own', async () => {
+    const line = await createConnection(b, 'twilio', 'Subscriptions line', twilioConfig(twilio));
+    const nodes = [
+      { id: 'trigger', type: 'twilio.message_received', connectionId: line.id, config: { channel: 'sms' } },
+      { id: 'ask', type: 'twilio.send_sms', connectionId: line.id, config: { from: shopNumber, to: '{{ trigger.from }}', body: 'Reply YES to subscribe' } },
+      { id: 'wait', type: 'core.wait_for_reply', connectionId: line.id, config: { conversation: '{{ trigger.from }}', timeoutSeconds: 600 } },
+      { id: 'done', type: 'twilio.send_sms', connectionId: line.id, config: { from: shopNumber, to: '{{ trigger.from }}', body: 'You said {{ steps.wait.message.text }} to {{ trigger.body }}' } },
+    ];
+    const graph = {
+      nodes: nodes.map((n, i) => ({ ...n, position: { x: i * 300, y: 0 } })),
+      edges: [
+        { source: 'trigger', target: 'ask' },
+        { source: 'ask', target: 'wait' },
+        { source: 'wait', target: 'done', sourceHandle: 'reply' },
+      ],
+    };
+    const flow = await b.api('POST', '/api/flows', { name: 'SMS subscribe', graph });
+    expect((await b.api('POST', `/api/flows/${flow.body.id}/start`)).status).toBe(200);
+    const flowId = flow.body.id as string;
+    const dewi = '+6281298765432';
+    const post = (body: string) => deliverTwilioWebhook(line.webhookUrl!, twilio.authToken, twilioInboundSms({ from: dewi, to: shopNumber, body }));
+    expect((await post('JOIN')).status).toBe(200);
+    const first = await waitFor('the subscription run to wait', async () => (await listRuns(b, flowId)).find((r) => r.status === 'waiting') ?? null);
+    expect((await post('YES')).status).toBe(200);
+    await waitFor('the subscription', async () => twilio.messages.some((m) => m.to === dewi && m.body === 'You said YES to JOIN'));
+    const runs = await waitForFinishedRuns(b, flowId, 1);
+    expect(runs.map((r) => r.id)).toEqual([first.id]);
+    // The next message, with no wait open, starts the bundle again.
+    expect((await post('JOIN again')).status).toBe(200);
+    await waitFor('a second run', async () => ((await listRuns(b, flowId)).length === 2 ? true : null));
+  });
+
   it('a test of the draft answers the wait from the request, or goes on on `timeout`', async () => {
     const flow = await b.api('POST', '/api/flows', { name: 'Confirm order (draft)', graph: confirmGraph(sms.id, orders.id) });
     expect(flow.status).toBe(201);

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { getProvider, replyOutput, ProviderError, type ControlResult, type ReplyMessage, type WaitForReplyOutput } from '@bundles/nodes';
 import type { LoadedConnection } from './connections.js';
 
-/** A wait to store with the waiting step (RunWrite.replyWait); stored once (a repeat changes nothing). */
+/** A wait to store with the waiting step (RunWrite.replyWait): a repeat of an open one changes nothing, a settled one waits anew. */
 export interface ReplyWaitWrite {
   node_id: string;
   flow_id: string;

@@ -114,7 +114,10 @@ with r_all as (
   join r_in r on r.run_id = x.run_id
   -- Tested once (no column in it): a batch without a wait reads nothing.
   where json_array_length($6::json) > 0
-  on conflict (run_id, node_id) do nothing
+  -- The same wait again (a run woken early waits on) is left as it is; a settled one waits anew (a retried step).
+  on conflict (run_id, node_id) do update set status = 'open', connection_id = excluded.connection_id, conversation_key = excluded.conversation_key,
+    expires_at = excluded.expires_at, taken_by_event = null, reply = null, created_at = now()
+    where reply_waits.status <> 'open'
   returning 1
 ), done as (
   delete from graphile_worker._private_jobs where id = any($5::bigint[])
