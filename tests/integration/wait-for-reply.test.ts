@@ -105,6 +105,7 @@ describe('core.wait_for_reply', () => {
       return r.status === 'succeeded' ? r : null;
     });
     expect(stepOf(run, 'wait')).toMatchObject({ status: 'succeeded', handle: 'reply', output: { conversation: ana, timedOut: false, message: { text: 'YES', from: ana, provider: 'twilio', channel: 'sms' } } });
+    expect((stepOf(run, 'wait').output as { message: { at: string } }).message.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(run.steps.some((s) => s.nodeId === 'remind')).toBe(false);
     await waitFor('the thanks', async () => twilio.messages.some((m) => m.body === 'Thanks, we got "YES"'));
 

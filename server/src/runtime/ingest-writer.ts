@@ -101,7 +101,8 @@ with d as (
   select distinct on (o.run_id, o.node_id) o.run_id, o.node_id, m.event_id, m.req, m.reply
   from (
     select i.req, i.id as event_id, i.connection_id, x.conversation_key,
-      json_build_object('text', x.text, 'from', x."from", 'at', now(), 'provider', d.provider, 'channel', x.channel) as reply
+      json_build_object('text', x.text, 'from', x."from", 'at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'provider', d.provider, 'channel', x.channel) as reply
     from json_to_recordset($4::json) as x(req int, dedupe_key text, channel text, "from" text, text text, conversation_key text)
     join ins_req i on i.req = x.req and i.dedupe_key = x.dedupe_key and i.inserted
     join d on d.req = x.req
