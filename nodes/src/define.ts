@@ -188,14 +188,19 @@ export function parseRetryAfter(value: string | undefined | null, now = Date.now
 }
 
 // ---------------------------------------------------------------------------------------------
-// Control results of core nodes (filter, branch, delay, for-each)
+// Control results of core nodes (filter, branch, delay, for-each, wait for a reply)
 
 export type ControlResult =
   | { control: 'filtered'; output: unknown }
   | { control: 'branch'; handle: string; output: unknown }
   | { control: 'wait'; until: Date; output: unknown }
   /** core.for_each: the steps after its `item` handle run once per element, then it goes on from `done`. */
-  | { control: 'each'; items: unknown[]; concurrency: number };
+  | { control: 'each'; items: unknown[]; concurrency: number }
+  /**
+   * Waits (no worker held) for the next inbound message of `conversation` on the step's connection, at most
+   * until `until`; the runtime then continues the step on `reply` or on `timeout` (see core.wait_for_reply).
+   */
+  | { control: 'reply'; until: Date; conversation: string; output: unknown };
 
 const controlTag = Symbol.for('bundles.control');
 export const control = {
@@ -203,6 +208,7 @@ export const control = {
   branch: (handle: string, output: unknown) => ({ [controlTag]: true, control: 'branch', handle, output }) as ControlResult,
   wait: (until: Date, output: unknown) => ({ [controlTag]: true, control: 'wait', until, output }) as ControlResult,
   each: (items: unknown[], concurrency = 1) => ({ [controlTag]: true, control: 'each', items, concurrency }) as ControlResult,
+  awaitReply: (until: Date, conversation: string, output: unknown) => ({ [controlTag]: true, control: 'reply', until, conversation, output }) as ControlResult,
 };
 export function isControlResult(value: unknown): value is ControlResult {
   return typeof value === 'object' && value !== null && controlTag in value;
@@ -377,6 +383,12 @@ export interface ProviderDefinition<Auth extends z.ZodObject = z.ZodObject> {
   messageStatuses?: string[];
   /** Background exports into a connection of this provider from another provider's (by name). */
   exports?: Record<string, ExportDefinition<z.infer<Auth>, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Its webhooks bring inbound messages: the conversation key they carry for an address written by a person or
+   * another provider (a phone as `+55 (11) 99876-5432`), normalised as its parse does (`+5511998765432`).
+   * core.wait_for_reply takes the connections of every provider that has it.
+   */
+  conversationKey?(address: string): string;
   /** Rules the provider sets for a connection's name (RetailCRM wants integration names of 5 or more characters). */
   connectionName?: { minLength: number };
   /**
@@ -450,6 +462,11 @@ export interface ActionDefinition<Config extends z.ZodType = z.ZodType, Output e
   needsConnection?: boolean | 'optional';
   /** The provider of the connection it uses, when not its own (core.http_request takes an `http` connection). */
   connectionProvider?: string;
+  /**
+   * It takes a connection of any of several providers: `messaging`, every provider whose webhooks bring
+   * messages (ProviderDefinition.conversationKey), which the registry resolves to their ids.
+   */
+  connectionProviders?: 'messaging' | string[];
   /**
    * What a call does outside Bundles. Before a `write` calls out, the run journals the attempt (and every
    * step finished before it) durably; a run recovered after a crash never repeats a write blindly.

@@ -31,6 +31,7 @@ export {
   type ScheduleConfig,
   type ScheduleTick,
 } from './core/schedule.js';
+export { WAIT_FOR_REPLY, replyOutput, type ReplyMessage, type WaitForReplyOutput } from './core/wait-for-reply.js';
 
 /** Every provider folder, one line each (a provider whose node types send gets the send cap fields). */
 export const providerModules: ProviderModule[] = [
@@ -45,7 +46,16 @@ export const providerModules: ProviderModule[] = [
 ].map((m) => ({ provider: withSendCap(m.provider, m.nodeTypes), nodeTypes: m.nodeTypes }));
 
 export const providers: ProviderDefinition[] = providerModules.map((m) => m.provider);
-export const nodeTypes: NodeDefinition[] = providerModules.flatMap((m) => m.nodeTypes);
+
+/** The providers whose webhooks bring messages keyed by conversation (they declare `conversationKey`). */
+export const messagingProviders: string[] = providers.filter((p) => p.conversationKey).map((p) => p.id);
+
+/** A node type that takes the connections of every messaging provider gets their ids (ActionDefinition.connectionProviders). */
+function withConnectionProviders(node: NodeDefinition): NodeDefinition {
+  return node.kind === 'action' && node.connectionProviders === 'messaging' ? { ...node, connectionProviders: messagingProviders } : node;
+}
+
+export const nodeTypes: NodeDefinition[] = providerModules.flatMap((m) => m.nodeTypes.map(withConnectionProviders));
 
 const providerById = new Map(providers.map((p) => [p.id, p]));
 const nodeTypeById = new Map(nodeTypes.map((n) => [n.id, n]));

@@ -65,6 +65,12 @@ export function connectionUse(node: NodeDefinition): 'required' | 'optional' | '
   return use === 'optional' ? 'optional' : use ? 'required' : 'none';
 }
 
+/** The providers whose connections a node takes: its own, the one it names, or several (resolved by the registry). */
+export function connectionProvidersOf(node: NodeDefinition): string[] {
+  if (node.kind === 'action' && Array.isArray(node.connectionProviders)) return node.connectionProviders;
+  return [(node.kind === 'action' ? node.connectionProvider : undefined) ?? node.provider];
+}
+
 export function nodeManifest(node: NodeDefinition): NodeManifest {
   return {
     id: node.id,
@@ -78,6 +84,7 @@ export function nodeManifest(node: NodeDefinition): NodeManifest {
     needsConnection: connectionUse(node) !== 'none',
     connectionOptional: connectionUse(node) === 'optional',
     connectionProvider: (node.kind === 'action' ? node.connectionProvider : undefined) ?? node.provider,
+    ...(node.kind === 'action' && Array.isArray(node.connectionProviders) ? { connectionProviders: node.connectionProviders } : {}),
     effect: node.kind === 'trigger' ? 'read' : typeof node.effect === 'function' ? 'depends' : node.effect,
     ...(node.kind === 'trigger' && node.statusRules ? { statusRules: node.statusRules } : {}),
     ...(node.kind === 'trigger' && node.outputWhen ? { outputWhen: node.outputWhen } : {}),

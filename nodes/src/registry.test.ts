@@ -64,8 +64,8 @@ describe('node manifests', () => {
 
   it.each(nodeTypes.map((n) => [n.id, n] as const))('%s says whether it needs a connection, and of which provider', (id, node) => {
     const optional = id === 'core.http_request';
-    // Built-in triggers (a run failed, a schedule) are fed by Bundles itself: no connection.
-    const expected = node.provider !== 'core' || optional;
+    // Built-in triggers (a run failed, a schedule) are fed by Bundles itself: no connection; a wait for a reply waits on one.
+    const expected = node.provider !== 'core' || optional || id === 'core.wait_for_reply';
     const manifest = nodeManifest(node);
     expect(manifest.needsConnection).toBe(expected);
     expect(manifest.connectionOptional).toBe(optional);
@@ -114,11 +114,12 @@ describe('node manifests', () => {
     expect(idempotent(cfg('POST', true))).toBe(true);
   });
 
-  it('only core.branch (true, false) and core.for_each (item, done) have output handles', () => {
+  it('only core.branch (true, false), core.for_each (item, done) and core.wait_for_reply (reply, timeout) have output handles', () => {
     const withHandles = nodeTypes.map(nodeManifest).filter((m) => m.handles.length > 0).map((m) => [m.id, m.handles]);
     expect(withHandles).toEqual([
       ['core.branch', ['true', 'false']],
       ['core.for_each', ['item', 'done']],
+      ['core.wait_for_reply', ['reply', 'timeout']],
     ]);
   });
 });
@@ -210,7 +211,7 @@ describe('lookups', () => {
 describe('core node types', () => {
   it('are all registered', () => {
     const ids = nodeTypes.filter((n) => n.id.startsWith('core.')).map((n) => n.id);
-    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.error_trigger', 'core.filter', 'core.for_each', 'core.http_request', 'core.schedule', 'core.set', 'core.webhook']);
+    expect([...ids].sort()).toEqual(['core.branch', 'core.code', 'core.delay', 'core.error_trigger', 'core.filter', 'core.for_each', 'core.http_request', 'core.schedule', 'core.set', 'core.wait_for_reply', 'core.webhook']);
     expect(coreNode('core.webhook').kind).toBe('trigger');
     expect(coreNode('core.webhook').provider).toBe('webhook');
     expect(coreNode('core.error_trigger').kind).toBe('trigger');

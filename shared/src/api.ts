@@ -86,6 +86,8 @@ export const stepSchema = z.object({
   finishedAt: timestamp.nullable(),
   /** How a person settled the step when it was uncertain. */
   resolution: z.enum(['marked_done', 'sent_again']).nullable(),
+  /** The output handle it went on on (`true`/`false` of a branch, `reply`/`timeout` of a wait for a reply); null: the default output. */
+  handle: z.string().nullable().optional(),
 });
 export type Step = z.infer<typeof stepSchema>;
 
@@ -175,6 +177,11 @@ export const testInputSchema = z.object({
   payload: z.record(z.string(), z.unknown()).optional(),
   nodeId: z.string().optional(),
   live: z.boolean().optional(),
+  /**
+   * How the bundle's "Wait for reply" steps are answered, by node id: a reply's text, or `timeout`. A step
+   * given none goes on on `timeout` (a test never waits).
+   */
+  replies: z.record(z.string(), z.union([z.object({ text: z.string().max(4096) }), z.literal('timeout')])).optional(),
 });
 export type TestInput = z.infer<typeof testInputSchema>;
 
@@ -216,7 +223,7 @@ export const messageSchema = z.object({
   error: stepErrorSchema.nullable(),
   conversationKey: z.string().nullable(),
   runId: z.string().nullable(),
-  /** The bundle of the run that sent it (null: received, or sent from the log). */
+  /** The bundle of the run that sent it, or of the run that took a received one as its reply (core.wait_for_reply); null: neither. */
   flowId: z.string().nullable().optional(),
   createdAt: timestamp,
   updatedAt: timestamp,

@@ -18,6 +18,8 @@ export interface NodeManifest {
   connectionOptional: boolean;
   /** The provider whose connections it takes (its own, or e.g. `http` for core.http_request). */
   connectionProvider: string;
+  /** When it takes the connections of several providers (core.wait_for_reply: every one that receives messages): their ids. */
+  connectionProviders?: string[];
   /** `write`: it changes something outside Bundles; `read`: it only asks; `none`: it computes. */
   effect: 'none' | 'read' | 'write' | 'depends';
   /** A trigger the "Status messages" screen builds rules on. */

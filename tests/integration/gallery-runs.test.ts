@@ -2,16 +2,18 @@
 // provider's webhook (shaped as the provider sends it): the target fake sees the call the template promises.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBundles } from '@bundles/server/testing';
+import { waitFor } from '../support/wait.js';
 import { guruFixtureToken, guruSubscriptionBody, guruTransactionBody, postGuruWebhook } from '../fakes/guru.js';
 import { startSink } from '../support/sink.js';
 import { monetizzeAbandonedPostback, monetizzeFormBody, monetizzeFormHeaders, monetizzeSalePostback } from '../fakes/monetizze.js';
 import { startFakeRetailcrm, type FakeRetailcrm } from '../fakes/retailcrm.js';
 import { startFakeSalesmanago, type FakeSalesmanago } from '../fakes/salesmanago.js';
 import { signedTokopediaWebhook, startFakeTokopedia, tokopediaChatPayload, type FakeTokopedia } from '../fakes/tokopedia.js';
-import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
+import { deliverTwilioWebhook, startFakeTwilio, twilioInboundSms, type FakeTwilio } from '../fakes/twilio.js';
 import { deliverWhatsAppWebhook, startFakeWhatsApp, whatsappInboundPayload, whatsappTextMessage, type FakeWhatsApp } from '../fakes/whatsapp.js';
 import {
   createConnection,
+  listRuns,
   postHook,
   retailcrmConfig,
   startChainFlow,
@@ -101,6 +103,20 @@ describe('gallery templates run once against the fakes', () => {
       language: { code: 'en_US' },
       components: [{ type: 'body', parameters: [{ type: 'text', text: 'Budi' }, { type: 'text', text: order.number }] }],
     });
+  });
+
+  it('RetailCRM new order → confirm by SMS reply: a YES confirms the order', async () => {
+    const flowId = await startTemplate('retailcrm-order-confirm-by-sms', { inputs: { confirmed_status: 'availability-confirmed' } });
+    const order = crm.addOrder({ status: 'new', firstName: 'Rita', lastName: 'Lima', phone: '+55 21 98765-1111', totalSumm: 89 });
+    expect((await postHook(c.crm!.webhookUrl!, form, `type=order&status=new&id=${order.id}&event=new`)).status).toBe(200);
+    const ask = `Order ${order.number}: reply YES to confirm it.`;
+    await waitFor('the question', async () => tw.messages.some((m) => m.body === ask && m.to === '+5521987651111'));
+    await waitFor('the run to wait for the reply', async () => ((await listRuns(b, flowId))[0]?.status === 'waiting' ? true : null));
+    const reply = twilioInboundSms({ from: '+5521987651111', to: tw.numbers[0]!.phoneNumber, body: 'YES' });
+    expect((await deliverTwilioWebhook(c.twilio!.webhookUrl!, tw.authToken, reply)).status).toBe(200);
+    const run = await oneSucceededRun(flowId);
+    expect(stepStates(run)).toEqual(['trigger:succeeded', 'ask:succeeded', 'wait:succeeded', 'yes:succeeded', 'confirm:succeeded']);
+    expect(crm.orders.find((o) => o.id === order.id)!.status).toBe('availability-confirmed');
   });
 
   it('WhatsApp message → RetailCRM customer, order and chat message', async () => {

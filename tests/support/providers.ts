@@ -30,6 +30,7 @@ export interface ApiStep {
   startedAt: string | null;
   finishedAt: string | null;
   resolution: 'marked_done' | 'sent_again' | null;
+  handle?: string | null;
 }
 export interface ApiRun {
   id: string;

@@ -52,6 +52,8 @@ export interface NodeManifest {
   connectionOptional: boolean;
   /** The provider whose connections the node takes: its own, or e.g. `http` for core.http_request. */
   connectionProvider: string;
+  /** When it takes the connections of several providers (a wait for a reply: every one that receives messages). */
+  connectionProviders?: string[];
   effect: 'none' | 'read' | 'write' | 'depends';
   /** A trigger the Status messages screen builds rules on. */
   statusRules?: StatusRuleTrigger;

@@ -59,6 +59,12 @@ describe('ConnectionPicker', () => {
     expect(screen.getByText('*')).toBeTruthy();
   });
 
+  it('offers a wait for a reply the connections of every provider that receives messages, saying whose', () => {
+    render(<Harness type="core.wait_for_reply" initial={[conn('t1', 'twilio', 'Shop SMS'), conn('h1', 'http', 'ERP API'), conn('w1', 'whatsapp', 'Shop WhatsApp'), conn('r1', 'retailcrm', 'CRM')]} />);
+    expect(optionLabels()).toEqual(['Choose a connection…', `Shop SMS (${providerTitles.get('twilio')})`, `Shop WhatsApp (${providerTitles.get('whatsapp')})`]);
+    expect(screen.getByText('*')).toBeTruthy();
+  });
+
   it('creates an HTTP API connection from its auth schema and chooses it', async () => {
     const user = userEvent.setup();
     const create = vi.spyOn(api.connections, 'create').mockImplementation(async (body) => ({ ...conn('h9', body.provider, body.name), config: body.config }));

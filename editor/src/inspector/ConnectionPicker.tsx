@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Connection, NodeManifest, ProviderDescriptor, ValidationIssue } from '../api/types';
 import { Modal } from '../components/ui';
 import { ConnectionForm } from './ConnectionForm';
-import { connectionProviderOf, connectionsFor } from './connections';
+import { connectionProviderOf, connectionProvidersOf, connectionsFor } from './connections';
 
 const NEW_CONNECTION = '__new';
 
@@ -33,7 +33,10 @@ export function ConnectionPicker({
   const providerTitle = provider?.title ?? providerTitles.get(providerId) ?? providerId;
   const choices = connectionsFor(manifest, connections);
   const optional = manifest.connectionOptional;
-  const emptyLabel = optional ? 'No connection (no credentials)' : choices.length ? 'Choose a connection…' : `No ${providerTitle} connection yet`;
+  // Connections of several providers (a wait for a reply: any that receives messages): each says whose, and a
+  // new one is made on the Connections page, where its provider is chosen.
+  const several = connectionProvidersOf(manifest).length > 1;
+  const emptyLabel = optional ? 'No connection (no credentials)' : choices.length ? 'Choose a connection…' : several ? 'No SMS, WhatsApp or chat connection yet' : `No ${providerTitle} connection yet`;
 
   return (
     <div className={`field${issues.length ? ' has-error' : ''}`} data-testid="field-wrap-connectionId">
@@ -56,10 +59,11 @@ export function ConnectionPicker({
           {choices.map((c) => (
             <option key={c.id} value={c.id}>
               {c.name}
+              {several ? ` (${providerTitles.get(c.provider) ?? c.provider})` : ''}
               {c.status === 'broken' ? ' (broken)' : ''}
             </option>
           ))}
-          <option value={NEW_CONNECTION}>+ New {providerTitle} connection…</option>
+          {!several && <option value={NEW_CONNECTION}>+ New {providerTitle} connection…</option>}
         </select>
       </div>
       {optional && <span className="field-help">Optional: its credentials are stored encrypted and sent with every request.</span>}

@@ -5,9 +5,14 @@ export function connectionProviderOf(manifest: NodeManifest): string {
   return manifest.connectionProvider || manifest.provider;
 }
 
+/** Every provider whose connections the node takes (several for a wait for a reply). */
+export function connectionProvidersOf(manifest: NodeManifest): string[] {
+  return manifest.connectionProviders?.length ? manifest.connectionProviders : [connectionProviderOf(manifest)];
+}
+
 export function connectionsFor(manifest: NodeManifest, connections: Connection[]): Connection[] {
-  const provider = connectionProviderOf(manifest);
-  return connections.filter((c) => c.provider === provider);
+  const providers = connectionProvidersOf(manifest);
+  return connections.filter((c) => providers.includes(c.provider));
 }
 
 /**

@@ -44,7 +44,7 @@ import { VersionsPanel } from '../versions/VersionsPanel';
 import { MiniMapWhenNeeded } from '../canvas/MiniMapWhenNeeded';
 import { ProblemsPanel } from '../canvas/ProblemsPanel';
 import { useAutosave } from '../canvas/useAutosave';
-import { TestPanel, type PinnedData } from '../testing/TestPanel';
+import { TestPanel, WAIT_FOR_REPLY, type PinnedData } from '../testing/TestPanel';
 import type { TestRun } from '../testing/testApi';
 import { pinnedValues, testStepStatus } from '../testing/testView';
 
@@ -509,6 +509,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                   triggerKey={triggerKey}
                   selected={selected ? { id: selected.id, title: selected.data.label || selectedManifest?.title || selected.data.type, isTrigger: selectedManifest?.kind === 'trigger' } : null}
                   manifests={manifests}
+                  waits={nodes.filter((n) => n.data.type === WAIT_FOR_REPLY && !n.data.disabled).map((n) => ({ id: n.id, title: n.data.label || manifests.get(n.data.type)?.title || n.id }))}
                   flush={autosave.flush}
                   result={testRun}
                   onResult={(r) => {

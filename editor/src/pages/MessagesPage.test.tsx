@@ -29,7 +29,11 @@ const message = (id: string, text: string, flowId: string | null): Message => ({
   createdAt: '2026-12-02T10:00:00.000Z',
   updatedAt: '2026-12-02T10:00:00.000Z',
 });
-const all = [message('m1', 'Order A-17 is paid', paidFlow.id), message('m2', 'Order A-17 shipped', shippedFlow.id)];
+const confirmFlow = flow('0190e0a0-0000-7000-8000-0000000000f3', 'Confirm order');
+const confirmRun = '0190e0a0-0000-7000-8000-0000000000a1';
+/** A customer's YES that a run of "Confirm order" waiting for the reply took. */
+const taken: Message = { ...message('m3', 'YES', confirmFlow.id), direction: 'inbound', from: '+5511998765432', to: '+15550002222', status: 'received', runId: confirmRun, createdAt: '2026-12-02T10:05:00.000Z' };
+let all = [message('m1', 'Order A-17 is paid', paidFlow.id), message('m2', 'Order A-17 shipped', shippedFlow.id)];
 
 /** A fake list answering the filters the way the server does. */
 function serve(filter: MessageFilter): Promise<Message[]> {
@@ -39,7 +43,7 @@ function serve(filter: MessageFilter): Promise<Message[]> {
 function renderPage() {
   vi.spyOn(api, 'nodeTypes').mockResolvedValue([]);
   vi.spyOn(api, 'providers').mockResolvedValue([twilio]);
-  vi.spyOn(api.flows, 'list').mockResolvedValue([paidFlow, shippedFlow]);
+  vi.spyOn(api.flows, 'list').mockResolvedValue([paidFlow, shippedFlow, confirmFlow]);
   const list = vi.spyOn(api.messages, 'list').mockImplementation(serve);
   render(
     <CatalogProvider>
@@ -83,5 +87,22 @@ describe('MessagesPage filters', () => {
     expect(rows()).toEqual([]);
     await user.click(screen.getByRole('button', { name: 'Clear' }));
     await waitFor(() => expect(rows()).toEqual(['message-row-m1', 'message-row-m2']));
+  });
+});
+
+describe('MessagesPage replies taken by a waiting run', () => {
+  it('says which bundle took a received message, linking to its run', async () => {
+    const before = all;
+    all = [...before, taken];
+    try {
+      renderPage();
+      const tag = await screen.findByTestId('taken-by-m3');
+      await waitFor(() => expect(tag.textContent).toBe(' · taken by Confirm order'));
+      expect(tag.querySelector('a')?.getAttribute('href')).toBe(`/bundles/${confirmFlow.id}?run=${confirmRun}`);
+      // A sent message names no taker.
+      expect(screen.queryByTestId('taken-by-m1')).toBeNull();
+    } finally {
+      all = before;
+    }
   });
 });

@@ -4,6 +4,7 @@ import { useCatalog } from '../api/catalog';
 import { useAsync } from '../api/hooks';
 import type { Message } from '../api/types';
 import { useSettled } from '../lib/useSettled';
+import { NavLink } from '../lib/navigation';
 import { MessageFilters, noFilter, queryOf, type FilterState } from './MessageFilters';
 import { EmptyState, ErrorState, ProviderBadge, Spinner, StatusPill, formatTime } from '../components/ui';
 
@@ -13,6 +14,8 @@ export function MessagesPage() {
   const [selected, setSelected] = useState<Message | null>(null);
   const query = queryOf(filter, useSettled(filter.search));
   const messages = useAsync(() => api.messages.list(query), [JSON.stringify(query)], 5000);
+  const flows = useAsync(() => api.flows.list(), []);
+  const bundleNames = new Map((flows.data ?? []).map((f) => [f.id, f.name]));
   const filtered = Object.values(query).some(Boolean);
 
   return (
@@ -69,7 +72,10 @@ export function MessagesPage() {
                   <td className="nowrap small">
                     {m.from ?? '—'} → {m.to ?? '—'}
                   </td>
-                  <td className="ellipsis">{m.text}</td>
+                  <td className="ellipsis">
+                    {m.text}
+                    <TakenBy message={m} bundleNames={bundleNames} />
+                  </td>
                   <td>
                     <StatusPill status={m.status} />
                   </td>
@@ -81,13 +87,26 @@ export function MessagesPage() {
         )}
       </div>
       <div className="split-detail">
-        {selected ? <Conversation key={selected.id} message={selected} /> : <p className="muted detail-placeholder">Select a message to see its conversation and reply.</p>}
+        {selected ? <Conversation key={selected.id} message={selected} bundleNames={bundleNames} /> : <p className="muted detail-placeholder">Select a message to see its conversation and reply.</p>}
       </div>
     </div>
   );
 }
 
-function Conversation({ message }: { message: Message }) {
+/** A received message that a waiting run took as its reply (core.wait_for_reply): which bundle, linking to the run. */
+function TakenBy({ message, bundleNames }: { message: Message; bundleNames: Map<string, string> }) {
+  if (message.direction !== 'inbound' || !message.runId || !message.flowId) return null;
+  return (
+    <span className="muted small" data-testid={`taken-by-${message.id}`}>
+      {' · taken by '}
+      <NavLink href={`/bundles/${message.flowId}?run=${message.runId}`} onClick={(e) => e.stopPropagation()}>
+        {bundleNames.get(message.flowId) ?? 'a bundle'}
+      </NavLink>
+    </span>
+  );
+}
+
+function Conversation({ message, bundleNames }: { message: Message; bundleNames: Map<string, string> }) {
   const key = message.conversationKey;
   const thread = useAsync(() => (key ? api.messages.list({ conversation: key }) : Promise.resolve([message])), [key], 3000);
   const [text, setText] = useState('');
@@ -128,6 +147,7 @@ function Conversation({ message }: { message: Message }) {
             <div className="bubble-text">{m.text}</div>
             <div className="bubble-meta">
               {formatTime(m.createdAt)} · {m.status}
+              <TakenBy message={m} bundleNames={bundleNames} />
             </div>
           </li>
         ))}

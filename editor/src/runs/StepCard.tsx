@@ -66,6 +66,7 @@ export function StepCard({
       {uncertain && <p className="uncertain-wording">{STATUS_WORDING.uncertain}</p>}
       <p className="muted small">
         {s.attempts} attempt{s.attempts === 1 ? '' : 's'} · {formatDuration(s.startedAt, s.finishedAt)}
+        {s.handle && <span data-testid={`step-handle-${s.nodeId}`}> · went on on “{s.handle}”</span>}
       </p>
       {s.error && <StepErrorBox step={s} />}
       {uncertain && <UncertainStepActions runId={runId} step={s} where={checkTarget(manifest, providerTitles)} onRunChanged={onRunChanged} />}

@@ -9,6 +9,9 @@ import { ErrorState, Spinner } from '../components/ui';
 import { TestResult } from './TestResult';
 import { testApi, type RecordedEvent, type TestInput, type TestRun } from './testApi';
 
+/** The node type whose steps a test answers from the panel instead of waiting (core.wait_for_reply). */
+export const WAIT_FOR_REPLY = 'core.wait_for_reply';
+
 export type PinnedData = { kind: 'event'; event: RecordedEvent } | { kind: 'test'; run: TestRun };
 
 export interface TestPanelProps {
@@ -17,6 +20,8 @@ export interface TestPanelProps {
   triggerKey: string;
   selected: { id: string; title: string; isTrigger: boolean } | null;
   manifests: Map<string, NodeManifest>;
+  /** The draft's "Wait for reply" steps: a test answers each with the text typed here, or goes on on timeout. */
+  waits?: Array<{ id: string; title: string }>;
   /** Saves what is pending: a test runs the saved draft. */
   flush(): Promise<boolean>;
   result: TestRun | null;
@@ -35,6 +40,8 @@ export function TestPanel(props: TestPanelProps) {
   const [live, setLive] = useState(false);
   const [busy, setBusy] = useState<null | 'bundle' | 'step'>(null);
   const [error, setError] = useState<unknown>(undefined);
+  const [answers, setAnswers] = useState<Record<string, string>>({});
+  const waits = props.waits ?? [];
 
   const list = events.data ?? [];
   const chosen = list.find((e) => e.id === eventId) ?? list[0];
@@ -68,7 +75,13 @@ export function TestPanel(props: TestPanelProps) {
     setError(undefined);
     try {
       if (!(await flush())) return;
-      const body: TestInput = { ...input, ...(kind === 'step' && selected ? { nodeId: selected.id } : {}), ...(live ? { live: true } : {}) };
+      const replies = Object.fromEntries(waits.filter((w) => (answers[w.id] ?? '').trim() !== '').map((w) => [w.id, { text: answers[w.id]!.trim() }]));
+      const body: TestInput = {
+        ...input,
+        ...(kind === 'step' && selected ? { nodeId: selected.id } : {}),
+        ...(live ? { live: true } : {}),
+        ...(Object.keys(replies).length ? { replies } : {}),
+      };
       const tested = await testApi.run(flowId, body);
       onResult(tested);
       toast(`Test ${tested.status}${live ? ' (sent for real)' : ''}`, tested.status === 'failed' ? 'error' : 'success');
@@ -110,6 +123,22 @@ export function TestPanel(props: TestPanelProps) {
             </span>
           )}
         </label>
+      )}
+      {waits.length > 0 && (
+        <fieldset className="test-replies" data-testid="test-replies">
+          <legend>Replies</legend>
+          {waits.map((w) => (
+            <label key={w.id} className="field">
+              <span>Answer “{w.title}” with…</span>
+              <input
+                value={answers[w.id] ?? ''}
+                placeholder="Nothing: it goes on on timeout"
+                onChange={(e) => setAnswers((all) => ({ ...all, [w.id]: e.target.value }))}
+                data-testid={`test-reply-${w.id}`}
+              />
+            </label>
+          ))}
+        </fieldset>
       )}
       <label className={`test-live${live ? ' on' : ''}`}>
         <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} data-testid="test-live" /> Send for real

@@ -111,6 +111,8 @@ function readJsonBody(req: WebhookRequest): Record<string, unknown> {
 export const tokopedia = defineProvider({
   id: 'tokopedia',
   messageStatuses: ['received', 'sent'],
+  // All messages of one buyer form one thread, keyed by buyer_id.
+  conversationKey: (address) => address.trim(),
   title: 'Tokopedia',
   auth: tokopediaAuth,
   setup: ({ webhookUrl, config }) =>

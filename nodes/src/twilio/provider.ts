@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError, type ParsedEvent, type VerifyResult, type WebhookRequest } from '../define.js';
 import { formOf, header } from '../webhooks.js';
-import { asProviderError, sendTwilioMessage, twilioClient, whatsappAddress, type TwilioAuth } from './client.js';
+import { asProviderError, sendTwilioMessage, toE164, twilioClient, whatsappAddress, type TwilioAuth } from './client.js';
 import {
   first,
   inboundPayload,
@@ -82,6 +82,8 @@ function parseTwilio(params: FormParams): ParsedEvent[] {
 export const twilio = defineProvider({
   id: 'twilio',
   // Twilio's message statuses (MessageStatus), in the order a message moves through them.
+  // Inbound messages are keyed by `From` as Twilio sends it: E.164, with `whatsapp:` for WhatsApp senders.
+  conversationKey: (address) => toE164(address),
   messageStatuses: ['receiving', 'received', 'accepted', 'scheduled', 'queued', 'sending', 'sent', 'failed', 'undelivered', 'partially_delivered', 'delivered', 'read', 'canceled'],
   title: 'Twilio',
   auth: z.object({

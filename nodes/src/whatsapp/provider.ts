@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineProvider, ProviderError, ui, WebhookParseError } from '../define.js';
 import { header, queryValue, safeEqual } from '../webhooks.js';
 import { parseWhatsAppBody } from './events.js';
-import { defaultApiVersion, graphRequest, sendWhatsAppMessage } from './graph.js';
+import { defaultApiVersion, graphRequest, sendWhatsAppMessage, waDigits } from './graph.js';
 import { listTemplates } from './templates.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -18,6 +18,8 @@ export const whatsapp = defineProvider({
   id: 'whatsapp',
   // Cloud API statuses of a business message; 'received' for the customer's own messages.
   messageStatuses: ['received', 'sent', 'failed', 'delivered', 'read', 'deleted'],
+  // Inbound messages are keyed by the customer's wa_id: the digits of their number.
+  conversationKey: (address) => waDigits(address.trim()),
   title: 'WhatsApp Cloud API',
   auth: z.object({
     accessToken: z.string().min(1).register(ui, { title: 'Access token', description: 'A system user token with whatsapp_business_messaging', secret: true }),

@@ -20,6 +20,7 @@ import {
   type MessageRecord,
   type NodeDefinition,
   type RateLimiter,
+  WAIT_FOR_REPLY,
 } from '@bundles/nodes';
 import type { GraphNode, StepError } from '@bundles/shared';
 import type { ConnectionStore, LoadedConnection } from './connections.js';
@@ -37,6 +38,7 @@ import { giveSendBack, takeSend, type CountedSend } from './send-cap.js';
 import { elementStepId } from './for-each.js';
 
 type ForEachElement = { index: number; status: 'succeeded' | 'failed' | 'filtered'; error?: { code: string; message: string } };
+import { replyWaitOf, resumeReplyWait, type ReplyWaitWrite } from './reply-waits.js';
 
 export type RuntimeLogger = Logger & { child(bindings: object): RuntimeLogger };
 
@@ -242,6 +244,8 @@ class RunWalk {
   private endedOn: FinishedRun['step'] = null;
   /** When this execution began: the run's start, kept by its first write (the run's duration is true then). */
   private readonly startedAt = new Date().toISOString();
+  /** The wait for a reply the next write stores with its waiting step (core.wait_for_reply). */
+  private replyWait: ReplyWaitWrite | null = null;
 
   constructor(
     private readonly deps: ExecuteDeps,
@@ -309,6 +313,16 @@ class RunWalk {
       if (resumeAt.getTime() > Date.now() + 50) return this.end('waiting', null, resumeAt);
       this.pending.push({ ...prior, input: null, status: 'succeeded', finished_at: new Date().toISOString(), messages: [], connection_id: null, provider: def.provider });
       this.record(node, prior.output, null);
+      return 'continue';
+    }
+    if (prior?.status === 'waiting' && def.id === WAIT_FOR_REPLY && !prior.error) {
+      const resumed = await resumeReplyWait(this.deps.pool, this.run.id, node.id, prior.output);
+      if (!resumed.settled) {
+        this.replyWait = resumed.wait;
+        return this.end('waiting', null, resumed.until);
+      }
+      this.pending.push({ ...prior, input: null, status: 'succeeded', output: resumed.output, handle: resumed.handle, finished_at: new Date().toISOString(), messages: [], connection_id: null, provider: def.provider });
+      this.record(node, resumed.output, resumed.handle);
       return 'continue';
     }
     return this.step(node, def, prior);
@@ -488,6 +502,7 @@ class RunWalk {
       const row = stepRow(node, def, 'waiting', { input: attempt.input, output: result.output, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null });
       if (Number.isNaN(result.until.getTime())) throw new PermanentStepError('invalid_date', 'The time to wait until is not a valid date');
       row.resume_at = result.until.toISOString();
+      if (result.control === 'reply') ({ wait: this.replyWait, output: row.output } = replyWaitOf(result, conn, node.id, this.version.flowId));
       this.pending.push(row);
       return this.end('waiting', null, result.until);
     } catch (err) {
@@ -639,6 +654,7 @@ class RunWalk {
       finishJobId: this.laneJobId && status !== 'running' ? this.laneJobId : null,
       steps: rows.map(({ messages: _m, connection_id: _c, provider: _p, ...row }) => row),
       messages: rows.flatMap((p) => p.messages.map((m) => messageWrite(p, m))),
+      replyWait: status === 'waiting' ? this.replyWait : null,
     };
     try {
       const { fenced } = await this.deps.writer.submit(write);
@@ -653,10 +669,11 @@ class RunWalk {
       const reason = storableText(`The run's data could not be stored (${(err as Error).message})`);
       this.log.error({ err: reason }, 'run write refused by the database; the run fails instead');
       const steps = write.steps.map((s) => (s.status === 'succeeded' ? { ...s, input: null, output: null } : { ...s, input: null, output: null, status: 'failed' as const, error: { code: 'unstorable', message: reason } }));
-      await this.deps.writer.submit({ ...write, status: 'failed', error: { code: 'unstorable', message: reason }, continueAt: null, finishJobId: this.laneJobId, steps, messages: [] });
+      await this.deps.writer.submit({ ...write, status: 'failed', error: { code: 'unstorable', message: reason }, continueAt: null, finishJobId: this.laneJobId, steps, messages: [], replyWait: null });
       this.deps.onRunFinished?.('failed', { ...this.finished(), step: this.endedOn ?? null });
       throw new RunRefused();
     }
+    this.replyWait = null;
   }
 }
 

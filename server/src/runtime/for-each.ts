@@ -1,6 +1,6 @@
 // The shape of core.for_each in a graph: which nodes are a loop's body (run once per element), and the
 // rules that keep a body well formed. The executor runs the bodies (execute.ts, RunWalk.forEach).
-import { DONE_HANDLE, FOR_EACH_TYPE, ITEM_HANDLE } from '@bundles/nodes';
+import { DONE_HANDLE, FOR_EACH_TYPE, ITEM_HANDLE, WAIT_FOR_REPLY } from '@bundles/nodes';
 import type { FlowGraph, GraphNode } from '@bundles/shared';
 
 export interface LoopBody {
@@ -59,6 +59,7 @@ export function loopIssues(graph: FlowGraph): Array<{ nodeId: string; message: s
     const afterDone = reachedFrom(graph, children, loopId, DONE_HANDLE);
     for (const node of body.nodes) {
       if (node.type === FOR_EACH_TYPE) issues.push({ nodeId: node.id, message: `a for-each inside the item steps of "${loopId}" is not supported: move it after "done"` });
+      if (node.type === WAIT_FOR_REPLY) issues.push({ nodeId: node.id, message: `waiting for a reply inside the item steps of "${loopId}" is not supported: wait before the for-each or after "done"` });
       if (afterDone.has(node.id)) issues.push({ nodeId: node.id, message: `runs both once per item of "${loopId}" and after its "done": wire it from one of them` });
       const outside = graph.edges.filter((e) => e.target === node.id && !body.ids.has(e.source) && !(e.source === loopId && e.sourceHandle === ITEM_HANDLE));
       for (const e of outside) issues.push({ nodeId: node.id, message: `runs once per item of "${loopId}", so it cannot also follow "${e.source}", which is outside the loop` });

@@ -51,6 +51,8 @@ export interface IngestRow {
   inserted: number;
   duplicates: number;
   jobs: StoredJob[];
+  /** Jobs of runs waiting for a reply that this delivery brought, made due now (core.wait_for_reply). */
+  woken: number;
 }
 
 export type IngestWriter = Batcher<IngestItem, IngestRow>;
@@ -93,6 +95,40 @@ with d as (
   where (select count(*) from ins_req where not inserted and id is not null) > 0
     and events.id = any(array(select id from ins_req where not inserted and id is not null))
   returning 1
+), reply_targets as (
+  -- A message a run waits for (core.wait_for_reply) goes to the oldest open wait of its conversation on its
+  -- connection, and starts no run. Tested once (no column in it): a batch without messages reads no wait.
+  select distinct on (o.run_id, o.node_id) o.run_id, o.node_id, m.event_id, m.req, m.reply
+  from (
+    select i.req, i.id as event_id, i.connection_id, x.conversation_key,
+      json_build_object('text', x.text, 'from', x."from", 'at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'provider', d.provider, 'channel', x.channel) as reply
+    from json_to_recordset($4::json) as x(req int, dedupe_key text, channel text, "from" text, text text, conversation_key text)
+    join ins_req i on i.req = x.req and i.dedupe_key = x.dedupe_key and i.inserted
+    join d on d.req = x.req
+    where cardinality($8::text[]) > 0 and x.conversation_key is not null
+  ) m
+  cross join lateral (
+    select w0.run_id, w0.node_id from reply_waits w0
+    where w0.connection_id = m.connection_id and w0.conversation_key = m.conversation_key and w0.status = 'open' and w0.expires_at > now()
+    order by w0.created_at limit 1
+  ) o
+  -- Two messages of one conversation in one batch: the first takes the wait, the second starts runs.
+  order by o.run_id, o.node_id, m.req, m.event_id
+), reply_claims as (
+  update reply_waits w set status = 'taken', taken_by_event = t.event_id, reply = t.reply
+  from reply_targets t
+  -- The ids as an array: the primary key is probed, whatever the planner guesses of the batch; and tested
+  -- once with no column, so that a batch without messages reads nothing.
+  where cardinality($8::text[]) > 0 and w.run_id = any(array(select run_id from reply_targets))
+    and w.run_id = t.run_id and w.node_id = t.node_id and w.status = 'open'
+  returning w.run_id, w.node_id, t.event_id, t.req
+), reply_wakes as (
+  -- The waiting run's continuation job (due at the timeout, keyed by the wait: see reply-waits.ts) is due now.
+  update graphile_worker._private_jobs j set run_at = now()
+  from reply_claims rc
+  where j.key = 'reply:' || rc.run_id || ':' || rc.node_id and j.locked_at is null
+  returning rc.req
 ), candidate_runs as (
   select * from json_to_recordset($3::json) as x(req int, ord int, id uuid, subject text, search_key text, subscription_id uuid, lane boolean, error json,
     conversation_key text, journal_node text, journal_type text)
@@ -105,6 +141,8 @@ with d as (
   from candidate_runs c
   join ins_req i on i.req = c.req and i.subject = c.subject and i.inserted
   join trigger_subscriptions ts on ts.id = c.subscription_id and ts.active
+  -- A reply a waiting run took starts nothing else.
+  where not exists (select 1 from reply_claims rc where rc.event_id = i.id)
   -- Arrival order: runs of one conversation take their turns by seq.
   order by c.req, c.ord
   returning id, version_id, flow_id, event_id, status, conversation_key, seq
@@ -122,11 +160,13 @@ with d as (
 ), jobs as (
   ${insertRunJobsSql('fresh_runs', '$6')}
 ), inbound as (
-  insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key)
-  select i.workspace_id, i.connection_id, d.provider, 'inbound', m.channel, m."from", m."to", m.text, m.provider_message_id, m.status, m.conversation_key
+  -- A received message's run_id is the run that took it as its reply (the message log says which bundle).
+  insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id)
+  select i.workspace_id, i.connection_id, d.provider, 'inbound', m.channel, m."from", m."to", m.text, m.provider_message_id, m.status, m.conversation_key, rc.run_id
   from json_to_recordset($4::json) as m(req int, dedupe_key text, channel text, "from" text, "to" text, text text, provider_message_id text, status text, conversation_key text)
   join ins_req i on i.req = m.req and i.dedupe_key = m.dedupe_key and i.inserted
   join d on d.req = m.req
+  left join reply_claims rc on rc.event_id = i.id
   returning id
 ), status_updates as (
   update messages set status = s.status, error = coalesce(s.error, messages.error), updated_at = now()
@@ -163,7 +203,8 @@ with d as (
       'lane', j.lane, 'conversationKey', j.conversation_key, 'seq', j.seq, 'journaled', j.journaled)) as jobs
   from jobs j join candidate_runs c on c.id = j.run_id group by c.req
 )
-select p.req, p.inserted, p.duplicates, coalesce(jr.jobs, '[]') as jobs
+select p.req, p.inserted, p.duplicates, coalesce(jr.jobs, '[]') as jobs,
+  (select count(*)::int from reply_wakes wk where wk.req = p.req) as woken
 from per_req p left join jobs_by_req jr on jr.req = p.req order by p.req`;
 
 /** Ingest statements in flight at once per process: one, so that webhooks arriving meanwhile share the next. */
@@ -189,6 +230,7 @@ export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): 
           sqlJson(items.flatMap((it, req) => at(it.statuses, req))),
           laneId(),
           items.flatMap((it) => it.statuses.map((x) => withoutNulChars(String(x.provider_message_id)))),
+          items.flatMap((it) => it.inbound.flatMap((m) => (typeof m.conversation_key === 'string' ? [withoutNulChars(m.conversation_key)] : []))),
         ],
       });
       return rows as IngestRow[];

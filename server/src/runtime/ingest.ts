@@ -262,6 +262,6 @@ async function storeDelivery(deps: IngestDeps, item: IngestItem, payloadBySubjec
     }
     if (granted > taken) lane!.release(granted - taken);
   }
-  deps.waker.wake(row.jobs.length - taken);
+  deps.waker.wake(row.jobs.length - taken + row.woken);
   return row;
 }

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { DEFAULT_RETENTION, type Retention } from '@bundles/shared';
 import type { Logger } from '@bundles/nodes';
+import { trimReplyWaits } from './reply-waits.js';
 import { dropExpiredPartitions, ensurePartitions, longestRetention, partitionDaysAhead, UNFINISHED } from './partitions.js';
 
 /** Rows one statement deletes, and statements per table in one sweep: a sweep never holds locks for long. */
@@ -146,7 +147,8 @@ async function sweep(pool: pg.Pool, log: Logger): Promise<void> {
   const trimmed = (await trimDefaults(pool, keep)) + (await trimShorterWorkspaces(pool, keep));
   const keys = await deleteExpiredKeys(pool);
   const counts = await deletePastSendCounts(pool);
-  if (trimmed || keys || counts) log.info({ rows: trimmed, keys, sendCounts: counts }, 'removed history past its retention');
+  const waits = await trimReplyWaits(pool);
+  if (trimmed || keys || counts || waits) log.info({ rows: trimmed, keys, sendCounts: counts, replyWaits: waits }, 'removed history past its retention');
 }
 
 /**

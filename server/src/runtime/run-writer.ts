@@ -5,6 +5,7 @@ import type { StepError } from '@bundles/shared';
 import type { RunStatus, StepStatus } from '../db/schema/runs.js';
 import { createBatcher, type Batcher } from './batcher.js';
 import { sqlJson } from './sql-json.js';
+import { replyJobKey, type ReplyWaitWrite } from './reply-waits.js';
 
 export interface StepWrite {
   node_id: string;
@@ -51,6 +52,11 @@ export interface RunWrite {
    * (another worker may have taken a run whose heartbeat looked stale); otherwise nothing is written.
    */
   fence?: { jobId: string; lockedBy: string } | null;
+  /**
+   * The run waits for a reply (core.wait_for_reply): the wait is stored with its step, and the continuation
+   * job gets the wait's key, so that the reply's ingest finds it and makes it due (see reply-waits.ts).
+   */
+  replyWait?: ReplyWaitWrite | null;
 }
 
 /** `fenced`: the run's job was no longer this process's, and nothing of the write was stored. */
@@ -59,7 +65,7 @@ export type RunWriter = Batcher<RunWrite, { fenced: boolean }>;
 const writeSql = `
 with r_all as (
   select * from json_to_recordset($1::json) as x(run_id uuid, workspace_id uuid, started_at timestamptz, status text, error json, continue_at timestamptz, job_id bigint,
-    fence_job bigint, fence_by text)
+    fence_job bigint, fence_by text, job_key text)
 ), fenced as (
   select run_id from r_all
   where fence_job is not null
@@ -99,14 +105,26 @@ with r_all as (
   on conflict do nothing
   returning 1
 ), j as (
-  select graphile_worker.add_job('run', json_build_object('runId', r_in.run_id::text), run_at => r_in.continue_at, max_attempts => 25) as job
+  select graphile_worker.add_job('run', json_build_object('runId', r_in.run_id::text), run_at => r_in.continue_at, max_attempts => 25, job_key => r_in.job_key) as job
   from r_in where r_in.continue_at is not null
+), w as (
+  insert into reply_waits (run_id, node_id, workspace_id, flow_id, connection_id, conversation_key, expires_at)
+  select x.run_id, x.node_id, r.workspace_id, x.flow_id, x.connection_id, x.conversation_key, x.expires_at
+  from json_to_recordset($6::json) as x(run_id uuid, node_id text, flow_id uuid, connection_id uuid, conversation_key text, expires_at timestamptz)
+  join r_in r on r.run_id = x.run_id
+  -- Tested once (no column in it): a batch without a wait reads nothing.
+  where json_array_length($6::json) > 0
+  -- The same wait again (a run woken early waits on) is left as it is; a settled one waits anew (a retried step).
+  on conflict (run_id, node_id) do update set status = 'open', connection_id = excluded.connection_id, conversation_key = excluded.conversation_key,
+    expires_at = excluded.expires_at, taken_by_event = null, reply = null, created_at = now()
+    where reply_waits.status <> 'open'
+  returning 1
 ), done as (
   delete from graphile_worker._private_jobs where id = any($5::bigint[])
   returning 1
 )
 select (select count(*) from s) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs,
-  (select count(*) from j) as jobs, (select count(*) from done) as done, (select coalesce(array_agg(run_id::text), '{}') from fenced) as fenced`;
+  (select count(*) from j) as jobs, (select count(*) from done) as done, (select count(*) from w) as waits, (select coalesce(array_agg(run_id::text), '{}') from fenced) as fenced`;
 
 export function createRunWriter(pool: pg.Pool): RunWriter {
   return createBatcher<RunWrite, { fenced: boolean }>(
@@ -126,12 +144,14 @@ export function createRunWriter(pool: pg.Pool): RunWriter {
               job_id: w.finishJobId,
               fence_job: w.fence?.jobId ?? null,
               fence_by: w.fence?.lockedBy ?? null,
+              job_key: w.replyWait && w.continueAt ? replyJobKey(w.runId, w.replyWait.node_id) : null,
             })),
           ),
           sqlJson(writes.flatMap((w) => w.steps.map((s) => ({ run_id: w.runId, ...s })))),
           sqlJson(writes.flatMap((w) => w.messages.map((m) => ({ run_id: w.runId, ...m })))),
           writes.map((w) => w.runId),
           writes.flatMap((w) => (w.finishJobId ? [w.finishJobId] : [])),
+          sqlJson(writes.flatMap((w) => (w.replyWait ? [{ run_id: w.runId, ...w.replyWait }] : []))),
         ],
       });
       const fenced = new Set(rows[0]?.fenced ?? []);

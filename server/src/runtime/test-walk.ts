@@ -13,6 +13,7 @@ import { classifyError, PermanentStepError } from './step-errors.js';
 import { elementStepId } from './for-each.js';
 import { renderConfig } from './templates.js';
 import type { PreparedVersion } from './versions.js';
+import { answerReplyInTest } from './reply-waits.js';
 
 export interface TestWalkDeps {
   pool: pg.Pool;
@@ -32,6 +33,8 @@ export interface TestWalkInput {
   nodeId: string | null;
   /** Writes of the tested node (or of every node, for a whole-bundle test) call the provider. */
   live: boolean;
+  /** Answers to the bundle's "Wait for reply" steps, by node id (TestInput.replies); none: `timeout`. */
+  replies?: Record<string, { text: string } | 'timeout'>;
   /** When the test gives up (ms since the epoch): the step running then fails `test_timeout`. */
   deadline: number;
 }
@@ -195,6 +198,12 @@ class TestWalk {
       }
       // A wait is not waited in a test: the step says until when, and the walk goes on.
       if (Number.isNaN(result.until.getTime())) throw new PermanentStepError('invalid_date', 'The time to wait until is not a valid date');
+      if (result.control === 'reply') {
+        const answered = answerReplyInTest(result, conn, this.input.replies?.[node.id]);
+        this.push(node, def, startedAt, { status: 'succeeded', input, output: answered.output, handle: answered.handle, skippedWait: result.until.toISOString() });
+        this.record(node, answered.output, answered.handle);
+        return 'continue';
+      }
       this.push(node, def, startedAt, { status: 'succeeded', input, output: result.output, skippedWait: result.until.toISOString() });
       this.record(node, result.output, null);
       return 'continue';

@@ -181,18 +181,21 @@ describe('validateGraph', () => {
   it('refuses item steps fed from outside the loop, shared with done, or another for-each inside', () => {
     const loop: TestNode = { id: 'lines', type: 'core.for_each', config: { items: '{{ trigger.order.items }}' } };
     const inner: TestNode = { id: 'inner', type: 'core.for_each', config: { items: '{{ item.parts }}' } };
+    const wait: TestNode = { id: 'wait', type: 'core.wait_for_reply', connectionId: 'conn_twilio', config: { conversation: '{{ item.phone }}' } };
     const shared = setNode('shared');
     const edges: GraphEdge[] = [
       { source: 'trigger', target: 'lines' },
       { source: 'lines', target: 'inner', sourceHandle: 'item' },
+      { source: 'lines', target: 'wait', sourceHandle: 'item' },
       { source: 'lines', target: 'shared', sourceHandle: 'item' },
       { source: 'lines', target: 'shared', sourceHandle: 'done' },
       { source: 'trigger', target: 'shared' },
     ];
-    const messages = issuesOf([trigger, loop, inner, shared], edges).map((i) => `${i.nodeId}: ${i.message}`);
+    const messages = issuesOf([trigger, loop, inner, wait, shared], edges).map((i) => `${i.nodeId}: ${i.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([
         'inner: a for-each inside the item steps of "lines" is not supported: move it after "done"',
+        'wait: waiting for a reply inside the item steps of "lines" is not supported: wait before the for-each or after "done"',
         'shared: runs both once per item of "lines" and after its "done": wire it from one of them',
         'shared: runs once per item of "lines", so it cannot also follow "trigger", which is outside the loop',
       ]),

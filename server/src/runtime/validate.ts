@@ -11,7 +11,7 @@ import {
   type GraphNode,
   type JsonSchema,
 } from '@bundles/shared';
-import { connectionUse, getNodeType, toJsonSchema, withTemplateDefaults, type NodeDefinition } from '@bundles/nodes';
+import { connectionProvidersOf, connectionUse, getNodeType, toJsonSchema, withTemplateDefaults, type NodeDefinition } from '@bundles/nodes';
 import { templateSyntaxError } from './templates.js';
 import { loopBodies, loopIssues, loopOwners } from './for-each.js';
 
@@ -276,13 +276,14 @@ export function validateGraph(input: unknown, connections: ConnectionRef[]): { g
       continue;
     }
     const use = connectionUse(def);
-    const wanted = (def.kind === 'action' ? def.connectionProvider : undefined) ?? def.provider;
+    const accepted = connectionProvidersOf(def);
+    const wanted = accepted.join(' or ');
     if (use !== 'none') {
       const conn = n.connectionId ? connectionById.get(n.connectionId) : undefined;
       if (!n.connectionId) {
         if (use === 'required') issues.push({ nodeId: n.id, field: 'connectionId', message: `choose a ${wanted} connection` });
       } else if (!conn) issues.push({ nodeId: n.id, field: 'connectionId', message: 'this connection does not exist (deleted?): choose another' });
-      else if (conn.provider !== wanted) {
+      else if (!accepted.includes(conn.provider)) {
         issues.push({ nodeId: n.id, field: 'connectionId', message: `needs a ${wanted} connection, not ${conn.provider}` });
       }
     }

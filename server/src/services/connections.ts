@@ -6,7 +6,7 @@ import { getProvider, ProviderError, secretFields, sendCapOf, type ProviderDefin
 import type { Connection, ConnectionUsage, Delivery } from '@bundles/shared';
 import type pg from 'pg';
 import type { Db } from '../db/index.js';
-import { connections, eventKeys, events, flowVersions, flows, messages, sendCounts, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
+import { connections, eventKeys, events, flowVersions, flows, messages, replyWaits, sendCounts, triggerSubscriptions, webhookDeliveries } from '../db/schema/index.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { splitSecrets, webhookUrlOf, type ConnectionStore } from '../runtime/connections.js';
 import { AppError, notFound } from './errors.js';
@@ -190,7 +190,7 @@ export class ConnectionService {
     await this.deps.db.transaction(async (tx) => {
       await tx.delete(triggerSubscriptions).where(eq(triggerSubscriptions.connectionId, id));
       await tx.delete(eventKeys).where(eq(eventKeys.connectionId, id));
-      for (const table of [events, messages, webhookDeliveries, sendCounts]) await tx.delete(table).where(eq(table.connectionId, id));
+      for (const table of [events, messages, webhookDeliveries, sendCounts, replyWaits]) await tx.delete(table).where(eq(table.connectionId, id));
       await tx.delete(connections).where(eq(connections.id, id));
     });
     await this.deps.invalidate(id);

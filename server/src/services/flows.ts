@@ -120,6 +120,8 @@ export class FlowService {
     await this.deps.db.transaction(async (tx) => {
       await tx.execute(sql`delete from steps where run_id in (select id from runs where flow_id = ${id})`);
       await tx.execute(sql`delete from runs where flow_id = ${id}`);
+      // Its waits for replies: no run is left to take them (and the replies start other bundles again).
+      await tx.execute(sql`delete from reply_waits where flow_id = ${id}`);
       await tx.delete(flows).where(eq(flows.id, id));
     });
   }

@@ -136,6 +136,7 @@ export class RunService {
         startedAt: iso(s.startedAt),
         finishedAt: iso(s.finishedAt),
         resolution: s.resolution ?? null,
+        handle: s.handle ?? null,
       })),
     };
   }

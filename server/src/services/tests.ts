@@ -107,7 +107,7 @@ export class TestService {
     }
     const id = newId();
     const startedAt = new Date();
-    const result = await walkTest(this.deps.walk, { id, version, payload, recorded, nodeId: input.nodeId ?? null, live: input.live === true, deadline: Date.now() + TEST_TIMEOUT_MS });
+    const result = await walkTest(this.deps.walk, { id, version, payload, recorded, nodeId: input.nodeId ?? null, live: input.live === true, replies: input.replies ?? {}, deadline: Date.now() + TEST_TIMEOUT_MS });
     const finishedAt = new Date();
     const row = {
       id,

@@ -9,6 +9,8 @@ export function groupByProvider(nodeTypes: NodeManifest[], kind: 'trigger' | 'ac
   const out = new Map<string, NodeManifest[]>();
   for (const m of nodeTypes) {
     if (m.kind !== kind) continue;
+    // A wait for a reply (connections of several providers) follows a message sent: no two-node pairing ends on it.
+    if (m.connectionProviders?.length) continue;
     const p = sideProviderOf(m);
     out.set(p, [...(out.get(p) ?? []), m]);
   }

@@ -10,3 +10,4 @@ export * from './ledger.js';
 export * from './status-rules.js';
 export * from './send-counts.js';
 export * from './test-runs.js';
+export * from './reply-waits.js';
