@@ -7,6 +7,7 @@ import { coreBranch } from './branch.js';
 import { evaluateConditions, testCondition, type ConditionsConfig } from './conditions.js';
 import { coreDelay } from './delay.js';
 import { coreErrorTrigger } from './error-trigger.js';
+import { coreForEach } from './for-each.js';
 import { coreFilter } from './filter.js';
 import { coreHttpRequest } from './http-request.js';
 import { core, http, webhook } from './provider.js';
@@ -473,5 +474,21 @@ describe('core.error_trigger', () => {
   it('declares the payload it gets as its output', () => {
     expect(coreErrorTrigger.output.safeParse(failed).success).toBe(true);
     expect(() => coreErrorTrigger.config.parse({ statuses: ['succeeded'] })).toThrow();
+  });
+});
+
+describe('core.for_each', () => {
+  const run = (config: Record<string, unknown>) => coreForEach.execute(coreContext(coreForEach.config.parse(config)));
+  it('hands the list and how many at once to the runtime', async () => {
+    const result = await run({ items: [{ sku: 'A1' }, { sku: 'B2' }], concurrency: 3 });
+    expect(isControlResult(result) && result.control === 'each' ? [result.items, result.concurrency] : null).toEqual([[{ sku: 'A1' }, { sku: 'B2' }], 3]);
+    const byDefault = await run({ items: [] });
+    expect(isControlResult(byDefault) && byDefault.control === 'each' ? byDefault.concurrency : null).toBe(1);
+  });
+  it('refuses what is not a list, or a list over At most, for good', async () => {
+    await expect(run({ items: 'A1,B2' })).rejects.toMatchObject({ code: 'not_a_list', retryable: false, message: expect.stringContaining('got string') });
+    await expect(run({ items: [1, 2, 3], max: 2 })).rejects.toMatchObject({ code: 'too_many_items', message: 'The list has 3 items, over the limit of 2 (“At most”).' });
+    expect(() => coreForEach.config.parse({ items: [], concurrency: 11 })).toThrow();
+    expect(() => coreForEach.config.parse({ items: [], max: 1001 })).toThrow();
   });
 });
