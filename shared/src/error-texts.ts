@@ -22,6 +22,7 @@ export const errorTexts: Record<string, ErrorText> = {
   invalid_export: { sentence: 'This export cannot start as asked.', hint: 'Check the source connection and the options below.' },
   invalid_flow: { sentence: 'The bundle has problems to fix.', hint: 'They are listed in the Problems tab and marked on the nodes and fields.' },
   invalid_test: { sentence: 'The test cannot run on what was chosen.', hint: 'Pick one of the trigger’s recent events, or test with a sample.' },
+  invalid_schedule: { sentence: 'This schedule cannot run as written.', hint: 'Use five cron fields (minute hour day-of-month month day-of-week) and an IANA time zone such as America/Sao_Paulo.' },
   test_timeout: { sentence: 'The test took too long and was stopped.', hint: 'The step did not answer within 30 seconds: check the provider, then test again.' },
   invalid_graph: { sentence: 'What was sent is not a bundle graph.', hint: 'Reload the editor; if it keeps happening, export the bundle and report it.' },
   invalid_import: { sentence: 'This file is not a Bundles export.', hint: 'Export the bundle again from its menu, and import that file.' },
