@@ -18,8 +18,8 @@ const publicRoutes = new Set(['GET /api/setup', 'POST /api/setup', 'POST /api/lo
 export function registerAuth(app: FastifyInstance, db: Db): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
-    const path = req.url.split('?')[0]!;
-    if (!path.startsWith('/api/') || path.startsWith('/api/docs')) return;
+    const path = guardedPath(req);
+    if (!path.startsWith('/api/') || path === '/api/docs' || path.startsWith('/api/docs/')) return;
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const cookie = req.cookies[sessionCookie];
     let refusal: TokenRefusal | undefined;
@@ -36,6 +36,24 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     if (refusal) throw new AppError(401, 'invalid_token', 'This API token is not valid: it was revoked, or it never existed.');
     throw new AppError(401, 'unauthorized', 'Log in, or send an API token as "Authorization: Bearer <token>".');
   });
+}
+
+/**
+ * The path the decision is made on: the route the router matched (it decodes `%61pi` to `api`), or for a
+ * path that matches none, the path decoded with repeated slashes folded, so no spelling of an /api path
+ * slips past the check.
+ */
+export function guardedPath(req: Pick<FastifyRequest, 'url' | 'routeOptions'>): string {
+  const route = req.routeOptions?.url;
+  if (route) return route;
+  const raw = req.url.split('?')[0]!;
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // Not valid percent-encoding: judged as sent.
+  }
+  return decoded.replace(/\/{2,}/g, '/');
 }
 
 export function principal(req: FastifyRequest): Principal {

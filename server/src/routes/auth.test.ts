@@ -42,6 +42,23 @@ describe('auth', () => {
     expect((await b.api('GET', '/api/flows')).status).toBe(200);
   });
 
+  it('decides on the path as routed: no spelling of an /api path answers without a login', async () => {
+    for (const url of ['/%61pi/providers', '/api/%70roviders', '/%61pi/flows?x=1', '/%2561pi/flows', '//api/flows', '/api//flows', '/api/flows/', '/api/docs/../flows', '/api/docs%2F..%2Fflows']) {
+      const res = await b.app!.inject({ method: 'GET', url });
+      // Refused, or not an API route at all (the editor's page answers every other path).
+      if (res.statusCode === 200) expect(String(res.headers['content-type']), url).toContain('text/html');
+      else expect([401, 404], url).toContain(res.statusCode);
+    }
+    // The spellings the router takes for an /api route are refused as that route is.
+    for (const url of ['/%61pi/providers', '/api/%70roviders', '//api/flows']) {
+      const res = await b.app!.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json().error.code).toBe('unauthorized');
+    }
+    const ok = await b.app!.inject({ method: 'GET', url: '/%61pi/providers', headers: { authorization: `Bearer ${b.token}` } });
+    expect(ok.statusCode).toBe(200);
+  });
+
   it('logs in with a password into an httpOnly session cookie, and out again', async () => {
     const wrong = await b.app!.inject({ method: 'POST', url: '/api/login', payload: { email: 'owner@example.com', password: 'nope nope nope' } });
     expect(wrong.statusCode).toBe(401);
