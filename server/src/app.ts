@@ -14,6 +14,7 @@ import type { Database } from './db/index.js';
 import type { Runtime } from './runtime/index.js';
 import type { Metrics } from './metrics.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { registerAuth } from './plugins/auth.js';
 import { redactUrl } from './logger.js';
 import { healthRoutes } from './routes/health.js';
@@ -78,6 +79,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   const editorDirResolved = opts.editorDir ?? defaultEditorDir;
   registerErrorHandling(app, fs.existsSync(path.join(editorDirResolved, 'index.html')) ? wantsEditor : null);
+  registerSecurityHeaders(app);
 
   // One line per answered request, with its id; webhook URLs lose their secret part. What went well is
   // `debug` (the editor polls every few seconds; a webhook arrives per event); a refusal `info`, a failure `warn`.
