@@ -90,7 +90,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(cookie);
   const { db, pool } = opts.database;
-  registerAuth(app, db);
+  registerAuth(app, db, opts.publicUrl);
 
   await app.register(swagger, {
     openapi: {

@@ -10,6 +10,7 @@ export interface ErrorText {
 }
 
 export const errorTexts: Record<string, ErrorText> = {
+  cross_origin: { sentence: 'This change came from another site or port, so it was refused.', hint: 'Make the change in the Bundles editor itself; scripts should send an API token instead of the login cookie.' },
   already_set_up: { sentence: 'Bundles is already set up.', hint: 'Log in with the owner’s e-mail address instead.' },
   bad_request: { sentence: 'The request could not be read.', hint: 'Reload the page and try again.' },
   cannot_reply: { sentence: 'This message cannot be answered from here.', hint: 'Answer it in the provider’s own app, or through a bundle.' },

@@ -15,7 +15,40 @@ declare module 'fastify' {
 
 const publicRoutes = new Set(['GET /api/setup', 'POST /api/setup', 'POST /api/login', 'POST /api/logout']);
 
-export function registerAuth(app: FastifyInstance, db: Db): void {
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Whether a write made with the session cookie comes from the editor itself. A browser names the page that
+ * sent it (`Origin`, or at least `Sec-Fetch-Site`); a page on another port or host of the same machine is
+ * another origin and is refused, so it cannot stop a bundle through the user's cookie. A client that names
+ * no page is no browser, and cannot be made to send the cookie by one.
+ */
+export function sameOriginWrite(headers: Record<string, string | string[] | undefined>, publicOrigin: string | null): boolean {
+  const origin = typeof headers.origin === 'string' ? headers.origin : undefined;
+  if (origin !== undefined) {
+    if (origin === 'null') return false;
+    const host = typeof headers.host === 'string' ? headers.host : '';
+    let sent: URL;
+    try {
+      sent = new URL(origin);
+    } catch {
+      return false;
+    }
+    return sent.host === host || sent.origin === publicOrigin;
+  }
+  const site = headers['sec-fetch-site'];
+  return site === undefined || site === 'same-origin' || site === 'none';
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+export function registerAuth(app: FastifyInstance, db: Db, publicUrl: () => string = () => ''): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
     const path = guardedPath(req);
@@ -27,7 +60,12 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
       const check = await checkApiToken(db, bearer.trim());
       if ('principal' in check) req.principal = check.principal;
       else refusal = check;
-    } else if (cookie) req.principal = await principalFromSession(db, cookie);
+    } else if (cookie) {
+      req.principal = await principalFromSession(db, cookie);
+      if (req.principal && !safeMethods.has(req.method) && !sameOriginWrite(req.headers, originOf(publicUrl()))) {
+        throw new AppError(403, 'cross_origin', 'This change was sent from another site or port: only the Bundles editor itself may change things with your login.');
+      }
+    }
     // A public route answers whatever was sent (setup with a stale token in a script still answers).
     if (publicRoutes.has(`${req.method} ${path}`) || req.principal) return;
     if (refusal?.refused === 'token_expired') {

@@ -59,6 +59,27 @@ describe('auth', () => {
     expect(ok.statusCode).toBe(200);
   });
 
+  it('refuses a change made with the login cookie from another origin (another port of the same host too)', async () => {
+    const login = await b.app!.inject({ method: 'POST', url: '/api/login', payload: { email: 'owner@example.com', password: 'correct horse battery' } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const create = (headers: Record<string, string>) =>
+      b.app!.inject({ method: 'POST', url: '/api/flows', headers: { cookie, host: '127.0.0.1:3000', ...headers }, payload: { name: 'From a page' } });
+    for (const headers of [{ origin: 'http://127.0.0.1:8080' }, { origin: 'http://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }]) {
+      const res = await create(headers);
+      expect(res.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(res.json().error.code).toBe('cross_origin');
+    }
+    // The editor's own page, and a client that names no page (no browser), may.
+    expect((await create({ origin: 'http://127.0.0.1:3000', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(201);
+    expect((await create({})).statusCode).toBe(201);
+    // Reading needs no origin; a token is no ambient credential, whatever page sent it.
+    expect((await b.app!.inject({ method: 'GET', url: '/api/flows', headers: { cookie, origin: 'http://127.0.0.1:8080' } })).statusCode).toBe(200);
+    const withToken = await b.app!.inject({ method: 'POST', url: '/api/flows', headers: { authorization: `Bearer ${b.token}`, origin: 'http://127.0.0.1:8080' }, payload: { name: 'Script' } });
+    expect(withToken.statusCode).toBe(201);
+    // Signed out again: the session tests count sessions.
+    expect((await b.app!.inject({ method: 'POST', url: '/api/logout', headers: { cookie } })).statusCode).toBe(204);
+  });
+
   it('logs in with a password into an httpOnly session cookie, and out again', async () => {
     const wrong = await b.app!.inject({ method: 'POST', url: '/api/login', payload: { email: 'owner@example.com', password: 'nope nope nope' } });
     expect(wrong.statusCode).toBe(401);
