@@ -15,7 +15,8 @@ import type { Runtime } from './runtime/index.js';
 import type { Metrics } from './metrics.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
-import { registerAuth } from './plugins/auth.js';
+import { bearerIs, registerAuth } from './plugins/auth.js';
+import { AppError } from './services/errors.js';
 import { redactUrl } from './logger.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
@@ -55,8 +56,20 @@ export interface AppOptions {
   editorDir?: string | undefined;
   /** Time a request may take to arrive whole; a slow sender is cut off (default 30 s). */
   requestTimeoutMs?: number;
+  /** `/metrics` requires this token when set. */
+  metricsToken?: string | undefined;
+  /** Whether /api/docs answers without a login (default true). */
+  docsPublic?: boolean;
+  /** Fastify's trustProxy (default off: X-Forwarded-* is not believed). */
+  trustProxy?: boolean | number | string[];
   /** The worker's health, once it runs (role worker or all). */
   worker?: () => { runner: string; lane: string; schedules: string } | null;
+}
+
+/** A hop count becomes "trust the nearest n proxies"; addresses and booleans go to Fastify as they are. */
+function trustProxySetting(value: boolean | number | string[] | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'number') return (_address, hop) => hop < value;
+  return value ?? false;
 }
 
 const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.url));
@@ -67,7 +80,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID().slice(0, 8),
-    trustProxy: true,
+    trustProxy: trustProxySetting(opts.trustProxy),
     bodyLimit: 2 * 1024 * 1024,
     // A body trickling in is cut off, so that slow senders cannot hold connections open. Node only applies
     // the bound when the server is created with it (and headersTimeout no longer), and checks it on an
@@ -90,7 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(cookie);
   const { db, pool } = opts.database;
-  registerAuth(app, db, opts.publicUrl);
+  registerAuth(app, db, opts.publicUrl, { docsPublic: opts.docsPublic ?? true });
 
   await app.register(swagger, {
     openapi: {
@@ -139,7 +152,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (opts.metricsToken && !bearerIs(req.headers.authorization, opts.metricsToken)) {
+      throw new AppError(401, 'unauthorized', 'Send the metrics token as "Authorization: Bearer <token>" (BUNDLES_METRICS_TOKEN).');
+    }
     reply.header('content-type', opts.metrics.registry.contentType);
     return opts.metrics.registry.metrics();
   });

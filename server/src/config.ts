@@ -27,6 +27,12 @@ export interface Config {
   crashAt: string[];
   /** How often a worker process looks for due schedule ticks. */
   scheduleTickMs: number;
+  /** A token `/metrics` requires (`Authorization: Bearer …`); unset: open, as on the loopback default. */
+  metricsToken: string | undefined;
+  /** Whether /api/docs answers without a login (default true). */
+  docsPublic: boolean;
+  /** Fastify's trustProxy: off unless set (`true`, a hop count, or comma-separated addresses/CIDR ranges). */
+  trustProxy: boolean | number | string[];
   /** Tests only: the clock that schedules are started and fired by (default the system's). */
   clock?: () => Date;
 }
@@ -50,5 +56,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role =
     editorDir: env.BUNDLES_EDITOR_DIR || undefined,
     scheduleTickMs: env.BUNDLES_SCHEDULE_TICK_MS ? Number(env.BUNDLES_SCHEDULE_TICK_MS) : 1_000,
     crashAt: (env.BUNDLES_TEST_CRASH_AT ?? '').split(',').filter(Boolean),
+    metricsToken: env.BUNDLES_METRICS_TOKEN || undefined,
+    docsPublic: env.BUNDLES_DOCS_PUBLIC !== 'false',
+    trustProxy: trustProxyOf(env.BUNDLES_TRUST_PROXY),
   };
+}
+
+/** `true`/`false`, a number of hops, or a list of addresses and CIDR ranges. */
+export function trustProxyOf(value: string | undefined): boolean | number | string[] {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
 }

@@ -77,6 +77,9 @@ export async function startBundles(config: Config, logger = createLogger(config.
       role: config.role,
       editorDir: config.editorDir,
       requestTimeoutMs: config.requestTimeoutMs,
+      metricsToken: config.metricsToken,
+      docsPublic: config.docsPublic,
+      trustProxy: config.trustProxy,
       worker: () =>
         worker ? { ...worker.health(), schedules: scheduler?.health() ?? 'starting' } : config.role === 'web' ? null : { runner: 'starting', lane: 'starting', schedules: 'starting' },
     });

@@ -1,4 +1,5 @@
 // Every /api route except setup and login needs a session cookie or an API token.
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import { principalFromSession, type Principal } from '../services/auth.js';
@@ -48,11 +49,21 @@ function originOf(url: string): string | null {
   }
 }
 
-export function registerAuth(app: FastifyInstance, db: Db, publicUrl: () => string = () => ''): void {
+/** Whether an Authorization header carries this bearer token (compared in constant time). */
+export function bearerIs(header: string | undefined, token: string): boolean {
+  const sent = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '';
+  const a = Buffer.from(sent);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function registerAuth(app: FastifyInstance, db: Db, publicUrl: () => string = () => '', opts: { docsPublic?: boolean } = {}): void {
+  const docsPublic = opts.docsPublic ?? true;
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
     const path = guardedPath(req);
-    if (!path.startsWith('/api/') || path === '/api/docs' || path.startsWith('/api/docs/')) return;
+    if (!path.startsWith('/api/')) return;
+    if (docsPublic && (path === '/api/docs' || path.startsWith('/api/docs/'))) return;
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const cookie = req.cookies[sessionCookie];
     let refusal: TokenRefusal | undefined;
