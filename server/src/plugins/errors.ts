@@ -8,6 +8,9 @@ import { isInfrastructureError } from '../runtime/step-errors.js';
 export function registerErrorHandling(app: FastifyInstance, spa: ((method: string, url: string) => boolean) | null): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {
+      // A refusal that says when to come back says it in the header too.
+      const retryAfter = (err.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+      if (err.status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(Math.ceil(retryAfter)));
       return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

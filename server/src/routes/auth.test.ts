@@ -81,6 +81,31 @@ describe('auth', () => {
     expect((await b.app!.inject({ method: 'POST', url: '/api/logout', headers: { cookie } })).statusCode).toBe(204);
   });
 
+  it('pauses sign-ins after 10 failures for an account, or 30 from one address, with Retry-After; right ones clear the account', async () => {
+    const attempt = (email: string, password: string, ip = '203.0.113.7') =>
+      b.app!.inject({ method: 'POST', url: '/api/login', remoteAddress: ip, payload: { email, password } });
+    for (let i = 0; i < 10; i++) expect((await attempt('victim@example.com', `guess ${i} guess`)).statusCode).toBe(401);
+    const paused = await attempt('victim@example.com', 'guess 10 guess');
+    expect(paused.statusCode).toBe(429);
+    expect(paused.json().error.code).toBe('too_many_attempts');
+    expect(Number(paused.headers['retry-after'])).toBeGreaterThan(800);
+    // From another address too: the account is paused, whoever tries (the right password included).
+    expect((await attempt('victim@example.com', 'correct horse battery', '198.51.100.9')).statusCode).toBe(429);
+    // The owner signs in from elsewhere: a failure or two, then the right password clears the account's count.
+    await attempt('owner@example.com', 'wrong wrong wrong', '198.51.100.10');
+    const signedIn = await attempt('owner@example.com', 'correct horse battery', '198.51.100.10');
+    expect(signedIn.statusCode).toBe(200);
+    await b.app!.inject({ method: 'POST', url: '/api/logout', headers: { cookie: String(signedIn.headers['set-cookie']).split(';')[0]! } });
+    const { rows } = await b.database.pool.query(`select key, failures from login_throttle where key like 'account:owner%'`);
+    expect(rows).toEqual([]);
+    // One address trying many accounts: stopped after 30 failures (the 10 above came from it).
+    for (let i = 0; i < 20; i++) expect((await attempt(`user${i}@example.com`, 'nope nope nope')).statusCode).toBe(401);
+    const spray = await attempt('someone@example.com', 'nope nope nope');
+    expect(spray.statusCode).toBe(429);
+    expect(spray.json().error.message).toContain('this address');
+    await b.database.pool.query(`delete from login_throttle`);
+  });
+
   it('logs in with a password into an httpOnly session cookie, and out again', async () => {
     const wrong = await b.app!.inject({ method: 'POST', url: '/api/login', payload: { email: 'owner@example.com', password: 'nope nope nope' } });
     expect(wrong.statusCode).toBe(401);

@@ -7,6 +7,8 @@ import type { Db } from '../db/index.js';
 import { workspaces } from '../db/schema/index.js';
 import { createSession, deleteSession, login, sessionDays, setupOwner, setupRequired } from '../services/auth.js';
 import { principal, sessionCookie } from '../plugins/auth.js';
+import { AppError } from '../services/errors.js';
+import { checkLoginAllowed, clearLoginFailures, recordLoginFailure } from '../services/login-throttle.js';
 
 const credentials = z.object({
   email: z.string().email(),
@@ -33,7 +35,13 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean 
   );
 
   app.post('/api/login', { schema: { tags: ['auth'], body: z.object({ email: z.string(), password: z.string() }) } }, async (req, reply) => {
-    const user = await login(db, req.body.email, req.body.password);
+    // Throttled per account and per client address (req.ip: the socket's, unless BUNDLES_TRUST_PROXY says otherwise).
+    await checkLoginAllowed(db, req.body.email, req.ip);
+    const user = await login(db, req.body.email, req.body.password).catch(async (err: unknown) => {
+      if (err instanceof AppError && err.code === 'invalid_credentials') await recordLoginFailure(db, req.body.email, req.ip);
+      throw err;
+    });
+    await clearLoginFailures(db, req.body.email);
     const session = await createSession(db, user.id, user.workspaceId);
     setCookie(reply, session.token);
     return { user: { id: user.id, email: user.email } };

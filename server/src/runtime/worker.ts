@@ -224,6 +224,8 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
       if (Date.now() - lastRetention >= retentionEveryMs) {
         lastRetention = Date.now();
         await pool.query(`delete from worker_heartbeats where heartbeat_at < now() - interval '1 day'`);
+        // Sign-in throttling windows (services/login-throttle.ts) last 15 minutes.
+        await pool.query(`delete from login_throttle where window_start < now() - interval '1 day'`);
         await expireHistory(pool, log);
       }
     } catch (err) {

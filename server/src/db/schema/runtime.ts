@@ -1,4 +1,4 @@
-// Cross-process runtime state: rate-limit windows and worker heartbeats (for crash recovery).
+// Cross-process runtime state: rate-limit windows, sign-in throttling and worker heartbeats (for crash recovery).
 import { bigint, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const rateLimitWindows = pgTable(
@@ -10,6 +10,13 @@ export const rateLimitWindows = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.window] })],
 );
+
+/** Failed sign-ins per account and per client address in a fixed window (services/login-throttle.ts). */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull().defaultNow(),
+  failures: integer('failures').notNull().default(0),
+});
 
 export const workerHeartbeats = pgTable('worker_heartbeats', {
   workerId: text('worker_id').primaryKey(),
