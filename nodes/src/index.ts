@@ -16,6 +16,7 @@ export * from './webhooks.js';
 export * from './message-status.js';
 export * from './send-cap.js';
 export { createHttpClient } from './http.js';
+export { createAddressGuard, setOutboundGuard, outboundGuard, type AddressGuard } from './address-guard.js';
 export { FOR_EACH_TYPE, ITEM_HANDLE, DONE_HANDLE, MAX_ITEMS } from './core/for-each.js';
 export { RUN_FAILED_EVENT, runFailedPayloadSchema, type RunFailedPayload } from './core/error-trigger.js';
 export {

@@ -27,6 +27,8 @@ export interface Config {
   crashAt: string[];
   /** How often a worker process looks for due schedule ticks. */
   scheduleTickMs: number;
+  /** Hosts and ranges outbound calls may reach although private or local (BUNDLES_ALLOWED_HOSTS). */
+  allowedHosts: string[];
   /** A token `/metrics` requires (`Authorization: Bearer …`); unset: open, as on the loopback default. */
   metricsToken: string | undefined;
   /** Whether /api/docs answers without a login (default true). */
@@ -56,6 +58,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role =
     editorDir: env.BUNDLES_EDITOR_DIR || undefined,
     scheduleTickMs: env.BUNDLES_SCHEDULE_TICK_MS ? Number(env.BUNDLES_SCHEDULE_TICK_MS) : 1_000,
     crashAt: (env.BUNDLES_TEST_CRASH_AT ?? '').split(',').filter(Boolean),
+    allowedHosts: (env.BUNDLES_ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     metricsToken: env.BUNDLES_METRICS_TOKEN || undefined,
     docsPublic: env.BUNDLES_DOCS_PUBLIC !== 'false',
     trustProxy: trustProxyOf(env.BUNDLES_TRUST_PROXY),

@@ -1,5 +1,6 @@
 // startBundles: database (embedded or DATABASE_URL), migrations, runtime, then the web and/or worker role.
 import type { FastifyInstance } from 'fastify';
+import { createAddressGuard, setOutboundGuard } from '@bundles/nodes';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { connectDatabase, migrateDatabase, type Database } from './db/index.js';
@@ -28,6 +29,8 @@ export interface StartHooks {
 }
 
 export async function startBundles(config: Config, logger = createLogger(config.logLevel), hooks: StartHooks = {}): Promise<Bundles> {
+  // Outbound calls reach public addresses, and the private or local ones the operator allows.
+  setOutboundGuard(createAddressGuard(config.allowedHosts));
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   if (!url) {

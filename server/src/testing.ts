@@ -65,6 +65,8 @@ export async function startTestBundles(
     workerConcurrency: 4,
     heartbeatMs: 500,
     workerStaleMs: 3000,
+    // The fakes listen on loopback: allowed as an operator would allow a local service.
+    allowedHosts: ['127.0.0.1', 'localhost', '::1'],
     ...configOverrides,
   };
   const logger = pino({ level: config.logLevel }, logDestination ?? process.stdout);

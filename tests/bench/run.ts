@@ -316,6 +316,8 @@ async function benchRunInner(opts: RunOptions) {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // The fake Twilio (and W2's CRM) listen on loopback.
+    BUNDLES_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
     HOST: '127.0.0.1',
     PORT: String(port),
     BUNDLES_DATA_DIR: dataDir,

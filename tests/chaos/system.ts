@@ -82,7 +82,8 @@ export function startProduct(opts: { role: Role; name: string; root: string; env
     script: 'server/src/main.ts',
     args: ['--role', opts.role],
     cwd: opts.root,
-    env: opts.env,
+    // The fakes listen on loopback.
+    env: { BUNDLES_ALLOWED_HOSTS: '127.0.0.1,localhost,::1', ...opts.env },
     logFile: path.join(opts.logDir, `${opts.name}.log`),
     onStdout: (line) => {
       if (line.includes('Bundles is running')) resolveReady();

@@ -43,7 +43,7 @@ export function twilioError(status: number, body: unknown, headers: Record<strin
 }
 
 function networkError(err: unknown, uri: string): ProviderError {
-  if (err instanceof TransportError) return new ProviderError({ message: err.message, code: err.code, retryable: true, provider: 'twilio', ambiguous: err.mayHaveArrived });
+  if (err instanceof TransportError) return new ProviderError({ message: err.message, code: err.code, retryable: err.code !== 'address_not_allowed', provider: 'twilio', ambiguous: err.mayHaveArrived });
   return new ProviderError({ message: `Could not reach ${new URL(uri).host}: ${(err as Error).message ?? String(err)}`, code: 'network_error', retryable: true, provider: 'twilio', ambiguous: true });
 }
 

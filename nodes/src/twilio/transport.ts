@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { mayHaveArrived } from '../http.js';
+import { ADDRESS_NOT_ALLOWED, literalAddressRefusal, outboundGuard, type AddressGuard } from '../address-guard.js';
 
 export interface TransportRequest {
   method: string;
@@ -28,7 +29,7 @@ export interface TransportResponse {
 export class TransportError extends Error {
   constructor(
     message: string,
-    readonly code: 'timeout' | 'network_error',
+    readonly code: 'timeout' | 'network_error' | 'address_not_allowed',
     /** Whether the request may have reached the server before the failure (see mayHaveArrived). */
     readonly mayHaveArrived = true,
   ) {
@@ -62,6 +63,18 @@ export function encodeForm(data: object): string {
   return form.toString();
 }
 
+const guarded = new WeakMap<AddressGuard, { 'http:': http.Agent; 'https:': https.Agent }>();
+/** Kept-alive agents that connect only where the guard allows (its lookup runs for every new socket). */
+function guardedAgent(guard: AddressGuard, protocol: string): http.Agent {
+  let pair = guarded.get(guard);
+  if (!pair) {
+    const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64, lookup: guard.lookup };
+    pair = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
+    guarded.set(guard, pair);
+  }
+  return pair[protocol === 'https:' ? 'https:' : 'http:'];
+}
+
 export async function sendRequest(opts: TransportRequest, uri: string, defaultTimeoutMs: number): Promise<TransportResponse> {
   const url = new URL(uri);
   if (opts.params) {
@@ -80,13 +93,17 @@ export async function sendRequest(opts: TransportRequest, uri: string, defaultTi
   }
   const timeoutMs = opts.timeout || defaultTimeoutMs;
   const transport = url.protocol === 'https:' ? https : http;
-  const agent = agents[url.protocol as keyof typeof agents];
+  const guard = outboundGuard();
+  const literal = guard ? literalAddressRefusal(guard, url) : null;
+  if (literal) throw new TransportError(`Not called: ${literal}.`, 'address_not_allowed', false);
+  const agent = guard ? guardedAgent(guard, url.protocol) : agents[url.protocol as keyof typeof agents];
   return new Promise((resolve, reject) => {
     // The timeout covers the whole exchange (as axios's did), not only a silent socket.
     const timer = setTimeout(() => req.destroy(new TransportError(`No answer from ${url.host} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);
       const code = (err as NodeJS.ErrnoException).code;
+      if (code === ADDRESS_NOT_ALLOWED) return reject(new TransportError(`Not called: ${err.message}.`, 'address_not_allowed', false));
       reject(err instanceof TransportError ? err : new TransportError(`Could not reach ${url.host}: ${err.message}`, 'network_error', mayHaveArrived(code)));
     };
     const req = transport.request(url, { method: opts.method, headers, agent }, (res) => {
