@@ -45,7 +45,9 @@ async function fetchToken(ctx: TokopediaCallContext): Promise<CachedToken> {
   const res = await ctx.http({
     method: 'POST',
     url: `${trimSlash(authUrl ?? DEFAULT_AUTH_URL)}/token?grant_type=client_credentials`,
-    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-length': '0' },
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+    // An empty body: fetch sends `Content-Length: 0` itself (undici refuses one set by hand).
+    body: '',
   });
   const body = (typeof res.body === 'object' && res.body !== null ? res.body : {}) as Record<string, unknown>;
   if (res.status >= 200 && res.status < 300 && typeof body.access_token === 'string') {
