@@ -17,10 +17,10 @@ describe('App', () => {
   it('shows the new workspace name in the header as soon as it is saved', async () => {
     const user = userEvent.setup();
     vi.spyOn(api, 'setupStatus').mockResolvedValue({ required: false });
-    vi.spyOn(api, 'me').mockResolvedValue({ user: { id: 'u1', email: 'ana@loja.com.br' }, workspace: { id: workspace.id, name: workspace.name } });
+    vi.spyOn(api, 'me').mockResolvedValue({ user: { id: 'u1', email: 'ana@loja.com.br', name: null }, workspace: { id: workspace.id, name: workspace.name }, role: 'owner' });
     vi.spyOn(api, 'nodeTypes').mockResolvedValue([]);
     vi.spyOn(api, 'providers').mockResolvedValue([]);
-    vi.spyOn(api.settings, 'retention').mockResolvedValue({ runsDays: 30, messagesDays: 180, deliveriesDays: 14, defaults: { runsDays: 30, messagesDays: 180, deliveriesDays: 14 } });
+    vi.spyOn(api.settings, 'retention').mockResolvedValue({ runsDays: 30, messagesDays: 180, deliveriesDays: 14, auditDays: 365, defaults: { runsDays: 30, messagesDays: 180, deliveriesDays: 14, auditDays: 365 } });
     vi.spyOn(api.settings, 'workspace').mockResolvedValue(workspace);
     const save = vi.spyOn(api.settings, 'saveWorkspace').mockImplementation(async (body) => ({ ...workspace, ...body }));
     vi.spyOn(api.tokens, 'list').mockResolvedValue([]);

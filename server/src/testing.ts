@@ -96,3 +96,14 @@ export async function startTestBundles(
 }
 export { ingestStatementsInFlight } from './runtime/ingest.js';
 export { takeSend } from './runtime/send-cap.js';
+
+/** Adds a user with a role in a workspace (straight into the tables, for tests of other workspaces and roles). */
+export async function addTestMember(pool: pg.Pool, workspaceId: string, email: string, role: 'viewer' | 'editor' | 'admin' | 'owner' = 'owner'): Promise<string> {
+  const user = await pool.query<{ id: string }>(
+    `insert into users (email, password_hash, last_workspace_id) values ($1, 'x', $2) on conflict (email) do update set email = excluded.email returning id`,
+    [email, workspaceId],
+  );
+  const userId = user.rows[0]!.id;
+  await pool.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, $3) on conflict (workspace_id, user_id) do update set role = excluded.role`, [workspaceId, userId, role]);
+  return userId;
+}

@@ -1,5 +1,6 @@
 // Shapes of the API's answers, shared by the server's routes and the editor.
 import { z } from 'zod';
+import { roleSchema } from './roles.js';
 import { flowGraphSchema } from './graph.js';
 import { flowIssueSchema } from './errors.js';
 
@@ -263,8 +264,10 @@ export type ConnectionExport = z.infer<typeof exportSchema>;
 
 /** GET /api/me: who is calling, and in which workspace (its name as GET /api/settings/workspace answers it). */
 export const meSchema = z.object({
-  user: z.object({ id: z.string(), email: z.string() }),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable() }),
   workspace: z.object({ id: z.string(), name: z.string() }),
+  /** What this request may do in the workspace (a token's scope caps its user's role). */
+  role: roleSchema,
 });
 export type Me = z.infer<typeof meSchema>;
 

@@ -9,3 +9,4 @@ export * from './graph-diff.js';
 export * from './sms.js';
 export * from './error-texts.js';
 export * from './gallery.js';
+export * from './roles.js';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 /** Days each kind of history is kept. Events, runs and steps go together: a run needs its event and steps. */
-export const DEFAULT_RETENTION = { runsDays: 30, messagesDays: 180, deliveriesDays: 14 } as const;
+export const DEFAULT_RETENTION = { runsDays: 30, messagesDays: 180, deliveriesDays: 14, auditDays: 365 } as const;
 
 /** The longest any workspace may keep history: expired partitions are dropped past the longest retention. */
 export const MAX_RETENTION_DAYS = 3650;
@@ -16,6 +16,8 @@ export const retentionSchema = z.object({
   messagesDays: days,
   /** The webhook delivery log. */
   deliveriesDays: days,
+  /** The audit log (who did what). */
+  auditDays: days,
 });
 export type Retention = z.infer<typeof retentionSchema>;
 

@@ -9,8 +9,8 @@ import { ToastProvider } from '../components/toast';
 import { SessionProvider } from '../lib/session';
 import { SettingsPage } from './SettingsPage';
 
-const defaults = { runsDays: 30, messagesDays: 180, deliveriesDays: 14 };
-const stored: RetentionSettings = { runsDays: 60, messagesDays: 180, deliveriesDays: 14, defaults };
+const defaults = { runsDays: 30, messagesDays: 180, deliveriesDays: 14, auditDays: 365 };
+const stored: RetentionSettings = { runsDays: 60, messagesDays: 180, deliveriesDays: 14, auditDays: 365, defaults };
 
 const renderPage = () =>
   render(

@@ -19,9 +19,10 @@ const fields: Array<{ key: Field; label: string; help: string }> = [
   { key: 'runsDays', label: 'Runs, events and steps — days', help: 'The events received, the runs they started and their steps go together.' },
   { key: 'messagesDays', label: 'Message log — days', help: 'The SMS and chat messages sent and received.' },
   { key: 'deliveriesDays', label: 'Webhook delivery log — days', help: 'Each webhook call received and how it was answered.' },
+  { key: 'auditDays', label: 'Audit log — days', help: 'Who changed what: sign-ins, invitations, roles, connections, bundles, tokens.' },
 ];
 const isField = (name: string): name is Field => fields.some((f) => f.key === name);
-const draftsOf = (r: Retention): Drafts => ({ runsDays: String(r.runsDays), messagesDays: String(r.messagesDays), deliveriesDays: String(r.deliveriesDays) });
+const draftsOf = (r: Retention): Drafts => ({ runsDays: String(r.runsDays), messagesDays: String(r.messagesDays), deliveriesDays: String(r.deliveriesDays), auditDays: String(r.auditDays) });
 
 export function SettingsPage() {
   const retention = useAsync(() => api.settings.retention(), []);

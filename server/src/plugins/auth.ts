@@ -2,6 +2,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
+import { roleAtLeast, type Role } from '@bundles/shared';
+import { isUuid } from '../ids.js';
 import { principalFromSession, type Principal } from '../services/auth.js';
 import { checkApiToken, type TokenRefusal } from '../services/tokens.js';
 import { AppError } from '../services/errors.js';
@@ -12,9 +14,28 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every /api route and the least role it declared. */
+    routeAccess: RouteAccess[];
+  }
+  interface FastifyContextConfig {
+    /**
+     * The least role an /api route needs, declared next to the route (`{ config: { role: 'editor' } }`);
+     * `public` for the few that answer without a login. An /api route without it is refused at start.
+     */
+    role?: Role | 'public';
+  }
 }
 
-const publicRoutes = new Set(['GET /api/setup', 'POST /api/setup', 'POST /api/login', 'POST /api/logout']);
+/** Every /api route, with the role it declared (for the role × route test and the docs). */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  role: Role | 'public';
+}
+
+/** The header that picks another workspace of the same user for one request. */
+export const workspaceHeader = 'x-bundles-workspace';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -57,9 +78,22 @@ export function bearerIs(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function registerAuth(app: FastifyInstance, db: Db, publicUrl: () => string = () => '', opts: { docsPublic?: boolean } = {}): void {
+/**
+ * Authentication and roles for every /api route: who is asking (a session cookie or an API token), in which
+ * workspace, and whether their role reaches the one the route declared. Answers the route table it checks.
+ */
+export function registerAuth(app: FastifyInstance, db: Db, publicUrl: () => string = () => '', opts: { docsPublic?: boolean } = {}): RouteAccess[] {
   const docsPublic = opts.docsPublic ?? true;
+  const table: RouteAccess[] = [];
+  app.decorate('routeAccess', table);
   app.decorateRequest('principal', null);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
+    const role = route.config?.role;
+    const methods = ([] as string[]).concat(route.method);
+    if (!role) throw new Error(`${methods.join(',')} ${route.url} declares no role: add { config: { role } } next to the route`);
+    for (const method of methods) if (method !== 'HEAD') table.push({ method, url: route.url, role });
+  });
   app.addHook('onRequest', async (req) => {
     const path = guardedPath(req);
     if (!path.startsWith('/api/')) return;
@@ -72,19 +106,35 @@ export function registerAuth(app: FastifyInstance, db: Db, publicUrl: () => stri
       if ('principal' in check) req.principal = check.principal;
       else refusal = check;
     } else if (cookie) {
-      req.principal = await principalFromSession(db, cookie);
+      const pick = req.headers[workspaceHeader];
+      if (typeof pick === 'string' && !isUuid(pick)) throw new AppError(400, 'invalid_workspace', `${workspaceHeader} must be a workspace id.`);
+      req.principal = await principalFromSession(db, cookie, typeof pick === 'string' ? pick : undefined);
+      if (!req.principal && typeof pick === 'string' && (await principalFromSession(db, cookie))) {
+        throw new AppError(403, 'not_a_member', 'You are not a member of the workspace this request names.');
+      }
       if (req.principal && !safeMethods.has(req.method) && !sameOriginWrite(req.headers, originOf(publicUrl()))) {
         throw new AppError(403, 'cross_origin', 'This change was sent from another site or port: only the Bundles editor itself may change things with your login.');
       }
     }
+    const need = req.routeOptions?.config?.role;
     // A public route answers whatever was sent (setup with a stale token in a script still answers).
-    if (publicRoutes.has(`${req.method} ${path}`) || req.principal) return;
+    if (need === 'public') return;
+    if (req.principal) {
+      const pick = req.headers[workspaceHeader];
+      if (req.principal.via === 'token' && typeof pick === 'string' && pick !== req.principal.workspaceId) {
+        throw new AppError(403, 'not_a_member', 'An API token acts only in its own workspace.');
+      }
+      // A path that matches no route is left to the router's 404; a route without a role never starts.
+      if (need && !roleAtLeast(req.principal.role, need)) throw forbidden(req.principal, need);
+      return;
+    }
     if (refusal?.refused === 'token_expired') {
       throw new AppError(401, 'token_expired', `This API token expired at ${refusal.expiredAt}.`, { expiredAt: refusal.expiredAt });
     }
     if (refusal) throw new AppError(401, 'invalid_token', 'This API token is not valid: it was revoked, or it never existed.');
     throw new AppError(401, 'unauthorized', 'Log in, or send an API token as "Authorization: Bearer <token>".');
   });
+  return table;
 }
 
 /**
@@ -103,6 +153,11 @@ export function guardedPath(req: Pick<FastifyRequest, 'url' | 'routeOptions'>): 
     // Not valid percent-encoding: judged as sent.
   }
   return decoded.replace(/\/{2,}/g, '/');
+}
+
+function forbidden(p: Principal, need: Role): AppError {
+  const why = p.scope && p.role !== p.memberRole ? `this token's scope (${p.scope}) acts as ${p.role}` : `your role here is ${p.role}`;
+  return new AppError(403, 'forbidden', `This needs the ${need} role or higher: ${why}.`, { need, role: p.role });
 }
 
 export function principal(req: FastifyRequest): Principal {

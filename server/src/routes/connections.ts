@@ -27,13 +27,13 @@ const optionItemSchema = z.object({
 
 export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionService; exports: ExportService }> = async (app, { connections, exports }) => {
   const tags = ['connections'];
-  app.get('/api/connections', { schema: { tags, querystring: z.object({ provider: z.string().optional() }), response: { 200: z.array(connectionSchema) } } }, async (req) =>
+  app.get('/api/connections', { config: { role: 'viewer' }, schema: { tags, querystring: z.object({ provider: z.string().optional() }), response: { 200: z.array(connectionSchema) } } }, async (req) =>
     connections.list(principal(req).workspaceId, req.query.provider),
   );
   app.post(
     '/api/connections',
     {
-      schema: {
+      config: { role: 'admin' }, schema: {
         tags,
         body: z.object({ provider: z.string(), name: z.string().min(1).max(200), config: z.record(z.string(), z.unknown()).default({}) }),
         response: { 201: connectionSchema },
@@ -41,13 +41,13 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
     },
     async (req, reply) => reply.status(201).send(await connections.create(principal(req).workspaceId, req.body)),
   );
-  app.get('/api/connections/:id', { schema: { tags, params: idParams, response: { 200: connectionSchema } } }, async (req) =>
+  app.get('/api/connections/:id', { config: { role: 'admin' }, schema: { tags, params: idParams, response: { 200: connectionSchema } } }, async (req) =>
     connections.get(principal(req).workspaceId, req.params.id),
   );
   app.patch(
     '/api/connections/:id',
     {
-      schema: {
+      config: { role: 'admin' }, schema: {
         tags,
         params: idParams,
         body: z.object({ name: z.string().min(1).max(200).optional(), config: z.record(z.string(), z.unknown()).optional() }),
@@ -56,32 +56,32 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
     },
     async (req) => connections.update(principal(req).workspaceId, req.params.id, req.body),
   );
-  app.delete('/api/connections/:id', { schema: { tags, params: idParams } }, async (req, reply) => {
+  app.delete('/api/connections/:id', { config: { role: 'admin' }, schema: { tags, params: idParams } }, async (req, reply) => {
     await connections.remove(principal(req).workspaceId, req.params.id);
     return reply.status(204).send();
   });
-  app.post('/api/connections/:id/test', { schema: { tags, params: idParams, response: { 200: z.object({ ok: z.boolean().nullable(), message: z.string() }) } } }, async (req) =>
+  app.post('/api/connections/:id/test', { config: { role: 'admin' }, schema: { tags, params: idParams, response: { 200: z.object({ ok: z.boolean().nullable(), message: z.string() }) } } }, async (req) =>
     connections.test(principal(req).workspaceId, req.params.id),
   );
   app.get(
     '/api/connections/:id/usage',
-    { schema: { tags, description: "Messages sent today (the workspace's time zone) through the connection, and its daily send cap.", params: idParams, response: { 200: connectionUsageSchema } } },
+    { config: { role: 'admin' }, schema: { tags, description: "Messages sent today (the workspace's time zone) through the connection, and its daily send cap.", params: idParams, response: { 200: connectionUsageSchema } } },
     async (req) => connections.usage(principal(req).workspaceId, req.params.id),
   );
   app.get(
     '/api/connections/:id/options/:source',
-    { schema: { tags, params: z.object({ id: z.string(), source: z.string() }), response: { 200: z.array(optionItemSchema) } } },
+    { config: { role: 'editor' }, schema: { tags, params: z.object({ id: z.string(), source: z.string() }), response: { 200: z.array(optionItemSchema) } } },
     async (req) => connections.options(principal(req).workspaceId, req.params.id, req.params.source),
   );
   app.get(
     '/api/connections/:id/deliveries',
-    { schema: { tags, params: idParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }), response: { 200: z.array(deliverySchema) } } },
+    { config: { role: 'admin' }, schema: { tags, params: idParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }), response: { 200: z.array(deliverySchema) } } },
     async (req) => connections.deliveries(principal(req).workspaceId, req.params.id, req.query.limit),
   );
   app.post(
     '/api/connections/:id/exports',
     {
-      schema: {
+      config: { role: 'admin' }, schema: {
         tags,
         params: idParams,
         body: z.object({ sourceConnectionId: z.string().max(100) }).catchall(z.unknown()),
@@ -90,12 +90,12 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
     },
     async (req, reply) => reply.status(201).send(await exports.create(principal(req).workspaceId, req.params.id, req.body)),
   );
-  app.get('/api/connections/:id/exports', { schema: { tags, params: idParams, response: { 200: z.array(exportSchema) } } }, async (req) =>
+  app.get('/api/connections/:id/exports', { config: { role: 'admin' }, schema: { tags, params: idParams, response: { 200: z.array(exportSchema) } } }, async (req) =>
     exports.list(principal(req).workspaceId, req.params.id),
   );
   app.get(
     '/api/connections/:id/exports/:exportId',
-    { schema: { tags, params: z.object({ id: z.string(), exportId: z.string() }), response: { 200: exportSchema } } },
+    { config: { role: 'admin' }, schema: { tags, params: z.object({ id: z.string(), exportId: z.string() }), response: { 200: exportSchema } } },
     async (req) => exports.get(principal(req).workspaceId, req.params.id, req.params.exportId),
   );
 };

@@ -9,7 +9,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ messages: MessageService }> 
   app.get(
     '/api/messages',
     {
-      schema: {
+      config: { role: 'viewer' }, schema: {
         tags: ['messages'],
         querystring: z.object({
           provider: z.string().optional(),
@@ -31,7 +31,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ messages: MessageService }> 
   );
   app.post(
     '/api/messages/:id/reply',
-    { schema: { tags: ['messages'], params: z.object({ id: z.string() }), body: z.object({ text: z.string().min(1).max(4096) }), response: { 201: messageSchema } } },
+    { config: { role: 'editor' }, schema: { tags: ['messages'], params: z.object({ id: z.string() }), body: z.object({ text: z.string().min(1).max(4096) }), response: { 201: messageSchema } } },
     async (req, reply) => reply.status(201).send(await messages.reply(principal(req).workspaceId, req.params.id, req.body.text)),
   );
 };

@@ -8,11 +8,11 @@ import { AppError } from '../services/errors.js';
 export const nodeTypeRoutes: FastifyPluginAsyncZod<{ now: () => Date }> = async (app, { now }) => {
   const manifests = nodeTypes.map(nodeManifest);
   const providerList = providers.filter((p) => p.id !== 'core').map((p) => providerManifest(p));
-  app.get('/api/node-types', { schema: { tags: ['node types'], response: { 200: z.array(z.any()) } } }, async () => manifests);
+  app.get('/api/node-types', { config: { role: 'viewer' }, schema: { tags: ['node types'], response: { 200: z.array(z.any()) } } }, async () => manifests);
   app.get(
     '/api/node-types/core.schedule/preview',
     {
-      schema: {
+      config: { role: 'viewer' }, schema: {
         tags: ['node types'],
         description: 'The next three ticks of a core.schedule config (what the inspector shows under the cron), or 422 with the problem on its field.',
         querystring: z.object({ cron: z.string().max(200).optional(), timezone: z.string().max(100).optional(), everyMinutes: z.string().max(10).optional() }),
@@ -29,5 +29,5 @@ export const nodeTypeRoutes: FastifyPluginAsyncZod<{ now: () => Date }> = async 
       return { next: nextTicks(parsed.data, now(), 3).map((d) => d.toISOString()) };
     },
   );
-  app.get('/api/providers', { schema: { tags: ['node types'], response: { 200: z.array(z.any()) } } }, async () => providerList);
+  app.get('/api/providers', { config: { role: 'viewer' }, schema: { tags: ['node types'], response: { 200: z.array(z.any()) } } }, async () => providerList);
 };

@@ -11,7 +11,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService; tests: TestSer
   app.get(
     '/api/runs',
     {
-      schema: {
+      config: { role: 'viewer' }, schema: {
         tags: ['runs'],
         description:
           'Runs, newest first, a page at a time. `q`: the runs of an order id, a transaction id or a sender (exact value); `connectionId`: of the bundles triggered by that connection; `from`/`to`: created in that time; `cursor`: the `nextCursor` of the previous page.',
@@ -33,7 +33,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService; tests: TestSer
   app.get(
     '/api/runs/:id',
     {
-      schema: {
+      config: { role: 'viewer' }, schema: {
         tags: ['runs'],
         description: 'A run with its steps; a test run of the editor (`test: true`) is shown here too.',
         params: z.object({ id: z.string() }),
@@ -55,7 +55,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService; tests: TestSer
   app.post(
     '/api/runs/:id/retry',
     {
-      schema: {
+      config: { role: 'editor' }, schema: {
         tags: ['runs'],
         description: 'Runs a failed run again from its failed step, on the version it ran (`original`, the default) or on the live one (`live`).',
         params: z.object({ id: z.string() }),
@@ -68,7 +68,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService; tests: TestSer
   app.post(
     '/api/runs/:id/steps/:nodeId/resolve',
     {
-      schema: {
+      config: { role: 'editor' }, schema: {
         tags: ['runs'],
         description: 'Settles an uncertain step: send_again (it did not go out: call the provider again) or mark_done (it did: go on).',
         params: z.object({ id: z.string(), nodeId: z.string() }),
@@ -81,7 +81,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: RunService; tests: TestSer
   app.get(
     '/api/events',
     {
-      schema: {
+      config: { role: 'viewer' }, schema: {
         tags: ['events'],
         querystring: z.object({ connectionId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
         response: { 200: z.array(eventSchema) },

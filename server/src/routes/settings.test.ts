@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { DEFAULT_RETENTION } from '@bundles/shared';
 import { createApiToken } from '../services/tokens.js';
-import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
+import { addTestMember, createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
 
 let b: TestBundles;
 let otherWorkspace = '';
@@ -22,8 +22,8 @@ beforeAll(async () => {
   const { pool, db } = b.database;
   const ws = await pool.query<{ id: string }>(`insert into workspaces (name, settings) values ('Other shop', '{"retention":{"runsDays":7},"theme":"dark"}') returning id`);
   otherWorkspace = ws.rows[0]!.id;
-  const user = await pool.query<{ id: string }>(`insert into users (workspace_id, email, password_hash) values ($1, 'other@example.com', 'x') returning id`, [otherWorkspace]);
-  otherToken = await createApiToken(db, user.rows[0]!.id, otherWorkspace, 'test');
+  const userId = await addTestMember(pool, otherWorkspace, 'other@example.com');
+  otherToken = await createApiToken(db, userId, otherWorkspace, 'test');
 });
 afterAll(() => b?.close());
 
@@ -33,7 +33,7 @@ describe('retention settings', () => {
   it('answers the defaults when nothing was set', async () => {
     const res = await b.api('GET', '/api/settings/retention');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ runsDays: 30, messagesDays: 180, deliveriesDays: 14, defaults: { runsDays: 30, messagesDays: 180, deliveriesDays: 14 } });
+    expect(res.body).toEqual({ runsDays: 30, messagesDays: 180, deliveriesDays: 14, auditDays: 365, defaults: { runsDays: 30, messagesDays: 180, deliveriesDays: 14, auditDays: 365 } });
     expect(res.body.defaults).toEqual(DEFAULT_RETENTION);
     ownWorkspace = (await b.api('GET', '/api/me')).body.workspace.id;
     expect(await storedSettings(ownWorkspace)).toEqual({});
@@ -43,7 +43,7 @@ describe('retention settings', () => {
     await b.database.pool.query(`update workspaces set settings = settings || '{"theme":"light"}' where id = $1`, [ownWorkspace]);
     const first = await b.api('PUT', '/api/settings/retention', { messagesDays: 365 });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ runsDays: 30, messagesDays: 365, deliveriesDays: 14, defaults: DEFAULT_RETENTION });
+    expect(first.body).toEqual({ runsDays: 30, messagesDays: 365, deliveriesDays: 14, auditDays: 365, defaults: DEFAULT_RETENTION });
     const second = await b.api('PUT', '/api/settings/retention', { runsDays: 90, deliveriesDays: 3650 });
     expect(second.body).toMatchObject({ runsDays: 90, messagesDays: 365, deliveriesDays: 3650 });
     expect((await b.api('GET', '/api/settings/retention')).body).toEqual(second.body);
@@ -98,7 +98,7 @@ describe('retention settings', () => {
     const docs = await b.app!.inject({ method: 'GET', url: '/api/docs/json' });
     const path = docs.json().paths['/api/settings/retention'];
     expect(Object.keys(path).sort()).toEqual(['get', 'put']);
-    expect(Object.keys(path.put.responses['200'].content['application/json'].schema.properties).sort()).toEqual(['defaults', 'deliveriesDays', 'messagesDays', 'runsDays']);
+    expect(Object.keys(path.put.responses['200'].content['application/json'].schema.properties).sort()).toEqual(['auditDays', 'defaults', 'deliveriesDays', 'messagesDays', 'runsDays']);
   });
 });
 

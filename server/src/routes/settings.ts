@@ -9,11 +9,11 @@ const answer = (retention: Retention) => ({ ...retention, defaults: { ...DEFAULT
 
 export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }> = async (app, { settings }) => {
   const tags = ['settings'];
-  app.get('/api/settings/workspace', { schema: { tags, response: { 200: workspaceSchema } } }, async (req) => settings.getWorkspace(principal(req).workspaceId));
+  app.get('/api/settings/workspace', { config: { role: 'viewer' }, schema: { tags, response: { 200: workspaceSchema } } }, async (req) => settings.getWorkspace(principal(req).workspaceId));
   app.put(
     '/api/settings/workspace',
     {
-      schema: {
+      config: { role: 'admin' }, schema: {
         tags,
         description:
           'Renames the workspace (trimmed, 1 to 100 characters) and/or sets its IANA time zone; a field not sent keeps its value. A bad value is answered 422 with the field named, and nothing is changed.',
@@ -23,13 +23,13 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
     },
     async (req) => settings.setWorkspace(principal(req).workspaceId, req.body),
   );
-  app.get('/api/settings/retention', { schema: { tags, response: { 200: retentionSettingsSchema } } }, async (req) =>
+  app.get('/api/settings/retention', { config: { role: 'viewer' }, schema: { tags, response: { 200: retentionSettingsSchema } } }, async (req) =>
     answer(await settings.getRetention(principal(req).workspaceId)),
   );
   app.put(
     '/api/settings/retention',
     {
-      schema: {
+      config: { role: 'admin' }, schema: {
         tags,
         description: 'Changes the fields sent; the others keep their value. A value out of bounds is answered 422 with the field named.',
         body: retentionSchema.partial().strict(),
@@ -45,13 +45,13 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
       return answer(await settings.setRetention(principal(req).workspaceId, body as Partial<Retention>));
     },
   );
-  app.get('/api/settings/time-zone', { schema: { tags, response: { 200: timeZoneSettingsSchema } } }, async (req) => ({
+  app.get('/api/settings/time-zone', { config: { role: 'viewer' }, schema: { tags, response: { 200: timeZoneSettingsSchema } } }, async (req) => ({
     timeZone: await settings.getTimeZone(principal(req).workspaceId),
   }));
   app.put(
     '/api/settings/time-zone',
     {
-      schema: {
+      config: { role: 'admin' }, schema: {
         tags,
         description: "The workspace's IANA time zone (default UTC): the days of connections' daily send caps. An unknown zone is answered 422.",
         body: z.object({ timeZone: z.string().max(200) }).strict(),

@@ -11,20 +11,20 @@ const ruleParams = z.object({ id: z.string(), ruleId: z.string() });
 
 export const statusRuleRoutes: FastifyPluginAsyncZod<{ rules: StatusRuleService }> = async (app, { rules }) => {
   const tags = ['status rules'];
-  app.get('/api/connections/:id/status-rules', { schema: { tags, params: connectionParams, response: { 200: z.array(statusRuleSchema) } } }, async (req) =>
+  app.get('/api/connections/:id/status-rules', { config: { role: 'editor' }, schema: { tags, params: connectionParams, response: { 200: z.array(statusRuleSchema) } } }, async (req) =>
     rules.list(principal(req).workspaceId, req.params.id),
   );
   app.post(
     '/api/connections/:id/status-rules',
-    { schema: { tags, params: connectionParams, body: z.unknown(), response: { 201: statusRuleSchema } } },
+    { config: { role: 'admin' }, schema: { tags, params: connectionParams, body: z.unknown(), response: { 201: statusRuleSchema } } },
     async (req, reply) => reply.status(201).send(await rules.create(principal(req).workspaceId, req.params.id, parseRuleInput(req.body))),
   );
   app.put(
     '/api/connections/:id/status-rules/:ruleId',
-    { schema: { tags, params: ruleParams, body: z.unknown(), response: { 200: statusRuleSchema } } },
+    { config: { role: 'admin' }, schema: { tags, params: ruleParams, body: z.unknown(), response: { 200: statusRuleSchema } } },
     async (req) => rules.update(principal(req).workspaceId, req.params.id, req.params.ruleId, parseRuleInput(req.body)),
   );
-  app.delete('/api/connections/:id/status-rules/:ruleId', { schema: { tags, params: ruleParams } }, async (req, reply) => {
+  app.delete('/api/connections/:id/status-rules/:ruleId', { config: { role: 'admin' }, schema: { tags, params: ruleParams } }, async (req, reply) => {
     await rules.remove(principal(req).workspaceId, req.params.id, req.params.ruleId);
     return reply.status(204).send();
   });

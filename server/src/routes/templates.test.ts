@@ -1,6 +1,6 @@
 // /api/templates over a whole Bundles on its own database: the list, a bundle made from a template, the 404 and 422s.
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
+import { addTestMember, createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
 import { createApiToken } from '../services/tokens.js';
 import { startFakeTwilio, type FakeTwilio } from '../../../tests/fakes/twilio.js';
 import { startFakeTokopedia, type FakeTokopedia } from '../../../tests/fakes/tokopedia.js';
@@ -26,8 +26,8 @@ beforeAll(async () => {
   // Another workspace with a RetailCRM connection of its own.
   const { pool, db } = b.database;
   const ws = await pool.query<{ id: string }>(`insert into workspaces (name) values ('Other shop') returning id`);
-  const user = await pool.query<{ id: string }>(`insert into users (workspace_id, email, password_hash) values ($1, 'other@example.com', 'x') returning id`, [ws.rows[0]!.id]);
-  otherToken = await createApiToken(db, user.rows[0]!.id, ws.rows[0]!.id, 'test');
+  const userId = await addTestMember(pool, ws.rows[0]!.id, 'other@example.com');
+  otherToken = await createApiToken(db, userId, ws.rows[0]!.id, 'test');
   const other = await b.app!.inject({ method: 'POST', url: '/api/connections', headers: { authorization: `Bearer ${otherToken}` }, payload: { provider: 'retailcrm', name: 'Their shop', config: { domain: 'x.retailcrm.ru', apiKey: 'k' } } });
   expect(other.statusCode).toBe(201);
   conn.otherCrm = JSON.parse(other.body).id;

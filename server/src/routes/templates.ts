@@ -7,13 +7,13 @@ import { principal } from '../plugins/auth.js';
 
 export const templateRoutes: FastifyPluginAsyncZod<{ templates: TemplateService }> = async (app, { templates }) => {
   const tags = ['templates'];
-  app.get('/api/templates', { schema: { tags, response: { 200: z.array(bundleTemplateSchema) } } }, async (req) => {
+  app.get('/api/templates', { config: { role: 'viewer' }, schema: { tags, response: { 200: z.array(bundleTemplateSchema) } } }, async (req) => {
     principal(req);
     return templates.list();
   });
   app.post(
     '/api/templates/:id/use',
-    { schema: { tags, params: z.object({ id: z.string().max(100) }), body: useTemplateBodySchema, response: { 201: flowSchema } } },
+    { config: { role: 'editor' }, schema: { tags, params: z.object({ id: z.string().max(100) }), body: useTemplateBodySchema, response: { 201: flowSchema } } },
     async (req, reply) => reply.status(201).send(await templates.use(principal(req).workspaceId, req.params.id, req.body)),
   );
 };

@@ -12,7 +12,7 @@ export const testRoutes: FastifyPluginAsyncZod<{ tests: TestService }> = async (
   app.post(
     '/api/flows/:id/test',
     {
-      schema: {
+      config: { role: 'editor' }, schema: {
         tags,
         description:
           'Runs the saved draft once, on a recorded event (`eventId`) or a sample (`payload`); with `nodeId`, that step and what runs before it (taken from the event’s run when it has one). Write steps answer a sample unless `live`. Nothing is counted in the message log or a send cap.',
@@ -26,13 +26,13 @@ export const testRoutes: FastifyPluginAsyncZod<{ tests: TestService }> = async (
       return tests.run(p.workspaceId, req.params.id, req.body, p.userId ?? null);
     },
   );
-  app.get('/api/flows/:id/tests', { schema: { tags, params: idParams, response: { 200: z.array(testRunSummarySchema) } } }, async (req) =>
+  app.get('/api/flows/:id/tests', { config: { role: 'viewer' }, schema: { tags, params: idParams, response: { 200: z.array(testRunSummarySchema) } } }, async (req) =>
     tests.list(principal(req).workspaceId, req.params.id),
   );
   app.get(
     '/api/flows/:id/events',
     {
-      schema: {
+      config: { role: 'viewer' }, schema: {
         tags,
         description: 'The newest events of the draft trigger’s connection and kind (also those received while the bundle was stopped), each with the bundle’s run of it.',
         params: idParams,
@@ -42,7 +42,7 @@ export const testRoutes: FastifyPluginAsyncZod<{ tests: TestService }> = async (
     },
     async (req) => tests.events(principal(req).workspaceId, req.params.id, req.query.limit ?? 20),
   );
-  app.get('/api/flows/:id/test-sample', { schema: { tags, params: idParams, response: { 200: z.object({ payload: z.record(z.string(), z.unknown()) }) } } }, async (req) =>
+  app.get('/api/flows/:id/test-sample', { config: { role: 'viewer' }, schema: { tags, params: idParams, response: { 200: z.object({ payload: z.record(z.string(), z.unknown()) }) } } }, async (req) =>
     tests.sample(principal(req).workspaceId, req.params.id),
   );
 };

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { apiTokenSchema, createdApiTokenSchema } from '@bundles/shared';
 import { createApiToken, hashToken } from '../services/tokens.js';
-import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
+import { addTestMember, createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
 
 let b: TestBundles;
 let otherToken = '';
@@ -19,8 +19,8 @@ beforeAll(async () => {
   b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
   const { pool, db } = b.database;
   const ws = await pool.query<{ id: string }>(`insert into workspaces (name) values ('Other shop') returning id`);
-  const user = await pool.query<{ id: string }>(`insert into users (workspace_id, email, password_hash) values ($1, 'other@example.com', 'x') returning id`, [ws.rows[0]!.id]);
-  otherToken = await createApiToken(db, user.rows[0]!.id, ws.rows[0]!.id, 'other shop ci');
+  const userId = await addTestMember(pool, ws.rows[0]!.id, 'other@example.com');
+  otherToken = await createApiToken(db, userId, ws.rows[0]!.id, 'other shop ci');
 });
 afterAll(() => b?.close());
 

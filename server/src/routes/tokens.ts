@@ -9,13 +9,13 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ tokens: TokenService }> = asyn
   const tags = ['tokens'];
   app.get(
     '/api/tokens',
-    { schema: { tags, description: "The workspace's tokens, newest first, without their values.", response: { 200: z.array(apiTokenSchema) } } },
+    { config: { role: 'viewer' }, schema: { tags, description: "The workspace's tokens, newest first, without their values.", response: { 200: z.array(apiTokenSchema) } } },
     async (req) => tokens.list(principal(req).workspaceId),
   );
   app.post(
     '/api/tokens',
     {
-      schema: {
+      config: { role: 'viewer' }, schema: {
         tags,
         description: 'Makes a token; `token` is its value, answered this once (only its hash is kept). Without `expiresInDays` it lives until revoked.',
         body: apiTokenInputSchema,
@@ -26,7 +26,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ tokens: TokenService }> = asyn
   );
   app.delete(
     '/api/tokens/:id',
-    { schema: { tags, description: 'Revokes the token: a request sending it is refused from now on.', params: z.object({ id: z.string() }), response: { 204: z.null().describe('Revoked'), 404: apiErrorSchema } } },
+    { config: { role: 'viewer' }, schema: { tags, description: 'Revokes the token: a request sending it is refused from now on.', params: z.object({ id: z.string() }), response: { 204: z.null().describe('Revoked'), 404: apiErrorSchema } } },
     async (req, reply) => {
       await tokens.revoke(principal(req).workspaceId, req.params.id);
       return reply.status(204).send(null);

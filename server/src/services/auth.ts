@@ -3,7 +3,8 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
-import { sessions, users, workspaces } from '../db/schema/index.js';
+import { memberships, sessions, users, workspaces } from '../db/schema/index.js';
+import { effectiveRole, type Role, type TokenScope } from '@bundles/shared';
 import { AppError } from './errors.js';
 import { hashToken, insertApiToken } from './tokens.js';
 
@@ -12,9 +13,16 @@ export const sessionDays = 14;
 
 export interface Principal {
   userId: string;
+  /** The one workspace this request acts in. */
   workspaceId: string;
   email: string;
   via: 'session' | 'token';
+  /** What the request may do: the member's role, capped by the token's scope. */
+  role: Role;
+  /** The member's own role in the workspace, uncapped. */
+  memberRole: Role;
+  /** The token's scope; null for a session. */
+  scope: TokenScope | null;
 }
 
 async function hashPassword(password: string): Promise<string> {
@@ -45,7 +53,8 @@ export async function setupOwner(db: Db, input: { email: string; password: strin
     const [existing] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
     if ((existing?.n ?? 0) > 0) throw new AppError(409, 'already_set_up', 'Bundles is already set up: log in instead.');
     const [ws] = await tx.insert(workspaces).values({ name: input.workspace ?? 'My workspace' }).returning();
-    const [user] = await tx.insert(users).values({ workspaceId: ws!.id, email: input.email.toLowerCase(), passwordHash }).returning();
+    const [user] = await tx.insert(users).values({ lastWorkspaceId: ws!.id, email: input.email.toLowerCase(), passwordHash }).returning();
+    await tx.insert(memberships).values({ workspaceId: ws!.id, userId: user!.id, role: 'owner' });
     const { token } = await insertApiToken(tx, { userId: user!.id, workspaceId: ws!.id, name: 'setup' });
     return { token, user: user!, workspace: ws! };
   });
@@ -70,11 +79,26 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token)));
 }
 
-export async function principalFromSession(db: Db, token: string): Promise<Principal | null> {
+/** Where a new session of this user starts: the workspace last switched to, else the oldest membership. */
+export async function startingWorkspace(db: Db, userId: string, lastWorkspaceId: string | null): Promise<string | null> {
+  const rows = await db
+    .select({ workspaceId: memberships.workspaceId })
+    .from(memberships)
+    .where(eq(memberships.userId, userId))
+    .orderBy(sql`${memberships.workspaceId} = ${lastWorkspaceId} desc nulls last`, memberships.createdAt);
+  return rows[0]?.workspaceId ?? null;
+}
+
+/**
+ * Who a session cookie stands for, acting in `pick` (an `X-Bundles-Workspace` header) or else the session's
+ * current workspace; one read. A workspace the user is no member of gives no principal.
+ */
+export async function principalFromSession(db: Db, token: string, pick?: string): Promise<Principal | null> {
   const [row] = await db
-    .select({ userId: sessions.userId, workspaceId: sessions.workspaceId, email: users.email })
+    .select({ userId: sessions.userId, workspaceId: memberships.workspaceId, email: users.email, role: memberships.role })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
+    .innerJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.workspaceId, pick ? sql`${pick}::uuid` : sessions.workspaceId)))
     .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date())));
-  return row ? { ...row, via: 'session' } : null;
+  return row ? { userId: row.userId, workspaceId: row.workspaceId, email: row.email, via: 'session', role: effectiveRole(row.role, null), memberRole: row.role, scope: null } : null;
 }

@@ -4,7 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { ApiToken, ApiTokenInput, CreatedApiToken } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { apiTokens, users } from '../db/schema/index.js';
+import { apiTokens, memberships, users } from '../db/schema/index.js';
+import { effectiveRole, type TokenScope } from '@bundles/shared';
 import { isUuid } from '../ids.js';
 import type { Principal } from './auth.js';
 import { notFound } from './errors.js';
@@ -25,7 +26,7 @@ const tokenOf = (row: TokenRow): ApiToken => ({
 /** Stores a new token (`db` may be a transaction) and answers it with its value, which is kept nowhere. */
 export async function insertApiToken(
   db: Pick<Db, 'insert'>,
-  input: { userId: string; workspaceId: string; name: string; expiresAt?: Date | null },
+  input: { userId: string; workspaceId: string; name: string; expiresAt?: Date | null; scope?: TokenScope },
 ): Promise<CreatedApiToken> {
   const token = `bnd_${randomBytes(24).toString('base64url')}`;
   const [row] = await db
@@ -57,17 +58,31 @@ export async function checkApiToken(db: Db, token: string): Promise<TokenCheck> 
       userId: apiTokens.userId,
       workspaceId: apiTokens.workspaceId,
       email: users.email,
+      scope: apiTokens.scope,
+      role: memberships.role,
       expiresAt: apiTokens.expiresAt,
       expired: sql<boolean>`${apiTokens.expiresAt} is not null and ${apiTokens.expiresAt} <= now()`,
       useDue: sql<boolean>`${useDue}`,
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
+    // A token whose user left the workspace is no longer valid there.
+    .innerJoin(memberships, and(eq(memberships.userId, apiTokens.userId), eq(memberships.workspaceId, apiTokens.workspaceId)))
     .where(eq(apiTokens.tokenHash, hashToken(token)));
   if (!row) return { refused: 'invalid_token' };
   if (row.expired) return { refused: 'token_expired', expiredAt: row.expiresAt!.toISOString() };
   if (row.useDue) await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(and(eq(apiTokens.id, row.id), useDue));
-  return { principal: { userId: row.userId, workspaceId: row.workspaceId, email: row.email, via: 'token' } };
+  return {
+    principal: {
+      userId: row.userId,
+      workspaceId: row.workspaceId,
+      email: row.email,
+      via: 'token',
+      role: effectiveRole(row.role, row.scope),
+      memberRole: row.role,
+      scope: row.scope,
+    },
+  };
 }
 
 export class TokenService {
