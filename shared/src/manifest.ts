@@ -65,6 +65,11 @@ export interface MessageSend {
   language?: string;
   /** Template variables: a record by variable number (`{"1": …}`) or an array in order. */
   variables?: { field: string; as: 'record' | 'array' };
+  /**
+   * The output field holding the provider's id of the message sent (Twilio's `sid`). With it, a step whose
+   * input is exactly its message's recipient, sender and text stores no input: the message log holds it.
+   */
+  messageId?: string;
 }
 
 export interface ProviderManifest {

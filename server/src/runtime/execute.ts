@@ -33,6 +33,7 @@ import type { FreshRun } from './queue.js';
 import { passTurn, takeTurn } from './conversations.js';
 import { classifyError, isDataError, isInfrastructureError, LostLeaseError, PermanentStepError } from './step-errors.js';
 import { storableText, unstorableReason } from './storable.js';
+import { inputHeldByMessage, type LoggedMessage } from './step-input.js';
 import type { CrashPoint } from './crash-points.js';
 import { giveSendBack, takeSend, type CountedSend } from './send-cap.js';
 import { elementStepId } from './for-each.js';
@@ -173,19 +174,22 @@ function stepRow(
   };
 }
 
+const storedText = (v: string | null | undefined) => (v === undefined || v === null ? null : storableText(v));
+
+/** A message's fields as the message log stores them. */
+function loggedMessage(m: MessageRecord): LoggedMessage {
+  return { from: storedText(m.from), to: storedText(m.to), text: storedText(m.text), provider_message_id: storedText(m.providerMessageId) };
+}
+
 function messageWrite(p: PendingStep, m: MessageRecord): MessageWrite {
-  const text = (v: string | null | undefined) => (v === undefined || v === null ? null : storableText(v));
   return {
     connection_id: p.connection_id,
     provider: p.provider,
     direction: m.direction,
     channel: m.channel,
-    from: text(m.from),
-    to: text(m.to),
-    text: text(m.text),
-    provider_message_id: text(m.providerMessageId),
+    ...loggedMessage(m),
     status: m.status,
-    conversation_key: text(m.conversationKey),
+    conversation_key: storedText(m.conversationKey),
   };
 }
 
@@ -483,7 +487,10 @@ class RunWalk {
         // (for a run's first write, nothing runs before it, and the ingest statement may have written it).
         if (this.journaledAtIngest === node.id && prior === undefined) this.journaledAtIngest = null;
         else {
-          this.pending.push(stepRow(node, def, 'running', { input: attempt.input, attempts: attempt.attempts, startedAt: attempt.startedAt, connectionId: conn?.id ?? null }));
+          // A send whose message can hold its input journals none: once it succeeds the input lives in the
+          // message log only (a stored input would be kept by the upsert); ending uncertain or failed, it is written then.
+          const journalInput = action.sends?.messageId ? null : attempt.input;
+          this.pending.push(stepRow(node, def, 'running', { input: journalInput, attempts: attempt.attempts, startedAt: attempt.startedAt, connectionId: conn?.id ?? null }));
           await this.flush('running', null, null, this.lease);
         }
         this.deps.crashPoint?.(`before-call:${node.id}`);
@@ -523,8 +530,11 @@ class RunWalk {
       throw new PermanentStepError('unstorable_output', `${what}: ${problem}`);
     }
     const { node, def } = attempt;
-    // An output that is the resolved config is stored once (the run view shows it as the input too).
-    const input = (def as ActionDef).outputIsInput ? null : attempt.input;
+    // An output that is the resolved config is stored once (the run view shows it as the input too); so is
+    // a send's input that is just its message's recipient, sender and text (the message log holds them).
+    const sends = (def as ActionDef).sends;
+    const heldByMessage = sends !== undefined && inputHeldByMessage(sends, attempt.input, output, attempt.messages.map(loggedMessage));
+    const input = (def as ActionDef).outputIsInput || heldByMessage ? null : attempt.input;
     this.pending.push(stepRow(node, def, 'succeeded', { input, output, handle, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
     this.deps.onStepFinished?.(def.id, 'succeeded', Date.now() - attempt.startedAt.getTime());
     this.record(node, output, handle);

@@ -1,10 +1,11 @@
 // Runs with their steps, received events, and retrying a failed run from its failed step.
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { getNodeType } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunAttempt, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { events, flows, flowVersions, runs, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
+import { events, flows, flowVersions, messages, runs, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
+import { inputFromMessage, type LoggedMessage } from '../runtime/step-input.js';
 import { AppError, notFound } from './errors.js';
 import { timeBounds } from './time-bounds.js';
 import { isUuid } from '../ids.js';
@@ -119,6 +120,7 @@ export class RunService {
       const order = version.order.map((n) => n.id);
       stepRows.sort((a, b) => order.indexOf(a.nodeId) - order.indexOf(b.nodeId));
     }
+    const sent = await this.messagesOfSends(row.run, stepRows);
     return {
       ...presentRun(row.run),
       test: false,
@@ -129,7 +131,7 @@ export class RunService {
         nodeId: s.nodeId,
         nodeType: s.nodeType,
         status: s.status,
-        input: s.input ?? (s.status === 'succeeded' && outputIsInput(s.nodeType) ? (s.output ?? null) : null),
+        input: s.input ?? storedElsewhere(s, sent),
         output: s.output ?? null,
         error: s.error ?? null,
         attempts: s.attempts,
@@ -185,6 +187,19 @@ export class RunService {
    * never repeated); a node the live version no longer has is simply not reached.
    */
   /** Each attempt with the number of the version it ran; the retry that began an attempt is kept by the one before. */
+  /** The logged messages of the run's succeeded sends that stored no input, by the provider's message id. */
+  private async messagesOfSends(run: RunRow, stepRows: StepRow[]): Promise<Map<string, LoggedMessage>> {
+    const ids = stepRows.filter((s) => s.input === null && s.status === 'succeeded').map(sentMessageId).filter((id): id is string => id !== null);
+    if (ids.length === 0) return new Map();
+    // Found through the provider-id index (status callbacks use it) in the partitions since the run began;
+    // the run id keeps another run's out.
+    const rows = await this.db
+      .select({ from: messages.from, to: messages.to, text: messages.text, provider_message_id: messages.providerMessageId })
+      .from(messages)
+      .where(and(inArray(messages.providerMessageId, ids), eq(messages.runId, run.id), gte(messages.createdAt, run.createdAt)));
+    return new Map(rows.map((m) => [m.provider_message_id!, m]));
+  }
+
   private async attemptsOf(run: RunRow, versionNumber: number | null): Promise<RunAttempt[]> {
     const earlier = run.earlierAttempts ?? [];
     const ids = [...new Set(earlier.map((a) => a.versionId))];
@@ -256,8 +271,27 @@ export class RunService {
   }
 }
 
-/** A node type whose output is its resolved config stores it once (see ActionDefinition.outputIsInput). */
-function outputIsInput(nodeType: string): boolean {
-  const def = getNodeType(nodeType);
-  return def?.kind === 'action' && def.outputIsInput === true;
+type StepRow = typeof steps.$inferSelect;
+
+/** The provider's message id a send's output names, when the node declares where (`sends.messageId`). */
+function sentMessageId(s: Pick<StepRow, 'nodeType' | 'output'>): string | null {
+  const def = getNodeType(s.nodeType);
+  const key = def?.kind === 'action' ? def.sends?.messageId : undefined;
+  const id = key && s.output && typeof s.output === 'object' ? (s.output as Record<string, unknown>)[key] : undefined;
+  return typeof id === 'string' ? id : null;
+}
+
+/**
+ * The input of a succeeded step that did not store one: its output, for a node whose output is its resolved
+ * config (ActionDefinition.outputIsInput), or its message's recipient, sender and text, for a send whose
+ * input was just those (runtime/step-input.ts).
+ */
+function storedElsewhere(s: StepRow, sent: Map<string, LoggedMessage>): unknown {
+  if (s.status !== 'succeeded') return null;
+  const def = getNodeType(s.nodeType);
+  if (def?.kind !== 'action') return null;
+  if (def.outputIsInput) return s.output ?? null;
+  const id = sentMessageId(s);
+  const message = id === null ? undefined : sent.get(id);
+  return def.sends && message ? inputFromMessage(def.sends, message) : null;
 }
