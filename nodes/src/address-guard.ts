@@ -1,5 +1,6 @@
 // Which addresses outbound calls may reach: public ones, plus the hosts and ranges the operator allows
-// (BUNDLES_ALLOWED_HOSTS). Checked on the address a name resolves to, at connect time (the address checked
+// (BUNDLES_ALLOWED_HOSTS, every workspace) and those a workspace's admin allows (its settings, for the
+// calls made on its behalf: see guardFor). Checked on the address a name resolves to, at connect time (the address checked
 // is the one connected to, so a name that changes its answer in between gains nothing), and for a URL that
 // names an address itself. Loopback, private, link-local (cloud metadata, 169.254.169.254), unique-local,
 // carrier-grade NAT and reserved ranges are refused.
@@ -14,6 +15,8 @@ export class AddressNotAllowedError extends Error {
 }
 
 export interface AddressGuard {
+  /** The hosts and ranges it allows besides public addresses. */
+  allowed: readonly string[];
   /** Why `host` (resolved to `address`) may not be called, or null when it may. */
   refusal(host: string, address: string): string | null;
   /** A `dns.lookup` that refuses what `refusal` refuses (for http agents and undici's connector). */
@@ -44,7 +47,7 @@ export function createAddressGuard(allowed: readonly string[]): AddressGuard {
     const range = ip.range();
     if (range === 'unicast') return null;
     const shown = host === address ? address : `${host} (${address})`;
-    return `${shown} is a ${range} address, which Bundles does not call unless the operator allows it (BUNDLES_ALLOWED_HOSTS)`;
+    return `${shown} is a ${range} address, which Bundles does not call unless a workspace admin allows it (Settings → Private addresses) or the operator allows it for every workspace (BUNDLES_ALLOWED_HOSTS)`;
   };
 
   const lookup: LookupFunction = (hostname, options, callback) => {
@@ -61,7 +64,7 @@ export function createAddressGuard(allowed: readonly string[]): AddressGuard {
     });
   };
 
-  return { refusal, lookup };
+  return { allowed: [...allowed], refusal, lookup };
 }
 
 /** The refusal for a URL that names an address itself (no lookup happens for it), if any. */
@@ -72,14 +75,46 @@ export function literalAddressRefusal(guard: AddressGuard, url: URL): string | n
 
 let processGuard: AddressGuard | null = null;
 
+/** Guards widened by a workspace's list, by that list: each has its own connection pool (see http.ts). */
+const widened = new Map<string, AddressGuard>();
+const widenedMax = 256;
+
 /**
  * The guard every outbound call of this process goes through (the HTTP client handed to nodes, provider
  * SDK transports): set once at start from the operator's settings. Unset, calls are not checked (unit tests).
  */
 export function setOutboundGuard(guard: AddressGuard | null): void {
   processGuard = guard;
+  widened.clear();
 }
 
 export function outboundGuard(): AddressGuard | null {
   return processGuard;
+}
+
+/**
+ * The process's guard widened by a workspace's allowed hosts (the same guard for the same list). A widened
+ * guard never shares connections with another: a socket opened to an address one workspace allows cannot
+ * be reused by a workspace that does not allow it.
+ */
+export function guardFor(extra: readonly string[] | undefined): AddressGuard | null {
+  if (!processGuard || !extra || extra.length === 0) return processGuard;
+  const key = extra.join('\n');
+  let guard = widened.get(key);
+  if (!guard) {
+    guard = createAddressGuard([...processGuard.allowed, ...extra]);
+    if (widened.size >= widenedMax) widened.delete(widened.keys().next().value!);
+    widened.set(key, guard);
+  }
+  return guard;
+}
+
+const hostName = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** Why an entry of an allow list is not a host name, an address or a CIDR range; null when it is one. */
+export function allowEntryProblem(entry: string): string | null {
+  const e = entry.trim();
+  if (e.includes('/')) return ipaddr.isValidCIDR(e) ? null : 'is not a CIDR range (e.g. 10.0.0.0/8)';
+  if (ipaddr.isValid(e) || hostName.test(e)) return null;
+  return 'is not a host name, an address or a CIDR range';
 }

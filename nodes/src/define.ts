@@ -76,6 +76,8 @@ export interface ConnectionContext<Auth = Record<string, unknown>> {
   webhookUrl: string;
   /** Per-connection, per-process memo for expensive objects (SDK clients, access tokens). */
   memo: Map<string, unknown>;
+  /** Private hosts and ranges its workspace's admin allows it to call (besides the operator's). */
+  allowedHosts?: readonly string[];
 }
 
 /** A message sent or received through a messaging provider, for the message log. */

@@ -1,6 +1,6 @@
 // The HTTP client handed to node code: fetch with a timeout, JSON in and out, network errors retryable.
 import { Agent, fetch as guardedFetch } from 'undici';
-import { ADDRESS_NOT_ALLOWED, literalAddressRefusal, outboundGuard, type AddressGuard } from './address-guard.js';
+import { ADDRESS_NOT_ALLOWED, guardFor, literalAddressRefusal, outboundGuard, type AddressGuard } from './address-guard.js';
 import { ProviderError, type HttpClient, type HttpRequest, type HttpResponse } from './define.js';
 
 // Failures that happen before a request can reach the server: it surely had no effect.
@@ -25,6 +25,20 @@ function dispatcherOf(guard: AddressGuard): Agent {
   let agent = dispatchers.get(guard);
   if (!agent) dispatchers.set(guard, (agent = new Agent({ connect: { lookup: guard.lookup } })));
   return agent;
+}
+
+const widenedClients = new WeakMap<AddressGuard, HttpClient>();
+
+/**
+ * The client for calls made on a workspace's behalf: `base` when the workspace allows nothing more than
+ * the operator, else one that also reaches the workspace's allowed hosts (one per list, kept).
+ */
+export function httpClientFor(allowedHosts: readonly string[] | undefined, base: HttpClient): HttpClient {
+  const guard = allowedHosts && allowedHosts.length > 0 ? guardFor(allowedHosts) : null;
+  if (!guard || guard === outboundGuard()) return base;
+  let client = widenedClients.get(guard);
+  if (!client) widenedClients.set(guard, (client = createHttpClient({ guard })));
+  return client;
 }
 
 /**

@@ -15,8 +15,8 @@ export * from './manifest.js';
 export * from './webhooks.js';
 export * from './message-status.js';
 export * from './send-cap.js';
-export { createHttpClient } from './http.js';
-export { createAddressGuard, setOutboundGuard, outboundGuard, type AddressGuard } from './address-guard.js';
+export { createHttpClient, httpClientFor } from './http.js';
+export { allowEntryProblem, createAddressGuard, guardFor, setOutboundGuard, outboundGuard, type AddressGuard } from './address-guard.js';
 export { FOR_EACH_TYPE, ITEM_HANDLE, DONE_HANDLE, MAX_ITEMS } from './core/for-each.js';
 export { RUN_FAILED_EVENT, runFailedPayloadSchema, type RunFailedPayload } from './core/error-trigger.js';
 export {

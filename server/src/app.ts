@@ -16,6 +16,7 @@ import type { Metrics } from './metrics.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { bearerIs, registerAuth } from './plugins/auth.js';
+import { allowedHostsRoutes } from './routes/allowed-hosts.js';
 import { AppError } from './services/errors.js';
 import { redactUrl } from './logger.js';
 import { healthRoutes } from './routes/health.js';
@@ -148,6 +149,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(messageRoutes, { messages });
   await app.register(settingsRoutes, { settings: new SettingsService(db) });
   await app.register(tokenRoutes, { tokens: new TokenService(db) });
+  await app.register(allowedHostsRoutes, { db, changed: (id) => runtime.allowedHostsChanged(id) });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });

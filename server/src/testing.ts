@@ -107,3 +107,4 @@ export async function addTestMember(pool: pg.Pool, workspaceId: string, email: s
   await pool.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, $3) on conflict (workspace_id, user_id) do update set role = excluded.role`, [workspaceId, userId, role]);
   return userId;
 }
+export { createApiToken } from './services/tokens.js';

@@ -21,7 +21,12 @@ export const retentionSchema = z.object({
 });
 export type Retention = z.infer<typeof retentionSchema>;
 
-export const workspaceSettingsSchema = z.object({ retention: retentionSchema.partial().optional(), timeZone: z.string().optional() });
+export const workspaceSettingsSchema = z.object({
+  retention: retentionSchema.partial().optional(),
+  timeZone: z.string().optional(),
+  /** Private hosts and ranges this workspace's calls may reach (core.http_request, base-URL overrides). */
+  allowedHosts: z.array(z.string()).optional(),
+});
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 
 /** The answer of GET and PUT /api/settings/retention: the days in force, and the defaults a missing field takes. */
@@ -61,3 +66,14 @@ export const WORKSPACE_NAME_MAX = 100;
 /** GET and PUT /api/settings/workspace: the workspace's name and time zone (the name is /api/me's too). */
 export const workspaceSchema = z.object({ id: z.string(), name: z.string(), timeZone: z.string() });
 export type Workspace = z.infer<typeof workspaceSchema>;
+
+/** The most entries a workspace's list of allowed private addresses holds. */
+export const MAX_ALLOWED_HOSTS = 50;
+
+/** GET and PUT /api/settings/allowed-hosts: the workspace's own list, and the operator's (read-only here). */
+export const allowedHostsSettingsSchema = z.object({
+  hosts: z.array(z.string()),
+  /** BUNDLES_ALLOWED_HOSTS: allowed for every workspace by whoever runs Bundles. */
+  operator: z.array(z.string()),
+});
+export type AllowedHostsSettings = z.infer<typeof allowedHostsSettingsSchema>;

@@ -30,6 +30,7 @@ import type {
   ValidationIssue,
   SchedulePreview,
   Workspace,
+  AllowedHostsSettings,
 } from './types';
 import { errorTextOf } from '@bundles/shared/error-texts';
 
@@ -208,6 +209,10 @@ export const api = {
     workspace: () => request<Workspace>('GET', '/api/settings/workspace'),
     /** Changes the fields sent (a 422 names each bad one); the answer is the whole workspace. */
     saveWorkspace: (body: { name?: string; timeZone?: string }) => request<Workspace>('PUT', '/api/settings/workspace', { body }),
+    /** The private hosts and ranges this workspace's calls may reach, and the operator's (admins only). */
+    allowedHosts: () => request<AllowedHostsSettings>('GET', '/api/settings/allowed-hosts'),
+    /** Replaces the list (a 422 names each bad entry as hosts[i]). */
+    saveAllowedHosts: (hosts: string[]) => request<AllowedHostsSettings>('PUT', '/api/settings/allowed-hosts', { body: { hosts } }),
   },
 
   tokens: {

@@ -7,6 +7,8 @@ import type { Retention, RetentionSettings } from '../api/types';
 import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
 import { ApiTokensSection } from './ApiTokensSection';
+import { AllowedHostsSection } from './AllowedHostsSection';
+import { useSession } from '../lib/session';
 import { WorkspaceSection } from './WorkspaceForm';
 
 /** MAX_RETENTION_DAYS of @bundles/shared (the editor takes only types from it); a hint here, the server decides. */
@@ -26,6 +28,8 @@ const draftsOf = (r: Retention): Drafts => ({ runsDays: String(r.runsDays), mess
 
 export function SettingsPage() {
   const retention = useAsync(() => api.settings.retention(), []);
+  const { me } = useSession();
+  const admin = me?.role === 'admin' || me?.role === 'owner';
   return (
     <div className="page settings-page">
       <div className="page-header">
@@ -38,6 +42,7 @@ export function SettingsPage() {
       {retention.loading && !retention.data && <Spinner label="Loading settings…" />}
       {retention.error !== undefined && !retention.data && <ErrorState title="Cannot load the settings" error={retention.error} onRetry={() => void retention.reload()} />}
       {retention.data && <RetentionForm settings={retention.data} onSaved={(s) => retention.setData(s)} />}
+      {admin && <AllowedHostsSection />}
       <ApiTokensSection />
     </div>
   );

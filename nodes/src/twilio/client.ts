@@ -71,14 +71,14 @@ function loadSdk(): Promise<Sdk> {
 
 const timeoutMs = 15_000;
 
-async function createClient(auth: TwilioAuth): Promise<Twilio> {
+async function createClient(auth: TwilioAuth, allowedHosts: readonly string[] | undefined): Promise<Twilio> {
   const twilio = await loadSdk();
   class BaseUrlRequestClient extends twilio.RequestClient {
     override async request<TData>(opts: RequestOptions<TData>) {
       const uri = rebaseUrl(opts.uri, auth.baseUrl);
       let res;
       try {
-        res = await sendRequest(opts as TransportRequest, uri, timeoutMs);
+        res = await sendRequest(opts as TransportRequest, uri, timeoutMs, allowedHosts);
       } catch (err) {
         throw networkError(err, uri);
       }
@@ -114,7 +114,8 @@ export function twilioClient(connection: ConnectionContext<TwilioAuth>): Promise
   let client = connection.memo.get(key) as Promise<Twilio> | undefined;
   if (!client) {
     for (const k of connection.memo.keys()) if (k.startsWith('twilio.client:')) connection.memo.delete(k);
-    client = createClient(connection.config);
+    // A change of the workspace's allowed hosts reloads the connection, and with it this memo.
+    client = createClient(connection.config, connection.allowedHosts);
     client.catch(() => connection.memo.delete(key));
     connection.memo.set(key, client);
   }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { mayHaveArrived } from '../http.js';
-import { ADDRESS_NOT_ALLOWED, literalAddressRefusal, outboundGuard, type AddressGuard } from '../address-guard.js';
+import { ADDRESS_NOT_ALLOWED, literalAddressRefusal, guardFor, type AddressGuard } from '../address-guard.js';
 
 export interface TransportRequest {
   method: string;
@@ -75,7 +75,7 @@ function guardedAgent(guard: AddressGuard, protocol: string): http.Agent {
   return pair[protocol === 'https:' ? 'https:' : 'http:'];
 }
 
-export async function sendRequest(opts: TransportRequest, uri: string, defaultTimeoutMs: number): Promise<TransportResponse> {
+export async function sendRequest(opts: TransportRequest, uri: string, defaultTimeoutMs: number, allowedHosts?: readonly string[]): Promise<TransportResponse> {
   const url = new URL(uri);
   if (opts.params) {
     const query = encodeForm(opts.params);
@@ -93,7 +93,7 @@ export async function sendRequest(opts: TransportRequest, uri: string, defaultTi
   }
   const timeoutMs = opts.timeout || defaultTimeoutMs;
   const transport = url.protocol === 'https:' ? https : http;
-  const guard = outboundGuard();
+  const guard = guardFor(allowedHosts);
   const literal = guard ? literalAddressRefusal(guard, url) : null;
   if (literal) throw new TransportError(`Not called: ${literal}.`, 'address_not_allowed', false);
   const agent = guard ? guardedAgent(guard, url.protocol) : agents[url.protocol as keyof typeof agents];

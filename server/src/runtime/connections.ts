@@ -70,7 +70,9 @@ export class ConnectionStore {
   private async load(id: string): Promise<LoadedConnection | null> {
     const { rows } = await this.pool.query({
       name: 'connection_by_id',
-      text: 'select id, workspace_id, provider, name, config, secrets, webhook_secret from connections where id = $1',
+      // With its workspace's allowed private addresses: its calls may reach them (runtime/allowed-hosts.ts).
+      text: `select c.id, c.workspace_id, c.provider, c.name, c.config, c.secrets, c.webhook_secret, w.settings -> 'allowedHosts' as allowed_hosts
+             from connections c join workspaces w on w.id = c.workspace_id where c.id = $1`,
       values: [id],
     });
     const row = rows[0];
@@ -92,6 +94,7 @@ export class ConnectionStore {
         config: { ...row.config, ...secrets },
         webhookUrl: webhookUrlOf(this.publicUrl(), row.id, row.webhook_secret),
         memo: new Map(),
+        allowedHosts: Array.isArray(row.allowed_hosts) ? (row.allowed_hosts as unknown[]).filter((h): h is string => typeof h === 'string') : [],
       },
     };
   }

@@ -21,6 +21,7 @@ import {
   type NodeDefinition,
   type RateLimiter,
   WAIT_FOR_REPLY,
+  httpClientFor,
 } from '@bundles/nodes';
 import type { GraphNode, StepError } from '@bundles/shared';
 import type { ConnectionStore, LoadedConnection } from './connections.js';
@@ -34,6 +35,7 @@ import { passTurn, takeTurn } from './conversations.js';
 import { classifyError, isDataError, isInfrastructureError, LostLeaseError, PermanentStepError } from './step-errors.js';
 import { storableText, unstorableReason } from './storable.js';
 import { inputHeldByMessage, type LoggedMessage } from './step-input.js';
+import type { AllowedHostsCache } from './allowed-hosts.js';
 import type { CrashPoint } from './crash-points.js';
 import { giveSendBack, takeSend, type CountedSend } from './send-cap.js';
 import { elementStepId } from './for-each.js';
@@ -57,6 +59,8 @@ export interface ExecuteDeps {
   limiter: RateLimiter;
   log: RuntimeLogger;
   writer: RunWriter;
+  /** Each workspace's allowed private addresses, applied to every call its runs make. */
+  allowedHosts?: AllowedHostsCache;
   /** Tests only: dies at a named step boundary (see crash-points.ts). */
   crashPoint?(point: CrashPoint): void;
   onStepFinished?(nodeType: string, status: StepStatus, ms: number): void;
@@ -126,7 +130,10 @@ export async function executeRun(deps: ExecuteDeps, runId: string, fresh?: Fresh
   const version = await deps.versions.get(run.version_id);
   const conversation = run.conversation_key === null ? null : { id: run.id, flowId: run.flow_id, conversationKey: run.conversation_key, seq: Number(run.seq) };
   if (conversation && !(await takeTurn(deps.pool, conversation, laneJobId ?? null))) return 'parked';
-  const status = await new RunWalk(deps, run, version, laneJobId ?? null, fresh?.journaled ?? null, lease ?? null).walk();
+  // The calls of a run reach what its workspace allows besides the operator's list (one cached read).
+  const allowed = deps.allowedHosts ? await deps.allowedHosts.of(version.workspaceId) : [];
+  const walkDeps = allowed.length > 0 ? { ...deps, http: httpClientFor(allowed, deps.http) } : deps;
+  const status = await new RunWalk(walkDeps, run, version, laneJobId ?? null, fresh?.journaled ?? null, lease ?? null).walk();
   if (conversation && settledStatuses.has(status)) {
     // A lost wake-up is found again by the worker's maintenance (wakeForgottenRuns).
     await passTurn(deps.pool, conversation).catch((err) => deps.log.warn({ runId, err: (err as Error).message }, 'could not wake the next run of the conversation'));

@@ -1,4 +1,5 @@
 // The runtime of one process: caches, ingest and execution dependencies, cross-process invalidation.
+import { AllowedHostsCache } from './allowed-hosts.js';
 import type pg from 'pg';
 import { createHttpClient } from '@bundles/nodes';
 import type { Keyring } from '../secrets/keyring.js';
@@ -35,6 +36,10 @@ export interface Runtime {
   clock: () => Date;
   /** Drops a connection's cached copy here and in every other process. */
   invalidateConnection(id: string): Promise<void>;
+  /** The workspaces' allowed private addresses, as runs and connection tests apply them. */
+  allowedHosts: AllowedHostsCache;
+  /** Drops a workspace's cached allowed addresses here and in every other process. */
+  allowedHostsChanged(workspaceId: string): Promise<void>;
   subscriptionsChanged(connectionIds: string[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -43,6 +48,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
   const { pool, log } = opts;
   const connections = new ConnectionStore(pool, opts.keyring, () => opts.publicUrl);
   const versions = new VersionCache(pool);
+  const allowedHosts = new AllowedHostsCache(pool);
   const subscriptions = new SubscriptionCache(pool, versions);
   const limiter = createPgRateLimiter(pool);
   await ensureRunTask(pool);
@@ -69,6 +75,11 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     const id = at < 0 ? '' : msg.slice(at + 1);
     if (kind === 'connection') connections.invalidate(id || undefined);
     if (kind === 'subscriptions') subscriptions.invalidate(id || undefined);
+    if (kind === 'allowed-hosts') {
+      // The connections carry their workspace's list (their SDK clients were made with it).
+      allowedHosts.invalidate(id || undefined);
+      connections.invalidate();
+    }
   };
 
   // A dedicated client listens for other processes' changes; on reconnect everything is dropped.
@@ -117,6 +128,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
       limiter,
       log,
       writer,
+      allowedHosts,
       crashPoint: crashPoints(opts.crashAt ?? []),
       ...(opts.hooks?.onStepFinished ? { onStepFinished: opts.hooks.onStepFinished } : {}),
       onRunFinished: (status, run) => {
@@ -125,6 +137,8 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
       },
     },
     invalidateConnection: (id) => notify(`connection:${id}`),
+    allowedHosts,
+    allowedHostsChanged: (workspaceId) => notify(`allowed-hosts:${workspaceId}`),
     subscriptionsChanged: async (ids) => {
       for (const id of ids) await notify(`subscriptions:${id}`);
     },
