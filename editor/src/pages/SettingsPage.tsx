@@ -7,6 +7,9 @@ import type { Retention, RetentionSettings } from '../api/types';
 import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
 import { ApiTokensSection } from './ApiTokensSection';
+import { AccountSection } from './AccountSection';
+import { MembersSection } from './MembersSection';
+import { useSession } from '../lib/session';
 import { WorkspaceSection } from './WorkspaceForm';
 
 /** MAX_RETENTION_DAYS of @bundles/shared (the editor takes only types from it); a hint here, the server decides. */
@@ -25,6 +28,7 @@ const isField = (name: string): name is Field => fields.some((f) => f.key === na
 const draftsOf = (r: Retention): Drafts => ({ runsDays: String(r.runsDays), messagesDays: String(r.messagesDays), deliveriesDays: String(r.deliveriesDays), auditDays: String(r.auditDays) });
 
 export function SettingsPage() {
+  const { me } = useSession();
   const retention = useAsync(() => api.settings.retention(), []);
   return (
     <div className="page settings-page">
@@ -39,6 +43,8 @@ export function SettingsPage() {
       {retention.error !== undefined && !retention.data && <ErrorState title="Cannot load the settings" error={retention.error} onRetry={() => void retention.reload()} />}
       {retention.data && <RetentionForm settings={retention.data} onSaved={(s) => retention.setData(s)} />}
       <ApiTokensSection />
+      {(me?.role === 'admin' || me?.role === 'owner') && <MembersSection />}
+      <AccountSection />
     </div>
   );
 }
