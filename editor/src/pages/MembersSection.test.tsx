@@ -94,7 +94,7 @@ describe('MembersSection', () => {
   it('invites: shows the link once with whether it was mailed, and lists the invitation', async () => {
     const user = userEvent.setup();
     const url = 'http://localhost:3000/invite/abcDEF123';
-    const create = vi.spyOn(api.invitations, 'create').mockResolvedValue({ id: 'i-2', url, expiresAt: '2026-11-09T10:00:00.000Z', mailed: false, mailError: 'No mail server is configured (BUNDLES_SMTP_URL): copy the link and send it yourself.' });
+    const create = vi.spyOn(api.invitations, 'create').mockResolvedValue({ id: 'i-2', url, expiresAt: '2026-11-09T10:00:00.000Z', mailed: false, mailError: 'No mail server is configured (BUNDLES_SMTP_URL).' });
     const writeText = vi.fn().mockResolvedValue(undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
     renderSection();

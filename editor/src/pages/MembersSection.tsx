@@ -51,8 +51,8 @@ export function MembersSection() {
     <section className="settings-section" aria-labelledby="members-title" data-testid="members">
       <h2 id="members-title">Members</h2>
       <p className="muted">
-        Viewers see everything; editors also build and run bundles and connections; admins manage members, invitations and settings; owners also make other owners. A workspace always keeps one
-        owner.
+        Viewers see everything; editors also build, test and start bundles; admins also manage connections, settings, members and invitations; owners also make other owners. A workspace always
+        keeps one owner.
       </p>
       {members.loading && !members.data && <Spinner label="Loading members…" />}
       {members.error !== undefined && !members.data && <ErrorState title="Cannot load the members" error={members.error} onRetry={() => void members.reload()} />}

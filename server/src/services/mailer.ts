@@ -36,7 +36,7 @@ function reasonOf(err: unknown, smtpUrl: string): string {
 export function createMailer(opts: { smtpUrl: string | undefined; from: string }): Mailer {
   const { smtpUrl, from } = opts;
   if (!smtpUrl) {
-    return { configured: false, send: async () => ({ mailed: false, reason: 'No mail server is configured (BUNDLES_SMTP_URL): copy the link and send it yourself.' }) };
+    return { configured: false, send: async () => ({ mailed: false, reason: 'No mail server is configured (BUNDLES_SMTP_URL).' }) };
   }
   const transport = nodemailer.createTransport({
     url: smtpUrl,
