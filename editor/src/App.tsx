@@ -11,6 +11,7 @@ import { lazyPage } from './components/LazyPage';
 import { NavLink, mayLeave } from './lib/navigation';
 import { SessionProvider, type Session } from './lib/session';
 import { LoginPage, SetupPage } from './pages/AuthPages';
+import { InvitePage } from './pages/InvitePage';
 
 // Each page is a chunk of its own, loaded on first visit: the canvas (@xyflow/react) only with the editor.
 const BundlesPage = lazyPage(() => import('./pages/BundlesPage').then((m) => m.BundlesPage), 'Loading bundles…');
@@ -26,6 +27,9 @@ type AuthState = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | {
 
 export function App() {
   const [auth, setAuth] = useState<AuthState>({ kind: 'loading' });
+  const [location, navigate] = useLocation();
+  // An invitation link opens its own page, logged out or in; accepting signs in and lands in the app.
+  const inviteToken = /^\/invite\/([^/]+)$/.exec(location)?.[1];
 
   const check = useCallback(async () => {
     setAuth({ kind: 'loading' });
@@ -46,6 +50,18 @@ export function App() {
     void check();
     return onUnauthorized(() => setAuth({ kind: 'login' }));
   }, [check]);
+
+  if (inviteToken) {
+    const joined = () => {
+      navigate('/bundles', { replace: true });
+      void check();
+    };
+    return (
+      <ErrorBoundary>
+        <InvitePage token={decodeURIComponent(inviteToken)} onDone={joined} />
+      </ErrorBoundary>
+    );
+  }
 
   return (
     <ErrorBoundary>

@@ -44,6 +44,13 @@ import { SettingsService } from './services/settings.js';
 import { TokenService } from './services/tokens.js';
 import { StatusRuleService } from './services/status-rules.js';
 import { VersionService } from './services/versions.js';
+import { memberRoutes } from './routes/members.js';
+import { MemberService } from './services/members.js';
+import { invitationRoutes } from './routes/invitations.js';
+import { InvitationService } from './services/invitations.js';
+import { createMailer } from './services/mailer.js';
+import { meRoutes } from './routes/me.js';
+import { AccountService } from './services/account.js';
 
 export interface AppOptions {
   database: Database;
@@ -63,6 +70,8 @@ export interface AppOptions {
   docsPublic?: boolean;
   /** Fastify's trustProxy (default off: X-Forwarded-* is not believed). */
   trustProxy?: boolean | number | string[];
+  /** Where invitations are mailed through (unset url: not mailed, the link is only shown). */
+  smtp?: { url: string | undefined; from: string };
   /** The worker's health, once it runs (role worker or all). */
   worker?: () => { runner: string; lane: string; schedules: string } | null;
 }
@@ -150,6 +159,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(settingsRoutes, { settings: new SettingsService(db) });
   await app.register(tokenRoutes, { tokens: new TokenService(db) });
   await app.register(allowedHostsRoutes, { db, changed: (id) => runtime.allowedHostsChanged(id) });
+  await app.register(memberRoutes, { members: new MemberService(db) });
+  await app.register(invitationRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://'), invitations: new InvitationService({ db, publicUrl: opts.publicUrl, mailer: createMailer({ smtpUrl: opts.smtp?.url, from: opts.smtp?.from ?? 'Bundles <bundles@localhost>' }) }) });
+  await app.register(meRoutes, { account: new AccountService(db) });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });

@@ -35,6 +35,10 @@ export interface Config {
   docsPublic: boolean;
   /** Fastify's trustProxy: off unless set (`true`, a hop count, or comma-separated addresses/CIDR ranges). */
   trustProxy: boolean | number | string[];
+  /** The SMTP server invitations are mailed through (`smtp://user:pass@host:587`, `smtps://…`); unset: not mailed. */
+  smtpUrl: string | undefined;
+  /** The From address of those mails (BUNDLES_SMTP_FROM). */
+  smtpFrom: string;
   /** Tests only: the clock that schedules are started and fired by (default the system's). */
   clock?: () => Date;
 }
@@ -62,6 +66,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, role: Role =
     metricsToken: env.BUNDLES_METRICS_TOKEN || undefined,
     docsPublic: env.BUNDLES_DOCS_PUBLIC !== 'false',
     trustProxy: trustProxyOf(env.BUNDLES_TRUST_PROXY),
+    smtpUrl: env.BUNDLES_SMTP_URL || undefined,
+    smtpFrom: env.BUNDLES_SMTP_FROM || 'Bundles <bundles@localhost>',
   };
 }
 

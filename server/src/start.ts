@@ -83,6 +83,7 @@ export async function startBundles(config: Config, logger = createLogger(config.
       metricsToken: config.metricsToken,
       docsPublic: config.docsPublic,
       trustProxy: config.trustProxy,
+      smtp: { url: config.smtpUrl, from: config.smtpFrom },
       worker: () =>
         worker ? { ...worker.health(), schedules: scheduler?.health() ?? 'starting' } : config.role === 'web' ? null : { runner: 'starting', lane: 'starting', schedules: 'starting' },
     });

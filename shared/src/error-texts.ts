@@ -17,6 +17,13 @@ export const errorTexts: Record<string, ErrorText> = {
   not_a_member: { sentence: 'You are not a member of that workspace.', hint: 'Switch to one of your workspaces in the header, or ask its admin for an invitation.' },
   invalid_workspace: { sentence: 'The workspace named in the request is not a workspace id.', hint: 'Send X-Bundles-Workspace with the id from GET /api/workspaces.' },
   no_workspace: { sentence: 'This account belongs to no workspace any more.', hint: 'Ask an admin of your workspace to invite you again.' },
+  // Teams: members, invitations, the account.
+  last_owner: { sentence: 'This is the workspace’s last owner, so they stay owner.', hint: 'Make another member owner first, then change or remove this one.' },
+  already_member: { sentence: 'This e-mail address is a member of the workspace already.', hint: 'Change their role in the members list instead; an existing account accepts with its own password.' },
+  invitation_not_found: { sentence: 'This invitation link is not valid.', hint: 'It was revoked or mistyped: ask an admin of the workspace for a new invitation.' },
+  invitation_used: { sentence: 'This invitation was accepted already.', hint: 'Log in with the e-mail address it was sent to.' },
+  invitation_expired: { sentence: 'This invitation has expired.', hint: 'Ask an admin of the workspace to invite you again.' },
+  wrong_password: { sentence: 'The password is not right.', hint: 'Type your current password again; after too many tries signing in pauses for a while.' },
   already_set_up: { sentence: 'Bundles is already set up.', hint: 'Log in with the owner’s e-mail address instead.' },
   bad_request: { sentence: 'The request could not be read.', hint: 'Reload the page and try again.' },
   cannot_reply: { sentence: 'This message cannot be answered from here.', hint: 'Answer it in the provider’s own app, or through a bundle.' },

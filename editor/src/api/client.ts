@@ -32,6 +32,7 @@ import type {
   Workspace,
   AllowedHostsSettings,
 } from './types';
+import type { CreatedInvitation, Invitation, InvitationPreview, Member, Role } from '@bundles/shared';
 import { errorTextOf } from '@bundles/shared/error-texts';
 
 /** An error answered by the API (`{ error: { code, message, details? } }`) or a network failure. */
@@ -220,6 +221,26 @@ export const api = {
     /** The answer carries the token's value, shown this once. */
     create: (body: ApiTokenInput) => request<CreatedApiToken>('POST', '/api/tokens', { body }),
     revoke: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
+  },
+
+  // Teams: the workspace's members and invitations (admin), accepting an invitation (logged out), the account.
+  members: {
+    list: () => request<Member[]>('GET', '/api/users'),
+    setRole: (id: string, role: Role) => request<Member>('PATCH', `/api/users/${enc(id)}`, { body: { role } }),
+    remove: (id: string) => request<void>('DELETE', `/api/users/${enc(id)}`),
+  },
+  invitations: {
+    list: () => request<Invitation[]>('GET', '/api/invitations'),
+    /** The answer carries the one-time link, shown this once, and whether it was mailed. */
+    create: (body: { email: string; role: Role }) => request<CreatedInvitation>('POST', '/api/invitations', { body }),
+    revoke: (id: string) => request<void>('DELETE', `/api/invitations/${enc(id)}`),
+    preview: (token: string) => request<InvitationPreview>('GET', `/api/invitations/${enc(token)}/preview`, { quiet401: true }),
+    /** A new account sends its name and a password, an existing one its current password; signs in. */
+    accept: (body: { token: string; name?: string; password: string }) => request<{ token: string }>('POST', '/api/invitations/accept', { body, quiet401: true }),
+  },
+  account: {
+    changePassword: (body: { currentPassword: string; newPassword: string }) => request<void>('POST', '/api/me/password', { body }),
+    signOutOthers: () => request<{ signedOut: number }>('POST', '/api/me/sessions/sign-out-others'),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),

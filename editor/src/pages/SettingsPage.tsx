@@ -8,6 +8,8 @@ import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
 import { ApiTokensSection } from './ApiTokensSection';
 import { AllowedHostsSection } from './AllowedHostsSection';
+import { AccountSection } from './AccountSection';
+import { MembersSection } from './MembersSection';
 import { useSession } from '../lib/session';
 import { WorkspaceSection } from './WorkspaceForm';
 
@@ -44,6 +46,8 @@ export function SettingsPage() {
       {retention.data && <RetentionForm settings={retention.data} onSaved={(s) => retention.setData(s)} />}
       {admin && <AllowedHostsSection />}
       <ApiTokensSection />
+      {admin && <MembersSection />}
+      <AccountSection />
     </div>
   );
 }

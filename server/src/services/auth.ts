@@ -25,13 +25,14 @@ export interface Principal {
   scope: TokenScope | null;
 }
 
-async function hashPassword(password: string): Promise<string> {
+/** A password's scrypt hash with its salt (`scrypt$salt$key`), as stored in users.password_hash. */
+export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, 32);
   return `scrypt$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
-async function checkPassword(password: string, stored: string): Promise<boolean> {
+export async function checkPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');

@@ -11,11 +11,18 @@ export const ACCOUNT_LIMIT = 10;
 /** Failed sign-ins one client address may make in a window (over any accounts). */
 export const ADDRESS_LIMIT = 30;
 
-const keysOf = (email: string, address: string) => ({ account: `account:${email.trim().toLowerCase()}`, address: `address:${address}` });
+/**
+ * The throttle's keys. `prefix` keeps another kind of attempt apart from sign-ins (`invite:` for invitation
+ * acceptance: its account is the invitation), each with the same limits.
+ */
+const keysOf = (email: string, address: string, prefix = '') => ({
+  account: `${prefix}account:${email.trim().toLowerCase()}`,
+  address: `${prefix}address:${address}`,
+});
 
 /** Refuses with 429 when the account or the address is over its limit in the current window. */
-export async function checkLoginAllowed(db: Db, email: string, address: string): Promise<void> {
-  const keys = keysOf(email, address);
+export async function checkLoginAllowed(db: Db, email: string, address: string, prefix = ''): Promise<void> {
+  const keys = keysOf(email, address, prefix);
   const { rows } = await db.execute(sql`
     select key, failures, ceil(extract(epoch from (window_start + make_interval(secs => ${THROTTLE_WINDOW_SECONDS}) - now())))::int as retry_after
     from login_throttle
@@ -31,8 +38,8 @@ export async function checkLoginAllowed(db: Db, email: string, address: string):
 }
 
 /** Counts a failed sign-in against the account and the address (a window that ended starts again). */
-export async function recordLoginFailure(db: Db, email: string, address: string): Promise<void> {
-  const keys = keysOf(email, address);
+export async function recordLoginFailure(db: Db, email: string, address: string, prefix = ''): Promise<void> {
+  const keys = keysOf(email, address, prefix);
   await db.execute(sql`
     insert into login_throttle as t (key, window_start, failures)
     values (${keys.account}, now(), 1), (${keys.address}, now(), 1)
@@ -41,6 +48,6 @@ export async function recordLoginFailure(db: Db, email: string, address: string)
       window_start = case when t.window_start <= now() - make_interval(secs => ${THROTTLE_WINDOW_SECONDS}) then now() else t.window_start end`);
 }
 
-export async function clearLoginFailures(db: Db, email: string): Promise<void> {
-  await db.execute(sql`delete from login_throttle where key = ${keysOf(email, '').account}`);
+export async function clearLoginFailures(db: Db, email: string, prefix = ''): Promise<void> {
+  await db.execute(sql`delete from login_throttle where key = ${keysOf(email, '', prefix).account}`);
 }
