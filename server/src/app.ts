@@ -32,6 +32,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { statusRuleRoutes } from './routes/status-rules.js';
 import { templateRoutes } from './routes/templates.js';
+import { auditRoutes } from './routes/audit.js';
 import { loadTemplates } from './templates/load.js';
 import { TemplateService } from './templates/service.js';
 import { ExportService } from './services/exports.js';
@@ -149,6 +150,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(settingsRoutes, { settings: new SettingsService(db) });
   await app.register(tokenRoutes, { tokens: new TokenService(db) });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
+  await app.register(auditRoutes, { db });
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });
 

@@ -10,3 +10,4 @@ export * from './sms.js';
 export * from './error-texts.js';
 export * from './gallery.js';
 export * from './roles.js';
+export * from './audit.js';
