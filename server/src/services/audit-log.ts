@@ -38,6 +38,22 @@ function kindCondition(kind: string): SQL {
   return like(auditLog.kind, `${kind.replace(/_/g, '\\_')}%`);
 }
 
+/**
+ * `from`/`to` as time-bounds.ts reads them (a 422 naming a field that is no date), except that a time with
+ * microseconds, as entries' `at` are, is compared with all of them: `to` = an entry's `at` includes it.
+ */
+function bounds(q: { from?: string | undefined; to?: string | undefined }): SQL[] {
+  timeBounds(auditLog.createdAt, q); // only for its 422 on a value that is no date
+  const out: SQL[] = [];
+  for (const [key, op] of [['from', '>='], ['to', '<=']] as const) {
+    const v = q[key];
+    if (!v) continue;
+    const exact = cursorTime.test(v) ? v : new Date(v).toISOString();
+    out.push(sql`${auditLog.createdAt} ${sql.raw(op)} ${exact}::timestamptz`);
+  }
+  return out;
+}
+
 const atText = sql<string>`to_char(${auditLog.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export class AuditLogService {
@@ -51,7 +67,7 @@ export class AuditLogService {
       where.push(eq(auditLog.userId, q.userId));
     }
     if (q.kind) where.push(kindCondition(q.kind));
-    where.push(...timeBounds(auditLog.createdAt, q));
+    where.push(...bounds(q));
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       // A row comparison: the index's order, so PostgreSQL starts the scan right after the cursor.
