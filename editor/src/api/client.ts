@@ -1,4 +1,4 @@
-import type { BundleTemplate } from '@bundles/shared';
+import type { AuditPage, BundleTemplate } from '@bundles/shared';
 import type {
   ApiToken,
   ApiTokenInput,
@@ -215,6 +215,12 @@ export const api = {
     /** The answer carries the token's value, shown this once. */
     create: (body: ApiTokenInput) => request<CreatedApiToken>('POST', '/api/tokens', { body }),
     revoke: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
+  },
+
+  audit: {
+    /** A page of the audit log, newest first (admins): `kind` exact or a prefix ending with a dot; `nextCursor` fetches the next. */
+    list: (params: { userId?: string; kind?: string; from?: string; to?: string; cursor?: string; limit?: number } = {}) =>
+      request<AuditPage>('GET', `/api/audit${query(params)}`),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),
