@@ -38,11 +38,11 @@ export function auditAction(e: AuditSentenceInput): string {
     case 'login':
       return 'signed in';
     case 'connection.changed':
-      return `changed ${quoted(d.name, 'connection')}${fields ? `: ${fields}` : ''}`;
+      return `changed ${quoted(d.name, 'connection')}`;
     case 'connection.tested':
       return `tested ${quoted(d.name, 'connection')}${d.outcome ? ` (${d.outcome === 'ok' ? 'it works' : d.outcome === 'failed' ? 'it failed' : 'nothing to tell yet'})` : ''}`;
     case 'bundle.saved':
-      return `saved ${quoted(d.name, 'bundle')}${fields ? ` (${fields})` : ''}`;
+      return `saved ${quoted(d.name, 'bundle')}${version}`;
     case 'bundle.started':
       return `started ${quoted(d.name, 'bundle')}${version}`;
     case 'bundle.restored':

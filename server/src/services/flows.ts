@@ -116,16 +116,18 @@ export class FlowService {
     return this.open(workspaceId, await this.insert(workspaceId, input.name.trim(), graph, by, 'bundle.created'));
   }
 
-  /** Saves the draft (name and/or graph); the audit entry names which of the two were sent. */
+  /** Saves the draft (name and/or graph); the audit entry names which of the two changed (none changed: no entry). */
   async update(workspaceId: string, id: string, input: { name?: string | undefined; graph?: unknown }, by?: AuditActor): Promise<Flow> {
     const before = await this.get(workspaceId, id);
     const set: Partial<typeof flows.$inferInsert> = { updatedAt: new Date() };
     if (input.name !== undefined) set.name = input.name.trim();
     if (input.graph !== undefined) set.graph = this.parseForSave(input.graph);
     await this.deps.db.transaction(async (tx) => {
+      // jsonb equality: the same graph whatever the order of its keys (the editor sends the whole graph each save).
+      const [same] = set.graph === undefined ? [{ graph: true }] : await tx.select({ graph: sql<boolean>`${flows.graph} = ${JSON.stringify(set.graph)}::jsonb` }).from(flows).where(eq(flows.id, id));
       await tx.update(flows).set(set).where(eq(flows.id, id));
-      const fields = [...(set.name !== undefined && set.name !== before.name ? ['name'] : []), ...(set.graph !== undefined ? ['graph'] : [])];
-      if (by) await recordAudit(tx, by, { kind: 'bundle.saved', targetType: 'bundle', targetId: id, detail: { name: set.name ?? before.name, fields } });
+      const fields = [...(set.name !== undefined && set.name !== before.name ? ['name'] : []), ...(same?.graph ? [] : ['graph'])];
+      if (by && fields.length > 0) await recordAudit(tx, by, { kind: 'bundle.saved', targetType: 'bundle', targetId: id, detail: { name: set.name ?? before.name, fields } });
     });
     return this.open(workspaceId, id);
   }
