@@ -47,6 +47,7 @@ let session: AuditEntryView[] = [];
 /** Bounds a query to the session's entries, so that what a later test adds does not change it. */
 const upTo = () => `to=${encodeURIComponent(session[session.length - 1]!.at)}`;
 let bundleId = '';
+let twilioId = '';
 
 beforeAll(async () => {
   b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
@@ -60,6 +61,7 @@ beforeAll(async () => {
   expect(signIn.statusCode).toBe(200);
   const twilio = await b.api('POST', '/api/connections', { provider: 'twilio', name: 'Twilio', config: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: firstSecret, baseUrl: 'http://127.0.0.1:9' } });
   expect(twilio.status).toBe(201);
+  twilioId = twilio.body.id;
   expect((await b.api('PATCH', `/api/connections/${twilio.body.id}`, { name: 'Twilio main', config: { authToken: secondSecret } })).status).toBe(200);
   expect((await b.api('POST', `/api/connections/${twilio.body.id}/test`)).status).toBe(200);
   const hook = await b.api('POST', '/api/connections', { provider: 'webhook', name: 'Orders in', config: {} });
@@ -105,6 +107,7 @@ describe('GET /api/audit', () => {
     expect(byKind('connection.tested').detail).toEqual({ name: 'Twilio main', outcome: 'failed' });
     expect(byKind('bundle.saved')).toMatchObject({ targetType: 'bundle', targetId: bundleId, detail: { name: 'Order paid → SMS', fields: ['graph'] } });
     expect(byKind('bundle.started').detail).toEqual({ name: 'Order paid → SMS', version: 1 });
+    expect(byKind('token.created').detail).toEqual({ name: 'Zapier', scope: 'admin' });
     expect(byKind('token.revoked').detail).toEqual({ name: 'Zapier' });
     expect(byKind('settings.changed')).toMatchObject({ targetType: 'workspace', targetId: workspaceId, detail: { fields: ['auditDays'] } });
     const raw = (await b.api('GET', '/api/audit?limit=200')).body;
@@ -148,13 +151,21 @@ describe('GET /api/audit', () => {
     expect(bad.body.error.details.issues).toEqual([{ field: 'from', message: 'not a date' }]);
   });
 
-  it('records no save when the editor sends the bundle unchanged', async () => {
-    const before = (await all('?kind=bundle.saved')).length;
+  it('records nothing for a change that changes nothing: a bundle, a connection or settings sent as they were', async () => {
+    const before = (await all()).length;
     const flow = (await b.api('GET', `/api/flows/${bundleId}`)).body;
     expect((await b.api('PUT', `/api/flows/${bundleId}`, { name: flow.name, graph: flow.graph })).status).toBe(200);
+    expect((await b.api('PATCH', `/api/connections/${twilioId}`, { name: 'Twilio main', config: { authToken: secondSecret } })).status).toBe(200);
+    expect((await b.api('PUT', '/api/settings/retention', { auditDays: 400, runsDays: 30 })).status).toBe(200);
+    expect((await b.api('PUT', '/api/settings/workspace', { name: 'My workspace' })).status).toBe(200);
+    // Then real changes, the signal that the ones before have been handled.
     expect((await b.api('PUT', `/api/flows/${bundleId}`, { name: 'Order paid → SMS (v2)', graph: flow.graph })).status).toBe(200);
-    const saves = (await all('?kind=bundle.saved')).slice(before);
-    expect(saves.map((e) => e.detail)).toEqual([{ name: 'Order paid → SMS (v2)', fields: ['name'] }]);
+    expect((await b.api('PUT', '/api/settings/workspace', { name: 'Loja da Ana', timeZone: 'America/Sao_Paulo' })).status).toBe(200);
+    const after = (await all()).slice(before);
+    expect(after.map((e) => [e.kind, e.detail])).toEqual([
+      ['bundle.saved', { name: 'Order paid → SMS (v2)', fields: ['name'] }],
+      ['settings.changed', { name: 'Loja da Ana', fields: ['name', 'timeZone'] }],
+    ]);
   });
 
   it('refuses a cursor it did not answer with 400 invalid_cursor', async () => {

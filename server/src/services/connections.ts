@@ -178,8 +178,9 @@ export class ConnectionService {
         })
         .where(eq(connections.id, id))
         .returning();
-      const renamed = name !== row.name ? ['name'] : [];
-      await recordAudit(tx, by, { kind: 'connection.changed', targetType: 'connection', targetId: id, detail: { name, fields: [...renamed, ...fields] } });
+      const changed = [...(name !== row.name ? ['name'] : []), ...fields];
+      // Nothing changed (the form sent what was there): no entry.
+      if (changed.length > 0) await recordAudit(tx, by, { kind: 'connection.changed', targetType: 'connection', targetId: id, detail: { name, fields: changed } });
       return done;
     });
     await this.deps.invalidate(id);

@@ -68,14 +68,18 @@ export class SettingsService {
     const change = validChange(input);
     const current = sql`case when jsonb_typeof(${workspaces.settings} -> 'retention') = 'object' then ${workspaces.settings} -> 'retention' else '{}'::jsonb end`;
     const row = await this.db.transaction(async (tx) => {
+      // Locked, so that the audit entry names what this change changed (a value sent as it was is no change).
+      const [before] = await tx.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, by.workspaceId)).for('update');
+      if (!before) throw notFound('Workspace');
       const [updated] = await tx
         .update(workspaces)
         .set({ settings: sql`jsonb_set(${workspaces.settings}, '{retention}', ${current} || ${JSON.stringify(change)}::jsonb)` })
         .where(eq(workspaces.id, by.workspaceId))
         .returning({ settings: workspaces.settings });
-      if (!updated) throw notFound('Workspace');
-      await recordAudit(tx, by, { kind: 'settings.changed', targetType: 'workspace', targetId: by.workspaceId, detail: { fields: Object.keys(change).sort() } });
-      return updated;
+      const [was, now] = [withDefaults(before.settings.retention), withDefaults(updated!.settings.retention)];
+      const fields = (Object.keys(change) as Array<keyof Retention>).filter((k) => was[k] !== now[k]).sort();
+      if (fields.length > 0) await recordAudit(tx, by, { kind: 'settings.changed', targetType: 'workspace', targetId: by.workspaceId, detail: { fields } });
+      return updated!;
     });
     return withDefaults(row.settings.retention);
   }
@@ -109,6 +113,8 @@ export class SettingsService {
     if (zone === null) issues.push({ field: 'timeZone', message: zoneMessage });
     if (issues.length > 0) throw invalidWorkspace(issues);
     const row = await this.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(workspaces).where(eq(workspaces.id, by.workspaceId)).for('update');
+      if (!before) throw notFound('Workspace');
       const [updated] = await tx
         .update(workspaces)
         .set({
@@ -117,10 +123,9 @@ export class SettingsService {
         })
         .where(eq(workspaces.id, by.workspaceId))
         .returning();
-      if (!updated) throw notFound('Workspace');
-      const fields = [...(name ? ['name'] : []), ...(zone ? ['timeZone'] : [])];
-      await recordAudit(tx, by, { kind: 'settings.changed', targetType: 'workspace', targetId: by.workspaceId, detail: { name: updated.name, fields } });
-      return updated;
+      const fields = [...(name && name !== before.name ? ['name'] : []), ...(zone && zone !== workspaceOf(before).timeZone ? ['timeZone'] : [])];
+      if (fields.length > 0) await recordAudit(tx, by, { kind: 'settings.changed', targetType: 'workspace', targetId: by.workspaceId, detail: { name: updated!.name, fields } });
+      return updated!;
     });
     return workspaceOf(row);
   }

@@ -99,7 +99,8 @@ export class TokenService {
     const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
     return this.db.transaction(async (tx) => {
       const created = await insertApiToken(tx, { userId: by.userId, workspaceId: by.workspaceId, name: input.name, expiresAt });
-      await recordAudit(tx, by, { kind: 'token.created', targetType: 'token', targetId: created.id, detail: { name: created.name } });
+      const [{ scope } = { scope: undefined }] = await tx.select({ scope: apiTokens.scope }).from(apiTokens).where(eq(apiTokens.id, created.id));
+      await recordAudit(tx, by, { kind: 'token.created', targetType: 'token', targetId: created.id, detail: { name: created.name, ...(scope ? { scope } : {}) } });
       return created;
     });
   }
