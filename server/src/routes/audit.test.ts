@@ -48,6 +48,8 @@ let session: AuditEntryView[] = [];
 const upTo = () => `to=${encodeURIComponent(session[session.length - 1]!.at)}`;
 let bundleId = '';
 let twilioId = '';
+let guruId = '';
+let ruleId = '';
 
 beforeAll(async () => {
   b = await startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
@@ -73,9 +75,11 @@ beforeAll(async () => {
   const token = await b.api('POST', '/api/tokens', { name: 'Zapier' });
   expect((await b.api('DELETE', `/api/tokens/${token.body.id}`)).status).toBe(204);
   const guru = await b.api('POST', '/api/connections', { provider: 'guru', name: 'Guru', config: { apiToken: guruFixtureToken } });
+  guruId = guru.body.id;
   const rule = { kind: 'sms', scope: 'sales', statuses: ['approved'], senderConnectionId: twilio.body.id, sender: '+15550002222', message: 'Paid!' };
   const created = await b.api('POST', `/api/connections/${guru.body.id}/status-rules`, { ...rule, active: false });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
+  ruleId = created.body.id;
   expect((await b.api('PUT', `/api/connections/${guru.body.id}/status-rules/${created.body.id}`, { ...rule, message: 'Paid, thanks!', active: false })).status).toBe(200);
   expect((await b.api('PUT', '/api/settings/retention', { auditDays: 400 })).status).toBe(200);
   session = await all();
@@ -166,6 +170,31 @@ describe('GET /api/audit', () => {
       ['bundle.saved', { name: 'Order paid → SMS (v2)', fields: ['name'] }],
       ['settings.changed', { name: 'Loja da Ana', fields: ['name', 'timeZone'] }],
     ]);
+  });
+
+  it('keeps the names of what is gone: bundles duplicated, imported, restored and deleted, a rule and a connection deleted', async () => {
+    const before = (await all()).length;
+    const copy = await b.api('POST', `/api/flows/${bundleId}/duplicate`);
+    expect(copy.status).toBe(201);
+    const exported = await b.api('GET', `/api/flows/${bundleId}/export`);
+    const imported = await b.api('POST', '/api/flows/import', { ...exported.body, name: 'Imported' });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    expect((await b.api('POST', `/api/flows/${bundleId}/versions/1/restore`)).status).toBe(200);
+    for (const id of [copy.body.id, imported.body.id]) expect((await b.api('DELETE', `/api/flows/${id}`)).status).toBe(204);
+    expect((await b.api('DELETE', `/api/connections/${guruId}/status-rules/${ruleId}`)).status).toBe(204);
+    expect((await b.api('DELETE', `/api/connections/${guruId}`)).status).toBe(204);
+    const after = (await all()).slice(before);
+    expect(after.map((e) => [e.kind, e.targetType, e.detail])).toEqual([
+      ['bundle.duplicated', 'bundle', { name: `${exported.body.name} (copy)` }],
+      ['bundle.imported', 'bundle', { name: 'Imported' }],
+      ['bundle.restored', 'bundle', { name: exported.body.name, version: 1 }],
+      ['bundle.deleted', 'bundle', { name: `${exported.body.name} (copy)` }],
+      ['bundle.deleted', 'bundle', { name: 'Imported' }],
+      ['status_rule.deleted', 'status_rule', { name: expect.any(String) }],
+      ['connection.deleted', 'connection', { name: 'Guru' }],
+    ]);
+    expect(after[0]!.targetId).toBe(copy.body.id);
+    expect(after[5]!.targetId).toBe(ruleId);
   });
 
   it('refuses a cursor it did not answer with 400 invalid_cursor', async () => {
