@@ -23,7 +23,10 @@ export interface AuditSentenceInput {
   detail: { name?: string; fields?: string[]; role?: string; previousRole?: string; version?: number; email?: string; scope?: string; outcome?: string };
 }
 
-const quoted = (name: string | undefined, fallback: string) => (name ? `${fallback} “${name}”` : `a ${fallback}`);
+/** `bundle “Order paid”`, or `a bundle` when the entry has no name. */
+const quoted = (name: string | undefined, noun: string) => (name ? `${noun} “${name}”` : `a ${noun}`);
+/** `the API token “Zapier”`, or `an API token`. */
+const the = (name: string | undefined, noun: string) => (name ? `the ${noun} “${name}”` : `${/^[aeiouAEIOU]/.test(noun) ? 'an' : 'a'} ${noun}`);
 
 const fieldNames: Record<string, string> = { name: 'name', graph: 'steps', timeZone: 'time zone', runsDays: 'run history', messagesDays: 'message log', deliveriesDays: 'webhook log', auditDays: 'audit log' };
 const fieldList = (fields: string[] | undefined) => (fields?.length ? fields.map((f) => fieldNames[f] ?? f).join(', ') : '');
@@ -50,13 +53,13 @@ export function auditAction(e: AuditSentenceInput): string {
     case 'bundle.duplicated':
       return `duplicated a bundle as “${d.name ?? '?'}”`;
     case 'token.created':
-      return `made the API token ${d.name ? `“${d.name}”` : ''}${d.scope ? ` (${d.scope})` : ''}`.replace('  ', ' ');
+      return `made ${the(d.name, 'API token')}${d.scope ? ` (scope ${d.scope})` : ''}`;
     case 'token.revoked':
-      return `revoked the API token ${d.name ? `“${d.name}”` : ''}`.trim();
+      return `revoked ${the(d.name, 'API token')}`;
     case 'status_rule.created':
     case 'status_rule.changed':
     case 'status_rule.deleted':
-      return `${verb === 'changed' ? 'changed' : verb} the status rule ${d.name ? `“${d.name}”` : ''}`.trim();
+      return `${verb} ${the(d.name, 'status rule')}`;
     case 'settings.changed':
       return `changed the workspace settings${fields ? `: ${fields}` : ''}`;
     case 'user.role_changed':
