@@ -22,6 +22,7 @@ const StatusRulesPage = lazyPage(() => import('./pages/StatusRulesPage').then((m
 const RunsPage = lazyPage(() => import('./pages/RunsPage').then((m) => m.RunsPage), 'Loading runs…');
 const MessagesPage = lazyPage(() => import('./pages/MessagesPage').then((m) => m.MessagesPage), 'Loading messages…');
 const SettingsPage = lazyPage(() => import('./pages/SettingsPage').then((m) => m.SettingsPage), 'Loading settings…');
+const AuditPage = lazyPage(() => import('./pages/AuditPage').then((m) => m.AuditPage), 'Loading the audit log…');
 
 type AuthState = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'error'; error: unknown } | { kind: 'in'; me: Me };
 
@@ -118,6 +119,11 @@ function Shell({ me, onLogout, onWorkspaceRenamed }: { me: Me; onLogout: () => v
           <NavLink href="/messages" aria-current={section === 'messages' ? 'page' : undefined} data-testid="nav-messages">
             Messages
           </NavLink>
+          {(me.role === 'admin' || me.role === 'owner') && (
+            <NavLink href="/audit" aria-current={section === 'audit' ? 'page' : undefined} data-testid="nav-audit">
+              Audit log
+            </NavLink>
+          )}
           <NavLink href="/settings" aria-current={section === 'settings' ? 'page' : undefined} data-testid="nav-settings">
             Settings
           </NavLink>
@@ -148,6 +154,7 @@ function Shell({ me, onLogout, onWorkspaceRenamed }: { me: Me; onLogout: () => v
                 <Route path="/runs" component={RunsPage} />
                 <Route path="/messages" component={MessagesPage} />
                 <Route path="/settings" component={SettingsPage} />
+                <Route path="/audit" component={AuditPage} />
                 <Route>
                   <div className="page">
                     <ErrorState title="Page not found" error={new Error(`Nothing lives at ${location}.`)} />

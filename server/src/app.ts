@@ -33,6 +33,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { statusRuleRoutes } from './routes/status-rules.js';
 import { templateRoutes } from './routes/templates.js';
+import { auditRoutes } from './routes/audit.js';
 import { loadTemplates } from './templates/load.js';
 import { TemplateService } from './templates/service.js';
 import { ExportService } from './services/exports.js';
@@ -163,6 +164,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(invitationRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://'), invitations: new InvitationService({ db, publicUrl: opts.publicUrl, mailer: createMailer({ smtpUrl: opts.smtp?.url, from: opts.smtp?.from ?? 'Bundles <bundles@localhost>' }) }) });
   await app.register(meRoutes, { account: new AccountService(db) });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
+  await app.register(auditRoutes, { db });
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });
 

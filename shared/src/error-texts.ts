@@ -11,6 +11,7 @@ export interface ErrorText {
 
 export const errorTexts: Record<string, ErrorText> = {
   address_not_allowed: { sentence: 'Bundles did not call this address: it is private or local.', hint: 'Use the service’s public address; to call a machine of your own network, the operator lists it in BUNDLES_ALLOWED_HOSTS.' },
+  invalid_cursor: { sentence: 'The list could not go on from where it was.', hint: 'Reload the page to start again from the newest entries.' },
   too_many_attempts: { sentence: 'Too many failed sign-ins: signing in is paused for a while.', hint: 'Wait the minutes named, then try again.' },
   cross_origin: { sentence: 'This change came from another site or port, so it was refused.', hint: 'Make the change in the Bundles editor itself; scripts should send an API token instead of the login cookie.' },
   forbidden: { sentence: 'Your role in this workspace does not allow this.', hint: 'Ask an admin of the workspace for a higher role, or use a token with a wider scope.' },

@@ -11,3 +11,4 @@ export * from './error-texts.js';
 export * from './gallery.js';
 export * from './roles.js';
 export * from './teams.js';
+export * from './audit.js';

@@ -40,4 +40,6 @@ export interface AuditDetail {
   version?: number;
   email?: string;
   scope?: string;
+  /** A test's outcome: `ok`, `failed`, or `untested` (nothing to tell yet). */
+  outcome?: 'ok' | 'failed' | 'untested';
 }

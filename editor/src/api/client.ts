@@ -1,4 +1,4 @@
-import type { BundleTemplate } from '@bundles/shared';
+import type { AuditPage, BundleTemplate } from '@bundles/shared';
 import type {
   ApiToken,
   ApiTokenInput,
@@ -241,6 +241,11 @@ export const api = {
   account: {
     changePassword: (body: { currentPassword: string; newPassword: string }) => request<void>('POST', '/api/me/password', { body }),
     signOutOthers: () => request<{ signedOut: number }>('POST', '/api/me/sessions/sign-out-others'),
+  },
+  audit: {
+    /** A page of the audit log, newest first (admins): `kind` exact or a prefix ending with a dot; `nextCursor` fetches the next. */
+    list: (params: { userId?: string; kind?: string; from?: string; to?: string; cursor?: string; limit?: number } = {}) =>
+      request<AuditPage>('GET', `/api/audit${query(params)}`),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),

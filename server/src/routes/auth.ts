@@ -8,6 +8,7 @@ import { users, workspaces } from '../db/schema/index.js';
 import { createSession, deleteSession, login, sessionDays, setupOwner, setupRequired, startingWorkspace } from '../services/auth.js';
 import { principal, sessionCookie } from '../plugins/auth.js';
 import { AppError } from '../services/errors.js';
+import { recordAudit } from '../services/audit.js';
 import { checkLoginAllowed, clearLoginFailures, recordLoginFailure } from '../services/login-throttle.js';
 
 const credentials = z.object({
@@ -45,6 +46,9 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean 
     const workspaceId = await startingWorkspace(db, user.id, user.lastWorkspaceId);
     if (!workspaceId) throw new AppError(403, 'no_workspace', 'This account belongs to no workspace any more: ask an admin to invite you again.');
     const session = await createSession(db, user.id, workspaceId);
+    // In the workspace signed in to. A failed attempt is not recorded: the throttle counts those, and an
+    // entry per wrong password would let anyone who knows an address fill the log.
+    await recordAudit(db, { userId: user.id, workspaceId, email: user.email }, { kind: 'login', targetType: 'user', targetId: user.id });
     setCookie(reply, session.token);
     return { user: { id: user.id, email: user.email } };
   });

@@ -39,7 +39,7 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
         response: { 201: connectionSchema },
       },
     },
-    async (req, reply) => reply.status(201).send(await connections.create(principal(req).workspaceId, req.body)),
+    async (req, reply) => reply.status(201).send(await connections.create(principal(req), req.body)),
   );
   app.get('/api/connections/:id', { config: { role: 'admin' }, schema: { tags, params: idParams, response: { 200: connectionSchema } } }, async (req) =>
     connections.get(principal(req).workspaceId, req.params.id),
@@ -54,14 +54,14 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionSe
         response: { 200: connectionSchema },
       },
     },
-    async (req) => connections.update(principal(req).workspaceId, req.params.id, req.body),
+    async (req) => connections.update(principal(req), req.params.id, req.body),
   );
   app.delete('/api/connections/:id', { config: { role: 'admin' }, schema: { tags, params: idParams } }, async (req, reply) => {
-    await connections.remove(principal(req).workspaceId, req.params.id);
+    await connections.remove(principal(req), req.params.id);
     return reply.status(204).send();
   });
   app.post('/api/connections/:id/test', { config: { role: 'admin' }, schema: { tags, params: idParams, response: { 200: z.object({ ok: z.boolean().nullable(), message: z.string() }) } } }, async (req) =>
-    connections.test(principal(req).workspaceId, req.params.id),
+    connections.test(principal(req), req.params.id),
   );
   app.get(
     '/api/connections/:id/usage',

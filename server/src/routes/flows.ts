@@ -14,19 +14,19 @@ export const flowRoutes: FastifyPluginAsyncZod<{ flows: FlowService; versions: V
   app.post(
     '/api/flows',
     { config: { role: 'editor' }, schema: { tags, body: z.object({ name: z.string().min(1).max(200), graph: z.unknown().optional() }), response: { 201: flowSchema } } },
-    async (req, reply) => reply.status(201).send(await flows.create(principal(req).workspaceId, req.body)),
+    async (req, reply) => reply.status(201).send(await flows.create(principal(req).workspaceId, req.body, principal(req))),
   );
   app.post('/api/flows/import', { config: { role: 'editor' }, schema: { tags, body: z.unknown(), response: { 201: flowSchema } } }, async (req, reply) =>
-    reply.status(201).send(await flows.importFlow(principal(req).workspaceId, req.body)),
+    reply.status(201).send(await flows.importFlow(principal(req).workspaceId, req.body, principal(req))),
   );
   app.get('/api/flows/:id', { config: { role: 'viewer' }, schema: { tags, params: idParams, response: { 200: flowSchema } } }, async (req) => flows.open(principal(req).workspaceId, req.params.id));
   app.put(
     '/api/flows/:id',
     { config: { role: 'editor' }, schema: { tags, params: idParams, body: z.object({ name: z.string().min(1).max(200).optional(), graph: z.unknown().optional() }), response: { 200: flowSchema } } },
-    async (req) => flows.update(principal(req).workspaceId, req.params.id, req.body),
+    async (req) => flows.update(principal(req).workspaceId, req.params.id, req.body, principal(req)),
   );
   app.delete('/api/flows/:id', { config: { role: 'editor' }, schema: { tags, params: idParams } }, async (req, reply) => {
-    await flows.remove(principal(req).workspaceId, req.params.id);
+    await flows.remove(principal(req).workspaceId, req.params.id, principal(req));
     return reply.status(204).send();
   });
   app.post(
@@ -42,7 +42,7 @@ export const flowRoutes: FastifyPluginAsyncZod<{ flows: FlowService; versions: V
     },
     async (req) => {
       const p = principal(req);
-      return flows.start(p.workspaceId, req.params.id, { userId: p.userId, ...(req.body?.version !== undefined ? { version: req.body.version } : {}) });
+      return flows.start(p.workspaceId, req.params.id, { userId: p.userId, by: p, ...(req.body?.version !== undefined ? { version: req.body.version } : {}) });
     },
   );
   const versionParams = z.object({ id: z.string(), version: z.coerce.number().int().min(1) });
@@ -55,11 +55,11 @@ export const flowRoutes: FastifyPluginAsyncZod<{ flows: FlowService; versions: V
   app.post(
     '/api/flows/:id/versions/:version/restore',
     { config: { role: 'editor' }, schema: { tags, description: 'Makes the version the draft again (the live version keeps running).', params: versionParams, response: { 200: flowSchema } } },
-    async (req) => versions.restore(principal(req).workspaceId, req.params.id, req.params.version),
+    async (req) => versions.restore(principal(req), req.params.id, req.params.version),
   );
-  app.post('/api/flows/:id/stop', { config: { role: 'editor' }, schema: { tags, params: idParams, response: { 200: flowSchema } } }, async (req) => flows.stop(principal(req).workspaceId, req.params.id));
+  app.post('/api/flows/:id/stop', { config: { role: 'editor' }, schema: { tags, params: idParams, response: { 200: flowSchema } } }, async (req) => flows.stop(principal(req).workspaceId, req.params.id, principal(req)));
   app.post('/api/flows/:id/duplicate', { config: { role: 'editor' }, schema: { tags, params: idParams, response: { 201: flowSchema } } }, async (req, reply) =>
-    reply.status(201).send(await flows.duplicate(principal(req).workspaceId, req.params.id)),
+    reply.status(201).send(await flows.duplicate(principal(req).workspaceId, req.params.id, principal(req))),
   );
   app.get('/api/flows/:id/export', { config: { role: 'viewer' }, schema: { tags, params: idParams, response: { 200: flowExportSchema } } }, async (req) =>
     flows.exportFlow(principal(req).workspaceId, req.params.id),

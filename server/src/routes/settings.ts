@@ -21,7 +21,7 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
         response: { 200: workspaceSchema, 422: apiErrorSchema },
       },
     },
-    async (req) => settings.setWorkspace(principal(req).workspaceId, req.body),
+    async (req) => settings.setWorkspace(principal(req), req.body),
   );
   app.get('/api/settings/retention', { config: { role: 'viewer' }, schema: { tags, response: { 200: retentionSettingsSchema } } }, async (req) =>
     answer(await settings.getRetention(principal(req).workspaceId)),
@@ -42,7 +42,7 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
     async (req) => {
       const body: unknown = req.body;
       if (req.validationError && (!body || typeof body !== 'object' || Array.isArray(body))) throw req.validationError;
-      return answer(await settings.setRetention(principal(req).workspaceId, body as Partial<Retention>));
+      return answer(await settings.setRetention(principal(req), body as Partial<Retention>));
     },
   );
   app.get('/api/settings/time-zone', { config: { role: 'viewer' }, schema: { tags, response: { 200: timeZoneSettingsSchema } } }, async (req) => ({
@@ -58,6 +58,6 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
         response: { 200: timeZoneSettingsSchema, 422: apiErrorSchema },
       },
     },
-    async (req) => ({ timeZone: await settings.setTimeZone(principal(req).workspaceId, req.body.timeZone) }),
+    async (req) => ({ timeZone: await settings.setTimeZone(principal(req), req.body.timeZone) }),
   );
 };

@@ -17,15 +17,15 @@ export const statusRuleRoutes: FastifyPluginAsyncZod<{ rules: StatusRuleService 
   app.post(
     '/api/connections/:id/status-rules',
     { config: { role: 'admin' }, schema: { tags, params: connectionParams, body: z.unknown(), response: { 201: statusRuleSchema } } },
-    async (req, reply) => reply.status(201).send(await rules.create(principal(req).workspaceId, req.params.id, parseRuleInput(req.body))),
+    async (req, reply) => reply.status(201).send(await rules.create(principal(req), req.params.id, parseRuleInput(req.body))),
   );
   app.put(
     '/api/connections/:id/status-rules/:ruleId',
     { config: { role: 'admin' }, schema: { tags, params: ruleParams, body: z.unknown(), response: { 200: statusRuleSchema } } },
-    async (req) => rules.update(principal(req).workspaceId, req.params.id, req.params.ruleId, parseRuleInput(req.body)),
+    async (req) => rules.update(principal(req), req.params.id, req.params.ruleId, parseRuleInput(req.body)),
   );
   app.delete('/api/connections/:id/status-rules/:ruleId', { config: { role: 'admin' }, schema: { tags, params: ruleParams } }, async (req, reply) => {
-    await rules.remove(principal(req).workspaceId, req.params.id, req.params.ruleId);
+    await rules.remove(principal(req), req.params.id, req.params.ruleId);
     return reply.status(204).send();
   });
 };

@@ -14,6 +14,6 @@ export const templateRoutes: FastifyPluginAsyncZod<{ templates: TemplateService 
   app.post(
     '/api/templates/:id/use',
     { config: { role: 'editor' }, schema: { tags, params: z.object({ id: z.string().max(100) }), body: useTemplateBodySchema, response: { 201: flowSchema } } },
-    async (req, reply) => reply.status(201).send(await templates.use(principal(req).workspaceId, req.params.id, req.body)),
+    async (req, reply) => reply.status(201).send(await templates.use(principal(req).workspaceId, req.params.id, req.body, principal(req))),
   );
 };

@@ -28,7 +28,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ tokens: TokenService }> = asyn
     '/api/tokens/:id',
     { config: { role: 'viewer' }, schema: { tags, description: 'Revokes the token: a request sending it is refused from now on.', params: z.object({ id: z.string() }), response: { 204: z.null().describe('Revoked'), 404: apiErrorSchema } } },
     async (req, reply) => {
-      await tokens.revoke(principal(req).workspaceId, req.params.id);
+      await tokens.revoke(principal(req), req.params.id);
       return reply.status(204).send(null);
     },
   );

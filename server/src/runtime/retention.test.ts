@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { connectDatabase, type Database } from '../db/index.js';
 import { createTestDatabase } from '../testing.js';
-import { deleteExpiredKeys, deletePastSendCounts, expireHistory } from './retention.js';
+import { deleteExpiredKeys, deletePastSendCounts, expireHistory, trimAuditLog } from './retention.js';
 import { analyzeGrowingPartitions, expired, partitionDaysAhead, type Partition } from './partitions.js';
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };
@@ -148,6 +148,26 @@ describe('retention', () => {
 
     const { rows } = await q(`select count(*)::int as n, bool_and(expires_at > now()) as live from event_keys where connection_id = $1`, [w.conn]);
     expect(rows).toEqual([{ n: 12, live: true }]);
+  });
+});
+
+describe('trimAuditLog', () => {
+  it("deletes each workspace's audit entries past its own auditDays (default 365), in batches, and keeps the rest", async () => {
+    const short = await workspace({ retention: { auditDays: 30 } });
+    const long = await workspace();
+    const add = (ws: string, daysAgo: number, count: number, kind: string) =>
+      q(`insert into audit_log (workspace_id, kind, created_at) select $1, $2, now() - $3::int * interval '1 day' from generate_series(1, $4::int)`, [ws, kind, daysAgo, count]);
+    await add(short.ws, 40, 2500, 'old'); // more than one batch of 2,000
+    await add(short.ws, 10, 2, 'recent');
+    await add(long.ws, 40, 3, 'recent');
+    await add(long.ws, 400, 2, 'old');
+
+    await expireHistory(database.pool, log);
+
+    const left = async (ws: string) => (await q(`select kind, count(*)::int as n from audit_log where workspace_id = $1 group by kind`, [ws])).rows;
+    expect(await left(short.ws)).toEqual([{ kind: 'recent', n: 2 }]);
+    expect(await left(long.ws)).toEqual([{ kind: 'recent', n: 3 }]);
+    expect(await trimAuditLog(database.pool)).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 // History past its retention: whole partitions are dropped (partitions.ts); what this file removes in
 // small batches is what a partition drop cannot reach: the DEFAULT partitions (rows made before the
 // tables were partitioned, and unfinished runs kept past their day), the history of a workspace that keeps
-// less than the longest retention, and dedupe keys past the time a provider may redeliver.
+// less than the longest retention, dedupe keys past the time a provider may redeliver, and the audit log.
 import type pg from 'pg';
 import { DEFAULT_RETENTION, type Retention } from '@bundles/shared';
 import type { Logger } from '@bundles/nodes';
@@ -82,6 +82,22 @@ async function trimShorterWorkspaces(pool: pg.Pool, keep: Retention): Promise<nu
   return n;
 }
 
+/**
+ * The audit log past each workspace's `auditDays` (default 365), in batches through audit_log_workspace_idx.
+ * Not partitioned: a few rows per person and change (no event or run writes one), so a sweep deletes few
+ * rows, and days kept differ per workspace (up to ten years) where partitions would be dropped whole.
+ */
+export async function trimAuditLog(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query(`select id, settings -> 'retention' as retention from workspaces`);
+  let n = 0;
+  for (const w of rows as Array<{ id: string; retention: Partial<Retention> | null }>) {
+    const days = { ...DEFAULT_RETENTION, ...(w.retention && typeof w.retention === 'object' ? w.retention : {}) }.auditDays;
+    if (!Number.isInteger(days) || days < 1) continue;
+    n += await trimRows(pool, 'audit_log', 'created_at', days, 'and workspace_id = $2', [w.id]);
+  }
+  return n;
+}
+
 /** Where the walk over the dedupe keys stopped, per pool: the next sweep goes on from there. */
 const keyCursor = new WeakMap<pg.Pool, [string, string]>();
 const KEY_PAGES = 20;
@@ -148,7 +164,8 @@ async function sweep(pool: pg.Pool, log: Logger): Promise<void> {
   const keys = await deleteExpiredKeys(pool);
   const counts = await deletePastSendCounts(pool);
   const waits = await trimReplyWaits(pool);
-  if (trimmed || keys || counts || waits) log.info({ rows: trimmed, keys, sendCounts: counts, replyWaits: waits }, 'removed history past its retention');
+  const audit = await trimAuditLog(pool);
+  if (trimmed || keys || counts || waits || audit) log.info({ rows: trimmed, keys, sendCounts: counts, replyWaits: waits, audit }, 'removed history past its retention');
 }
 
 /**

@@ -14,6 +14,7 @@ import { providerContext } from './provider-context.js';
 import { listDeliveries } from './deliveries.js';
 import { isUuid } from '../ids.js';
 import { sendsToday } from '../runtime/send-cap.js';
+import { recordAudit, type AuditActor } from './audit.js';
 
 export interface ConnectionDeps {
   db: Db;
@@ -74,6 +75,12 @@ function validateName(provider: ProviderDefinition, name: string): void {
   }
 }
 
+/** The names of the fields added, removed or given another value (compared here; only names leave). */
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
 export class ConnectionService {
   constructor(private deps: ConnectionDeps) {}
 
@@ -116,27 +123,34 @@ export class ConnectionService {
     return this.present(await this.row(workspaceId, id));
   }
 
-  async create(workspaceId: string, input: { provider: string; name: string; config: Record<string, unknown> }): Promise<Connection> {
+  /** `by`: who makes it (its workspace, and the audit log's entry, written with it). */
+  async create(by: AuditActor, input: { provider: string; name: string; config: Record<string, unknown> }): Promise<Connection> {
+    const workspaceId = by.workspaceId;
     const provider = providerOf(input.provider);
     validateName(provider, input.name);
     const config = validateConfig(provider, input.config ?? {});
     const { plain, secret } = splitSecrets(provider, config);
-    const [row] = await this.deps.db
-      .insert(connections)
-      .values({
-        workspaceId,
-        provider: provider.id,
-        name: input.name.trim(),
-        config: plain,
-        secrets: Object.keys(secret).length ? this.deps.keyring.encrypt(secret) : null,
-        webhookSecret: randomBytes(24).toString('base64url'),
-      })
-      .returning();
-    return this.present(row!);
+    const row = await this.deps.db.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(connections)
+        .values({
+          workspaceId,
+          provider: provider.id,
+          name: input.name.trim(),
+          config: plain,
+          secrets: Object.keys(secret).length ? this.deps.keyring.encrypt(secret) : null,
+          webhookSecret: randomBytes(24).toString('base64url'),
+        })
+        .returning();
+      await recordAudit(tx, by, { kind: 'connection.created', targetType: 'connection', targetId: inserted!.id, detail: { name: inserted!.name } });
+      return inserted!;
+    });
+    return this.present(row);
   }
 
-  async update(workspaceId: string, id: string, input: { name?: string | undefined; config?: Record<string, unknown> | undefined }): Promise<Connection> {
-    const row = await this.row(workspaceId, id);
+  /** A partial update; the audit log names the fields whose value changed (and `name` when renamed), never a value. */
+  async update(by: AuditActor, id: string, input: { name?: string | undefined; config?: Record<string, unknown> | undefined }): Promise<Connection> {
+    const row = await this.row(by.workspaceId, id);
     const provider = providerOf(row.provider);
     if (input.name !== undefined) validateName(provider, input.name);
     const storedSecrets = this.storedSecrets(row);
@@ -150,17 +164,25 @@ export class ConnectionService {
       const config = validateConfig(provider, merged);
       ({ plain, secret } = splitSecrets(provider, config));
     }
-    const [updated] = await this.deps.db
-      .update(connections)
-      .set({
-        name: input.name?.trim() ?? row.name,
-        config: plain,
-        secrets: Object.keys(secret).length ? this.deps.keyring.encrypt(secret) : null,
-        status: input.config ? 'untested' : row.status,
-        updatedAt: new Date(),
-      })
-      .where(eq(connections.id, id))
-      .returning();
+    const name = input.name?.trim() ?? row.name;
+    const fields = [...changedFields(row.config, plain), ...changedFields(storedSecrets, secret)].sort();
+    const updated = await this.deps.db.transaction(async (tx) => {
+      const [done] = await tx
+        .update(connections)
+        .set({
+          name,
+          config: plain,
+          secrets: Object.keys(secret).length ? this.deps.keyring.encrypt(secret) : null,
+          status: input.config ? 'untested' : row.status,
+          updatedAt: new Date(),
+        })
+        .where(eq(connections.id, id))
+        .returning();
+      const changed = [...(name !== row.name ? ['name'] : []), ...fields];
+      // Nothing changed (the form sent what was there): no entry.
+      if (changed.length > 0) await recordAudit(tx, by, { kind: 'connection.changed', targetType: 'connection', targetId: id, detail: { name, fields: changed } });
+      return done;
+    });
     await this.deps.invalidate(id);
     return this.present(updated!);
   }
@@ -174,8 +196,9 @@ export class ConnectionService {
     return { today, cap: cap?.cap ?? null, day };
   }
 
-  async remove(workspaceId: string, id: string): Promise<void> {
-    await this.row(workspaceId, id);
+  async remove(by: AuditActor, id: string): Promise<void> {
+    const workspaceId = by.workspaceId;
+    const row = await this.row(workspaceId, id);
     // The versions that run now are what matters (a draft may no longer use the connection).
     const running = await this.deps.db
       .select({ name: flows.name, graph: flowVersions.graph })
@@ -192,12 +215,13 @@ export class ConnectionService {
       await tx.delete(eventKeys).where(eq(eventKeys.connectionId, id));
       for (const table of [events, messages, webhookDeliveries, sendCounts, replyWaits]) await tx.delete(table).where(eq(table.connectionId, id));
       await tx.delete(connections).where(eq(connections.id, id));
+      await recordAudit(tx, by, { kind: 'connection.deleted', targetType: 'connection', targetId: id, detail: { name: row.name } });
     });
     await this.deps.invalidate(id);
   }
 
-  async test(workspaceId: string, id: string): Promise<{ ok: boolean | null; message: string }> {
-    const row = await this.row(workspaceId, id);
+  async test(by: AuditActor, id: string): Promise<{ ok: boolean | null; message: string }> {
+    const row = await this.row(by.workspaceId, id);
     const provider = providerOf(row.provider);
     const loaded = await this.deps.store.get(id);
     let result: { ok: boolean | null; message: string };
@@ -218,7 +242,11 @@ export class ConnectionService {
     const lastTest = { ...result, at: new Date().toISOString() };
     // ok: null — nothing to tell yet (a webhook-only account that has sent nothing): the connection stays untested.
     const status = result.ok === null ? 'untested' : result.ok ? 'ok' : 'broken';
-    await this.deps.db.update(connections).set({ status, lastTest }).where(eq(connections.id, id));
+    await this.deps.db.transaction(async (tx) => {
+      await tx.update(connections).set({ status, lastTest }).where(eq(connections.id, id));
+      // The outcome only: the provider's message may quote what it was sent.
+      await recordAudit(tx, by, { kind: 'connection.tested', targetType: 'connection', targetId: id, detail: { name: row.name, outcome: result.ok === null ? 'untested' : result.ok ? 'ok' : 'failed' } });
+    });
     return result;
   }
 

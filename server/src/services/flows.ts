@@ -9,6 +9,7 @@ import { internalSubscriptionsKey } from '../runtime/subscriptions.js';
 import { firstTick, SCHEDULE_TRIGGER_TYPE } from '../runtime/schedules.js';
 import { AppError, notFound } from './errors.js';
 import { isUuid } from '../ids.js';
+import { recordAudit, type AuditActor } from './audit.js';
 
 export interface FlowDeps {
   db: Db;
@@ -98,22 +99,40 @@ export class FlowService {
     return this.withProblems(workspaceId, await this.get(workspaceId, id));
   }
 
-  async create(workspaceId: string, input: { name: string; graph?: unknown }): Promise<Flow> {
-    const graph = this.parseForSave(input.graph);
-    const [row] = await this.deps.db.insert(flows).values({ workspaceId, name: input.name.trim(), graph }).returning({ id: flows.id });
-    return this.open(workspaceId, row!.id);
+  /**
+   * Inserts a bundle, with its audit entry when a person made it (`by`; a status rule's bundle has none: the
+   * rule's own entry says it). Methods below take `by` the same way.
+   */
+  private async insert(workspaceId: string, name: string, graph: FlowGraph, by: AuditActor | undefined, kind: string): Promise<string> {
+    return this.deps.db.transaction(async (tx) => {
+      const [row] = await tx.insert(flows).values({ workspaceId, name, graph }).returning({ id: flows.id, name: flows.name });
+      if (by) await recordAudit(tx, by, { kind, targetType: 'bundle', targetId: row!.id, detail: { name: row!.name } });
+      return row!.id;
+    });
   }
 
-  async update(workspaceId: string, id: string, input: { name?: string | undefined; graph?: unknown }): Promise<Flow> {
-    await this.get(workspaceId, id);
+  async create(workspaceId: string, input: { name: string; graph?: unknown }, by?: AuditActor): Promise<Flow> {
+    const graph = this.parseForSave(input.graph);
+    return this.open(workspaceId, await this.insert(workspaceId, input.name.trim(), graph, by, 'bundle.created'));
+  }
+
+  /** Saves the draft (name and/or graph); the audit entry names which of the two changed (none changed: no entry). */
+  async update(workspaceId: string, id: string, input: { name?: string | undefined; graph?: unknown }, by?: AuditActor): Promise<Flow> {
+    const before = await this.get(workspaceId, id);
     const set: Partial<typeof flows.$inferInsert> = { updatedAt: new Date() };
     if (input.name !== undefined) set.name = input.name.trim();
     if (input.graph !== undefined) set.graph = this.parseForSave(input.graph);
-    await this.deps.db.update(flows).set(set).where(eq(flows.id, id));
+    await this.deps.db.transaction(async (tx) => {
+      // jsonb equality: the same graph whatever the order of its keys (the editor sends the whole graph each save).
+      const [same] = set.graph === undefined ? [{ graph: true }] : await tx.select({ graph: sql<boolean>`${flows.graph} = ${JSON.stringify(set.graph)}::jsonb` }).from(flows).where(eq(flows.id, id));
+      await tx.update(flows).set(set).where(eq(flows.id, id));
+      const fields = [...(set.name !== undefined && set.name !== before.name ? ['name'] : []), ...(same?.graph ? [] : ['graph'])];
+      if (by && fields.length > 0) await recordAudit(tx, by, { kind: 'bundle.saved', targetType: 'bundle', targetId: id, detail: { name: set.name ?? before.name, fields } });
+    });
     return this.open(workspaceId, id);
   }
 
-  async remove(workspaceId: string, id: string): Promise<void> {
+  async remove(workspaceId: string, id: string, by?: AuditActor): Promise<void> {
     const flow = await this.get(workspaceId, id);
     if (flow.status === 'running') await this.stop(workspaceId, id);
     // Runs and steps have no keys to the flow (each check locked its row on every run): removed here.
@@ -123,6 +142,7 @@ export class FlowService {
       // Its waits for replies: no run is left to take them (and the replies start other bundles again).
       await tx.execute(sql`delete from reply_waits where flow_id = ${id}`);
       await tx.delete(flows).where(eq(flows.id, id));
+      if (by) await recordAudit(tx, by, { kind: 'bundle.deleted', targetType: 'bundle', targetId: id, detail: { name: flow.name } });
     });
   }
 
@@ -130,7 +150,7 @@ export class FlowService {
    * Starts the bundle: publishes its draft as a new version, or with `version` runs that earlier version
    * again (a roll back: the draft stays as it is). Either way the version's trigger is subscribed.
    */
-  async start(workspaceId: string, id: string, opts: { version?: number; userId?: string } = {}): Promise<Flow> {
+  async start(workspaceId: string, id: string, opts: { version?: number; userId?: string; by?: AuditActor } = {}): Promise<Flow> {
     const refs = await this.connectionRefs(workspaceId);
     const changed = new Set<string>();
     await this.deps.db.transaction(async (tx) => {
@@ -187,27 +207,31 @@ export class FlowService {
       }
       changed.add(trigger.connectionId ?? internalSubscriptionsKey(workspaceId));
       await tx.update(flows).set({ status: 'running', activeVersionId: version.id, updatedAt: new Date() }).where(eq(flows.id, id));
+      if (opts.by) await recordAudit(tx, opts.by, { kind: 'bundle.started', targetType: 'bundle', targetId: id, detail: { name: flow.name, version: version.number } });
     });
     await this.deps.subscriptionsChanged([...changed]);
     return this.get(workspaceId, id);
   }
 
-  async stop(workspaceId: string, id: string): Promise<Flow> {
-    await this.get(workspaceId, id);
+  async stop(workspaceId: string, id: string, by?: AuditActor): Promise<Flow> {
+    const flow = await this.get(workspaceId, id);
     await this.deps.db.delete(schedules).where(inArray(schedules.subscriptionId, this.deps.db.select({ id: triggerSubscriptions.id }).from(triggerSubscriptions).where(eq(triggerSubscriptions.flowId, id))));
     const old = await this.deps.db
       .update(triggerSubscriptions)
       .set({ active: false })
       .where(and(eq(triggerSubscriptions.flowId, id), eq(triggerSubscriptions.active, true)))
       .returning({ connectionId: triggerSubscriptions.connectionId });
-    await this.deps.db.update(flows).set({ status: 'stopped', updatedAt: new Date() }).where(eq(flows.id, id));
+    await this.deps.db.transaction(async (tx) => {
+      await tx.update(flows).set({ status: 'stopped', updatedAt: new Date() }).where(eq(flows.id, id));
+      if (by) await recordAudit(tx, by, { kind: 'bundle.stopped', targetType: 'bundle', targetId: id, detail: { name: flow.name } });
+    });
     await this.deps.subscriptionsChanged([...new Set(old.map((o) => o.connectionId ?? internalSubscriptionsKey(workspaceId)))]);
     return this.get(workspaceId, id);
   }
 
-  async duplicate(workspaceId: string, id: string): Promise<Flow> {
+  async duplicate(workspaceId: string, id: string, by?: AuditActor): Promise<Flow> {
     const flow = await this.get(workspaceId, id);
-    return this.create(workspaceId, { name: `${flow.name} (copy)`, graph: flow.graph });
+    return this.open(workspaceId, await this.insert(workspaceId, `${flow.name} (copy)`, flow.graph, by, 'bundle.duplicated'));
   }
 
   async exportFlow(workspaceId: string, id: string): Promise<FlowExport> {
@@ -216,7 +240,7 @@ export class FlowService {
   }
 
   /** Imports a portable flow; connections that do not exist here are cleared so the user picks new ones. */
-  async importFlow(workspaceId: string, input: unknown): Promise<Flow> {
+  async importFlow(workspaceId: string, input: unknown, by?: AuditActor): Promise<Flow> {
     const parsed = flowExportSchema.safeParse(input);
     if (!parsed.success) {
       throw new AppError(422, 'invalid_import', 'This is not a Bundles export: expected { format: "bundles.flow/v1", name, graph }.', {
@@ -232,7 +256,6 @@ export class FlowService {
     const { issues } = validateGraph(graph, await this.connectionRefs(workspaceId));
     const onlyConnections = issues.every((i) => i.field === 'connectionId');
     if (!onlyConnections) throw invalid(issues, 'imported');
-    const [row] = await this.deps.db.insert(flows).values({ workspaceId, name: parsed.data.name, graph }).returning({ id: flows.id });
-    return this.get(workspaceId, row!.id);
+    return this.get(workspaceId, await this.insert(workspaceId, parsed.data.name, graph, by, 'bundle.imported'));
   }
 }

@@ -5,6 +5,7 @@ import { canonicalTimeZone, DEFAULT_RETENTION, DEFAULT_TIME_ZONE, MAX_RETENTION_
 import type { Db } from '../db/index.js';
 import { workspaces } from '../db/schema/index.js';
 import { AppError, notFound } from './errors.js';
+import { recordAudit, type AuditActor } from './audit.js';
 
 const retentionFields = Object.keys(DEFAULT_RETENTION) as Array<keyof Retention>;
 const isRetentionField = (key: string): key is keyof Retention => (retentionFields as string[]).includes(key);
@@ -63,15 +64,23 @@ export class SettingsService {
    * Merges `input` into settings.retention in one UPDATE: the fields not sent keep their value, and
    * settings' other keys are left as they are. Answers the whole retention, defaults filled in.
    */
-  async setRetention(workspaceId: string, input: Partial<Retention>): Promise<Retention> {
+  async setRetention(by: AuditActor, input: Partial<Retention>): Promise<Retention> {
     const change = validChange(input);
     const current = sql`case when jsonb_typeof(${workspaces.settings} -> 'retention') = 'object' then ${workspaces.settings} -> 'retention' else '{}'::jsonb end`;
-    const [row] = await this.db
-      .update(workspaces)
-      .set({ settings: sql`jsonb_set(${workspaces.settings}, '{retention}', ${current} || ${JSON.stringify(change)}::jsonb)` })
-      .where(eq(workspaces.id, workspaceId))
-      .returning({ settings: workspaces.settings });
-    if (!row) throw notFound('Workspace');
+    const row = await this.db.transaction(async (tx) => {
+      // Locked, so that the audit entry names what this change changed (a value sent as it was is no change).
+      const [before] = await tx.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, by.workspaceId)).for('update');
+      if (!before) throw notFound('Workspace');
+      const [updated] = await tx
+        .update(workspaces)
+        .set({ settings: sql`jsonb_set(${workspaces.settings}, '{retention}', ${current} || ${JSON.stringify(change)}::jsonb)` })
+        .where(eq(workspaces.id, by.workspaceId))
+        .returning({ settings: workspaces.settings });
+      const [was, now] = [withDefaults(before.settings.retention), withDefaults(updated!.settings.retention)];
+      const fields = (Object.keys(change) as Array<keyof Retention>).filter((k) => was[k] !== now[k]).sort();
+      if (fields.length > 0) await recordAudit(tx, by, { kind: 'settings.changed', targetType: 'workspace', targetId: by.workspaceId, detail: { fields } });
+      return updated!;
+    });
     return withDefaults(row.settings.retention);
   }
 
@@ -81,8 +90,8 @@ export class SettingsService {
   }
 
   /** Stores an IANA zone name that both Intl and PostgreSQL know (422 naming the field otherwise), as Intl spells it. */
-  async setTimeZone(workspaceId: string, input: unknown): Promise<string> {
-    return (await this.setWorkspace(workspaceId, { timeZone: input })).timeZone;
+  async setTimeZone(by: AuditActor, input: unknown): Promise<string> {
+    return (await this.setWorkspace(by, { timeZone: input })).timeZone;
   }
 
   /** The workspace's name and time zone (the zone's default filled in). */
@@ -96,22 +105,28 @@ export class SettingsService {
    * Renames the workspace and/or changes its time zone in one UPDATE, once both are valid: the name trimmed,
    * 1 to 100 characters; the zone as setTimeZone takes it. A field not sent keeps its value; 422 names each bad one.
    */
-  async setWorkspace(workspaceId: string, input: { name?: unknown; timeZone?: unknown }): Promise<Workspace> {
+  async setWorkspace(by: AuditActor, input: { name?: unknown; timeZone?: unknown }): Promise<Workspace> {
     const issues: Issue[] = [];
     const name = input.name === undefined ? undefined : validName(input.name);
     if (name === null) issues.push({ field: 'name', message: nameMessage });
     const zone = input.timeZone === undefined ? undefined : await this.knownTimeZone(input.timeZone);
     if (zone === null) issues.push({ field: 'timeZone', message: zoneMessage });
     if (issues.length > 0) throw invalidWorkspace(issues);
-    const [row] = await this.db
-      .update(workspaces)
-      .set({
-        ...(name ? { name } : {}),
-        ...(zone ? { settings: sql`jsonb_set(${workspaces.settings}, '{timeZone}', ${JSON.stringify(zone)}::jsonb)` } : {}),
-      })
-      .where(eq(workspaces.id, workspaceId))
-      .returning();
-    if (!row) throw notFound('Workspace');
+    const row = await this.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(workspaces).where(eq(workspaces.id, by.workspaceId)).for('update');
+      if (!before) throw notFound('Workspace');
+      const [updated] = await tx
+        .update(workspaces)
+        .set({
+          ...(name ? { name } : {}),
+          ...(zone ? { settings: sql`jsonb_set(${workspaces.settings}, '{timeZone}', ${JSON.stringify(zone)}::jsonb)` } : {}),
+        })
+        .where(eq(workspaces.id, by.workspaceId))
+        .returning();
+      const fields = [...(name && name !== before.name ? ['name'] : []), ...(zone && zone !== workspaceOf(before).timeZone ? ['timeZone'] : [])];
+      if (fields.length > 0) await recordAudit(tx, by, { kind: 'settings.changed', targetType: 'workspace', targetId: by.workspaceId, detail: { name: updated!.name, fields } });
+      return updated!;
+    });
     return workspaceOf(row);
   }
 

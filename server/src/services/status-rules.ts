@@ -8,6 +8,7 @@ import { validateGraph } from '../runtime/validate.js';
 import { isUuid } from '../ids.js';
 import { AppError, notFound } from './errors.js';
 import type { FlowService } from './flows.js';
+import { recordAudit, type AuditActor } from './audit.js';
 import { buildRuleGraph, ruleIssueOf, statusTriggers, type RuleConnection, type RuleIssue } from './status-rule-graph.js';
 
 type Row = typeof statusRules.$inferSelect;
@@ -99,14 +100,20 @@ export class StatusRuleService {
     return Promise.all(rows.map((r) => this.present(r.rule, r.status)));
   }
 
-  async create(workspaceId: string, connectionId: string, input: StatusRuleInput): Promise<StatusRule> {
+  /** `by`: who makes the change (its workspace, and the audit log's entry; the rule's bundle has none of its own). */
+  async create(by: AuditActor, connectionId: string, input: StatusRuleInput): Promise<StatusRule> {
+    const workspaceId = by.workspaceId;
     const source = await this.source(workspaceId, connectionId);
     const { graph, name } = await this.graphOf(workspaceId, source, input);
     const { active, ...rule } = input;
     const flow = await this.deps.flows.create(workspaceId, { name, graph });
     let row: Row;
     try {
-      [row] = (await this.deps.db.insert(statusRules).values({ workspaceId, connectionId, flowId: flow.id, rule }).returning()) as [Row];
+      row = await this.deps.db.transaction(async (tx) => {
+        const [inserted] = (await tx.insert(statusRules).values({ workspaceId, connectionId, flowId: flow.id, rule }).returning()) as [Row];
+        await recordAudit(tx, by, { kind: 'status_rule.created', targetType: 'status_rule', targetId: inserted.id, detail: { name } });
+        return inserted;
+      });
     } catch (err) {
       await this.deps.flows.remove(workspaceId, flow.id);
       throw err;
@@ -115,13 +122,18 @@ export class StatusRuleService {
     return this.present(row, started.status);
   }
 
-  async update(workspaceId: string, connectionId: string, ruleId: string, input: StatusRuleInput): Promise<StatusRule> {
+  async update(by: AuditActor, connectionId: string, ruleId: string, input: StatusRuleInput): Promise<StatusRule> {
+    const workspaceId = by.workspaceId;
     const source = await this.source(workspaceId, connectionId);
     const existing = await this.row(workspaceId, connectionId, ruleId);
     const { graph, name } = await this.graphOf(workspaceId, source, input);
     const { active, ...rule } = input;
     const flow = await this.deps.flows.update(workspaceId, existing.flowId, { name, graph });
-    const [row] = (await this.deps.db.update(statusRules).set({ rule, updatedAt: new Date() }).where(eq(statusRules.id, ruleId)).returning()) as [Row];
+    const row = await this.deps.db.transaction(async (tx) => {
+      const [updated] = (await tx.update(statusRules).set({ rule, updatedAt: new Date() }).where(eq(statusRules.id, ruleId)).returning()) as [Row];
+      await recordAudit(tx, by, { kind: 'status_rule.changed', targetType: 'status_rule', targetId: ruleId, detail: { name } });
+      return updated;
+    });
     // A running rule publishes its new version at once; `active` starts or stops it.
     const wantRunning = active ?? flow.status === 'running';
     const after = wantRunning ? await this.deps.flows.start(workspaceId, flow.id) : flow.status === 'running' ? await this.deps.flows.stop(workspaceId, flow.id) : flow;
@@ -129,9 +141,12 @@ export class StatusRuleService {
   }
 
   /** Removes the rule with its bundle (stopped first; its runs go with it, as when a bundle is deleted). */
-  async remove(workspaceId: string, connectionId: string, ruleId: string): Promise<void> {
+  async remove(by: AuditActor, connectionId: string, ruleId: string): Promise<void> {
+    const workspaceId = by.workspaceId;
     await this.source(workspaceId, connectionId);
     const row = await this.row(workspaceId, connectionId, ruleId);
+    const flow = await this.deps.flows.get(workspaceId, row.flowId);
     await this.deps.flows.remove(workspaceId, row.flowId);
+    await recordAudit(this.deps.db, by, { kind: 'status_rule.deleted', targetType: 'status_rule', targetId: ruleId, detail: { name: flow.name } });
   }
 }

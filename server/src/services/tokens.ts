@@ -9,6 +9,7 @@ import { effectiveRole, type TokenScope } from '@bundles/shared';
 import { isUuid } from '../ids.js';
 import type { Principal } from './auth.js';
 import { notFound } from './errors.js';
+import { recordAudit, type AuditActor } from './audit.js';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -96,16 +97,24 @@ export class TokenService {
 
   async create(by: Principal, input: ApiTokenInput): Promise<CreatedApiToken> {
     const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
-    return insertApiToken(this.db, { userId: by.userId, workspaceId: by.workspaceId, name: input.name, expiresAt });
+    return this.db.transaction(async (tx) => {
+      const created = await insertApiToken(tx, { userId: by.userId, workspaceId: by.workspaceId, name: input.name, expiresAt });
+      const [{ scope } = { scope: undefined }] = await tx.select({ scope: apiTokens.scope }).from(apiTokens).where(eq(apiTokens.id, created.id));
+      await recordAudit(tx, by, { kind: 'token.created', targetType: 'token', targetId: created.id, detail: { name: created.name, ...(scope ? { scope } : {}) } });
+      return created;
+    });
   }
 
   /** Deletes the token: the next request that sends it is refused. Another workspace's token is not found. */
-  async revoke(workspaceId: string, id: string): Promise<void> {
+  async revoke(by: AuditActor, id: string): Promise<void> {
     if (!isUuid(id)) throw notFound('API token');
-    const gone = await this.db
-      .delete(apiTokens)
-      .where(and(eq(apiTokens.id, id), eq(apiTokens.workspaceId, workspaceId)))
-      .returning({ id: apiTokens.id });
-    if (gone.length === 0) throw notFound('API token');
+    await this.db.transaction(async (tx) => {
+      const [gone] = await tx
+        .delete(apiTokens)
+        .where(and(eq(apiTokens.id, id), eq(apiTokens.workspaceId, by.workspaceId)))
+        .returning({ id: apiTokens.id, name: apiTokens.name });
+      if (!gone) throw notFound('API token');
+      await recordAudit(tx, by, { kind: 'token.revoked', targetType: 'token', targetId: id, detail: { name: gone.name } });
+    });
   }
 }

@@ -6,6 +6,7 @@ import type { Db } from '../db/index.js';
 import { connections, flows, flowVersions, users } from '../db/schema/index.js';
 import { notFound } from './errors.js';
 import type { FlowService } from './flows.js';
+import { recordAudit, type AuditActor } from './audit.js';
 
 export class VersionService {
   constructor(private deps: { db: Db; flows: FlowService }) {}
@@ -43,11 +44,15 @@ export class VersionService {
   }
 
   /** Makes a version the draft again; connections removed since are cleared for the user to pick anew. */
-  async restore(workspaceId: string, flowId: string, number: number): Promise<Flow> {
+  async restore(by: AuditActor, flowId: string, number: number): Promise<Flow> {
+    const workspaceId = by.workspaceId;
     const { graph } = await this.get(workspaceId, flowId, number);
     const known = new Set((await this.deps.db.select({ id: connections.id }).from(connections).where(eq(connections.workspaceId, workspaceId))).map((c) => c.id));
     const draft: FlowGraph = { ...graph, nodes: graph.nodes.map((n) => (n.connectionId && !known.has(n.connectionId) ? { ...n, connectionId: null } : n)) };
-    await this.deps.db.update(flows).set({ graph: draft, updatedAt: new Date() }).where(and(eq(flows.id, flowId), eq(flows.workspaceId, workspaceId)));
+    await this.deps.db.transaction(async (tx) => {
+      const [row] = await tx.update(flows).set({ graph: draft, updatedAt: new Date() }).where(and(eq(flows.id, flowId), eq(flows.workspaceId, workspaceId))).returning({ name: flows.name });
+      if (row) await recordAudit(tx, by, { kind: 'bundle.restored', targetType: 'bundle', targetId: flowId, detail: { name: row.name, version: number } });
+    });
     return this.deps.flows.get(workspaceId, flowId);
   }
 }

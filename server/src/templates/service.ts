@@ -3,6 +3,7 @@ import { getProvider } from '@bundles/nodes';
 import type { BundleTemplate, Flow, UseTemplateBody } from '@bundles/shared';
 import type { ConnectionService } from '../services/connections.js';
 import type { FlowService } from '../services/flows.js';
+import type { AuditActor } from '../services/audit.js';
 import { AppError, notFound } from '../services/errors.js';
 import { fillTemplate, type FillIssue } from './fill.js';
 
@@ -55,7 +56,8 @@ export class TemplateService {
     return issues;
   }
 
-  async use(workspaceId: string, id: string, body: UseTemplateBody): Promise<Flow> {
+  /** `by`: who makes the bundle (the audit log's `bundle.created`). */
+  async use(workspaceId: string, id: string, body: UseTemplateBody, by?: AuditActor): Promise<Flow> {
     const t = this.get(id);
     const refused = (issues: FillIssue[]) =>
       new AppError(422, 'invalid_template_use', `The bundle cannot be made: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { issues });
@@ -70,6 +72,6 @@ export class TemplateService {
       },
     });
     if (issues.length) throw refused(issues);
-    return this.deps.flows.create(workspaceId, { name: body.name, graph });
+    return this.deps.flows.create(workspaceId, { name: body.name, graph }, by);
   }
 }
