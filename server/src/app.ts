@@ -30,6 +30,7 @@ import { messageRoutes } from './routes/messages.js';
 import { hookRoutes } from './routes/hooks.js';
 import { settingsRoutes } from './routes/settings.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { workspaceRoutes } from './routes/workspaces.js';
 import { statusRuleRoutes } from './routes/status-rules.js';
 import { templateRoutes } from './routes/templates.js';
 import { loadTemplates } from './templates/load.js';
@@ -148,6 +149,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(messageRoutes, { messages });
   await app.register(settingsRoutes, { settings: new SettingsService(db) });
   await app.register(tokenRoutes, { tokens: new TokenService(db) });
+  await app.register(workspaceRoutes, { db });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });
   await app.register(hookRoutes, { ingest: runtime.ingestDeps, publicUrl: opts.publicUrl, observe: opts.metrics.observeWebhook });
