@@ -30,6 +30,7 @@ import type {
   ValidationIssue,
   SchedulePreview,
   Workspace,
+  WorkspaceSummary,
 } from './types';
 import { errorTextOf } from '@bundles/shared/error-texts';
 
@@ -215,6 +216,15 @@ export const api = {
     /** The answer carries the token's value, shown this once. */
     create: (body: ApiTokenInput) => request<CreatedApiToken>('POST', '/api/tokens', { body }),
     revoke: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
+  },
+
+  workspaces: {
+    /** The user's workspaces with their role in each; `current` is the one the session acts in. */
+    list: () => request<WorkspaceSummary[]>('GET', '/api/workspaces'),
+    /** A new workspace whose owner is the user; the session stays where it is until it switches. */
+    create: (name: string) => request<WorkspaceSummary>('POST', '/api/workspaces', { body: { name } }),
+    /** Moves the session (and the next login) to the workspace. */
+    switchTo: (id: string) => request<WorkspaceSummary>('POST', `/api/workspaces/${enc(id)}/switch`),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),
