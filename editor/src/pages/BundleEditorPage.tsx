@@ -47,6 +47,7 @@ import { useAutosave } from '../canvas/useAutosave';
 import { TestPanel, WAIT_FOR_REPLY, type PinnedData } from '../testing/TestPanel';
 import type { TestRun } from '../testing/testApi';
 import { pinnedValues, testStepStatus } from '../testing/testView';
+import { useRole } from '../lib/role';
 
 export function BundleEditorPage({ flowId }: { flowId: string }) {
   const flow = useAsync(() => api.flows.get(flowId), [flowId]);
@@ -79,6 +80,8 @@ function saveStateText(state: 'saved' | 'pending' | 'saving' | 'error'): string 
 }
 
 function Editor({ initialFlow }: { initialFlow: Flow }) {
+  const { can, whyNot } = useRole();
+  const edit = can('editBundles');
   const catalog = useCatalog();
   const { manifests, providerTitles } = catalog;
   const toast = useToast();
@@ -387,26 +390,31 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
           <button type="button" className="btn btn-sm btn-ghost" onClick={() => setShowShortcuts(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" data-testid="shortcuts">
             ?
           </button>
-          <button type="button" className="btn btn-sm" onClick={() => void save()} disabled={!dirty || busy !== null} data-testid="save" title="Save (Ctrl+S)">
+          <button type="button" className="btn btn-sm" onClick={() => void save()} disabled={!dirty || busy !== null || !edit} data-testid="save" title={whyNot('editBundles') ?? 'Save (Ctrl+S)'}>
             Save
           </button>
           {running ? (
             <>
               {draftPending && (
-                <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null} data-testid="publish">
+                <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null || !edit} title={whyNot('editBundles') ?? undefined} data-testid="publish">
                   Publish draft
                 </button>
               )}
-              <button type="button" className="btn btn-sm btn-danger" onClick={() => void stop()} disabled={busy !== null} data-testid="stop">
+              <button type="button" className="btn btn-sm btn-danger" onClick={() => void stop()} disabled={busy !== null || !edit} title={whyNot('editBundles') ?? undefined} data-testid="stop">
                 {busy === 'stop' ? 'Stopping…' : 'Stop'}
               </button>
             </>
           ) : (
-            <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null} data-testid="start">
+            <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null || !edit} title={whyNot('editBundles') ?? undefined} data-testid="start">
               {busy === 'start' ? 'Starting…' : 'Start'}
             </button>
           )}
         </div>
+        {!edit && (
+          <div className="banner banner-info" data-testid="read-only-banner">
+            You can look at this bundle and its runs, not change it: {whyNot('editBundles')}
+          </div>
+        )}
         {initialFlow.managedBy && (
           <div className="banner banner-info" data-testid="managed-banner">
             This bundle is a rule of the <NavLink href={`/connections/${initialFlow.managedBy.connectionId}/status-messages`}>Status messages</NavLink> screen: saving the rule there
@@ -426,7 +434,9 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               onBeforeDelete={onBeforeDelete}
               onNodeDragStart={onNodeDragStart}
               isValidConnection={isValidConnection}
-              deleteKeyCode={['Backspace', 'Delete']}
+              deleteKeyCode={edit ? ['Backspace', 'Delete'] : null}
+              nodesDraggable={edit}
+              nodesConnectable={edit}
               multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
               fitView={initialCanvas.nodes.length > 0}
               fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}

@@ -8,6 +8,8 @@ import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
 import { ApiTokensSection } from './ApiTokensSection';
 import { WorkspaceSection } from './WorkspaceForm';
+import { RoleNote } from '../components/RoleNote';
+import { useRole } from '../lib/role';
 
 /** MAX_RETENTION_DAYS of @bundles/shared (the editor takes only types from it); a hint here, the server decides. */
 const maxDays = 3650;
@@ -44,6 +46,7 @@ export function SettingsPage() {
 }
 
 function RetentionForm({ settings, onSaved }: { settings: RetentionSettings; onSaved: (s: RetentionSettings) => void }) {
+  const canChange = useRole().can('changeSettings');
   const toast = useToast();
   const [drafts, setDrafts] = useState<Drafts>(() => draftsOf(settings));
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
@@ -89,6 +92,8 @@ function RetentionForm({ settings, onSaved }: { settings: RetentionSettings; onS
           void submit();
         }}
       >
+        <RoleNote action="changeSettings" />
+        <fieldset className="fieldset-plain" disabled={!canChange}>
         {fields.map((f) => (
           <DaysField
             key={f.key}
@@ -112,6 +117,7 @@ function RetentionForm({ settings, onSaved }: { settings: RetentionSettings; onS
             {busy ? 'Saving…' : 'Save'}
           </button>
         </div>
+        </fieldset>
       </form>
     </section>
   );
