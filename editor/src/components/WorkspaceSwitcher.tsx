@@ -21,6 +21,8 @@ export function WorkspaceSwitcher({ me, onSwitched }: { me: Me; onSwitched: () =
   useEffect(() => {
     if (!open) return;
     let live = true;
+    // Loaded on each opening: another tab may have made or left a workspace since.
+    setList(null);
     setLoadError(undefined);
     api.workspaces.list().then(
       (l) => live && setList(l),
