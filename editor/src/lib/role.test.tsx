@@ -3,9 +3,11 @@
 import { render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../api/client';
-import type { Role } from '../api/types';
+import type { Connection, Role } from '../api/types';
 import { ToastProvider } from '../components/toast';
+import { ConnectionPicker } from '../inspector/ConnectionPicker';
 import { SettingsPage } from '../pages/SettingsPage';
+import { fixtureProviders, manifestOf } from '../test-fixtures';
 import { can, whyNot } from './role';
 import { SessionProvider } from './session';
 
@@ -54,5 +56,44 @@ describe('Settings by role', () => {
     expect((await screen.findByTestId('retention-runsDays')).matches(':disabled')).toBe(false);
     expect(screen.getByLabelText('Name').matches(':disabled')).toBe(false);
     expect(screen.queryByTestId('role-note')).toBeNull();
+  });
+});
+
+describe('the node’s connection picker by role', () => {
+  const twilio: Connection = { id: 'c1', provider: 'twilio', name: 'Loja SMS', config: {}, secretsSet: [], webhookUrl: null, status: 'ok', lastTest: null, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' };
+  const renderAs = (role: Role, connections: Connection[]) => {
+    const manifest = manifestOf('twilio.send_sms');
+    render(
+      <SessionProvider value={{ me: { user: { id: 'u1', email: 'ana@loja.com.br', name: null }, workspace: { id: 'w1', name: 'Loja' }, role }, onWorkspaceRenamed: () => {} }}>
+        <ConnectionPicker
+          manifest={manifest}
+          connectionId={null}
+          connections={connections}
+          provider={fixtureProviders.find((p) => p.id === manifest.connectionProvider)}
+          providerTitles={new Map(fixtureProviders.map((p) => [p.id, p.title]))}
+          issues={[]}
+          onChange={() => {}}
+          onConnectionCreated={() => {}}
+        />
+      </SessionProvider>,
+    );
+  };
+  const options = () => Array.from((screen.getByTestId('connection-picker') as HTMLSelectElement).options).map((o) => o.textContent);
+
+  it('lets an editor pick an existing connection but not make one, saying who does when there is none', () => {
+    renderAs('editor', [twilio]);
+    expect(options()).toEqual(['Choose a connection…', 'Loja SMS']);
+    expect(screen.queryByTestId('connection-admin-only')).toBeNull();
+  });
+
+  it('tells an editor with no connection of the kind that an admin makes it', () => {
+    renderAs('editor', []);
+    expect(options()).toEqual(['No Twilio connection yet']);
+    expect(screen.getByTestId('connection-admin-only').textContent).toBe('An admin of the workspace makes connections: Needs the admin role: yours here is editor.');
+  });
+
+  it('offers an admin a new connection from the picker', () => {
+    renderAs('admin', [twilio]);
+    expect(options()).toEqual(['Choose a connection…', 'Loja SMS', '+ New Twilio connection…']);
   });
 });
