@@ -350,7 +350,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
           <NavLink href="/bundles" className="btn btn-ghost btn-sm" aria-label="Back to bundles">
             ←
           </NavLink>
-          <input className="name-input" value={name} onChange={(e) => setName(e.target.value)} aria-label="Bundle name" data-testid="bundle-name" />
+          <input className="name-input" value={name} readOnly={!edit} onChange={(e) => setName(e.target.value)} aria-label="Bundle name" data-testid="bundle-name" />
           <StatusPill status={flow.status} />
           {running && flow.activeVersion && (
             <span className="muted small" data-testid="active-version">
@@ -422,7 +422,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
           </div>
         )}
         <div className="editor-body">
-          <Palette nodeTypes={catalog.nodeTypes} providerTitles={providerTitles} hasTrigger={hasTrigger} onAdd={(t) => addNode(t)} />
+          {edit && <Palette nodeTypes={catalog.nodeTypes} providerTitles={providerTitles} hasTrigger={hasTrigger} onAdd={(t) => addNode(t)} />}
           <div className="canvas-wrap" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
             <ReactFlow<BundleNode, BundleEdge>
               nodes={nodes}
@@ -581,6 +581,8 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                 </div>
               )}
               {tab === 'inspect' && selected && (
+                // Below editor the node's settings are shown, not changed.
+                <fieldset className="fieldset-plain" disabled={!edit}>
                 <Inspector
                   key={selected.id}
                   node={selected}
@@ -598,13 +600,14 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                   onDelete={deleteSelection}
                   onConnectionCreated={(c) => connections.setData((all) => [...(all ?? []), c])}
                 />
+                </fieldset>
               )}
               {tab === 'inspect' && !selected && (selectedNodes.length > 1 || selectedEdges.length > 0) && (
                 <div className="inspector-empty">
                   <p>
                     {selectedNodes.length} node{selectedNodes.length === 1 ? '' : 's'} and {selectedEdges.length} connection{selectedEdges.length === 1 ? '' : 's'} selected.
                   </p>
-                  <button type="button" className="btn btn-danger btn-sm" onClick={deleteSelection} data-testid="delete-selection">
+                  <button type="button" className="btn btn-danger btn-sm" onClick={deleteSelection} disabled={!edit} data-testid="delete-selection">
                     Delete selection
                   </button>
                 </div>
