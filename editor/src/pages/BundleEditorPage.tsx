@@ -384,7 +384,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               ↷
             </button>
           </div>
-          <button type="button" className="btn btn-sm" onClick={autoLayout} disabled={nodes.length === 0} data-testid="auto-layout">
+          <button type="button" className="btn btn-sm" onClick={autoLayout} disabled={nodes.length === 0 || !edit} data-testid="auto-layout">
             Auto-layout
           </button>
           <button type="button" className="btn btn-sm btn-ghost" onClick={() => setShowShortcuts(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" data-testid="shortcuts">
