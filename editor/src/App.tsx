@@ -7,6 +7,7 @@ import { ConfirmProvider } from './components/confirm';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ToastProvider } from './components/toast';
 import { ErrorState, Spinner } from './components/ui';
+import { WorkspaceSwitcher } from './components/WorkspaceSwitcher';
 import { lazyPage } from './components/LazyPage';
 import { NavLink, mayLeave } from './lib/navigation';
 import { SessionProvider, type Session } from './lib/session';
@@ -80,14 +81,14 @@ export function App() {
           )}
           {auth.kind === 'setup' && <SetupPage onDone={() => void check()} />}
           {auth.kind === 'login' && <LoginPage onDone={() => void check()} />}
-          {auth.kind === 'in' && <Shell me={auth.me} onLogout={() => setAuth({ kind: 'login' })} onWorkspaceRenamed={renamed} />}
+          {auth.kind === 'in' && <Shell me={auth.me} onLogout={() => setAuth({ kind: 'login' })} onWorkspaceRenamed={renamed} onWorkspaceSwitched={() => void check()} />}
         </ConfirmProvider>
       </ToastProvider>
     </ErrorBoundary>
   );
 }
 
-function Shell({ me, onLogout, onWorkspaceRenamed }: { me: Me; onLogout: () => void; onWorkspaceRenamed: (name: string) => void }) {
+function Shell({ me, onLogout, onWorkspaceRenamed, onWorkspaceSwitched }: { me: Me; onLogout: () => void; onWorkspaceRenamed: (name: string) => void; onWorkspaceSwitched: () => void }) {
   const [location] = useLocation();
   const session = useMemo<Session>(() => ({ me, onWorkspaceRenamed }), [me, onWorkspaceRenamed]);
   const section = location.split('/')[1] ?? '';
@@ -129,8 +130,9 @@ function Shell({ me, onLogout, onWorkspaceRenamed }: { me: Me; onLogout: () => v
           </NavLink>
         </nav>
         <div className="topbar-user">
+          <WorkspaceSwitcher me={me} onSwitched={onWorkspaceSwitched} />
           <span className="muted" title={me.user.email}>
-            <span data-testid="topbar-workspace">{me.workspace.name}</span> · {me.user.email}
+            {me.user.email}
           </span>
           <button type="button" className="btn btn-ghost btn-sm" onClick={() => void logout()} data-testid="logout">
             Log out

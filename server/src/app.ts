@@ -31,6 +31,7 @@ import { messageRoutes } from './routes/messages.js';
 import { hookRoutes } from './routes/hooks.js';
 import { settingsRoutes } from './routes/settings.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { workspaceRoutes } from './routes/workspaces.js';
 import { statusRuleRoutes } from './routes/status-rules.js';
 import { templateRoutes } from './routes/templates.js';
 import { auditRoutes } from './routes/audit.js';
@@ -163,6 +164,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(memberRoutes, { members: new MemberService(db) });
   await app.register(invitationRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://'), invitations: new InvitationService({ db, publicUrl: opts.publicUrl, mailer: createMailer({ smtpUrl: opts.smtp?.url, from: opts.smtp?.from ?? 'Bundles <bundles@localhost>' }) }) });
   await app.register(meRoutes, { account: new AccountService(db) });
+  await app.register(workspaceRoutes, { db });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
   await app.register(auditRoutes, { db });
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });

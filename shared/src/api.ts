@@ -1,6 +1,6 @@
 // Shapes of the API's answers, shared by the server's routes and the editor.
 import { z } from 'zod';
-import { roleSchema } from './roles.js';
+import { roleSchema, tokenScopeSchema } from './roles.js';
 import { flowGraphSchema } from './graph.js';
 import { flowIssueSchema } from './errors.js';
 
@@ -285,12 +285,20 @@ export const apiTokenSchema = z.object({
   lastUsedAt: timestamp.nullable(),
   /** Null: never expires. */
   expiresAt: timestamp.nullable(),
+  /** What it may do: `read` (as a viewer), `write` (as an editor), `admin` (as its user); never above its user's role. */
+  scope: tokenScopeSchema,
+  /** The e-mail address of the user it belongs to (an admin lists every member's tokens). */
+  userEmail: z.string(),
 });
 export type ApiToken = z.infer<typeof apiTokenSchema>;
 
-/** POST /api/tokens: a name, and optionally how many days the token lives (default: until revoked). */
+/**
+ * POST /api/tokens: a name, a scope (default: the highest the caller's role allows), and optionally how many
+ * days the token lives (default: until revoked).
+ */
 export const apiTokenInputSchema = z.object({
   name: z.string().trim().min(1).max(100),
+  scope: tokenScopeSchema.optional(),
   expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).optional(),
 });
 export type ApiTokenInput = z.infer<typeof apiTokenInputSchema>;
@@ -302,3 +310,13 @@ export type CreatedApiToken = z.infer<typeof createdApiTokenSchema>;
 /** `GET /api/node-types/core.schedule/preview`: a schedule's next three ticks (ISO times, UTC). */
 export const schedulePreviewSchema = z.object({ next: z.array(z.string()) });
 export type SchedulePreview = z.infer<typeof schedulePreviewSchema>;
+
+/** One workspace of the calling user, as GET /api/workspaces lists it: their role there, and whether this request acts in it. */
+export const workspaceSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  /** This request acts in it (the session's current workspace, or the token's). */
+  current: z.boolean(),
+});
+export type WorkspaceSummary = z.infer<typeof workspaceSummarySchema>;

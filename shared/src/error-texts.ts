@@ -15,6 +15,7 @@ export const errorTexts: Record<string, ErrorText> = {
   too_many_attempts: { sentence: 'Too many failed sign-ins: signing in is paused for a while.', hint: 'Wait the minutes named, then try again.' },
   cross_origin: { sentence: 'This change came from another site or port, so it was refused.', hint: 'Make the change in the Bundles editor itself; scripts should send an API token instead of the login cookie.' },
   forbidden: { sentence: 'Your role in this workspace does not allow this.', hint: 'Ask an admin of the workspace for a higher role, or use a token with a wider scope.' },
+  token_cannot_switch: { sentence: 'An API token works in its own workspace only; it cannot switch.', hint: 'Make a token in the other workspace, or switch in the editor’s header.' },
   not_a_member: { sentence: 'You are not a member of that workspace.', hint: 'Switch to one of your workspaces in the header, or ask its admin for an invitation.' },
   invalid_workspace: { sentence: 'The workspace named in the request is not a workspace id.', hint: 'Send X-Bundles-Workspace with the id from GET /api/workspaces.' },
   no_workspace: { sentence: 'This account belongs to no workspace any more.', hint: 'Ask an admin of your workspace to invite you again.' },

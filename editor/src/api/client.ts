@@ -31,6 +31,7 @@ import type {
   SchedulePreview,
   Workspace,
   AllowedHostsSettings,
+  WorkspaceSummary,
 } from './types';
 import type { CreatedInvitation, Invitation, InvitationPreview, Member, Role } from '@bundles/shared';
 import { errorTextOf } from '@bundles/shared/error-texts';
@@ -246,6 +247,14 @@ export const api = {
     /** A page of the audit log, newest first (admins): `kind` exact or a prefix ending with a dot; `nextCursor` fetches the next. */
     list: (params: { userId?: string; kind?: string; from?: string; to?: string; cursor?: string; limit?: number } = {}) =>
       request<AuditPage>('GET', `/api/audit${query(params)}`),
+  },
+  workspaces: {
+    /** The user's workspaces with their role in each; `current` is the one the session acts in. */
+    list: () => request<WorkspaceSummary[]>('GET', '/api/workspaces'),
+    /** A new workspace whose owner is the user; the session stays where it is until it switches. */
+    create: (name: string) => request<WorkspaceSummary>('POST', '/api/workspaces', { body: { name } }),
+    /** Moves the session (and the next login) to the workspace. */
+    switchTo: (id: string) => request<WorkspaceSummary>('POST', `/api/workspaces/${enc(id)}/switch`),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),

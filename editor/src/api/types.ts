@@ -101,7 +101,8 @@ export type {
 import type { Flow, MessageSend, Run, Step, StepResolution, StatusRuleTrigger } from '@bundles/shared';
 export type { StatusRule, StatusRuleInput } from '@bundles/shared';
 export type { RecordedEvent, TestInput, TestRun, TestRunSummary, TestStep } from '@bundles/shared';
-export type { AllowedHostsSettings, ApiToken, ApiTokenInput, CreatedApiToken, Me, SchedulePreview, Workspace } from '@bundles/shared';
+export type { AllowedHostsSettings, ApiToken, ApiTokenInput, CreatedApiToken, Me, SchedulePreview, Workspace, WorkspaceSummary } from '@bundles/shared';
+export type { Role, TokenScope } from '@bundles/shared';
 
 export type FlowStatus = Flow['status'];
 export type RunStatus = Run['status'];

@@ -3,6 +3,7 @@ import type { Connection, NodeManifest, ProviderDescriptor, ValidationIssue } fr
 import { Modal } from '../components/ui';
 import { ConnectionForm } from './ConnectionForm';
 import { connectionProviderOf, connectionProvidersOf, connectionsFor } from './connections';
+import { useRole } from '../lib/role';
 
 const NEW_CONNECTION = '__new';
 
@@ -29,6 +30,9 @@ export function ConnectionPicker({
   onConnectionCreated: (c: Connection) => void;
 }) {
   const [creating, setCreating] = useState(false);
+  // An editor uses the connections an admin made; making one is an admin's.
+  const { can, whyNot } = useRole();
+  const mayCreate = can('manageConnections');
   const providerId = connectionProviderOf(manifest);
   const providerTitle = provider?.title ?? providerTitles.get(providerId) ?? providerId;
   const choices = connectionsFor(manifest, connections);
@@ -63,9 +67,14 @@ export function ConnectionPicker({
               {c.status === 'broken' ? ' (broken)' : ''}
             </option>
           ))}
-          {!several && <option value={NEW_CONNECTION}>+ New {providerTitle} connection…</option>}
+          {!several && mayCreate && <option value={NEW_CONNECTION}>+ New {providerTitle} connection…</option>}
         </select>
       </div>
+      {!mayCreate && choices.length === 0 && (
+        <span className="field-help" data-testid="connection-admin-only">
+          An admin of the workspace makes connections: {whyNot('manageConnections')}
+        </span>
+      )}
       {optional && <span className="field-help">Optional: its credentials are stored encrypted and sent with every request.</span>}
       {issues.map((i, n) => (
         <span key={n} className="field-error" role="alert">

@@ -4,17 +4,18 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError } from '../api/client';
-import type { ApiToken } from '../api/types';
+import type { ApiToken, Role } from '../api/types';
 import { ConfirmProvider } from '../components/confirm';
 import { ToastProvider } from '../components/toast';
+import { SessionProvider } from '../lib/session';
 import { ApiTokensSection } from './ApiTokensSection';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const daysFromNow = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
 
-const setupToken: ApiToken = { id: '0190a3c2-0000-7000-8000-000000000001', name: 'setup', prefix: 'bnd_q3Zx', createdAt: minutesAgo(60 * 24 * 40), lastUsedAt: minutesAgo(5), expiresAt: null };
-const zapier: ApiToken = { id: '0190a3c2-0000-7000-8000-000000000002', name: 'Zapier', prefix: 'bnd_7Hk2', createdAt: minutesAgo(60 * 24 * 3), lastUsedAt: null, expiresAt: daysFromNow(87) };
-const oldScript: ApiToken = { id: '0190a3c2-0000-7000-8000-000000000003', name: 'old backup script', prefix: null, createdAt: minutesAgo(60 * 24 * 400), lastUsedAt: minutesAgo(60 * 24 * 35), expiresAt: minutesAgo(60 * 24 * 30) };
+const setupToken: ApiToken = { id: '0190a3c2-0000-7000-8000-000000000001', name: 'setup', prefix: 'bnd_q3Zx', createdAt: minutesAgo(60 * 24 * 40), lastUsedAt: minutesAgo(5), expiresAt: null, scope: 'admin', userEmail: 'owner@example.com' };
+const zapier: ApiToken = { id: '0190a3c2-0000-7000-8000-000000000002', name: 'Zapier', prefix: 'bnd_7Hk2', createdAt: minutesAgo(60 * 24 * 3), lastUsedAt: null, expiresAt: daysFromNow(87), scope: 'write', userEmail: 'ana@example.com' };
+const oldScript: ApiToken = { id: '0190a3c2-0000-7000-8000-000000000003', name: 'old backup script', prefix: null, createdAt: minutesAgo(60 * 24 * 400), lastUsedAt: minutesAgo(60 * 24 * 35), expiresAt: minutesAgo(60 * 24 * 30), scope: 'read', userEmail: 'owner@example.com' };
 
 const renderSection = () =>
   render(
@@ -23,6 +24,16 @@ const renderSection = () =>
         <ApiTokensSection />
       </ConfirmProvider>
     </ToastProvider>,
+  );
+const renderAs = (role: Role) =>
+  render(
+    <SessionProvider value={{ me: { user: { id: 'u1', email: 'ana@example.com', name: null }, workspace: { id: 'w1', name: 'Loja' }, role }, onWorkspaceRenamed: () => {} }}>
+      <ToastProvider>
+        <ConfirmProvider>
+          <ApiTokensSection />
+        </ConfirmProvider>
+      </ToastProvider>
+    </SessionProvider>,
   );
 const rowOf = (name: string) => screen.getAllByTestId('token-row').find((r) => r.dataset.tokenName === name)!;
 
@@ -64,7 +75,7 @@ describe('ApiTokensSection', () => {
     await user.selectOptions(screen.getByLabelText('Expires'), '30 days');
     await user.click(screen.getByRole('button', { name: 'Create token' }));
 
-    expect(create).toHaveBeenCalledWith({ name: 'Zapier', expiresInDays: 30 });
+    expect(create).toHaveBeenCalledWith({ name: 'Zapier', scope: 'admin', expiresInDays: 30 });
     const box = await screen.findByTestId('new-token');
     expect(box.textContent).toMatch(/Token “Zapier” created\..*not shown again/);
     expect((screen.getByTestId('new-token-value') as HTMLInputElement).value).toBe(value);
@@ -95,7 +106,7 @@ describe('ApiTokensSection', () => {
     await user.type(screen.getByLabelText('Token name'), 'backup');
     expect(screen.queryByTestId('token-name-error')).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Create token' }));
-    expect(create).toHaveBeenCalledWith({ name: 'backup' });
+    expect(create).toHaveBeenCalledWith({ name: 'backup', scope: 'admin' });
     expect((await screen.findByTestId('token-name-error')).textContent).toBe('Too big: expected string to have <=100 characters');
     expect(screen.queryByTestId('new-token')).toBeNull();
   });
@@ -138,5 +149,45 @@ describe('ApiTokensSection', () => {
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     await screen.findByTestId('token-table');
     expect(list).toHaveBeenCalledTimes(2);
+  });
+
+  it('shows an admin each token’s scope and user; makes a token of the scope chosen', async () => {
+    const user = userEvent.setup();
+    vi.spyOn(api.tokens, 'list').mockResolvedValue([zapier, setupToken]);
+    const create = vi.spyOn(api.tokens, 'create').mockResolvedValue({ ...zapier, id: 'new', name: 'Reader', scope: 'read', token: 'bnd_reader' });
+    renderAs('admin');
+    await screen.findByTestId('token-table');
+    expect(within(rowOf('Zapier')).getByTestId('token-scope-cell').textContent).toBe('write');
+    expect(within(rowOf('Zapier')).getByTestId('token-user').textContent).toBe('ana@example.com');
+    expect(within(rowOf('setup')).getByTestId('token-user').textContent).toBe('owner@example.com');
+    expect((screen.getByLabelText('Scope') as HTMLSelectElement).value).toBe('admin');
+
+    await user.type(screen.getByLabelText('Token name'), 'Reader');
+    await user.selectOptions(screen.getByLabelText('Scope'), 'read');
+    await user.click(screen.getByRole('button', { name: 'Create token' }));
+    expect(create).toHaveBeenCalledWith({ name: 'Reader', scope: 'read' });
+    expect(within(await waitFor(() => rowOf('Reader'))).getByTestId('token-scope-cell').textContent).toBe('read');
+  });
+
+  it('offers an editor write at most (admin disabled, with why), and lists no user column: their own tokens only', async () => {
+    vi.spyOn(api.tokens, 'list').mockResolvedValue([zapier]);
+    renderAs('editor');
+    await screen.findByTestId('token-table');
+    const select = screen.getByLabelText('Scope') as HTMLSelectElement;
+    expect(select.value).toBe('write');
+    const admin = Array.from(select.options).find((o) => o.value === 'admin')!;
+    expect(admin.disabled).toBe(true);
+    expect(admin.textContent).toMatch(/needs the admin role/);
+    expect(screen.queryByTestId('token-user')).toBeNull();
+    expect(screen.getByTestId('api-tokens').textContent).toContain('You see your own tokens here.');
+  });
+
+  it('gives a viewer read tokens only', async () => {
+    vi.spyOn(api.tokens, 'list').mockResolvedValue([]);
+    renderAs('viewer');
+    await screen.findByText('No API tokens yet');
+    const select = screen.getByLabelText('Scope') as HTMLSelectElement;
+    expect(select.value).toBe('read');
+    expect(Array.from(select.options).filter((o) => !o.disabled).map((o) => o.value)).toEqual(['read']);
   });
 });

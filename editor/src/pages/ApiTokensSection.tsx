@@ -1,11 +1,13 @@
-// The workspace's API tokens (GET/POST/DELETE /api/tokens): listed with their last use and expiry, created with
-// the value shown once (NewTokenForm), revoked after a confirmation.
+// The workspace's API tokens (GET/POST/DELETE /api/tokens): listed with their scope, last use and expiry (an
+// admin sees every member's, with whose it is), created with the value shown once (NewTokenForm), revoked after a confirmation.
+import { roleAtLeast } from '@bundles/shared/roles';
 import { api, ApiError, errorToastText } from '../api/client';
 import { useAsync } from '../api/hooks';
 import type { ApiToken } from '../api/types';
 import { useConfirm } from '../components/confirm';
 import { useToast } from '../components/toast';
 import { EmptyState, ErrorState, Spinner, timeAgo } from '../components/ui';
+import { useRole } from '../lib/role';
 import { NewTokenForm } from './NewTokenForm';
 
 const dateOf = (iso: string) => new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
@@ -15,6 +17,8 @@ export function ApiTokensSection() {
   const tokens = useAsync(() => api.tokens.list(), []);
   const confirm = useConfirm();
   const toast = useToast();
+  // An admin lists (and may revoke) every member's tokens; anyone else their own.
+  const everyone = roleAtLeast(useRole().role, 'admin');
 
   const revoke = async (token: ApiToken) => {
     const ok = await confirm({
@@ -38,8 +42,9 @@ export function ApiTokensSection() {
     <section className="settings-section" aria-labelledby="tokens-title" data-testid="api-tokens">
       <h2 id="tokens-title">API tokens</h2>
       <p className="muted">
-        Scripts and other services call the Bundles API with a token: <code>Authorization: Bearer &lt;token&gt;</code>. Create one per caller, so that each can be revoked on its own. The last use is
-        recorded at most once a minute.
+        Scripts and other services call the Bundles API with a token: <code>Authorization: Bearer &lt;token&gt;</code>. Create one per caller, so that each can be revoked on its own. A token's scope
+        limits it to reading, to editing bundles, or to all your role may do. The last use is recorded at most once a minute.
+        {everyone ? ' As an admin you see every member’s tokens here, and may revoke any.' : ' You see your own tokens here.'}
       </p>
       <NewTokenForm onCreated={(t) => tokens.setData((list) => [t, ...(list ?? [])])} />
       {tokens.loading && !tokens.data && <Spinner label="Loading tokens…" />}
@@ -47,12 +52,12 @@ export function ApiTokensSection() {
       {tokens.data && tokens.data.length === 0 && (
         <EmptyState title="No API tokens yet">Create one above for each script or service that calls the API; its value is shown once, when created.</EmptyState>
       )}
-      {tokens.data && tokens.data.length > 0 && <TokenTable tokens={tokens.data} onRevoke={(t) => void revoke(t)} />}
+      {tokens.data && tokens.data.length > 0 && <TokenTable tokens={tokens.data} showUser={everyone} onRevoke={(t) => void revoke(t)} />}
     </section>
   );
 }
 
-function TokenTable({ tokens, onRevoke }: { tokens: ApiToken[]; onRevoke: (t: ApiToken) => void }) {
+function TokenTable({ tokens, showUser, onRevoke }: { tokens: ApiToken[]; showUser: boolean; onRevoke: (t: ApiToken) => void }) {
   const now = Date.now();
   return (
     <div className="table-wrap">
@@ -60,6 +65,8 @@ function TokenTable({ tokens, onRevoke }: { tokens: ApiToken[]; onRevoke: (t: Ap
         <thead>
           <tr>
             <th>Name</th>
+            {showUser && <th>User</th>}
+            <th>Scope</th>
             <th>Created</th>
             <th>Last used</th>
             <th>Expires</th>
@@ -74,6 +81,10 @@ function TokenTable({ tokens, onRevoke }: { tokens: ApiToken[]; onRevoke: (t: Ap
                 <td>
                   <strong>{t.name}</strong>
                   {t.prefix && <code className="token-prefix muted">{t.prefix}…</code>}
+                </td>
+                {showUser && <td data-testid="token-user">{t.userEmail}</td>}
+                <td data-testid="token-scope-cell">
+                  <span className="pill">{t.scope}</span>
                 </td>
                 <td title={fullTime(t.createdAt)}>{dateOf(t.createdAt)}</td>
                 <td title={t.lastUsedAt ? fullTime(t.lastUsedAt) : undefined} data-testid="token-last-used">

@@ -47,6 +47,7 @@ import { useAutosave } from '../canvas/useAutosave';
 import { TestPanel, WAIT_FOR_REPLY, type PinnedData } from '../testing/TestPanel';
 import type { TestRun } from '../testing/testApi';
 import { pinnedValues, testStepStatus } from '../testing/testView';
+import { useRole } from '../lib/role';
 
 export function BundleEditorPage({ flowId }: { flowId: string }) {
   const flow = useAsync(() => api.flows.get(flowId), [flowId]);
@@ -79,6 +80,8 @@ function saveStateText(state: 'saved' | 'pending' | 'saving' | 'error'): string 
 }
 
 function Editor({ initialFlow }: { initialFlow: Flow }) {
+  const { can, whyNot } = useRole();
+  const edit = can('editBundles');
   const catalog = useCatalog();
   const { manifests, providerTitles } = catalog;
   const toast = useToast();
@@ -347,7 +350,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
           <NavLink href="/bundles" className="btn btn-ghost btn-sm" aria-label="Back to bundles">
             ←
           </NavLink>
-          <input className="name-input" value={name} onChange={(e) => setName(e.target.value)} aria-label="Bundle name" data-testid="bundle-name" />
+          <input className="name-input" value={name} readOnly={!edit} onChange={(e) => setName(e.target.value)} aria-label="Bundle name" data-testid="bundle-name" />
           <StatusPill status={flow.status} />
           {running && flow.activeVersion && (
             <span className="muted small" data-testid="active-version">
@@ -381,32 +384,37 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               ↷
             </button>
           </div>
-          <button type="button" className="btn btn-sm" onClick={autoLayout} disabled={nodes.length === 0} data-testid="auto-layout">
+          <button type="button" className="btn btn-sm" onClick={autoLayout} disabled={nodes.length === 0 || !edit} data-testid="auto-layout">
             Auto-layout
           </button>
           <button type="button" className="btn btn-sm btn-ghost" onClick={() => setShowShortcuts(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" data-testid="shortcuts">
             ?
           </button>
-          <button type="button" className="btn btn-sm" onClick={() => void save()} disabled={!dirty || busy !== null} data-testid="save" title="Save (Ctrl+S)">
+          <button type="button" className="btn btn-sm" onClick={() => void save()} disabled={!dirty || busy !== null || !edit} data-testid="save" title={whyNot('editBundles') ?? 'Save (Ctrl+S)'}>
             Save
           </button>
           {running ? (
             <>
               {draftPending && (
-                <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null} data-testid="publish">
+                <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null || !edit} title={whyNot('editBundles') ?? undefined} data-testid="publish">
                   Publish draft
                 </button>
               )}
-              <button type="button" className="btn btn-sm btn-danger" onClick={() => void stop()} disabled={busy !== null} data-testid="stop">
+              <button type="button" className="btn btn-sm btn-danger" onClick={() => void stop()} disabled={busy !== null || !edit} title={whyNot('editBundles') ?? undefined} data-testid="stop">
                 {busy === 'stop' ? 'Stopping…' : 'Stop'}
               </button>
             </>
           ) : (
-            <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null} data-testid="start">
+            <button type="button" className="btn btn-sm btn-primary" onClick={() => void start()} disabled={busy !== null || !edit} title={whyNot('editBundles') ?? undefined} data-testid="start">
               {busy === 'start' ? 'Starting…' : 'Start'}
             </button>
           )}
         </div>
+        {!edit && (
+          <div className="banner banner-info" data-testid="read-only-banner">
+            You can look at this bundle and its runs, not change it: {whyNot('editBundles')}
+          </div>
+        )}
         {initialFlow.managedBy && (
           <div className="banner banner-info" data-testid="managed-banner">
             This bundle is a rule of the <NavLink href={`/connections/${initialFlow.managedBy.connectionId}/status-messages`}>Status messages</NavLink> screen: saving the rule there
@@ -414,7 +422,7 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
           </div>
         )}
         <div className="editor-body">
-          <Palette nodeTypes={catalog.nodeTypes} providerTitles={providerTitles} hasTrigger={hasTrigger} onAdd={(t) => addNode(t)} />
+          {edit && <Palette nodeTypes={catalog.nodeTypes} providerTitles={providerTitles} hasTrigger={hasTrigger} onAdd={(t) => addNode(t)} />}
           <div className="canvas-wrap" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
             <ReactFlow<BundleNode, BundleEdge>
               nodes={nodes}
@@ -426,7 +434,9 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
               onBeforeDelete={onBeforeDelete}
               onNodeDragStart={onNodeDragStart}
               isValidConnection={isValidConnection}
-              deleteKeyCode={['Backspace', 'Delete']}
+              deleteKeyCode={edit ? ['Backspace', 'Delete'] : null}
+              nodesDraggable={edit}
+              nodesConnectable={edit}
               multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
               fitView={initialCanvas.nodes.length > 0}
               fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
@@ -571,6 +581,8 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                 </div>
               )}
               {tab === 'inspect' && selected && (
+                // Below editor the node's settings are shown, not changed.
+                <fieldset className="fieldset-plain" disabled={!edit}>
                 <Inspector
                   key={selected.id}
                   node={selected}
@@ -588,13 +600,14 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
                   onDelete={deleteSelection}
                   onConnectionCreated={(c) => connections.setData((all) => [...(all ?? []), c])}
                 />
+                </fieldset>
               )}
               {tab === 'inspect' && !selected && (selectedNodes.length > 1 || selectedEdges.length > 0) && (
                 <div className="inspector-empty">
                   <p>
                     {selectedNodes.length} node{selectedNodes.length === 1 ? '' : 's'} and {selectedEdges.length} connection{selectedEdges.length === 1 ? '' : 's'} selected.
                   </p>
-                  <button type="button" className="btn btn-danger btn-sm" onClick={deleteSelection} data-testid="delete-selection">
+                  <button type="button" className="btn btn-danger btn-sm" onClick={deleteSelection} disabled={!edit} data-testid="delete-selection">
                     Delete selection
                   </button>
                 </div>

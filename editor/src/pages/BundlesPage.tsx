@@ -8,6 +8,7 @@ import { orderedTypes } from '../canvas/graph';
 import { useConfirm } from '../components/confirm';
 import { useToast } from '../components/toast';
 import { EmptyState, ErrorState, Modal, ProviderBadge, Spinner, StatusPill, timeAgo } from '../components/ui';
+import { useRole } from '../lib/role';
 
 export function BundlesPage() {
   const flows = useAsync(() => api.flows.list(), [], 5000);
@@ -18,6 +19,8 @@ export function BundlesPage() {
   const [renaming, setRenaming] = useState<Flow | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
+  const { can, whyNot } = useRole();
+  const edit = can('editBundles');
 
   const act = async (id: string, fn: () => Promise<unknown>, done?: string) => {
     setBusy(id);
@@ -90,12 +93,20 @@ export function BundlesPage() {
             if (f) void importFile(f);
             e.target.value = '';
           }} />
-          <button type="button" className="btn" onClick={() => fileRef.current?.click()}>
-            Import JSON
-          </button>
-          <button type="button" className="btn btn-primary" onClick={() => navigate('/bundles/new')} data-testid="create-bundle">
-            New bundle
-          </button>
+          {edit ? (
+            <>
+              <button type="button" className="btn" onClick={() => fileRef.current?.click()}>
+                Import JSON
+              </button>
+              <button type="button" className="btn btn-primary" onClick={() => navigate('/bundles/new')} data-testid="create-bundle">
+                New bundle
+              </button>
+            </>
+          ) : (
+            <span className="role-note" data-testid="role-note">
+              You can look at bundles and their runs. {whyNot('editBundles')}
+            </span>
+          )}
         </div>
       </div>
 
@@ -105,9 +116,11 @@ export function BundlesPage() {
         <EmptyState
           title="No bundles yet"
           action={
-            <button type="button" className="btn btn-primary" onClick={() => navigate('/bundles/new')} data-testid="create-first-bundle">
-              Create your first bundle
-            </button>
+            edit ? (
+              <button type="button" className="btn btn-primary" onClick={() => navigate('/bundles/new')} data-testid="create-first-bundle">
+                Create your first bundle
+              </button>
+            ) : undefined
           }
         >
           A bundle listens to one trigger, such as an order changing status, and runs actions, such as sending an SMS.
@@ -164,8 +177,8 @@ export function BundlesPage() {
                   )}
                 </td>
                 <td className="col-switch">
-                  <label className="switch" title={f.status === 'running' ? 'Stop bundle' : 'Start bundle'}>
-                    <input type="checkbox" role="switch" checked={f.status === 'running'} disabled={busy === f.id} onChange={() => void toggle(f)} aria-label={`Run “${f.name}”`} />
+                  <label className="switch" title={whyNot('editBundles') ?? (f.status === 'running' ? 'Stop bundle' : 'Start bundle')}>
+                    <input type="checkbox" role="switch" checked={f.status === 'running'} disabled={busy === f.id || !edit} onChange={() => void toggle(f)} aria-label={`Run “${f.name}”`} />
                     <span className="switch-track" aria-hidden="true" />
                   </label>
                 </td>
@@ -174,10 +187,14 @@ export function BundlesPage() {
                     label={`Actions for ${f.name}`}
                     items={[
                       { label: 'Open', onSelect: () => navigate(`/bundles/${f.id}`) },
-                      { label: 'Rename', onSelect: () => setRenaming(f) },
-                      { label: 'Duplicate', onSelect: () => void act(f.id, () => api.flows.duplicate(f.id), `Duplicated “${f.name}”`) },
+                      ...(edit
+                        ? [
+                            { label: 'Rename', onSelect: () => setRenaming(f) },
+                            { label: 'Duplicate', onSelect: () => void act(f.id, () => api.flows.duplicate(f.id), `Duplicated “${f.name}”`) },
+                          ]
+                        : []),
                       { label: 'Export JSON', onSelect: () => void exportFlow(f) },
-                      { label: 'Delete', danger: true, onSelect: () => void remove(f) },
+                      ...(edit ? [{ label: 'Delete', danger: true, onSelect: () => void remove(f) }] : []),
                     ]}
                   />
                 </td>

@@ -13,6 +13,7 @@ import { EmptyState, ErrorState, Modal, ProviderBadge, Spinner, StatusPill, form
 import { ConnectionForm } from '../inspector/ConnectionForm';
 import { NavLink } from '../lib/navigation';
 import { statusTriggersOf } from '../rules/ruleSpec';
+import { useRole } from '../lib/role';
 
 export function ConnectionsPage({ selectedId }: { selectedId?: string }) {
   const { providers, providerById } = useCatalog();
@@ -21,6 +22,9 @@ export function ConnectionsPage({ selectedId }: { selectedId?: string }) {
   const [creating, setCreating] = useState<ProviderDescriptor | null>(null);
   const [choosing, setChoosing] = useState(false);
   const toast = useToast();
+  const { can, whyNot } = useRole();
+  // Below admin the list has names and health only (no settings): enough to pick one in a node.
+  const manage = can('manageConnections');
 
   const byProvider = useMemo(() => {
     const m = new Map<string, Connection[]>();
@@ -37,14 +41,20 @@ export function ConnectionsPage({ selectedId }: { selectedId?: string }) {
             <h1>Connections</h1>
             <p className="muted">Credentials of the systems your bundles talk to.</p>
           </div>
-          <button type="button" className="btn btn-primary" onClick={() => setChoosing(true)} data-testid="new-connection">
-            New connection
-          </button>
+          {manage ? (
+            <button type="button" className="btn btn-primary" onClick={() => setChoosing(true)} data-testid="new-connection">
+              New connection
+            </button>
+          ) : (
+            <span className="role-note" data-testid="role-note">
+              Your bundles can use these connections. {whyNot('manageConnections')}
+            </span>
+          )}
         </div>
         {list.loading && !list.data && <Spinner label="Loading connections…" />}
         {list.error !== undefined && !list.data && <ErrorState error={list.error} onRetry={() => void list.reload()} />}
         {list.data && list.data.length === 0 && (
-          <EmptyState title="No connections yet" action={<button type="button" className="btn btn-primary" onClick={() => setChoosing(true)}>Connect a provider</button>}>
+          <EmptyState title="No connections yet" action={manage ? <button type="button" className="btn btn-primary" onClick={() => setChoosing(true)}>Connect a provider</button> : undefined}>
             A connection holds a provider’s credentials and gives it a webhook URL for its events.
           </EmptyState>
         )}
@@ -55,7 +65,7 @@ export function ConnectionsPage({ selectedId }: { selectedId?: string }) {
                 <h2 className="provider-group-head">
                   <ProviderBadge provider={provider} title={providerById.get(provider)?.title} size={22} />
                   {providerById.get(provider)?.title ?? provider}
-                  {providerById.get(provider) && (
+                  {manage && providerById.get(provider) && (
                     <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCreating(providerById.get(provider) ?? null)} aria-label={`New ${providerById.get(provider)?.title} connection`}>
                       + Add
                     </button>
@@ -86,7 +96,12 @@ export function ConnectionsPage({ selectedId }: { selectedId?: string }) {
         )}
       </div>
       <div className="split-detail">
-        {selected && providerById.get(selected.provider) && (
+        {selected && !manage && (
+          <p className="muted detail-placeholder" data-testid="connection-no-detail">
+            “{selected.name}” is a {providerById.get(selected.provider)?.title ?? selected.provider} connection. Its settings, webhook URL and deliveries are shown to admins: {whyNot('manageConnections')}
+          </p>
+        )}
+        {selected && manage && providerById.get(selected.provider) && (
           <ConnectionDetail
             key={selected.id}
             connection={selected}
@@ -100,7 +115,7 @@ export function ConnectionsPage({ selectedId }: { selectedId?: string }) {
         )}
         {selected && !providerById.get(selected.provider) && <ErrorState title="Unknown provider" error={new Error(`The provider “${selected.provider}” is not installed on this server.`)} />}
         {!selected && selectedId && list.data && <ErrorState title="Connection not found" error={new Error('It may have been deleted.')} />}
-        {!selectedId && list.data && list.data.length > 0 && <p className="muted detail-placeholder">Select a connection to see its webhook URL, test it, or edit it.</p>}
+        {!selectedId && manage && list.data && list.data.length > 0 && <p className="muted detail-placeholder">Select a connection to see its webhook URL, test it, or edit it.</p>}
       </div>
 
       {choosing && (

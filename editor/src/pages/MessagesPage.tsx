@@ -7,6 +7,7 @@ import { useSettled } from '../lib/useSettled';
 import { NavLink } from '../lib/navigation';
 import { MessageFilters, noFilter, queryOf, type FilterState } from './MessageFilters';
 import { EmptyState, ErrorState, ProviderBadge, Spinner, StatusPill, formatTime } from '../components/ui';
+import { useRole } from '../lib/role';
 
 export function MessagesPage() {
   const { providers, providerTitles } = useCatalog();
@@ -115,6 +116,8 @@ function Conversation({ message, bundleNames }: { message: Message; bundleNames:
   const items = (thread.data ?? [message]).slice().sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const replyTo = [...items].reverse().find((m) => m.direction === 'inbound') ?? message;
 
+  const replyWhyNot = useRole().whyNot('editBundles');
+
   const send = async (e: FormEvent) => {
     e.preventDefault();
     if (!text.trim()) return;
@@ -152,30 +155,37 @@ function Conversation({ message, bundleNames }: { message: Message; bundleNames:
           </li>
         ))}
       </ol>
-      <form className="reply-box" onSubmit={(e) => void send(e)}>
-        <label className="sr-only" htmlFor="reply-text">
-          Reply
-        </label>
-        <textarea
-          id="reply-text"
-          rows={3}
-          value={text}
-          placeholder={`Reply to ${(replyTo.direction === 'inbound' ? replyTo.from : replyTo.to) ?? 'the customer'}…`}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(e);
-          }}
-          data-testid="reply-text"
-        />
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="btn btn-primary" disabled={sending || !text.trim()} data-testid="reply-send">
-          {sending ? 'Sending…' : 'Send reply'}
-        </button>
-      </form>
+      {replyWhyNot && (
+        <p className="role-note" data-testid="reply-role-note">
+          Replying is an editor’s: {replyWhyNot}
+        </p>
+      )}
+      {!replyWhyNot && (
+        <form className="reply-box" onSubmit={(e) => void send(e)}>
+          <label className="sr-only" htmlFor="reply-text">
+            Reply
+          </label>
+          <textarea
+            id="reply-text"
+            rows={3}
+            value={text}
+            placeholder={`Reply to ${(replyTo.direction === 'inbound' ? replyTo.from : replyTo.to) ?? 'the customer'}…`}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(e);
+            }}
+            data-testid="reply-text"
+          />
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary" disabled={sending || !text.trim()} data-testid="reply-send">
+            {sending ? 'Sending…' : 'Send reply'}
+          </button>
+        </form>
+      )}
     </div>
   );
 }

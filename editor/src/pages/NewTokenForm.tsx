@@ -1,8 +1,21 @@
-// Creating an API token: a name and a life; the value answered is shown here once, to copy, and never again.
+// Creating an API token: a name, a scope (up to the user's role) and a life; the value answered is shown here
+// once, to copy, and never again.
 import { useState } from 'react';
+import { roleAtLeast } from '@bundles/shared/roles';
 import { api, ApiError, errorToastText } from '../api/client';
-import type { ApiToken, CreatedApiToken } from '../api/types';
+import type { ApiToken, CreatedApiToken, Role, TokenScope } from '../api/types';
 import { useToast } from '../components/toast';
+import { useRole } from '../lib/role';
+
+/** Each scope, what it may do, and the least role that may give it (as the server checks it). */
+export const scopes: { value: TokenScope; label: string; needs: Role }[] = [
+  { value: 'read', label: 'Read: bundles, runs, messages (no changes)', needs: 'viewer' },
+  { value: 'write', label: 'Write: also edit, test, start and stop bundles', needs: 'editor' },
+  { value: 'admin', label: 'Admin: everything your role may do', needs: 'admin' },
+];
+
+/** The widest scope the role may give, the one a new token gets unless another is chosen. */
+export const widestScope = (role: Role): TokenScope => [...scopes].reverse().find((s) => roleAtLeast(role, s.needs))!.value;
 
 const lives = [
   { value: '', label: 'Never expires' },
@@ -13,8 +26,10 @@ const lives = [
 
 export function NewTokenForm({ onCreated }: { onCreated: (token: ApiToken) => void }) {
   const toast = useToast();
+  const { role } = useRole();
   const [name, setName] = useState('');
   const [days, setDays] = useState('');
+  const [scope, setScope] = useState<TokenScope>(widestScope(role));
   const [nameError, setNameError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
@@ -23,12 +38,13 @@ export function NewTokenForm({ onCreated }: { onCreated: (token: ApiToken) => vo
     if (name.trim() === '') return setNameError('Name the token after who uses it, e.g. “Zapier” or “backup script”.');
     setBusy(true);
     try {
-      const made = await api.tokens.create({ name: name.trim(), ...(days ? { expiresInDays: Number(days) } : {}) });
+      const made = await api.tokens.create({ name: name.trim(), scope, ...(days ? { expiresInDays: Number(days) } : {}) });
       const { token: _value, ...listed } = made;
       onCreated(listed);
       setCreated(made);
       setName('');
       setDays('');
+      setScope(widestScope(role));
     } catch (err) {
       const onName = err instanceof ApiError ? err.issues.find((i) => i.field === 'body.name') : undefined;
       if (onName) setNameError(onName.message);
@@ -72,6 +88,19 @@ export function NewTokenForm({ onCreated }: { onCreated: (token: ApiToken) => vo
                 {nameError}
               </span>
             )}
+          </div>
+          <div className="field">
+            <label className="field-label" htmlFor="token-scope">
+              Scope
+            </label>
+            <select id="token-scope" value={scope} onChange={(e) => setScope(e.target.value as TokenScope)} data-testid="token-scope">
+              {scopes.map((s) => (
+                <option key={s.value} value={s.value} disabled={!roleAtLeast(role, s.needs)}>
+                  {s.label}
+                  {roleAtLeast(role, s.needs) ? '' : ` (needs the ${s.needs} role)`}
+                </option>
+              ))}
+            </select>
           </div>
           <div className="field">
             <label className="field-label" htmlFor="token-expiry">

@@ -12,6 +12,8 @@ import { AccountSection } from './AccountSection';
 import { MembersSection } from './MembersSection';
 import { useSession } from '../lib/session';
 import { WorkspaceSection } from './WorkspaceForm';
+import { RoleNote } from '../components/RoleNote';
+import { useRole } from '../lib/role';
 
 /** MAX_RETENTION_DAYS of @bundles/shared (the editor takes only types from it); a hint here, the server decides. */
 const maxDays = 3650;
@@ -53,6 +55,7 @@ export function SettingsPage() {
 }
 
 function RetentionForm({ settings, onSaved }: { settings: RetentionSettings; onSaved: (s: RetentionSettings) => void }) {
+  const canChange = useRole().can('changeSettings');
   const toast = useToast();
   const [drafts, setDrafts] = useState<Drafts>(() => draftsOf(settings));
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
@@ -98,6 +101,8 @@ function RetentionForm({ settings, onSaved }: { settings: RetentionSettings; onS
           void submit();
         }}
       >
+        <RoleNote action="changeSettings" />
+        <fieldset className="fieldset-plain" disabled={!canChange}>
         {fields.map((f) => (
           <DaysField
             key={f.key}
@@ -121,6 +126,7 @@ function RetentionForm({ settings, onSaved }: { settings: RetentionSettings; onS
             {busy ? 'Saving…' : 'Save'}
           </button>
         </div>
+        </fieldset>
       </form>
     </section>
   );

@@ -8,6 +8,8 @@ import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
 import { useSession } from '../lib/session';
 import { knownTimeZones as knownZones } from '../lib/timeZones';
+import { RoleNote } from '../components/RoleNote';
+import { useRole } from '../lib/role';
 
 /** WORKSPACE_NAME_MAX of @bundles/shared (the editor takes only types from its index); the server decides. */
 const maxName = 100;
@@ -40,6 +42,7 @@ export function WorkspaceSection() {
 }
 
 function WorkspaceForm({ workspace, onSaved }: { workspace: Workspace; onSaved: (w: Workspace) => void }) {
+  const canChange = useRole().can('changeSettings');
   const toast = useToast();
   const [drafts, setDrafts] = useState<Drafts>({ name: workspace.name, timeZone: workspace.timeZone });
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
@@ -82,6 +85,8 @@ function WorkspaceForm({ workspace, onSaved }: { workspace: Workspace; onSaved: 
         void submit();
       }}
     >
+      <RoleNote action="changeSettings" />
+      <fieldset className="fieldset-plain" disabled={!canChange}>
       <TextField id="workspace-name" label="Name" value={drafts.name} error={errors.name} onChange={edit('name')} maxLength={maxName} help="Shown in the header, e.g. the shop’s name." />
       <TextField
         id="settings-time-zone"
@@ -108,6 +113,7 @@ function WorkspaceForm({ workspace, onSaved }: { workspace: Workspace; onSaved: 
           {busy ? 'Saving…' : 'Save'}
         </button>
       </div>
+      </fieldset>
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { JsonTree } from '../components/JsonTree';
 import { useToast } from '../components/toast';
 import { EmptyState, ErrorState, STATUS_WORDING, Spinner, StatusPill, formatDuration, formatTime, timeAgo } from '../components/ui';
 import { StepCard } from './StepCard';
+import { useRole } from '../lib/role';
 
 export { FINAL_RUN_STATUSES } from './runStatus';
 
@@ -73,18 +74,21 @@ function RunDetailHead({ run, runId, liveVersion, onClose, onRetried }: { run: R
   };
   // The run ran another version than the live one (the bundle was fixed since): the user picks.
   const ranOther = Boolean(run && liveVersion && run.versionId !== liveVersion.id);
+  const { can, whyNot } = useRole();
+  const failed = run?.status === 'failed' && can('editBundles');
   const ran = run?.versionNumber ? `v${run.versionNumber}` : 'its version';
   return (
     <div className="run-detail-head">
       <button type="button" className="btn btn-sm btn-ghost" onClick={onClose} data-testid="run-close">
         ← All runs
       </button>
-      {run?.status === 'failed' && !ranOther && (
+      {run?.status === 'failed' && !failed && <span className="role-note">Retrying is an editor’s: {whyNot('editBundles')}</span>}
+      {failed && !ranOther && (
         <button type="button" className="btn btn-sm btn-primary" onClick={() => void retry('original')} disabled={retrying !== null} data-testid="run-retry">
           {retrying ? 'Retrying…' : 'Retry run'}
         </button>
       )}
-      {run?.status === 'failed' && ranOther && (
+      {failed && ranOther && (
         <span className="btn-row" role="group" aria-label="Retry on which version">
           <button type="button" className="btn btn-sm btn-primary" onClick={() => void retry('live')} disabled={retrying !== null} data-testid="run-retry-live">
             {retrying === 'live' ? 'Retrying…' : `Retry on live v${liveVersion!.number}`}

@@ -3,6 +3,7 @@ import { api, ApiError, errorMessage, errorToastText } from '../api/client';
 import type { ResolveAction, RunDetail, Step } from '../api/types';
 import { useConfirm, type ConfirmOptions } from '../components/confirm';
 import { useToast } from '../components/toast';
+import { useRole } from '../lib/role';
 
 /** What each action asks before, and says after. `where` names the system to check (“WhatsApp Cloud API”). */
 export function resolveCopy(action: ResolveAction, where: string): { confirm: ConfirmOptions; done: string } {
@@ -44,6 +45,7 @@ export function UncertainStepActions({
   const toast = useToast();
   const [busy, setBusy] = useState<ResolveAction | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const why = useRole().whyNot('editBundles');
 
   const resolve = async (action: ResolveAction) => {
     const copy = resolveCopy(action, where);
@@ -64,6 +66,13 @@ export function UncertainStepActions({
     }
   };
 
+  if (why) {
+    return (
+      <p className="role-note" data-testid={`uncertain-actions-${step.nodeId}`}>
+        Bundles cannot tell whether this step went out; an editor settles it. {why}
+      </p>
+    );
+  }
   return (
     <div className="uncertain-actions" data-testid={`uncertain-actions-${step.nodeId}`}>
       <p className="small">

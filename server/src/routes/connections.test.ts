@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
+import { createApiToken } from '../services/tokens.js';
+import { addTestMember, createTestDatabase, startTestBundles, type TestBundles } from '../testing.js';
 
 let b: TestBundles;
 let logs = '';
@@ -140,5 +141,29 @@ describe('partial connection updates', () => {
     expect((await b.runtime.connections.get(created.body.id))!.context.config.authToken).toBe('rotated-token-987');
     const cleared = await b.api('PATCH', `/api/connections/${created.body.id}`, { config: { publicUrl: null } });
     expect(cleared.body.config).toEqual({ accountSid: 'AC0123456789abcdef0123456789abcdef' });
+  });
+});
+
+describe('connections by role', () => {
+  it('lists connections to a viewer and an editor by name and health, without settings, secrets named or webhook URL', async () => {
+    const made = await b.api('POST', '/api/connections', { provider: 'webhook', name: 'Role hook', config: { secretHeader: 'X-Token', secret: 'role-s3cr3t' } });
+    expect(made.status).toBe(201);
+    expect(made.body.webhookUrl).toMatch(/\/hooks\//);
+    const ws = (await b.api('GET', '/api/me')).body.workspace.id;
+    for (const role of ['viewer', 'editor'] as const) {
+      const userId = await addTestMember(b.database.pool, ws, `conn-${role}@example.com`, role);
+      const token = await createApiToken(b.database.db, userId, ws, role, role === 'viewer' ? 'read' : 'write');
+      const res = await b.app!.inject({ method: 'GET', url: '/api/connections', headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode, role).toBe(200);
+      const seen = res.json().find((c: { id: string }) => c.id === made.body.id);
+      expect(seen, role).toEqual({ ...made.body, config: {}, secretsSet: [], webhookUrl: null, setup: null });
+      expect(res.body).not.toContain(made.body.webhookUrl);
+      expect(res.body).not.toContain('X-Token');
+      const one = await b.app!.inject({ method: 'GET', url: `/api/connections/${made.body.id}`, headers: { authorization: `Bearer ${token}` } });
+      expect(one.statusCode, role).toBe(403);
+    }
+    const admin = (await b.api('GET', '/api/connections')).body.find((c: { id: string }) => c.id === made.body.id);
+    expect(admin.config).toEqual({ secretHeader: 'X-Token' });
+    expect(admin.webhookUrl).toBe(made.body.webhookUrl);
   });
 });

@@ -1,7 +1,7 @@
 // /api/connections: credentials, their test, option lists and webhook deliveries.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { connectionSchema, connectionUsageSchema, deliverySchema, exportSchema } from '@bundles/shared';
+import { connectionSchema, connectionUsageSchema, deliverySchema, exportSchema, roleAtLeast, type Connection } from '@bundles/shared';
 import type { ConnectionService } from '../services/connections.js';
 import type { ExportService } from '../services/exports.js';
 import { principal } from '../plugins/auth.js';
@@ -25,10 +25,29 @@ const optionItemSchema = z.object({
     .optional(),
 });
 
+/**
+ * A connection as a role below admin sees it in the list: its name, provider and health, to pick it in a
+ * node; not its settings, which secrets it holds, nor its webhook URL (whose path is a secret of its own).
+ */
+export const withoutSettings = (c: Connection): Connection => ({ ...c, config: {}, secretsSet: [], webhookUrl: null, setup: null });
+
 export const connectionRoutes: FastifyPluginAsyncZod<{ connections: ConnectionService; exports: ExportService }> = async (app, { connections, exports }) => {
   const tags = ['connections'];
-  app.get('/api/connections', { config: { role: 'viewer' }, schema: { tags, querystring: z.object({ provider: z.string().optional() }), response: { 200: z.array(connectionSchema) } } }, async (req) =>
-    connections.list(principal(req).workspaceId, req.query.provider),
+  app.get(
+    '/api/connections',
+    {
+      config: { role: 'viewer' }, schema: {
+        tags,
+        description: "The workspace's connections; for a role below admin without their settings (`config` empty, no secrets named, no webhook URL).",
+        querystring: z.object({ provider: z.string().max(100).optional() }),
+        response: { 200: z.array(connectionSchema) },
+      },
+    },
+    async (req) => {
+      const p = principal(req);
+      const list = await connections.list(p.workspaceId, req.query.provider);
+      return roleAtLeast(p.role, 'admin') ? list : list.map(withoutSettings);
+    },
   );
   app.post(
     '/api/connections',

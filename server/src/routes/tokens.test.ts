@@ -30,7 +30,7 @@ describe('API tokens', () => {
   it('makes a token and answers its value once; the list shows it without value or hash', async () => {
     const res = await b.api('POST', '/api/tokens', { name: '  Zapier  ' });
     expect(res.status).toBe(201);
-    expect(createdApiTokenSchema.strict().parse(res.body)).toMatchObject({ name: 'Zapier', expiresAt: null, lastUsedAt: null });
+    expect(createdApiTokenSchema.strict().parse(res.body)).toMatchObject({ name: 'Zapier', expiresAt: null, lastUsedAt: null, scope: 'admin', userEmail: 'owner@example.com' });
     expect(res.body.token).toMatch(/^bnd_[A-Za-z0-9_-]{32}$/);
     expect(res.body.prefix).toBe(res.body.token.slice(0, 8));
     ci = res.body;
@@ -39,7 +39,16 @@ describe('API tokens', () => {
     expect(list.status).toBe(200);
     expect(list.body.map((t: { name: string }) => t.name)).toEqual(['Zapier', 'setup']);
     for (const t of list.body) expect(apiTokenSchema.strict().parse(t)).toEqual(t);
-    expect(list.body[0]).toEqual({ id: ci.id, name: 'Zapier', prefix: ci.token.slice(0, 8), createdAt: res.body.createdAt, lastUsedAt: null, expiresAt: null });
+    expect(list.body[0]).toEqual({
+      id: ci.id,
+      name: 'Zapier',
+      prefix: ci.token.slice(0, 8),
+      createdAt: res.body.createdAt,
+      lastUsedAt: null,
+      expiresAt: null,
+      scope: 'admin',
+      userEmail: 'owner@example.com',
+    });
     expect(JSON.stringify(list.body)).not.toContain(ci.token);
     expect(JSON.stringify(list.body)).not.toContain(hashToken(ci.token));
     // The setup token was used by every call of this test: its use is recorded.
@@ -120,6 +129,56 @@ describe('API tokens', () => {
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
     expect((await withToken(otherToken)).status).toBe(200);
+  });
+
+  it('gives a token a scope up to its maker’s role: the widest by default, a wider one refused with 403 forbidden naming scope', async () => {
+    const ws = (await b.api('GET', '/api/me')).body.workspace.id;
+    const editorId = await addTestMember(b.database.pool, ws, 'scoped-editor@example.com', 'editor');
+    const editor = await createApiToken(b.database.db, editorId, ws, 'editor session', 'write');
+    const made = await withToken(editor, 'POST', '/api/tokens', { name: 'Default' });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ scope: 'write', userEmail: 'scoped-editor@example.com' });
+    expect((await withToken(made.body.token, 'POST', '/api/flows', { name: 'By the write token' })).status).toBe(201);
+
+    const read = await withToken(editor, 'POST', '/api/tokens', { name: 'Reader', scope: 'read' });
+    expect(read.body.scope).toBe('read');
+    const refusedWrite = await withToken(read.body.token, 'POST', '/api/flows', { name: 'By the read token' });
+    expect(refusedWrite.status).toBe(403);
+    expect(refusedWrite.body.error).toEqual({ code: 'forbidden', message: "This needs the editor role or higher: this token's scope (read) acts as viewer.", details: { need: 'editor', role: 'viewer' } });
+    // A read token cannot make a wider one than itself either.
+    expect((await withToken(read.body.token, 'POST', '/api/tokens', { name: 'Escalate', scope: 'write' })).status).toBe(403);
+
+    const above = await withToken(editor, 'POST', '/api/tokens', { name: 'Admin', scope: 'admin' });
+    expect(above.status).toBe(403);
+    expect(above.body.error.code).toBe('forbidden');
+    expect(above.body.error.message).toMatch(/^scope: a token with the admin scope would act above your role here \(editor\)/);
+    expect(above.body.error.details.field).toBe('scope');
+    expect((await b.api('GET', '/api/tokens')).body.map((t: { name: string }) => t.name)).not.toContain('Admin');
+    expect((await b.api('POST', '/api/tokens', { name: 'Bad', scope: 'root' })).body.error.details.issues[0].field).toBe('body.scope');
+  });
+
+  it('lists every member’s token to an admin, only their own to anyone else; revokes another’s only as an admin', async () => {
+    const ws = (await b.api('GET', '/api/me')).body.workspace.id;
+    const viewerId = await addTestMember(b.database.pool, ws, 'lister-viewer@example.com', 'viewer');
+    const viewer = await createApiToken(b.database.db, viewerId, ws, 'viewer own', 'read');
+    const ownerToken = (await b.api('POST', '/api/tokens', { name: 'Owner only' })).body;
+
+    const theirs = await withToken(viewer, 'GET', '/api/tokens');
+    expect(theirs.body.map((t: { name: string }) => t.name)).toEqual(['viewer own']);
+    expect(theirs.body[0]).toMatchObject({ scope: 'read', userEmail: 'lister-viewer@example.com' });
+    const all = (await b.api('GET', '/api/tokens')).body as { name: string; userEmail: string }[];
+    expect(all.find((t) => t.name === 'viewer own')?.userEmail).toBe('lister-viewer@example.com');
+    expect(all.find((t) => t.name === 'Owner only')?.userEmail).toBe('owner@example.com');
+
+    const notTheirs = await withToken(viewer, 'DELETE', `/api/tokens/${ownerToken.id}`);
+    expect(notTheirs.status).toBe(404);
+    expect((await withToken(ownerToken.token)).status).toBe(200);
+    const ownId = theirs.body[0].id;
+    const revoked = await b.api('DELETE', `/api/tokens/${ownId}`);
+    expect(revoked.status).toBe(204);
+    expect((await withToken(viewer)).status).toBe(401);
+    const audit = await b.database.pool.query(`select kind, detail from audit_log where target_id = $1 order by created_at`, [ownId]);
+    expect(audit.rows).toEqual([{ kind: 'token.revoked', detail: { name: 'viewer own' } }]);
   });
 
   it('documents the three routes with their answers', async () => {

@@ -112,6 +112,8 @@ export class SettingsService {
     const zone = input.timeZone === undefined ? undefined : await this.knownTimeZone(input.timeZone);
     if (zone === null) issues.push({ field: 'timeZone', message: zoneMessage });
     if (issues.length > 0) throw invalidWorkspace(issues);
+    // Nothing to change (an empty body): the workspace as it is (an UPDATE without a column is refused).
+    if (!name && !zone) return this.getWorkspace(by.workspaceId);
     const row = await this.db.transaction(async (tx) => {
       const [before] = await tx.select().from(workspaces).where(eq(workspaces.id, by.workspaceId)).for('update');
       if (!before) throw notFound('Workspace');

@@ -5,41 +5,50 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { ApiToken, ApiTokenInput, CreatedApiToken } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { apiTokens, memberships, users } from '../db/schema/index.js';
-import { effectiveRole, type TokenScope } from '@bundles/shared';
+import { effectiveRole, roleAtLeast, scopeAllowed, type Role, type TokenScope } from '@bundles/shared';
+import { recordAudit } from './audit.js';
 import { isUuid } from '../ids.js';
 import type { Principal } from './auth.js';
-import { notFound } from './errors.js';
-import { recordAudit, type AuditActor } from './audit.js';
+import { AppError, notFound } from './errors.js';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 type TokenRow = typeof apiTokens.$inferSelect;
 
-const tokenOf = (row: TokenRow): ApiToken => ({
+const tokenOf = (row: TokenRow, userEmail: string): ApiToken => ({
   id: row.id,
   name: row.name,
   prefix: row.prefix,
   createdAt: row.createdAt.toISOString(),
   lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
   expiresAt: row.expiresAt?.toISOString() ?? null,
+  scope: row.scope,
+  userEmail,
 });
+
+/** The widest scope a role may give a token: `admin` for an admin or owner, `write` for an editor, `read` for a viewer. */
+export function widestScope(role: Role): TokenScope {
+  if (roleAtLeast(role, 'admin')) return 'admin';
+  return roleAtLeast(role, 'editor') ? 'write' : 'read';
+}
 
 /** Stores a new token (`db` may be a transaction) and answers it with its value, which is kept nowhere. */
 export async function insertApiToken(
   db: Pick<Db, 'insert'>,
   input: { userId: string; workspaceId: string; name: string; expiresAt?: Date | null; scope?: TokenScope },
+  userEmail = '',
 ): Promise<CreatedApiToken> {
   const token = `bnd_${randomBytes(24).toString('base64url')}`;
   const [row] = await db
     .insert(apiTokens)
     .values({ ...input, tokenHash: hashToken(token), prefix: token.slice(0, 8) })
     .returning();
-  return { ...tokenOf(row!), token };
+  return { ...tokenOf(row!, userEmail), token };
 }
 
 /** A token that never expires, for setup scripts and tests; answers its value. */
-export async function createApiToken(db: Db, userId: string, workspaceId: string, name: string): Promise<string> {
-  return (await insertApiToken(db, { userId, workspaceId, name })).token;
+export async function createApiToken(db: Db, userId: string, workspaceId: string, name: string, scope?: TokenScope): Promise<string> {
+  return (await insertApiToken(db, { userId, workspaceId, name, ...(scope ? { scope } : {}) })).token;
 }
 
 /** The token's use is due to be recorded: never recorded, or a minute ago or more (the database's clock). */
@@ -89,32 +98,53 @@ export async function checkApiToken(db: Db, token: string): Promise<TokenCheck> 
 export class TokenService {
   constructor(private db: Db) {}
 
-  /** The workspace's tokens, newest first (every user's: a workspace's admins see what can reach it). */
-  async list(workspaceId: string): Promise<ApiToken[]> {
-    const rows = await this.db.select().from(apiTokens).where(eq(apiTokens.workspaceId, workspaceId)).orderBy(desc(apiTokens.createdAt));
-    return rows.map(tokenOf);
+  /**
+   * The workspace's tokens, newest first: an admin sees every member's (what can reach the workspace), with
+   * whose it is; anyone else their own. A token's own scope counts: a `write` token of an admin lists its own.
+   */
+  async list(by: Principal): Promise<ApiToken[]> {
+    const mine = eq(apiTokens.workspaceId, by.workspaceId);
+    const rows = await this.db
+      .select({ token: apiTokens, email: users.email })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .where(roleAtLeast(by.role, 'admin') ? mine : and(mine, eq(apiTokens.userId, by.userId)))
+      .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
+    return rows.map((r) => tokenOf(r.token, r.email));
   }
 
+  /** Makes a token of the caller in the workspace; its scope may not reach above what the caller may do (403 forbidden). */
   async create(by: Principal, input: ApiTokenInput): Promise<CreatedApiToken> {
+    const scope = input.scope ?? widestScope(by.role);
+    if (!scopeAllowed(by.role, scope)) {
+      throw new AppError(403, 'forbidden', `scope: a token with the ${scope} scope would act above your role here (${by.role}); the widest you may give is ${widestScope(by.role)}.`, {
+        field: 'scope',
+        need: scope === 'admin' ? 'admin' : 'editor',
+        role: by.role,
+      });
+    }
     const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
     return this.db.transaction(async (tx) => {
-      const created = await insertApiToken(tx, { userId: by.userId, workspaceId: by.workspaceId, name: input.name, expiresAt });
-      const [{ scope } = { scope: undefined }] = await tx.select({ scope: apiTokens.scope }).from(apiTokens).where(eq(apiTokens.id, created.id));
-      await recordAudit(tx, by, { kind: 'token.created', targetType: 'token', targetId: created.id, detail: { name: created.name, ...(scope ? { scope } : {}) } });
-      return created;
+      const made = await insertApiToken(tx, { userId: by.userId, workspaceId: by.workspaceId, name: input.name, expiresAt, scope }, by.email);
+      await recordAudit(tx, by, { kind: 'token.created', targetType: 'token', targetId: made.id, detail: { name: made.name, scope } });
+      return made;
     });
   }
 
-  /** Deletes the token: the next request that sends it is refused. Another workspace's token is not found. */
-  async revoke(by: AuditActor, id: string): Promise<void> {
+  /**
+   * Deletes the token: the next request that sends it is refused. An admin may revoke any of the workspace's,
+   * anyone else only their own; another's (or another workspace's) is not found.
+   */
+  async revoke(by: Principal, id: string): Promise<void> {
     if (!isUuid(id)) throw notFound('API token');
+    const mine = and(eq(apiTokens.id, id), eq(apiTokens.workspaceId, by.workspaceId));
     await this.db.transaction(async (tx) => {
-      const [gone] = await tx
+      const gone = await tx
         .delete(apiTokens)
-        .where(and(eq(apiTokens.id, id), eq(apiTokens.workspaceId, by.workspaceId)))
+        .where(roleAtLeast(by.role, 'admin') ? mine : and(mine, eq(apiTokens.userId, by.userId)))
         .returning({ id: apiTokens.id, name: apiTokens.name });
-      if (!gone) throw notFound('API token');
-      await recordAudit(tx, by, { kind: 'token.revoked', targetType: 'token', targetId: id, detail: { name: gone.name } });
+      if (gone.length === 0) throw notFound('API token');
+      await recordAudit(tx, by, { kind: 'token.revoked', targetType: 'token', targetId: id, detail: { name: gone[0]!.name } });
     });
   }
 }
