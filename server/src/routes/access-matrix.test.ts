@@ -20,8 +20,11 @@ let strangerToken = '';
 const values: Record<string, string> = {};
 /** Values of the same names for one route only (e.g. a connection whose test calls no provider). */
 const routeValues: Record<string, Record<string, string>> = {};
-/** Params that name no object of a workspace (the gallery is the same for everyone). */
-const globalParams = new Set(['templates/:id']);
+/**
+ * Params that name no object of a workspace (the gallery is the same for everyone), or that are their own
+ * credential (an invitation link's token: whoever holds it may read whom it invites).
+ */
+const globalParams = new Set(['templates/:id', 'invitations/:token']);
 
 type Call = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 const call = async (token: string, method: string, url: string, payload?: unknown): Promise<Call> => {
@@ -62,7 +65,10 @@ const fresh: Record<string, () => Promise<string>> = {
   'connections/:id': async () => (await made(owner('POST', '/api/connections', { provider: 'webhook', name: 'To remove', config: {} }), 'connection')).id,
   'tokens/:id': async () => (await made(owner('POST', '/api/tokens', { name: 'To remove' }), 'token')).id,
   'status-rules/:ruleId': async () => (await made(owner('POST', `/api/connections/${values['connections/:id']}/status-rules`, smsRule()), 'status rule')).id,
+  'users/:id': async () => addTestMember(b.database.pool, home, `to-remove-${++removed}@example.com`, 'editor'),
+  'invitations/:id': async () => (await made(owner('POST', '/api/invitations', { email: `to-revoke-${++removed}@example.com`, role: 'viewer' }), 'invitation')).id,
 };
+let removed = 0;
 
 /** `url` with each `:param` replaced by a real id of `home`; a param without a value fails the test. */
 async function fill(route: RouteAccess, freshFor: boolean): Promise<{ url: string; global: boolean }> {
@@ -105,6 +111,11 @@ const validBodies = (): Record<string, unknown> => ({
   'POST /api/workspaces': { name: 'Their second' },
   'POST /api/setup': { email: 'late@example.com', password: 'correct horse battery' },
   'POST /api/login': { email: 'owner@example.com', password: 'wrong password' },
+  'PATCH /api/users/:id': { role: 'viewer' },
+  'POST /api/invitations': { email: 'their-friend@example.com', role: 'viewer' },
+  'POST /api/invitations/accept': { token: 'no-such-invitation', name: 'Nobody', password: 'long enough password' },
+  'POST /api/me/password': { currentPassword: 'not their password', newPassword: 'another long password' },
+  'PUT /api/settings/allowed-hosts': { hosts: ['their.internal'] },
 });
 
 /** Every row of `home` in every table that has a workspace (partitions through their parent), and the workspace itself. */
@@ -177,6 +188,10 @@ beforeAll(async () => {
     [home, guru.id, twilio.id],
   );
   values['exports/:exportId'] = exp.rows[0]!.id;
+  values['users/:id'] = await addTestMember(pool, home, 'matrix-target@example.com', 'editor');
+  const invitation = await made(owner('POST', '/api/invitations', { email: 'matrix-invited@example.com', role: 'viewer' }), 'invitation');
+  values['invitations/:id'] = invitation.id;
+  values['invitations/:token'] = new URL(invitation.url).pathname.split('/').pop()!;
 }, 60_000);
 afterAll(() => b?.close());
 
