@@ -164,7 +164,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(memberRoutes, { members: new MemberService(db) });
   await app.register(invitationRoutes, { db, secureCookies: opts.publicUrl().startsWith('https://'), invitations: new InvitationService({ db, publicUrl: opts.publicUrl, mailer: createMailer({ smtpUrl: opts.smtp?.url, from: opts.smtp?.from ?? 'Bundles <bundles@localhost>' }) }) });
   await app.register(meRoutes, { account: new AccountService(db) });
-  await app.register(workspaceRoutes, { db });
+  await app.register(workspaceRoutes, {
+    db,
+    connectionsGone: async (ids) => {
+      for (const id of ids) await runtime.invalidateConnection(id);
+      await runtime.subscriptionsChanged(ids);
+    },
+  });
   await app.register(statusRuleRoutes, { rules: new StatusRuleService({ db, flows }) });
   await app.register(auditRoutes, { db });
   await app.register(templateRoutes, { templates: new TemplateService({ templates: loadTemplates(), connections, flows }) });

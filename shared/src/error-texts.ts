@@ -20,6 +20,7 @@ export const errorTexts: Record<string, ErrorText> = {
   invalid_workspace: { sentence: 'The workspace named in the request is not a workspace id.', hint: 'Send X-Bundles-Workspace with the id from GET /api/workspaces.' },
   no_workspace: { sentence: 'This account belongs to no workspace any more.', hint: 'Ask an admin of your workspace to invite you again.' },
   // Teams: members, invitations, the account.
+  last_workspace: { sentence: 'This is your only workspace, so it cannot be deleted.', hint: 'Make or join another workspace first, then delete this one from there.' },
   last_owner: { sentence: 'This is the workspace’s last owner, so they stay owner.', hint: 'Make another member owner first, then change or remove this one.' },
   already_member: { sentence: 'This e-mail address is a member of the workspace already.', hint: 'Change their role in the members list instead; an existing account accepts with its own password.' },
   invitation_not_found: { sentence: 'This invitation link is not valid.', hint: 'It was revoked or mistyped: ask an admin of the workspace for a new invitation.' },

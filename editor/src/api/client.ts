@@ -255,6 +255,8 @@ export const api = {
     create: (name: string) => request<WorkspaceSummary>('POST', '/api/workspaces', { body: { name } }),
     /** Moves the session (and the next login) to the workspace. */
     switchTo: (id: string) => request<WorkspaceSummary>('POST', `/api/workspaces/${enc(id)}/switch`),
+    /** Deletes the workspace the session acts in (owners; `confirmName` its name); the session moves to another. */
+    remove: (id: string, confirmName: string) => request<void>('DELETE', `/api/workspaces/${enc(id)}`, { body: { confirmName } }),
   },
 
   events: (connectionId?: string) => request<EventRecord[]>('GET', `/api/events${query({ connectionId })}`),

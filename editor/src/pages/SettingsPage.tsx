@@ -8,6 +8,7 @@ import { useToast } from '../components/toast';
 import { ErrorState, Spinner } from '../components/ui';
 import { ApiTokensSection } from './ApiTokensSection';
 import { AllowedHostsSection } from './AllowedHostsSection';
+import { DeleteWorkspaceSection } from './DeleteWorkspaceSection';
 import { AccountSection } from './AccountSection';
 import { MembersSection } from './MembersSection';
 import { useSession } from '../lib/session';
@@ -50,6 +51,7 @@ export function SettingsPage() {
       <ApiTokensSection />
       {admin && <MembersSection />}
       <AccountSection />
+      <DeleteWorkspaceSection />
     </div>
   );
 }

@@ -116,6 +116,8 @@ const validBodies = (): Record<string, unknown> => ({
   'POST /api/invitations/accept': { token: 'no-such-invitation', name: 'Nobody', password: 'long enough password' },
   'POST /api/me/password': { currentPassword: 'not their password', newPassword: 'another long password' },
   'PUT /api/settings/allowed-hosts': { hosts: ['their.internal'] },
+  // The one DELETE that takes a body: the workspace's name, to confirm.
+  'DELETE /api/workspaces/:id': { confirmName: 'My workspace' },
 });
 
 /** Every row of `home` in every table that has a workspace (partitions through their parent), and the workspace itself. */
@@ -209,7 +211,7 @@ describe('role × route', () => {
     for (const route of b.app!.routeAccess) {
       const { url, global } = await fill(route, false);
       const key = `${route.method} ${route.url}`;
-      const res = await call(strangerToken, route.method, url, writes.has(route.method) ? (bodies[key] ?? {}) : undefined);
+      const res = await call(strangerToken, route.method, url, writes.has(route.method) ? (bodies[key] ?? {}) : bodies[key]);
       expect(res.body?.error?.code === 'invalid_request' && !global, `${key}: a 400 before the lookup proves nothing: add a valid body to validBodies (${JSON.stringify(res.body)})`).toBe(false);
       if (!global) expect([403, 404], `${key} → ${res.status} ${JSON.stringify(res.body)}`).toContain(res.status);
       // A route on nothing of this workspace's answers the caller's own workspace: none of this one's objects.

@@ -6,7 +6,10 @@ import type { Db } from '../db/index.js';
 import { WorkspaceService } from '../services/workspaces.js';
 import { principal, sessionCookie } from '../plugins/auth.js';
 
-export const workspaceRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+/** Drops what every process keeps of removed connections (their webhooks then find nothing). */
+type ConnectionsGone = (connectionIds: string[]) => Promise<void>;
+
+export const workspaceRoutes: FastifyPluginAsyncZod<{ db: Db; connectionsGone: ConnectionsGone }> = async (app, { db, connectionsGone }) => {
   const workspaces = new WorkspaceService(db);
   const tags = ['workspaces'];
   app.get(
@@ -37,5 +40,24 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
       },
     },
     async (req) => workspaces.switchTo(principal(req), req.params.id, req.cookies[sessionCookie]),
+  );
+  app.delete(
+    '/api/workspaces/:id',
+    {
+      config: { role: 'owner' },
+      schema: {
+        tags,
+        description:
+          "Deletes the workspace the request acts in, with its bundles, connections, runs, messages and members' access; `confirmName` must be its name. An owner's only. Refused (409 last_workspace) when it is the caller's only workspace.",
+        params: z.object({ id: z.string().max(100) }),
+        body: z.object({ confirmName: z.string().max(1000) }),
+        response: { 204: z.null(), 404: apiErrorSchema, 409: apiErrorSchema, 422: apiErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const { connectionIds } = await workspaces.remove(principal(req), req.params.id, req.body.confirmName);
+      await connectionsGone(connectionIds);
+      return reply.status(204).send(null);
+    },
   );
 };

@@ -1,5 +1,6 @@
-// Workspaces of a user: listed with their role in each, made (the maker becomes the owner), switched to by a session.
-import { and, asc, eq } from 'drizzle-orm';
+// Workspaces of a user: listed with their role in each, made (the maker becomes the owner), switched to by a
+// session, and deleted by an owner with everything in them.
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { WorkspaceSummary } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { memberships, sessions, users, workspaces } from '../db/schema/index.js';
@@ -51,5 +52,40 @@ export class WorkspaceService {
       await tx.update(users).set({ lastWorkspaceId: id }).where(eq(users.id, by.userId));
     });
     return { ...target, current: true };
+  }
+
+  /**
+   * Deletes the workspace the request acts in (`id` must name it, and `confirmName` be its name), with its
+   * bundles, connections, history and members' access. Refused for the caller's last workspace (409): they
+   * would be left with nowhere to sign in to. Tables written on every event have no keys to cascade through.
+   */
+  async remove(by: Principal, id: string, confirmName: string): Promise<{ connectionIds: string[] }> {
+    if (!isUuid(id) || id !== by.workspaceId) throw notFound('Workspace');
+    return this.db.transaction(async (tx) => {
+      const [ws] = await tx.select().from(workspaces).where(eq(workspaces.id, id)).for('update');
+      if (!ws) throw notFound('Workspace');
+      if (confirmName.trim() !== ws.name) {
+        throw new AppError(422, 'invalid_request', `Type the workspace's name, "${ws.name}", to delete it.`, { issues: [{ field: 'confirmName', message: `must be the workspace's name, "${ws.name}"` }] });
+      }
+      const [others] = await tx.select({ n: sql<number>`count(*)::int` }).from(memberships).where(and(eq(memberships.userId, by.userId), sql`${memberships.workspaceId} <> ${id}`));
+      if ((others?.n ?? 0) === 0) {
+        throw new AppError(409, 'last_workspace', 'This is your only workspace: make or join another one first, so that you have somewhere to sign in to.');
+      }
+      const gone = await tx.execute<{ id: string }>(sql`select id from connections where workspace_id = ${id}`);
+      const ofConnections = sql`(select c.id from connections c where c.workspace_id = ${id})`;
+      await tx.execute(sql`delete from steps where run_id in (select r.id from runs r where r.workspace_id = ${id})`);
+      for (const table of ['runs', 'events', 'messages']) await tx.execute(sql`delete from ${sql.identifier(table)} where workspace_id = ${id}`);
+      for (const table of ['event_keys', 'webhook_deliveries', 'send_counts', 'reply_waits', 'trigger_subscriptions', 'connection_ledger']) {
+        await tx.execute(sql`delete from ${sql.identifier(table)} where connection_id in ${ofConnections}`);
+      }
+      // Sessions acting in it move to the user's oldest other workspace (or end, for a user with none).
+      await tx.execute(sql`
+        update sessions s set workspace_id = m.workspace_id
+        from (select distinct on (user_id) user_id, workspace_id from memberships where workspace_id <> ${id} order by user_id, created_at) m
+        where s.workspace_id = ${id} and s.user_id = m.user_id`);
+      // Everything else (flows, connections, memberships, tokens, invitations, the audit log) goes with it.
+      await tx.delete(workspaces).where(eq(workspaces.id, id));
+      return { connectionIds: gone.rows.map((r) => r.id) };
+    });
   }
 }
