@@ -54,7 +54,8 @@ describe('Workspaces in the browser', () => {
   });
 
   it('makes a second workspace from the header, which starts empty; switching back shows the first one’s bundle', async () => {
-    const made = await page.request.post('/api/flows', { data: { name: 'First shop bundle' } });
+    const graph = { nodes: [{ id: 'trigger', type: 'core.schedule', config: { everyMinutes: 60 }, position: { x: 0, y: 0 } }], edges: [] };
+    const made = await page.request.post('/api/flows', { data: { name: 'First shop bundle', graph } });
     expect(made.status()).toBe(201);
     await page.reload();
     await page.getByRole('link', { name: 'First shop bundle' }).waitFor();
@@ -117,6 +118,9 @@ describe('Workspaces in the browser', () => {
     expect(await page.getByTestId('start').isDisabled()).toBe(true);
     expect(await page.getByTestId('save').isDisabled()).toBe(true);
     expect(await page.locator('.palette').count()).toBe(0);
+    // The canvas is read-only: its node shows, without a "+" to add after it or a menu to change it.
+    await page.locator('.react-flow__node').first().waitFor();
+    expect(await page.locator('.node-menu-btn, .handle-add').count()).toBe(0);
     await session.screenshot('viewer-bundle');
 
     await page.getByTestId('nav-connections').click();

@@ -209,7 +209,8 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     [],
   );
 
-  const view: EditorView = useMemo(() => ({ manifests, providerTitles, issuesByNode, stepStatus, actions }), [manifests, providerTitles, issuesByNode, stepStatus, actions]);
+  // A role that cannot edit bundles sees the canvas read-only: no "+" and no node menu.
+  const view: EditorView = useMemo(() => ({ manifests, providerTitles, issuesByNode, stepStatus, actions: edit ? actions : null }), [manifests, providerTitles, issuesByNode, stepStatus, actions, edit]);
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (e.dataTransfer.types.includes(DRAG_MIME)) {
@@ -320,7 +321,13 @@ function Editor({ initialFlow }: { initialFlow: Flow }) {
     }
   };
 
-  useEditorKeys({ save: () => void save(), undo: history.undo, redo: history.redo, duplicate: () => edits.duplicate(), help: () => setShowShortcuts(true) });
+  // A role that cannot edit bundles gets the shortcuts that change nothing (help) only.
+  const noop = () => {};
+  useEditorKeys(
+    edit
+      ? { save: () => void save(), undo: history.undo, redo: history.redo, duplicate: () => edits.duplicate(), help: () => setShowShortcuts(true) }
+      : { save: noop, undo: noop, redo: noop, duplicate: noop, help: () => setShowShortcuts(true) },
+  );
 
   const nodeMenuItems = (nodeId: string) => {
     const node = nodes.find((n) => n.id === nodeId);
