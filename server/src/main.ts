@@ -1,4 +1,4 @@
-// Entry point: `pnpm start [--role web|worker|all]`; stops gracefully on SIGTERM / SIGINT.
+// Entry point: `pnpm start [--role web|worker|all]`; stops gracefully on SIGTERM / SIGINT (also one sent while starting).
 import { parseArgs } from 'node:util';
 import { configFromEnv, type Role } from './config.js';
 import { createLogger, logFormatOf } from './logger.js';
@@ -14,6 +14,14 @@ if (!['web', 'worker', 'all'].includes(role)) {
 }
 const config = { ...configFromEnv(process.env, role), forgetSecrets: values['forget-secrets'] === true };
 const logger = createLogger(config.logLevel, logFormatOf(process.env, process.stdout.isTTY === true));
+
+// Signals are taken from the very start: one that arrives while Bundles is still starting (its worker may
+// already run jobs) stops it as soon as it has started, instead of killing it mid-way.
+let stopRequested: string | null = null;
+let stopNow: ((signal: string) => void) | null = null;
+const onSignal = (signal: string) => (stopNow ? stopNow(signal) : (stopRequested ??= signal));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
 
 try {
   const bundles = await startBundles(config, logger, {
@@ -44,8 +52,8 @@ try {
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopNow = stop;
+  if (stopRequested) stop(stopRequested);
 } catch (err) {
   logger.error({ err }, 'Bundles could not start');
   console.error(`\n  Bundles could not start: ${(err as Error).message}\n`);
