@@ -60,6 +60,18 @@ describe('AuditPage', () => {
     expect(within(screen.getByTestId('audit-filter-user')).getAllByRole('option').map((o) => o.textContent)).toEqual(['Everyone', ana.email, bia.email]);
   });
 
+  it('offers every member of the workspace as a person, also one with no entry loaded', async () => {
+    const user = userEvent.setup();
+    const cai = { id: 'u-cai', email: 'cai@loja.com.br', name: 'Cai', role: 'viewer' as const, joinedAt: '2026-12-01T10:00:00.000Z' };
+    vi.spyOn(api.members, 'list').mockResolvedValue([{ ...ana, name: null, role: 'owner', joinedAt: '2026-11-01T10:00:00.000Z' }, cai]);
+    const list = vi.spyOn(api.audit, 'list').mockImplementation(async (p = {}) => (p.userId === cai.id ? { items: [], nextCursor: null } : { items: [entry('e1', 'login', ana)], nextCursor: null }));
+    render(<AuditPage />);
+    await waitFor(() => expect(within(screen.getByTestId('audit-filter-user')).getAllByRole('option').map((o) => o.textContent)).toEqual(['Everyone', ana.email, cai.email]));
+    await user.selectOptions(screen.getByTestId('audit-filter-user'), cai.email);
+    expect(await screen.findByText('No entry matches')).toBeTruthy();
+    expect(list).toHaveBeenLastCalledWith({ userId: cai.id, limit: 50 });
+  });
+
   it('says when nothing is recorded, and when nothing matches', async () => {
     const user = userEvent.setup();
     vi.spyOn(api.audit, 'list').mockResolvedValue({ items: [], nextCursor: null });

@@ -46,8 +46,13 @@ export function AuditPage() {
 
   const items = [...(first.data?.items ?? []), ...(older?.items ?? [])];
   const nextCursor = older ? older.nextCursor : (first.data?.nextCursor ?? null);
-  // The people seen so far stay in the filter when it narrows the list to one of them.
+  // The workspace's members, and anyone seen in the entries (a member since removed), are in the filter; the
+  // people seen stay when it narrows the list to one of them.
   const [people, setPeople] = useState<Map<string, string>>(new Map());
+  const members = useAsync(() => api.members.list(), []);
+  useEffect(() => {
+    if (members.data) setPeople((p) => new Map([...members.data!.map((m) => [m.id, m.email] as const), ...p]));
+  }, [members.data]);
   useEffect(() => {
     const seen = items.filter((e) => e.user?.id && !people.has(e.user.id));
     if (seen.length) setPeople((p) => new Map([...p, ...seen.map((e) => [e.user!.id!, e.user!.email] as const)]));
