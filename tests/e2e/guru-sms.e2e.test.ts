@@ -83,6 +83,8 @@ describe('editor end to end: Guru sale approved → SMS, drawn on the canvas', (
     await page.getByTestId('node-send_sms').waitFor();
     await dragTo(page, await center(page, '[data-testid="node-transaction_status_changed"] .react-flow__handle.source'), await center(page, '[data-testid="node-send_sms"] .react-flow__handle.target'));
     await page.locator('[data-testid^="rf__edge-"]').first().waitFor({ state: 'attached' });
+    // The new edge is autosaved, and the answer redraws the nodes with their problems: click once it is in.
+    await expect.poll(async () => page.getByTestId('save-state').textContent(), { timeout: 30_000 }).toBe('All changes saved');
 
     await page.getByTestId('node-send_sms').click();
     const fromOption = page.getByTestId('field-from').locator(`option:has-text("${FROM}")`).first();
