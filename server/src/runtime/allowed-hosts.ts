@@ -3,6 +3,11 @@
 // no run reads the workspace row.
 import type pg from 'pg';
 
+/** A workspace's stored `settings.allowedHosts`, as a list of entries (anything else stored reads as none). */
+export function storedAllowedHosts(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((h): h is string => typeof h === 'string') : [];
+}
+
 export class AllowedHostsCache {
   private entries = new Map<string, Promise<readonly string[]>>();
 
@@ -14,10 +19,7 @@ export class AllowedHostsCache {
     if (!hit) {
       hit = this.pool
         .query<{ hosts: unknown }>({ name: 'allowed_hosts_of', text: `select settings -> 'allowedHosts' as hosts from workspaces where id = $1`, values: [workspaceId] })
-        .then(({ rows }) => {
-          const hosts = rows[0]?.hosts;
-          return Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === 'string') : [];
-        })
+        .then(({ rows }) => storedAllowedHosts(rows[0]?.hosts))
         .catch((err: unknown) => {
           this.entries.delete(workspaceId);
           throw err;

@@ -1,4 +1,5 @@
 // Decrypted connections, cached per process; other processes' changes arrive as invalidations.
+import { storedAllowedHosts } from './allowed-hosts.js';
 import type pg from 'pg';
 import { getProvider, safeEqual, secretFields, sendCapOf, type ConnectionContext, type ProviderDefinition, type SendCap } from '@bundles/nodes';
 import type { Keyring } from '../secrets/keyring.js';
@@ -94,7 +95,7 @@ export class ConnectionStore {
         config: { ...row.config, ...secrets },
         webhookUrl: webhookUrlOf(this.publicUrl(), row.id, row.webhook_secret),
         memo: new Map(),
-        allowedHosts: Array.isArray(row.allowed_hosts) ? (row.allowed_hosts as unknown[]).filter((h): h is string => typeof h === 'string') : [],
+        allowedHosts: storedAllowedHosts(row.allowed_hosts),
       },
     };
   }

@@ -7,6 +7,7 @@ import { MAX_ALLOWED_HOSTS } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { workspaces } from '../db/schema/index.js';
 import { AppError, notFound } from './errors.js';
+import { storedAllowedHosts } from '../runtime/allowed-hosts.js';
 
 const entryMax = 253;
 
@@ -33,8 +34,7 @@ function invalid(issues: Array<{ field: string; message: string }>): AppError {
 export async function allowedHostsOf(db: Db, workspaceId: string): Promise<string[]> {
   const [row] = await db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, workspaceId));
   if (!row) throw notFound('Workspace');
-  const hosts = row.settings.allowedHosts;
-  return Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === 'string') : [];
+  return storedAllowedHosts(row.settings.allowedHosts);
 }
 
 /** Replaces the list in one UPDATE, leaving the settings' other keys as they are. */

@@ -189,7 +189,7 @@ export class RunService {
   /** Each attempt with the number of the version it ran; the retry that began an attempt is kept by the one before. */
   /** The logged messages of the run's succeeded sends that stored no input, by the provider's message id. */
   private async messagesOfSends(run: RunRow, stepRows: StepRow[]): Promise<Map<string, LoggedMessage>> {
-    const ids = stepRows.filter((s) => s.input === null && s.status === 'succeeded').map(sentMessageId).filter((id): id is string => id !== null);
+    const ids = stepRows.filter((s) => s.input === null && s.status === 'succeeded').map((s) => sentMessageId(s)).filter((id): id is string => id !== null);
     if (ids.length === 0) return new Map();
     // Found through the provider-id index (status callbacks use it) in the partitions since the run began;
     // the run id keeps another run's out.
@@ -274,8 +274,7 @@ export class RunService {
 type StepRow = typeof steps.$inferSelect;
 
 /** The provider's message id a send's output names, when the node declares where (`sends.messageId`). */
-function sentMessageId(s: Pick<StepRow, 'nodeType' | 'output'>): string | null {
-  const def = getNodeType(s.nodeType);
+function sentMessageId(s: Pick<StepRow, 'nodeType' | 'output'>, def = getNodeType(s.nodeType)): string | null {
   const key = def?.kind === 'action' ? def.sends?.messageId : undefined;
   const id = key && s.output && typeof s.output === 'object' ? (s.output as Record<string, unknown>)[key] : undefined;
   return typeof id === 'string' ? id : null;
@@ -291,7 +290,7 @@ function storedElsewhere(s: StepRow, sent: Map<string, LoggedMessage>): unknown 
   const def = getNodeType(s.nodeType);
   if (def?.kind !== 'action') return null;
   if (def.outputIsInput) return s.output ?? null;
-  const id = sentMessageId(s);
+  const id = sentMessageId(s, def);
   const message = id === null ? undefined : sent.get(id);
   return def.sends && message ? inputFromMessage(def.sends, message) : null;
 }
