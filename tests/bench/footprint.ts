@@ -36,11 +36,39 @@ export async function tableSizes(url: string): Promise<Sizes> {
   });
 }
 
+/**
+ * The same bytes split by relation: each table's rows (heap and TOAST) and each of its indexes, a
+ * partitioned table or index with all its partitions, so what a change moves is seen per index.
+ */
+export async function relationSizes(url: string): Promise<Sizes> {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ name: string; bytes: string }>(
+      `with rel as (
+         select c.oid, c.relkind, coalesce(pg_partition_root(c.oid), c.oid) as root,
+                case when c.relkind = 'r' then c.oid else i.indrelid end as tbl
+         from pg_class c left join pg_index i on i.indexrelid = c.oid
+         where c.relkind in ('r', 'i'))
+       select case when n.nspname = 'public' then rc.relname else n.nspname || '.' || rc.relname end
+                || case when rc.relkind in ('i', 'I') then '' else ' (rows)' end as name,
+              sum(case when rel.relkind = 'r' then pg_table_size(rel.oid) else pg_relation_size(rel.oid) end)::text as bytes
+       from rel
+       join pg_class rc on rc.oid = rel.root
+       join pg_class t on t.oid = rel.tbl
+       join pg_namespace n on n.oid = rc.relnamespace
+       where n.nspname = 'public' or (n.nspname = 'graphile_worker' and t.relname = '_private_jobs')
+       group by 1`,
+    );
+    return new Map(rows.map((r) => [r.name, Number(r.bytes)]));
+  });
+}
+
 export interface Footprint {
   /** All tables together, bytes per run. */
   total: number;
   /** Per table that grew, bytes per run, largest first. */
   tables: Record<string, number>;
+  /** Per relation that grew (a table's rows, each index), bytes per run, largest first. */
+  relations?: Record<string, number>;
 }
 
 export function bytesPerRun(before: Sizes, after: Sizes, runs: number): Footprint {
@@ -57,5 +85,8 @@ export function bytesPerRun(before: Sizes, after: Sizes, runs: number): Footprin
 
 export function formatFootprint(f: Footprint): string {
   const parts = Object.entries(f.tables).map(([name, b]) => `${name} ${b.toLocaleString('en-US')}`);
-  return `bytes per run by table (with TOAST and indexes): ${parts.join(', ') || 'none grew'}`;
+  const line = `bytes per run by table (with TOAST and indexes): ${parts.join(', ') || 'none grew'}`;
+  if (!f.relations) return line;
+  const relations = Object.entries(f.relations).map(([name, b]) => `${name} ${b.toLocaleString('en-US')}`);
+  return `${line}\nby relation: ${relations.join(', ') || 'none grew'}`;
 }

@@ -75,7 +75,6 @@ export function historyStatusSql(i: string, n: number): string {
 
 interface TemplateStep {
   nodeId: string;
-  nodeType: string;
   handle: string | null;
   attempts: number;
   input: string | null;
@@ -109,7 +108,7 @@ export interface Template {
    * `deliveryId`: the event names the delivery that carried it (migration 0013), which then has no row of its own.
    */
   event: { connectionId: string; type: string; dedupeKey: string; payload: string; receivedMs: number; deliveryId: boolean };
-  key: { subject: string; dedupeKey: string; ttlMs: number } | null;
+  key: { subject: string; ttlMs: number } | null;
   run: { conversationKey: string | null; startMs: number; finishMs: number };
   /** In the order they ran; the last one is the one a failed, waiting or uncertain run stops at. */
   steps: TemplateStep[];
@@ -136,9 +135,9 @@ async function readTemplateOnce(url: string, orderId: string): Promise<Template 
     );
     if (run.rows.length !== 1 || run.rows[0].status !== 'succeeded' || run.rows[0].finish_ms === null) return null;
     const r = run.rows[0];
-    const key = await c.query(`select subject, dedupe_key, ${ms('expires_at', '$2::timestamptz')} as ttl_ms from event_keys where event_id = $1`, [e.id, e.received_at]);
+    const key = await c.query(`select subject, ${ms('expires_at', '$2::timestamptz')} as ttl_ms from event_keys where event_id = $1`, [e.id, e.received_at]);
     const steps = await c.query(
-      `select node_id, node_type, handle, attempts, input::text as input, output::text as output,
+      `select node_id, handle, attempts, input::text as input, output::text as output,
               ${ms('started_at', '$2::timestamptz')} as start_ms, ${ms('finished_at', '$2::timestamptz')} as finish_ms
        from steps where run_id = $1 order by started_at, node_id`,
       [r.id, e.received_at],
@@ -159,9 +158,9 @@ async function readTemplateOnce(url: string, orderId: string): Promise<Template 
       flowId: r.flow_id,
       versionId: r.version_id,
       event: { connectionId: e.connection_id, type: e.type, dedupeKey: e.dedupe_key, payload: e.payload, receivedMs: e.received_ms, deliveryId: e.delivery_id !== null },
-      key: k ? { subject: k.subject, dedupeKey: k.dedupe_key, ttlMs: pos(k.ttl_ms) } : null,
+      key: k ? { subject: k.subject, ttlMs: pos(k.ttl_ms) } : null,
       run: { conversationKey: r.conversation_key, startMs: pos(r.start_ms), finishMs: pos(r.finish_ms) },
-      steps: steps.rows.map((s) => ({ nodeId: s.node_id, nodeType: s.node_type, handle: s.handle, attempts: s.attempts, input: s.input, output: s.output, startMs: pos(s.start_ms), finishMs: pos(s.finish_ms) })),
+      steps: steps.rows.map((s) => ({ nodeId: s.node_id, handle: s.handle, attempts: s.attempts, input: s.input, output: s.output, startMs: pos(s.start_ms), finishMs: pos(s.finish_ms) })),
       messages: messages.rows.map((m) => ({
         connectionId: m.connection_id,
         provider: m.provider,
@@ -339,8 +338,8 @@ export function batchStatements(t: Template, o: BatchOptions, lo: number, hi: nu
     // One row per subject (a repeated order keeps its first event's key); only the keys the sweep has not removed yet.
     out.push([
       'event_keys',
-      `${cte} insert into event_keys (connection_id, subject, dedupe_key, event_id, expires_at)
-       select ${lit(t.event.connectionId)}, ${own(t.key.subject)}, ${own(t.key.dedupeKey)}, h.event_id, ${at(t.key.ttlMs)} from h
+      `${cte} insert into event_keys (connection_id, subject, key_hash, event_id, expires_at)
+       select ${lit(t.event.connectionId)}, ${own(t.key.subject)}, hashtextextended(${own(t.event.dedupeKey)}, 0), h.event_id, ${at(t.key.ttlMs)} from h
        where h.ms + ${t.key.ttlMs} >= ${o.kept.keys}
        on conflict do nothing`,
     ]);
@@ -367,18 +366,18 @@ export function batchStatements(t: Template, o: BatchOptions, lo: number, hi: nu
     // A filtered run stops before the last step (W1: a trigger condition, no step at all); a failed, waiting
     // or uncertain one stops at it, with the error and without an output.
     const values = t.steps
-      .map((s, k) => `(${k + 1}, ${lit(s.nodeId)}, ${lit(s.nodeType)}, ${lit(s.handle)}, ${s.attempts}, ${s.startMs}, ${s.finishMs}, ${own(s.input)}, ${own(s.output)})`)
+      .map((s, k) => `(${k + 1}, ${lit(s.nodeId)}, ${lit(s.handle)}, ${s.attempts}, ${s.startMs}, ${s.finishMs}, ${own(s.input)}, ${own(s.output)})`)
       .join(', ');
     const last = `s.k = ${lastStep}`;
     out.push([
       'steps',
-      `${cte} insert into steps (run_id, node_id, node_type, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
-       select ${runId}, s.node_id, s.node_type, case when ${last} and h.status <> 'succeeded' then h.status else 'succeeded' end,
+      `${cte} insert into steps (run_id, node_id, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
+       select ${runId}, s.node_id, case when ${last} and h.status <> 'succeeded' then h.status else 'succeeded' end,
          s.input::json, case when ${last} and h.status <> 'succeeded' then null else s.output::json end,
          case when ${last} then ${errorOf('h.status')} end, s.handle, s.attempts,
          case when ${last} and h.status = 'waiting' then to_timestamp((h.ms + s.finish_ms + 60000) / 1000.0) end,
          to_timestamp((h.ms + s.start_ms) / 1000.0), case when not (${last} and h.status = 'waiting') then to_timestamp((h.ms + s.finish_ms) / 1000.0) end
-       from h cross join lateral (values ${values}) as s(k, node_id, node_type, handle, attempts, start_ms, finish_ms, input, output)
+       from h cross join lateral (values ${values}) as s(k, node_id, handle, attempts, start_ms, finish_ms, input, output)
        where h.ms >= ${o.kept.runs} and not (h.status = 'filtered' and ${last})`,
     ]);
   }
@@ -392,9 +391,9 @@ export function batchStatements(t: Template, o: BatchOptions, lo: number, hi: nu
       .join(', ');
     out.push([
       'messages',
-      `${cte} insert into messages (id, workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id, created_at, updated_at)
+      `${cte} insert into messages (id, workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id, created_at)
        select ${uuid7Sql('h.ms + m.at_ms', `${seed('m')} || '.' || m.k`)}, ${lit(t.workspaceId)}, m.connection_id::uuid, m.provider, m.direction, m.channel, m."from", m."to", m.text,
-         m.provider_message_id, m.status, m.conversation_key, ${runId}, to_timestamp((h.ms + m.at_ms) / 1000.0), to_timestamp((h.ms + m.at_ms) / 1000.0)
+         m.provider_message_id, m.status, m.conversation_key, ${runId}, to_timestamp((h.ms + m.at_ms) / 1000.0)
        from h cross join lateral (values ${values}) as m(k, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, at_ms)
        where h.status = 'succeeded' and h.ms >= ${o.kept.messages}`,
     ]);

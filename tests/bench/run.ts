@@ -21,7 +21,7 @@ import { formatProfile, readProfile, summarizeProfile } from './profile.js';
 import { formatStatements, statementStats } from './statements.js';
 import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { withClient } from './db.js';
-import { bytesPerRun, formatFootprint, settle, tableSizes } from './footprint.js';
+import { bytesPerRun, formatFootprint, relationSizes, settle, tableSizes } from './footprint.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
 import { fillHistory, historyOrderId, parseCount, readTemplate, TEMPLATE_NUMBER, templateSummary, timeMetricsScrape, timeSearches, type FillResult, type ScrapeTiming, type SearchTiming } from './history.js';
 import { acked, ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
@@ -418,6 +418,7 @@ async function benchRunInner(opts: RunOptions) {
     });
   await settle(databaseUrl);
   const sizesBefore = await tableSizes(databaseUrl);
+  const relationsBefore = await relationSizes(databaseUrl);
   await sleep(STATS_PAUSE_MS);
   const statements = args.profile ? await statementStats(databaseUrl) : null;
   await statements?.reset();
@@ -449,10 +450,12 @@ async function benchRunInner(opts: RunOptions) {
   const statAfter = await pgStat();
   await settle(databaseUrl);
   const sizesAfter = await tableSizes(databaseUrl);
+  const relationsAfter = await relationSizes(databaseUrl);
   const statementTop = (await statements?.top()) ?? null;
   const runs = statAfter.runs - statBefore.runs;
   const commits = statAfter.commits - statBefore.commits;
-  const footprint = bytesPerRun(sizesBefore, sizesAfter, runs);
+  const byRelation = bytesPerRun(relationsBefore, relationsAfter, runs).tables;
+  const footprint = { ...bytesPerRun(sizesBefore, sizesAfter, runs), relations: byRelation };
   const ackLat = summarize(ackLatencies(rate.events));
   const e2eLat = summarize(endToEnd(rate.events, deliveries.first));
   progress(
@@ -558,6 +561,8 @@ async function benchRunInner(opts: RunOptions) {
       ceiling: { ackPerSec: round(ratePerSec(ceilOut.acked, ceil.startedAt, ceil.endedAt), 0), sent: ceilOut.sent, delivered: ceilOut.delivered, lost: ceilOut.lost, failed: ceilOut.failed },
       pg: { clients: PG_CLIENTS, commits: pgLimit.commits, benchCommits: commits, runs },
       bytesPerRunByTable: footprint.tables,
+      /** The same split by each table's rows (heap and TOAST) and each of its indexes. */
+      bytesPerRunByRelation: byRelation,
       unexpected,
       /** CPU by component: ms per delivered SMS and share of all cores, during a+c, during b, and for the ceiling (product = its server). */
       cpu: { ackPhase: roundCpu(cpuA), ratePhase: roundCpu(cpuB), ceiling: roundCpu(cpuC) },
@@ -760,8 +765,8 @@ async function main(): Promise<void> {
       '',
       ...cpuLines(empty, 'empty history: '),
       ...cpuLines(filled, 'with history: '),
-      `empty history: ${formatFootprint(empty.footprint)}`,
-      `with history: ${formatFootprint(filled.footprint)}`,
+      ...formatFootprint(empty.footprint).split('\n').map((l) => `empty history: ${l}`),
+      ...formatFootprint(filled.footprint).split('\n').map((l) => `with history: ${l}`),
       '',
       `total ${result.durations.totalS} s · written to ${path.relative(root, latest)}`,
     ].join('\n'),

@@ -176,7 +176,7 @@ beforeAll(async () => {
      values (bundles_uuid7_at(now()), $1, $2, $3, $4, 'succeeded', now(), now()) returning id`,
     [home, flow.id, started.activeVersion.id, event.rows[0]!.id],
   );
-  await pool.query(`insert into steps (run_id, node_id, node_type, status) values ($1, 'trigger', 'core.webhook', 'succeeded')`, [run.rows[0]!.id]);
+  await pool.query(`insert into steps (run_id, node_id, status) values ($1, 'trigger', 'succeeded')`, [run.rows[0]!.id]);
   values['runs/:id'] = run.rows[0]!.id;
   values['steps/:nodeId'] = 'trigger';
   const message = await pool.query<{ id: string }>(

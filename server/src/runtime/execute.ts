@@ -91,7 +91,7 @@ type ActionDef = ActionDefinition<z.ZodType, z.ZodType>;
 const loadRunSql = `
 select r.id, r.status, r.version_id, r.flow_id, r.conversation_key, r.seq, e.payload,
   coalesce((select json_agg(json_build_object(
-    'node_id', s.node_id, 'node_type', s.node_type, 'status', s.status, 'output', s.output, 'handle', s.handle,
+    'node_id', s.node_id, 'status', s.status, 'output', s.output, 'handle', s.handle,
     'attempts', s.attempts, 'resume_at', s.resume_at, 'error', s.error, 'started_at', s.started_at))
     from steps s where s.run_id = r.id), '[]') as steps
 from runs r left join events e on e.id = r.event_id

@@ -12,6 +12,12 @@ export interface LoopBody {
 /** An element's copy of a body node is stored as its own step: `post[3]` is node `post` for element 3. */
 export const elementStepId = (nodeId: string, index: number) => `${nodeId}[${index}]`;
 
+/** The node a step is of: `post[3]` → `post` (node ids hold no `[`: shared/src/graph.ts). */
+export function stepNodeId(stepId: string): string {
+  const open = stepId.indexOf('[');
+  return open < 0 ? stepId : stepId.slice(0, open);
+}
+
 function childrenOf(graph: FlowGraph): Map<string, string[]> {
   const children = new Map<string, string[]>();
   for (const e of graph.edges) children.set(e.source, [...(children.get(e.source) ?? []), e.target]);

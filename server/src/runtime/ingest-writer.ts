@@ -30,7 +30,6 @@ export interface IngestItem {
     conversation_key: string | null;
     /** The write whose first attempt this statement journals (see ingestJournaledWrite). */
     journal_node: string | null;
-    journal_type: string | null;
   }>;
   inbound: Array<Record<string, unknown>>;
   statuses: Array<Record<string, unknown>>;
@@ -69,13 +68,13 @@ with d as (
   select x.req, x.dedupe_key, x.subject, x.ttl, x.type, x.payload, d.workspace_id, d.connection_id
   from json_to_recordset($2::json) as x(req int, dedupe_key text, subject text, ttl int, type text, payload json) join d on d.req = x.req
 ), keys as (
-  insert into event_keys as k (connection_id, subject, dedupe_key, event_id, expires_at)
+  insert into event_keys as k (connection_id, subject, key_hash, event_id, expires_at)
   -- In key order: two statements in flight that carry the same keys then lock them in the same order (no deadlock).
-  select connection_id, subject, dedupe_key, bundles_uuid7(), now() + ttl * interval '1 second'
+  select connection_id, subject, hashtextextended(dedupe_key, 0), bundles_uuid7(), now() + ttl * interval '1 second'
   from input_events order by connection_id, subject
   -- A live repeat of the subject's last key is a duplicate: no row comes back for it.
-  on conflict (connection_id, subject) do update set dedupe_key = excluded.dedupe_key, event_id = excluded.event_id, expires_at = excluded.expires_at
-    where k.dedupe_key <> excluded.dedupe_key or k.expires_at <= now()
+  on conflict (connection_id, subject) do update set key_hash = excluded.key_hash, event_id = excluded.event_id, expires_at = excluded.expires_at
+    where k.key_hash <> excluded.key_hash or k.expires_at <= now()
   returning k.connection_id, k.subject, k.event_id
 ), ins_req as (
   select ie.req, ie.dedupe_key, ie.subject, ie.type, ie.workspace_id, ie.connection_id, ie.payload,
@@ -131,7 +130,7 @@ with d as (
   returning rc.req
 ), candidate_runs as (
   select * from json_to_recordset($3::json) as x(req int, ord int, id uuid, subject text, search_key text, subscription_id uuid, lane boolean, error json,
-    conversation_key text, journal_node text, journal_type text)
+    conversation_key text, journal_node text)
 ), new_runs as (
   -- A run whose first write is journaled here starts here (its attempt is on record from now on).
   insert into runs (id, workspace_id, flow_id, version_id, event_id, status, error, started_at, finished_at, conversation_key, search_key, seq)
@@ -152,8 +151,8 @@ with d as (
   where nr.status = 'queued'
 ), journal as (
   -- The first attempt of the run's first write, journaled with the run itself (the executor then skips that write).
-  insert into steps (run_id, node_id, node_type, status, attempts, started_at)
-  select f.id, c.journal_node, c.journal_type, 'running', 1, now()
+  insert into steps (run_id, node_id, status, attempts, started_at)
+  select f.id, c.journal_node, 'running', 1, now()
   from fresh_runs f join candidate_runs c on c.id = f.id
   where c.journal_node is not null
   returning 1

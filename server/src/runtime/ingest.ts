@@ -157,7 +157,6 @@ function plannedRuns(events: Array<ParsedEvent & { subject: string }>, subs: Sub
         error,
         conversation_key: conversationKey,
         journal_node: journal?.nodeId ?? null,
-        journal_type: journal?.nodeType ?? null,
       });
     }
   }

@@ -39,7 +39,7 @@ async function runAgo(w: { ws: string; conn: string; flow: string }, days: numbe
      values (bundles_uuid7_at(${at}), $1, $2, gen_random_uuid(), $3, $4, ${at}) returning id`,
     [w.ws, w.flow, event, status],
   )).rows[0].id as string;
-  await q(`insert into steps (run_id, node_id, node_type, status) values ($1, 'send', 'twilio.send_sms', $2)`, [run, status === 'waiting' ? 'waiting' : 'succeeded']);
+  await q(`insert into steps (run_id, node_id, status) values ($1, 'send', $2)`, [run, status === 'waiting' ? 'waiting' : 'succeeded']);
   return { event, run };
 }
 
@@ -140,8 +140,8 @@ describe('retention', () => {
 
   it('deletes dedupe keys past their redelivery window, across pages, and keeps the live ones', async () => {
     const w = await workspace();
-    await q(`insert into event_keys (connection_id, subject, dedupe_key, event_id, expires_at)
-             select $1, 'order:' || i, 'k' || i, gen_random_uuid(), case when i % 1000 = 0 then now() + interval '1 day' else now() - interval '1 second' end
+    await q(`insert into event_keys (connection_id, subject, key_hash, event_id, expires_at)
+             select $1, 'order:' || i, hashtextextended('k' || i, 0), gen_random_uuid(), case when i % 1000 = 0 then now() + interval '1 day' else now() - interval '1 second' end
              from generate_series(1, 12000) i`, [w.conn]);
 
     await expireHistory(database.pool, log);
@@ -208,8 +208,8 @@ describe('deleteExpiredKeys', () => {
   it('walks at most 200,000 keys a sweep and goes on where it stopped', async () => {
     const w = await workspace();
     // 210,000 keys of one connection, the last 1,000 expired: the first sweep stops before them.
-    await q(`insert into event_keys (connection_id, subject, dedupe_key, event_id, expires_at)
-             select $1, 'k:' || lpad(i::text, 7, '0'), 'd', gen_random_uuid(), case when i > 209000 then now() - interval '1 second' else now() + interval '1 day' end
+    await q(`insert into event_keys (connection_id, subject, key_hash, event_id, expires_at)
+             select $1, 'k:' || lpad(i::text, 7, '0'), 1, gen_random_uuid(), case when i > 209000 then now() - interval '1 second' else now() + interval '1 day' end
              from generate_series(1, 210000) i`, [w.conn]);
     const left = async () => (await q(`select count(*)::int as n from event_keys where connection_id = $1 and expires_at < now()`, [w.conn])).rows[0].n;
     let sweeps = 0;

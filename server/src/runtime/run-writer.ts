@@ -73,9 +73,9 @@ with r_all as (
 ), r_in as (
   select * from r_all where run_id not in (select run_id from fenced)
 ), s as (
-  insert into steps as st (run_id, node_id, node_type, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
-  select x.run_id, x.node_id, x.node_type, x.status, x.input, x.output, x.error, x.handle, x.attempts, x.resume_at, x.started_at, x.finished_at
-  from json_to_recordset($2::json) as x(run_id uuid, node_id text, node_type text, status text, input json, output json, error json, handle text,
+  insert into steps as st (run_id, node_id, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
+  select x.run_id, x.node_id, x.status, x.input, x.output, x.error, x.handle, x.attempts, x.resume_at, x.started_at, x.finished_at
+  from json_to_recordset($2::json) as x(run_id uuid, node_id text, status text, input json, output json, error json, handle text,
     attempts int, resume_at timestamptz, started_at timestamptz, finished_at timestamptz)
   join r_in r on r.run_id = x.run_id
   on conflict (run_id, node_id) do update set status = excluded.status, input = coalesce(excluded.input, st.input), output = excluded.output,

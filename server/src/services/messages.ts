@@ -58,7 +58,7 @@ function present(r: Row, flowId: string | null): Message {
     runId: r.runId,
     flowId,
     createdAt: r.createdAt.toISOString(),
-    updatedAt: r.updatedAt.toISOString(),
+    updatedAt: (r.updatedAt ?? r.createdAt).toISOString(),
   };
 }
 

@@ -1,10 +1,11 @@
 // Runs with their steps, received events, and retrying a failed run from its failed step.
 import { and, asc, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
-import { getNodeType } from '@bundles/nodes';
+import type { NodeDefinition } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunAttempt, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { events, flows, flowVersions, messages, runs, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
+import { stepNodeId } from '../runtime/for-each.js';
 import { inputFromMessage, type LoggedMessage } from '../runtime/step-input.js';
 import { AppError, notFound } from './errors.js';
 import { timeBounds } from './time-bounds.js';
@@ -102,7 +103,6 @@ export class RunService {
       stepRows.push({
         runId: id,
         nodeId: trigger.id,
-        nodeType: trigger.type,
         status: 'succeeded',
         input: null,
         output: row.payload ?? null,
@@ -120,7 +120,9 @@ export class RunService {
       const order = version.order.map((n) => n.id);
       stepRows.sort((a, b) => order.indexOf(a.nodeId) - order.indexOf(b.nodeId));
     }
-    const sent = await this.messagesOfSends(row.run, stepRows);
+    // A step's type is its node's in the version it ran (a version never changes).
+    const defOf = (nodeId: string) => version?.defs.get(stepNodeId(nodeId));
+    const sent = await this.messagesOfSends(row.run, stepRows, defOf);
     return {
       ...presentRun(row.run),
       test: false,
@@ -129,9 +131,9 @@ export class RunService {
       trigger: row.payload ?? null,
       steps: stepRows.map((s) => ({
         nodeId: s.nodeId,
-        nodeType: s.nodeType,
+        nodeType: defOf(s.nodeId)?.id ?? 'unknown',
         status: s.status,
-        input: s.input ?? storedElsewhere(s, sent),
+        input: s.input ?? storedElsewhere(s, defOf(s.nodeId), sent),
         output: s.output ?? null,
         error: s.error ?? null,
         attempts: s.attempts,
@@ -188,8 +190,11 @@ export class RunService {
    */
   /** Each attempt with the number of the version it ran; the retry that began an attempt is kept by the one before. */
   /** The logged messages of the run's succeeded sends that stored no input, by the provider's message id. */
-  private async messagesOfSends(run: RunRow, stepRows: StepRow[]): Promise<Map<string, LoggedMessage>> {
-    const ids = stepRows.filter((s) => s.input === null && s.status === 'succeeded').map((s) => sentMessageId(s)).filter((id): id is string => id !== null);
+  private async messagesOfSends(run: RunRow, stepRows: StepRow[], defOf: (nodeId: string) => NodeDefinition | undefined): Promise<Map<string, LoggedMessage>> {
+    const ids = stepRows
+      .filter((s) => s.input === null && s.status === 'succeeded')
+      .map((s) => sentMessageId(s, defOf(s.nodeId)))
+      .filter((id): id is string => id !== null);
     if (ids.length === 0) return new Map();
     // Found through the provider-id index (status callbacks use it) in the partitions since the run began;
     // the run id keeps another run's out.
@@ -274,7 +279,7 @@ export class RunService {
 type StepRow = typeof steps.$inferSelect;
 
 /** The provider's message id a send's output names, when the node declares where (`sends.messageId`). */
-function sentMessageId(s: Pick<StepRow, 'nodeType' | 'output'>, def = getNodeType(s.nodeType)): string | null {
+function sentMessageId(s: Pick<StepRow, 'output'>, def: NodeDefinition | undefined): string | null {
   const key = def?.kind === 'action' ? def.sends?.messageId : undefined;
   const id = key && s.output && typeof s.output === 'object' ? (s.output as Record<string, unknown>)[key] : undefined;
   return typeof id === 'string' ? id : null;
@@ -285,9 +290,8 @@ function sentMessageId(s: Pick<StepRow, 'nodeType' | 'output'>, def = getNodeTyp
  * config (ActionDefinition.outputIsInput), or its message's recipient, sender and text, for a send whose
  * input was just those (runtime/step-input.ts).
  */
-function storedElsewhere(s: StepRow, sent: Map<string, LoggedMessage>): unknown {
+function storedElsewhere(s: StepRow, def: NodeDefinition | undefined, sent: Map<string, LoggedMessage>): unknown {
   if (s.status !== 'succeeded') return null;
-  const def = getNodeType(s.nodeType);
   if (def?.kind !== 'action') return null;
   if (def.outputIsInput) return s.output ?? null;
   const id = sentMessageId(s, def);

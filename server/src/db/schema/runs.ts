@@ -39,9 +39,14 @@ export const eventKeys = pgTable(
   {
     connectionId: uuid('connection_id').notNull(),
     subject: text('subject').notNull(),
-    dedupeKey: text('dedupe_key').notNull(),
     eventId: uuid('event_id').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /**
+     * `hashtextextended(dedupe_key, 0)`: only compared for equality with the next key of the subject, so
+     * 8 bytes instead of the key (the event keeps the key itself). Two different keys of one subject
+     * colliding, the only way a new event could pass for a repeat, has a chance of 2^-64.
+     */
+    keyHash: bigint('key_hash', { mode: 'bigint' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.connectionId, t.subject] })],
 );
@@ -110,8 +115,8 @@ export const steps = pgTable(
     // No foreign key and no workspace of its own: a step is reached through its run only, and removed
     // with it (FlowService.remove); the key check cost as much as the event's on every run.
     runId: uuid('run_id').notNull(),
+    // The node's type is its run's version's (versions do not change): not stored again on every step.
     nodeId: text('node_id').notNull(),
-    nodeType: text('node_type').notNull(),
     status: text('status').$type<StepStatus>().notNull(),
     input: json('input'),
     output: json('output'),
