@@ -36,7 +36,7 @@ beforeAll(async () => {
      union all select $3::uuid, $1, $2, gen_random_uuid(), 'succeeded'`,
     [ws, flow, legacy],
   );
-  await q(`insert into steps (run_id, node_id, status) select id, 'sms', 'succeeded' from runs`);
+  await q(`insert into steps (run_id, node_id, node_type, status) select id, 'sms', 'twilio.send_sms', 'succeeded' from runs`);
   await migrateDatabase(database);
 });
 afterAll(async () => {
