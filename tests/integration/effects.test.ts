@@ -256,7 +256,8 @@ describe('every finished step is durable before a later write calls out, whateve
       expect((await postJson(conn.webhookUrl!, { order: 'F' })).status).toBe(200);
       await waitFor('b to be in flight', async () => held.requests.some((r) => r.url === '/b'));
       const { rows } = await b.database.pool.query(
-        `select s.node_id, s.status from steps s join runs r on r.id = s.run_id where r.flow_id = $1 order by s.node_id`,
+        `select s.node_id, s.status from steps s join runs r on r.id = s.run_id where r.flow_id = $1
+         union all select j.node_id, 'running' from step_journal j join runs r on r.id = j.run_id where r.flow_id = $1 order by node_id`,
         [flow.body.id],
       );
       expect(rows).toEqual([

@@ -20,7 +20,8 @@ async function stepsAfterIngest(first: FlowNode, loadOrder = false) {
   const flowId = await startChainFlow(b, `Journal ${n}`, [{ id: 'trigger', type: 'retailcrm.order_changed', connectionId: crm.id, config: { statuses: ['paid'], loadOrder } }, first]);
   expect((await postHook(crm.webhookUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, `type=order&status=paid&id=${n}&event=status`)).status).toBe(200);
   const { rows } = await b.database.pool.query(
-    `select s.node_id, s.status, s.attempts from steps s join runs r on r.id = s.run_id where r.flow_id = $1`,
+    `select s.node_id, s.status, s.attempts from steps s join runs r on r.id = s.run_id where r.flow_id = $1
+     union all select j.node_id, 'running', j.attempts from step_journal j join runs r on r.id = j.run_id where r.flow_id = $1`,
     [flowId],
   );
   return rows;

@@ -151,8 +151,8 @@ with d as (
   where nr.status = 'queued'
 ), journal as (
   -- The first attempt of the run's first write, journaled with the run itself (the executor then skips that write).
-  insert into steps (run_id, node_id, status, attempts, started_at)
-  select f.id, c.journal_node, 'running', 1, now()
+  insert into step_journal (run_id, node_id, attempts, started_at)
+  select f.id, c.journal_node, 1, now()
   from fresh_runs f join candidate_runs c on c.id = f.id
   where c.journal_node is not null
   returning 1

@@ -72,15 +72,27 @@ with r_all as (
     and not exists (select 1 from graphile_worker._private_jobs j where j.id = r_all.fence_job and j.locked_by = r_all.fence_by)
 ), r_in as (
   select * from r_all where run_id not in (select run_id from fenced)
-), s as (
-  insert into steps as st (run_id, node_id, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
-  select x.run_id, x.node_id, x.status, x.input, x.output, x.error, x.handle, x.attempts, x.resume_at, x.started_at, x.finished_at
-  from json_to_recordset($2::json) as x(run_id uuid, node_id text, status text, input json, output json, error json, handle text,
+), x_steps as (
+  select x.* from json_to_recordset($2::json) as x(run_id uuid, node_id text, status text, input json, output json, error json, handle text,
     attempts int, resume_at timestamptz, started_at timestamptz, finished_at timestamptz)
   join r_in r on r.run_id = x.run_id
+), s as (
+  -- A step's outcome (or its wait): written once, when it is known; a retry's next outcome replaces it.
+  insert into steps as st (run_id, node_id, status, input, output, error, handle, attempts, resume_at, started_at, finished_at)
+  select x.run_id, x.node_id, x.status, x.input, x.output, x.error, x.handle, x.attempts, x.resume_at, x.started_at, x.finished_at
+  from x_steps x where x.status <> 'running'
   on conflict (run_id, node_id) do update set status = excluded.status, input = coalesce(excluded.input, st.input), output = excluded.output,
     error = excluded.error, handle = excluded.handle, attempts = excluded.attempts, resume_at = excluded.resume_at,
     started_at = coalesce(st.started_at, excluded.started_at), finished_at = excluded.finished_at
+  returning 1
+), journaled as (
+  -- An attempt about to call out: journaled apart (see step_journal), until the write of its outcome.
+  insert into step_journal as sj (run_id, node_id, input, attempts, started_at)
+  select x.run_id, x.node_id, x.input, x.attempts, coalesce(x.started_at, now()) from x_steps x where x.status = 'running'
+  on conflict (run_id, node_id) do update set input = excluded.input, attempts = excluded.attempts, started_at = excluded.started_at
+  returning 1
+), unjournaled as (
+  delete from step_journal sj using x_steps x where x.status <> 'running' and sj.run_id = x.run_id and sj.node_id = x.node_id
   returning 1
 ), m as (
   insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id)
@@ -123,7 +135,7 @@ with r_all as (
   delete from graphile_worker._private_jobs where id = any($5::bigint[])
   returning 1
 )
-select (select count(*) from s) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs,
+select (select count(*) from s) + (select count(*) from journaled) as steps, (select count(*) from unjournaled) as unjournaled, (select count(*) from m) as messages, (select count(*) from r) as runs,
   (select count(*) from j) as jobs, (select count(*) from done) as done, (select count(*) from w) as waits, (select coalesce(array_agg(run_id::text), '{}') from fenced) as fenced`;
 
 export function createRunWriter(pool: pg.Pool): RunWriter {

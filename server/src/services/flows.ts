@@ -138,6 +138,7 @@ export class FlowService {
     // Runs and steps have no keys to the flow (each check locked its row on every run): removed here.
     await this.deps.db.transaction(async (tx) => {
       await tx.execute(sql`delete from steps where run_id in (select id from runs where flow_id = ${id})`);
+      await tx.execute(sql`delete from step_journal where run_id in (select id from runs where flow_id = ${id})`);
       await tx.execute(sql`delete from runs where flow_id = ${id}`);
       // Its waits for replies: no run is left to take them (and the replies start other bundles again).
       await tx.execute(sql`delete from reply_waits where flow_id = ${id}`);

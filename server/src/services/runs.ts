@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { NodeDefinition } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunAttempt, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { events, flows, flowVersions, messages, runs, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
+import { events, flows, flowVersions, messages, runs, stepJournal, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
 import { stepNodeId } from '../runtime/for-each.js';
 import { inputFromMessage, type LoggedMessage } from '../runtime/step-input.js';
@@ -95,7 +95,16 @@ export class RunService {
       .leftJoin(flowVersions, eq(flowVersions.id, runs.versionId))
       .where(and(eq(runs.id, id), eq(runs.workspaceId, workspaceId)));
     if (!row) throw notFound('Run');
-    const stepRows = await this.db.select().from(steps).where(eq(steps.runId, id)).orderBy(asc(steps.startedAt), asc(steps.nodeId));
+    const [stored, journaled] = await Promise.all([
+      this.db.select().from(steps).where(eq(steps.runId, id)).orderBy(asc(steps.startedAt), asc(steps.nodeId)),
+      this.db.select().from(stepJournal).where(eq(stepJournal.runId, id)),
+    ]);
+    // A write in flight is the step's latest state: running, its outcome not yet known (see step_journal).
+    const inFlight = new Set(journaled.map((j) => j.nodeId));
+    const stepRows: StepRow[] = [
+      ...stored.filter((s) => !inFlight.has(s.nodeId)),
+      ...journaled.map((j) => ({ ...j, status: 'running' as const, output: null, error: null, handle: null, resumeAt: null, resolution: null, finishedAt: null })),
+    ];
     const version = row.graph ? prepareVersion(row.run.versionId, row.run.flowId, workspaceId, row.graph) : null;
     // A trigger that loads nothing has no row of its own: its output is the event's payload.
     const trigger = version?.trigger;

@@ -74,6 +74,7 @@ export class WorkspaceService {
       const gone = await tx.execute<{ id: string }>(sql`select id from connections where workspace_id = ${id}`);
       const ofConnections = sql`(select c.id from connections c where c.workspace_id = ${id})`;
       await tx.execute(sql`delete from steps where run_id in (select r.id from runs r where r.workspace_id = ${id})`);
+      await tx.execute(sql`delete from step_journal where run_id in (select r.id from runs r where r.workspace_id = ${id})`);
       for (const table of ['runs', 'events', 'messages']) await tx.execute(sql`delete from ${sql.identifier(table)} where workspace_id = ${id}`);
       for (const table of ['event_keys', 'webhook_deliveries', 'send_counts', 'reply_waits', 'trigger_subscriptions', 'connection_ledger']) {
         await tx.execute(sql`delete from ${sql.identifier(table)} where connection_id in ${ofConnections}`);

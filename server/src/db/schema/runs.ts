@@ -135,6 +135,24 @@ export const steps = pgTable(
 );
 
 /**
+ * The journal of a write in flight: the step's attempt, written before the call goes out and deleted by the
+ * write that records its outcome (as a row of steps). A step is then written once: updating it in place left
+ * its old version behind and a second primary-key entry on most runs (the pages were full). A step found
+ * here when its run resumes was cut off during the call; its outcome is unknown.
+ */
+export const stepJournal = pgTable(
+  'step_journal',
+  {
+    runId: uuid('run_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    input: json('input'),
+    attempts: integer('attempts').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'step_journal_pkey', columns: [t.runId, t.nodeId] })],
+);
+
+/**
  * The runs that stopped uncertain and wait for a person (RunService.resolve settles them): a few rows,
  * written only when a run becomes uncertain, so they are counted and listed without reading the runs
  * table (whose status has no index, to keep its updates HOT).
