@@ -70,6 +70,12 @@ export interface MessageSend {
    * input is exactly its message's recipient, sender and text stores no input: the message log holds it.
    */
   messageId?: string;
+  /**
+   * Output fields that repeat the recipient and sender the message log stores (Twilio's `to` and `from`).
+   * With `messageId`, a succeeded step stores its output without them when they are equal to its message's,
+   * and whoever reads the output (the run view, a resumed run, a test from a real run) takes them from it.
+   */
+  echoes?: { to?: string; from?: string };
 }
 
 export interface ProviderManifest {

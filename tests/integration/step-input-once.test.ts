@@ -1,6 +1,8 @@
 // A send's input is stored once: an SMS whose input is just its recipient, sender and text keeps no input
 // of its own (the message log holds them) and the run view shows it rebuilt from that message; an input
 // with anything more (a segment cap) is stored as it was; two sends of one run each get their own back.
+// Its output's recipient and sender are the message's too: stored without them, read back whole by the run
+// view and by a run that resumes after a delay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBundles } from '@bundles/server/testing';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
@@ -60,5 +62,28 @@ describe('a send’s input, stored once', () => {
     expect(stored).toEqual({ first: null, second: null });
     expect(stepOf(detail, 'first').input).toEqual({ from: '+15550002222', to: '+15550001111', body: 'One' });
     expect(stepOf(detail, 'second').input).toEqual({ from: '+15550002222', to: '+15550003333', body: 'Two' });
+  });
+});
+
+describe('a send’s output, its message’s fields stored once', () => {
+  it('stores the output without recipient and sender; the run view and a resumed run read them back', async () => {
+    const hook = await createConnection(b, 'webhook', `Hook ${++n}`, {});
+    const flowId = await startChainFlow(b, `Output once ${n}`, [
+      { id: 'trigger', type: 'core.webhook', connectionId: hook.id, config: {} },
+      { id: 'sms', type: 'twilio.send_sms', connectionId: sms.id, config: { from: '+15550002222', to: '+15550001111', body: 'Paid' } },
+      // The run goes on from a job after the delay: what it knows of the SMS is read back from the database.
+      { id: 'wait', type: 'core.delay', config: { seconds: 1 } },
+      { id: 'shape', type: 'core.set', config: { fields: { to: '{{ steps.sms.to }}', from: '{{ steps.sms.from }}', sid: '{{ steps.sms.sid }}' } } },
+    ]);
+    expect((await postJson(hook.webhookUrl!, { order: `B-${n}` })).status).toBe(200);
+    const [run] = await waitForFinishedRuns(b, flowId);
+    expect(run!.status).toBe('succeeded');
+    const { rows } = await b.database.pool.query<{ output: Record<string, unknown> }>(`select output from steps where run_id = $1 and node_id = 'sms'`, [run!.id]);
+    const sid = rows[0]!.output.sid as string;
+    expect(sid).toMatch(/^SM/);
+    expect(Object.keys(rows[0]!.output).sort()).toEqual(['dateCreated', 'segments', 'sid', 'status']);
+    const detail = await runDetail(b, run!.id);
+    expect(stepOf(detail, 'sms').output).toEqual({ ...rows[0]!.output, to: '+15550001111', from: '+15550002222' });
+    expect(stepOf(detail, 'shape').output).toEqual({ to: '+15550001111', from: '+15550002222', sid });
   });
 });

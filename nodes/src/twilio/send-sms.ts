@@ -36,7 +36,7 @@ export const twilioSendSms = twilio.action({
   config: smsConfig,
   output: twilioSendOutput,
   effect: 'write',
-  sends: { channel: 'sms', to: 'to', from: 'from', text: 'body', maxSegments: 'maxSegments', messageId: 'sid' },
+  sends: { channel: 'sms', to: 'to', from: 'from', text: 'body', maxSegments: 'maxSegments', messageId: 'sid', echoes: { to: 'to', from: 'from' } },
   // A static text that cannot fit is refused on save and start; a rendered one over the cap fails the step.
   check(config) {
     const { body, maxSegments } = config as { body?: unknown; maxSegments?: unknown };

@@ -41,7 +41,7 @@ export const twilioSendWhatsapp = twilio.action({
   config: whatsappConfig,
   output: twilioSendOutput,
   effect: 'write',
-  sends: { channel: 'whatsapp', to: 'to', from: 'from', text: 'body', template: 'contentSid', variables: { field: 'contentVariables', as: 'record' }, messageId: 'sid' },
+  sends: { channel: 'whatsapp', to: 'to', from: 'from', text: 'body', template: 'contentSid', variables: { field: 'contentVariables', as: 'record' }, messageId: 'sid', echoes: { to: 'to', from: 'from' } },
   // Free-form texts are looked up like SMS; a template's text is not known here, so its unknown outcome ends uncertain.
   async reconcile({ config, connection, recordMessage, attemptStartedAt, knownMessageIds }) {
     const found = await findTwilioMessage(connection, whatsappInput(config), attemptStartedAt, knownMessageIds);

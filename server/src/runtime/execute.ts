@@ -34,7 +34,7 @@ import type { FreshRun } from './queue.js';
 import { passTurn, takeTurn } from './conversations.js';
 import { classifyError, isDataError, isInfrastructureError, LostLeaseError, PermanentStepError } from './step-errors.js';
 import { storableText, unstorableReason } from './storable.js';
-import { inputHeldByMessage, type LoggedMessage } from './step-input.js';
+import { inputHeldByMessage, outputToStore, putEchoesBack, sendsOf, type LoggedMessage } from './step-input.js';
 import type { AllowedHostsCache } from './allowed-hosts.js';
 import type { CrashPoint } from './crash-points.js';
 import { giveSendBack, takeSend, type CountedSend } from './send-cap.js';
@@ -115,6 +115,11 @@ interface LoadedRun {
   steps: StepWrite[];
 }
 
+async function loggedMessages(pool: pg.Pool, runId: string, ids: string[]): Promise<LoggedMessage[]> {
+  const { rows } = await pool.query<LoggedMessage>('select "from", "to", text, provider_message_id from messages where run_id = $1 and provider_message_id = any($2::text[])', [runId, ids]);
+  return rows;
+}
+
 /** Statuses a run does not leave by itself (an uncertain run waits for a person: see RunService.resolve). */
 const settledStatuses = new Set<RunStatus>(['succeeded', 'failed', 'filtered', 'uncertain']);
 
@@ -135,6 +140,7 @@ export async function executeRun(deps: ExecuteDeps, runId: string, fresh?: Fresh
   if (!run) return 'missing';
   if (settledStatuses.has(run.status)) return run.status;
   const version = await deps.versions.get(run.version_id);
+  if (!fresh) await putEchoesBack(run.steps, (s) => sendsOf(version, s.node_id), (ids) => loggedMessages(deps.pool, run.id, ids));
   const conversation = run.conversation_key === null ? null : { id: run.id, flowId: run.flow_id, conversationKey: run.conversation_key, seq: Number(run.seq) };
   if (conversation && !(await takeTurn(deps.pool, conversation, laneJobId ?? null))) return 'parked';
   // The calls of a run reach what its workspace allows besides the operator's list (one cached read).
@@ -547,9 +553,11 @@ class RunWalk {
     // An output that is the resolved config is stored once (the run view shows it as the input too); so is
     // a send's input that is just its message's recipient, sender and text (the message log holds them).
     const sends = (def as ActionDef).sends;
-    const heldByMessage = sends !== undefined && inputHeldByMessage(sends, attempt.input, output, attempt.messages.map(loggedMessage));
+    const logged = attempt.messages.map(loggedMessage);
+    const heldByMessage = sends !== undefined && inputHeldByMessage(sends, attempt.input, output, logged);
     const input = (def as ActionDef).outputIsInput || heldByMessage ? null : attempt.input;
-    this.pending.push(stepRow(node, def, 'succeeded', { input, output, handle, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
+    // Later steps read the whole output (this.record); the stored one leaves its message's fields to the log.
+    this.pending.push(stepRow(node, def, 'succeeded', { input, output: outputToStore(sends, output, logged), handle, attempts: attempt.attempts, startedAt: attempt.startedAt, messages: attempt.messages, connectionId: conn?.id ?? null }));
     this.deps.onStepFinished?.(def.id, 'succeeded', Date.now() - attempt.startedAt.getTime());
     this.record(node, output, handle);
     return 'continue';

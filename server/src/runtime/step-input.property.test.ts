@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MessageSend } from '@bundles/shared';
-import { inputFromMessage, inputHeldByMessage, type LoggedMessage } from './step-input.js';
+import { echoSource, inputFromMessage, inputHeldByMessage, outputToStore, outputWithEchoes, type LoggedMessage } from './step-input.js';
 
-const sends: MessageSend = { channel: 'sms', to: 'to', from: 'from', text: 'body', maxSegments: 'maxSegments', messageId: 'sid' };
+const sends: MessageSend = { channel: 'sms', to: 'to', from: 'from', text: 'body', maxSegments: 'maxSegments', messageId: 'sid', echoes: { to: 'to', from: 'from' } };
 const value = fc.oneof(fc.string({ maxLength: 12 }), fc.constant('+15550001111'), fc.integer(), fc.constant(null));
 const message = fc.record({
   from: fc.option(fc.constantFrom('+15550002222', 'x'), { nil: null }),
@@ -32,5 +32,30 @@ describe('step input held by its message', () => {
     expect(inputHeldByMessage(sends, i, { sid: 'SM9' }, [m])).toBe(false);
     expect(inputHeldByMessage(sends, i, { sid: 'SM1' }, [m, m])).toBe(false);
     expect(inputHeldByMessage({ ...sends, messageId: undefined }, i, { sid: 'SM1' }, [m])).toBe(false);
+  });
+});
+
+describe('send output held by its message', () => {
+  // Twilio's outputs always hold a recipient and a sender (its output schema requires them).
+  const output = fc.record({ to: value, from: value, sid: fc.constantFrom('SM1', 'SM2', 'x'), status: value });
+  it('gives the output back whole from what was stored and its message', () => {
+    fc.assert(
+      fc.property(output, message, (o, m: LoggedMessage) => {
+        const stored = outputToStore(sends, o, [m]);
+        const id = echoSource(sends, stored);
+        // Readers find the message by the id the stored output names.
+        const found = id !== null && m.provider_message_id === id ? m : undefined;
+        if (id !== null) expect(found).toBeDefined();
+        expect(outputWithEchoes(sends, stored, found)).toEqual(o);
+      }),
+    );
+  });
+
+  it('leaves an output alone that names no message, or another one', () => {
+    const o = { to: '+15550001111', from: '+15550002222', sid: 'SM9' };
+    const m = { to: '+15550001111', from: '+15550002222', text: 'x', provider_message_id: 'SM1' };
+    expect(outputToStore(sends, o, [m])).toEqual(o);
+    expect(outputToStore(sends, { ...o, sid: 'SM1' }, [m, m])).toEqual({ ...o, sid: 'SM1' });
+    expect(outputToStore(sends, { ...o, sid: 'SM1' }, [m])).toEqual({ sid: 'SM1' });
   });
 });

@@ -1,6 +1,9 @@
-// A message-sending step's input stored once: when it is exactly the recipient, sender and text of the
-// message it logged, the step keeps no input of its own and the run view reads it back from that message.
+// What a message-sending step shares with the message it logged is stored once, in the message log: an input
+// that is exactly the message's recipient, sender and text is not kept with the step, nor are the output
+// fields that repeat its recipient and sender (`sends.echoes`). Readers put them back from the message.
 import type { MessageSend } from '@bundles/shared';
+import { stepNodeId } from './for-each.js';
+import type { PreparedVersion } from './versions.js';
 
 /** What the message log stored of a message (after `storableText`): the fields a send's input can repeat. */
 export interface LoggedMessage {
@@ -41,4 +44,74 @@ export function inputHeldByMessage(sends: MessageSend | undefined, input: unknow
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+type Echo = 'to' | 'from';
+const echoed: Echo[] = ['to', 'from'];
+
+/** The one message a succeeded send logged, when its output names it (`sends.messageId`). */
+function messageOf(sends: MessageSend, output: Record<string, unknown>, messages: LoggedMessage[]): LoggedMessage | null {
+  if (!sends.messageId || messages.length !== 1) return null;
+  const m = messages[0]!;
+  return m.provider_message_id !== null && output[sends.messageId] === m.provider_message_id ? m : null;
+}
+
+/**
+ * The output a send stores: without the fields (`sends.echoes`) when each of them equals its message's
+ * recipient or sender; otherwise whole. All or none, so a stored output that lacks them all is one that left
+ * them to its message (the nodes' output schemas require them).
+ */
+export function outputToStore(sends: MessageSend | undefined, output: unknown, messages: LoggedMessage[]): unknown {
+  if (!sends?.echoes || !isRecord(output)) return output;
+  const m = messageOf(sends, output, messages);
+  const keys = echoKeys(sends);
+  if (!m || keys.length === 0 || !keys.every(([f, key]) => m[f] !== null && output[key] === m[f])) return output;
+  const stored = { ...output };
+  for (const [, key] of keys) delete stored[key];
+  return stored;
+}
+
+/** The provider's id of the message a stored output left its fields to, or null when it left none. */
+export function echoSource(sends: MessageSend | undefined, stored: unknown): string | null {
+  if (!sends?.echoes || !sends.messageId || !isRecord(stored)) return null;
+  const id = stored[sends.messageId];
+  const keys = echoKeys(sends);
+  return keys.length > 0 && keys.every(([, key]) => !(key in stored)) && typeof id === 'string' ? id : null;
+}
+
+function echoKeys(sends: MessageSend): Array<[Echo, string]> {
+  return echoed.flatMap((f) => (sends.echoes?.[f] ? [[f, sends.echoes[f]!] as [Echo, string]] : []));
+}
+
+/** A stored output with what its message holds put back (the inverse of outputToStore). */
+export function outputWithEchoes(sends: MessageSend | undefined, stored: unknown, m: LoggedMessage | undefined): unknown {
+  if (!sends?.echoes || !m || !isRecord(stored)) return stored;
+  const output = { ...stored };
+  for (const [f, key] of echoKeys(sends)) if (m[f] !== null) output[key] = m[f];
+  return output;
+}
+
+/**
+ * Puts back, in place, what succeeded steps' stored outputs left to their messages. `select` reads the
+ * message log's recipient, sender, text and id for those provider ids: one query, none when nothing was left out.
+ */
+export async function putEchoesBack<T extends { status: string; output: unknown }>(
+  steps: T[],
+  sendsOf: (step: T) => MessageSend | undefined,
+  select: (ids: string[]) => Promise<LoggedMessage[]>,
+): Promise<void> {
+  const sources = steps.map((s) => (s.status === 'succeeded' ? echoSource(sendsOf(s), s.output) : null));
+  const ids = [...new Set(sources.filter((id): id is string => id !== null))];
+  if (ids.length === 0) return;
+  const byId = new Map((await select(ids)).map((m) => [m.provider_message_id, m]));
+  steps.forEach((s, i) => {
+    const id = sources[i];
+    if (id) s.output = outputWithEchoes(sendsOf(s), s.output, byId.get(id));
+  });
+}
+
+/** What a step's node declares it sends (a step of a for-each element is its body node's). */
+export function sendsOf(version: PreparedVersion, stepId: string): MessageSend | undefined {
+  const def = version.defs.get(stepNodeId(stepId));
+  return def?.kind === 'action' ? def.sends : undefined;
 }

@@ -6,7 +6,7 @@ import type { Db } from '../db/index.js';
 import { events, flows, flowVersions, messages, runs, stepJournal, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
 import { stepNodeId } from '../runtime/for-each.js';
-import { inputFromMessage, type LoggedMessage } from '../runtime/step-input.js';
+import { echoSource, inputFromMessage, outputWithEchoes, type LoggedMessage } from '../runtime/step-input.js';
 import { AppError, notFound } from './errors.js';
 import { timeBounds } from './time-bounds.js';
 import { isUuid } from '../ids.js';
@@ -143,7 +143,7 @@ export class RunService {
         nodeType: defOf(s.nodeId)?.id ?? 'unknown',
         status: s.status,
         input: s.input ?? storedElsewhere(s, defOf(s.nodeId), sent),
-        output: s.output ?? null,
+        output: storedOutputWithEchoes(s, defOf(s.nodeId), sent),
         error: s.error ?? null,
         attempts: s.attempts,
         startedAt: iso(s.startedAt),
@@ -200,8 +200,9 @@ export class RunService {
   /** Each attempt with the number of the version it ran; the retry that began an attempt is kept by the one before. */
   /** The logged messages of the run's succeeded sends that stored no input, by the provider's message id. */
   private async messagesOfSends(run: RunRow, stepRows: StepRow[], defOf: (nodeId: string) => NodeDefinition | undefined): Promise<Map<string, LoggedMessage>> {
+    // Sends that left their input, or output fields, to their message.
     const ids = stepRows
-      .filter((s) => s.input === null && s.status === 'succeeded')
+      .filter((s) => s.status === 'succeeded' && (s.input === null || echoSource(sendsOfDef(defOf(s.nodeId)), s.output) !== null))
       .map((s) => sentMessageId(s, defOf(s.nodeId)))
       .filter((id): id is string => id !== null);
     if (ids.length === 0) return new Map();
@@ -292,6 +293,15 @@ function sentMessageId(s: Pick<StepRow, 'output'>, def: NodeDefinition | undefin
   const key = def?.kind === 'action' ? def.sends?.messageId : undefined;
   const id = key && s.output && typeof s.output === 'object' ? (s.output as Record<string, unknown>)[key] : undefined;
   return typeof id === 'string' ? id : null;
+}
+
+const sendsOfDef = (def: NodeDefinition | undefined) => (def?.kind === 'action' ? def.sends : undefined);
+
+/** A step's output as it was: a send's stored output with its message's recipient and sender put back. */
+function storedOutputWithEchoes(s: StepRow, def: NodeDefinition | undefined, sent: Map<string, LoggedMessage>): unknown {
+  if (s.status !== 'succeeded' || s.output === null) return s.output ?? null;
+  const id = echoSource(sendsOfDef(def), s.output);
+  return id === null ? s.output : outputWithEchoes(sendsOfDef(def), s.output, sent.get(id));
 }
 
 /**

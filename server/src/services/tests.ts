@@ -1,15 +1,16 @@
 // Tests of a bundle's draft: on a recorded event (also one received while the bundle was stopped) or a
 // sample, the whole bundle or one step; the recent events of the draft's trigger; a sample trigger payload.
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { getNodeType, toJsonSchema } from '@bundles/nodes';
 import { flowGraphSchema, type FlowGraph, type RecordedEvent, type TestInput, type TestRun, type TestRunSummary } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { connections, events, testRuns } from '../db/schema/index.js';
+import { connections, events, messages, testRuns } from '../db/schema/index.js';
 import { isUuid, newId } from '../ids.js';
 import { sampleOf } from '../runtime/sample.js';
 import { ancestorsAndSelf, walkTest, type TestWalkDeps } from '../runtime/test-walk.js';
 import { validateGraph } from '../runtime/validate.js';
-import { prepareVersion } from '../runtime/versions.js';
+import { prepareVersion, type PreparedVersion } from '../runtime/versions.js';
+import { putEchoesBack, sendsOf } from '../runtime/step-input.js';
 import { AppError, notFound } from './errors.js';
 import type { FlowService } from './flows.js';
 
@@ -103,7 +104,7 @@ export class TestService {
         throw invalidTest('eventId', 'This event did not come to the trigger of this bundle (another connection or another kind of event).');
       }
       payload = (event.payload ?? {}) as Record<string, unknown>;
-      if (input.nodeId) recorded = await this.recordedOutputs(flowId, event.id, event.receivedAt);
+      if (input.nodeId) recorded = await this.recordedOutputs(version, event.id, event.receivedAt);
     }
     const id = newId();
     const startedAt = new Date();
@@ -144,15 +145,24 @@ export class TestService {
     return event;
   }
 
-  /** What the bundle's latest real run of the event produced, by node (its succeeded steps). */
-  private async recordedOutputs(flowId: string, eventId: string, receivedAt: Date) {
+  /** What the bundle's latest real run of the event produced, by node (its succeeded steps), as they were. */
+  private async recordedOutputs(version: PreparedVersion, eventId: string, receivedAt: Date) {
     const { rows } = await this.deps.db.execute(sql`
-      select s.node_id, s.output, s.handle from steps s
+      select s.run_id, s.node_id, s.status, s.output, s.handle from steps s
       where s.status = 'succeeded' and s.run_id = (
-        select r.id from runs r where r.flow_id = ${flowId} and r.event_id = ${eventId}
+        select r.id from runs r where r.flow_id = ${version.flowId} and r.event_id = ${eventId}
           and r.created_at >= ${receivedAt.toISOString()}::timestamptz and r.created_at < ${receivedAt.toISOString()}::timestamptz + ${RUN_WINDOW}
         order by r.created_at desc limit 1)`);
-    return new Map((rows as Array<{ node_id: string; output: unknown; handle: string | null }>).map((r) => [r.node_id, { output: r.output, handle: r.handle }]));
+    const steps = rows as Array<{ run_id: string; node_id: string; status: string; output: unknown; handle: string | null }>;
+    const runId = steps[0]?.run_id;
+    // A send's stored output left its message's recipient and sender to the message log: put back.
+    await putEchoesBack(steps, (s) => sendsOf(version, s.node_id), (ids) =>
+      this.deps.db
+        .select({ from: messages.from, to: messages.to, text: messages.text, provider_message_id: messages.providerMessageId })
+        .from(messages)
+        .where(and(eq(messages.runId, runId!), inArray(messages.providerMessageId, ids))),
+    );
+    return new Map(steps.map((r) => [r.node_id, { output: r.output, handle: r.handle }]));
   }
 
   async list(workspaceId: string, flowId: string): Promise<TestRunSummary[]> {
