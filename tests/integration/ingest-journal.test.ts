@@ -21,7 +21,8 @@ async function stepsAfterIngest(first: FlowNode, loadOrder = false) {
   expect((await postHook(crm.webhookUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, `type=order&status=paid&id=${n}&event=status`)).status).toBe(200);
   const { rows } = await b.database.pool.query(
     `select s.node_id, s.status, s.attempts from steps s join runs r on r.id = s.run_id where r.flow_id = $1
-     union all select j.node_id, 'running', j.attempts from step_journal j join runs r on r.id = j.run_id where r.flow_id = $1`,
+     union all select j.node_id, 'running', j.attempts from step_journal j join runs r on r.id = j.run_id where r.flow_id = $1
+     union all select r.journal_node, 'running', 1 from runs r where r.flow_id = $1 and r.journal_node is not null`,
     [flowId],
   );
   return rows;

@@ -94,9 +94,12 @@ select r.id, r.status, r.version_id, r.flow_id, r.conversation_key, r.seq, e.pay
     'node_id', s.node_id, 'status', s.status, 'output', s.output, 'handle', s.handle,
     'attempts', s.attempts, 'resume_at', s.resume_at, 'error', s.error, 'started_at', s.started_at))
     from (
-      -- A journaled attempt is the step's latest state (a retry's earlier outcome stays in steps until it is known).
+      -- A journaled attempt is the step's latest state (a retry's earlier outcome stays in steps until it is known);
+      -- the ingest journals a run's first write in the run row itself.
       select j.node_id, 'running' as status, null::json as output, null as handle, j.attempts, null::timestamptz as resume_at, null::json as error, j.started_at
       from step_journal j where j.run_id = r.id
+      union all
+      select r.journal_node, 'running', null, null, 1, null, null, r.started_at where r.journal_node is not null
       union all
       select s.node_id, s.status, s.output, s.handle, s.attempts, s.resume_at, s.error, s.started_at
       from steps s where s.run_id = r.id and not exists (select 1 from step_journal j where j.run_id = r.id and j.node_id = s.node_id)

@@ -132,11 +132,13 @@ with d as (
   select * from json_to_recordset($3::json) as x(req int, ord int, id uuid, subject text, search_key text, subscription_id uuid, lane boolean, error json,
     conversation_key text, journal_node text)
 ), new_runs as (
-  -- A run whose first write is journaled here starts here (its attempt is on record from now on).
-  insert into runs (id, workspace_id, flow_id, version_id, event_id, status, error, started_at, finished_at, conversation_key, search_key, seq)
+  -- A run whose first write is journaled here starts here: the row names that write (journal_node), whose
+  -- first attempt is on record from now on (the executor then skips its own journal write).
+  insert into runs (id, workspace_id, flow_id, version_id, event_id, status, error, started_at, finished_at, conversation_key, search_key, seq, journal_node)
   select c.id, i.workspace_id, ts.flow_id, ts.version_id, i.id, case when c.error is null then 'queued' else 'failed' end,
     c.error, case when c.error is null and c.journal_node is not null then now() end, case when c.error is not null then now() end, c.conversation_key, c.search_key,
-    case when c.conversation_key is not null then nextval('runs_conversation_seq') end
+    case when c.conversation_key is not null then nextval('runs_conversation_seq') end,
+    case when c.error is null then c.journal_node end
   from candidate_runs c
   join ins_req i on i.req = c.req and i.subject = c.subject and i.inserted
   join trigger_subscriptions ts on ts.id = c.subscription_id and ts.active
@@ -149,13 +151,6 @@ with d as (
   select nr.id, nr.version_id, nr.flow_id, nr.conversation_key, nr.seq, i.payload, c.lane, c.journal_node
   from new_runs nr join ins_req i on i.id = nr.event_id join candidate_runs c on c.id = nr.id
   where nr.status = 'queued'
-), journal as (
-  -- The first attempt of the run's first write, journaled with the run itself (the executor then skips that write).
-  insert into step_journal (run_id, node_id, attempts, started_at)
-  select f.id, c.journal_node, 1, now()
-  from fresh_runs f join candidate_runs c on c.id = f.id
-  where c.journal_node is not null
-  returning 1
 ), jobs as (
   ${insertRunJobsSql('fresh_runs', '$6')}
 ), inbound as (

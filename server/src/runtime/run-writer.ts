@@ -102,7 +102,8 @@ with r_all as (
   join r_in r on r.run_id = x.run_id
   returning 1
 ), r as (
-  update runs set status = r_in.status, error = r_in.error, started_at = coalesce(runs.started_at, least(r_in.started_at, now())),
+  -- Any write of the run records the outcome of the attempt the ingest journaled (the run's first write): done with it.
+  update runs set status = r_in.status, error = r_in.error, started_at = coalesce(runs.started_at, least(r_in.started_at, now())), journal_node = null,
     finished_at = case when r_in.status in ('succeeded', 'failed', 'filtered', 'uncertain') then now() end
   from r_in
   -- The ids again as an array: the planner then probes the primary key instead of scanning the table

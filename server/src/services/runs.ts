@@ -99,7 +99,10 @@ export class RunService {
       this.db.select().from(steps).where(eq(steps.runId, id)).orderBy(asc(steps.startedAt), asc(steps.nodeId)),
       this.db.select().from(stepJournal).where(eq(stepJournal.runId, id)),
     ]);
-    // A write in flight is the step's latest state: running, its outcome not yet known (see step_journal).
+    // A write in flight is the step's latest state: running, its outcome not yet known (see step_journal);
+    // the ingest journals a run's first write in the run row itself (runs.journal_node).
+    const { journalNode, startedAt } = row.run;
+    if (journalNode && startedAt) journaled.push({ runId: id, nodeId: journalNode, input: null, attempts: 1, startedAt });
     const inFlight = new Set(journaled.map((j) => j.nodeId));
     const stepRows: StepRow[] = [
       ...stored.filter((s) => !inFlight.has(s.nodeId)),

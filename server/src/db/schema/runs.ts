@@ -91,6 +91,12 @@ export const runs = pgTable(
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /**
+     * The node whose first attempt the ingest statement journaled with the run (its attempt began with the
+     * run: `started_at`); the run's next write, which records that attempt's outcome, clears it. The run row is
+     * the journal here, so the run's first write costs no row (and no index entry) of its own.
+     */
+    journalNode: text('journal_node'),
     /** The attempts before a retry, oldest first (null for a run never retried): the version each ran and how it ended. */
     earlierAttempts: json('earlier_attempts').$type<EarlierAttempt[]>(),
   },
