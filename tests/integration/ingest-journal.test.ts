@@ -3,7 +3,8 @@
 // statement less per run. A write nobody can be asked about is journaled only when it is about to call.
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTestDatabase, startTestBundles, type TestBundles } from '@bundles/server/testing';
-import { createConnection, postHook, startChainFlow, type FlowNode } from '../support/providers.js';
+import { createConnection, postHook, startChainFlow, stepOf, twilioConfig, waitForFinishedRuns, type FlowNode } from '../support/providers.js';
+import { startFakeTwilio } from '../fakes/twilio.js';
 
 // Web only: nothing executes the runs, so what ingest wrote is all there is.
 let b: TestBundles;
@@ -49,5 +50,52 @@ describe('the journal written with the run', () => {
     const { twilio } = await accounts();
     const sms: FlowNode = { id: 'sms', type: 'twilio.send_sms', connectionId: twilio, config: { from: '+15550002222', to: '+15550001111', body: 'Paid' } };
     expect(await stepsAfterIngest(sms, true)).toEqual([]);
+  });
+});
+
+describe('an attempt journaled by ingest, when the process that ran it died', () => {
+  it('is looked up by the worker that takes the run over: the SMS that went out is not sent again', async () => {
+    const twilio = await startFakeTwilio();
+    const url = await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate'));
+    const web = await startTestBundles(url, { role: 'web' });
+    let worker: TestBundles | undefined;
+    try {
+      const conn = await createConnection(web, 'twilio', 'Twilio', twilioConfig(twilio));
+      const crm = await createConnection(web, 'retailcrm', 'Shop orders', { domain: 'myshop.retailcrm.ru', apiKey: 'rcrm-key-0001' });
+      const flowId = await startChainFlow(web, 'Taken over', [
+        { id: 'trigger', type: 'retailcrm.order_changed', connectionId: crm.id, config: { statuses: ['paid'] } },
+        { id: 'sms', type: 'twilio.send_sms', connectionId: conn.id, config: { from: '+15550002222', to: '+15550001111', body: 'Order {{ trigger.id }} is paid' } },
+      ]);
+      expect((await postHook(crm.webhookUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, 'type=order&status=paid&id=777&event=status')).status).toBe(200);
+      const journaled = await web.database.pool.query(`select journal_node, status from runs where flow_id = $1`, [flowId]);
+      expect(journaled.rows).toEqual([{ journal_node: 'sms', status: 'queued' }]);
+      // The SMS went out, and the process died before it wrote the outcome: Twilio has it, the run does not.
+      const sent = await fetch(`${twilio.url}/2010-04-01/Accounts/${twilio.accountSid}/Messages.json`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${twilio.accountSid}:${twilio.authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ From: '+15550002222', To: '+15550001111', Body: 'Order 777 is paid' }),
+      });
+      expect(sent.status).toBe(201);
+      // Its job's first attempt was that process's: the worker's is the second (not a fresh run, so it reads the journal).
+      const job = await web.database.pool.query(
+        `update graphile_worker._private_jobs set attempts = 1 where payload->>'runId' in (select id::text from runs where flow_id = $1) returning id`,
+        [flowId],
+      );
+      expect(job.rowCount).toBe(1);
+      worker = await startTestBundles(url, { role: 'worker', setup: false });
+      const [run] = await waitForFinishedRuns(web, flowId);
+      expect(run!.status, JSON.stringify(run!.error)).toBe('succeeded');
+      expect(twilio.messages.filter((m) => m.body === 'Order 777 is paid')).toHaveLength(1);
+      const step = stepOf(run!, 'sms');
+      // One attempt, the ingest's: the lookup found what it had done.
+      expect(step.attempts).toBe(1);
+      expect(step.output).toMatchObject({ sid: twilio.messages[0]!.sid, to: '+15550001111', from: '+15550002222' });
+      const after = await web.database.pool.query(`select journal_node from runs where flow_id = $1`, [flowId]);
+      expect(after.rows).toEqual([{ journal_node: null }]);
+    } finally {
+      await worker?.close();
+      await web.close();
+      await twilio.close();
+    }
   });
 });
