@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyNumber, historyOrderId, historyStatus, MAX_HISTORY, parseCount, TEMPLATE_NUMBER } from './history.js';
+import { historyNumber, historyOrderId, historyStatus, LOAD_IDS, MAX_HISTORY, parseCount, TEMPLATE_NUMBER } from './history.js';
 
 describe('parseCount (--history N)', () => {
   it('reads plain, exponent and suffixed counts', () => {
@@ -25,19 +25,19 @@ describe('parseCount (--history N)', () => {
 
 describe('history order ids and statuses', () => {
   it('gives each run its order number, every 100th repeating the one before, with the digits of the load ids', () => {
-    expect(historyNumber(0)).toBe(600_000_000);
+    expect(historyNumber(0)).toBe(100_000_000);
     expect(historyNumber(99)).toBe(historyNumber(100));
     expect(historyNumber(101)).toBe(historyNumber(100) + 1);
     const n = 1_000_000;
     const distinct = new Set(Array.from({ length: n }, (_, i) => historyNumber(i)));
     expect(distinct.size).toBe(n - Math.floor((n - 1) / 100));
     expect(String(historyNumber(MAX_HISTORY - 1))).toHaveLength(9);
-    expect(historyNumber(MAX_HISTORY - 1)).toBeLessThan(TEMPLATE_NUMBER);
+    expect(historyNumber(MAX_HISTORY - 1)).toBeLessThan(Math.min(TEMPLATE_NUMBER, ...Object.values(LOAD_IDS)));
   });
 
   it('spells the id as the workload does', () => {
-    expect(historyOrderId(String(TEMPLATE_NUMBER), 42)).toBe('600000042');
-    expect(historyOrderId(`9c3f4e2a-6b1d-4f7e-9a52-000${TEMPLATE_NUMBER}`, 42)).toBe('9c3f4e2a-6b1d-4f7e-9a52-000600000042');
+    expect(historyOrderId(String(TEMPLATE_NUMBER), 42)).toBe('100000042');
+    expect(historyOrderId(`9c3f4e2a-6b1d-4f7e-9a52-000${TEMPLATE_NUMBER}`, 42)).toBe('9c3f4e2a-6b1d-4f7e-9a52-000100000042');
   });
 
   it('is mostly succeeded, with a few hundred waiting and uncertain runs whatever the size', () => {

@@ -15,9 +15,19 @@ import { withClient } from './db.js';
 import { sleep } from './procs.js';
 import { summarize, type LatencySummary } from './stats.js';
 
-/** The template webhook's number; history order numbers are 600,000,000 + i (the same 9 digits as the load's). */
+/**
+ * The template webhook's number; history order numbers are 100,000,000 + i (the same 9 digits as the load's),
+ * below every number the load sends (200,000,000 and up), as a shop's past orders are below its new ones: the
+ * load's keys then go where new keys go in a real shop's indexes (after the history), not between its keys.
+ */
 export const TEMPLATE_NUMBER = 700_000_000;
-const HISTORY_BASE = 600_000_000;
+const HISTORY_BASE = 100_000_000;
+/**
+ * The first order number of each phase of the load (9 digits, as the history's): all above the history's,
+ * as a shop's new orders are above its past ones, and below the template's.
+ */
+export const LOAD_IDS = { warmUp: 200_000_000, ack: 300_000_000, rate: 400_000_000, ceilingWarmUp: 500_000_000, ceiling: 600_000_000 } as const;
+
 export const MAX_HISTORY = 90_000_000;
 export const HISTORY_DAYS = 25;
 /** History runs per statement: bounds the memory of one INSERT … SELECT (and its WAL between commits). */

@@ -23,7 +23,7 @@ import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { withClient } from './db.js';
 import { bytesPerRun, formatFootprint, relationSizes, settle, tableSizes } from './footprint.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
-import { fillHistory, historyOrderId, parseCount, readTemplate, TEMPLATE_NUMBER, templateSummary, timeMetricsScrape, timeSearches, type FillResult, type ScrapeTiming, type SearchTiming } from './history.js';
+import { fillHistory, historyOrderId, LOAD_IDS, parseCount, readTemplate, TEMPLATE_NUMBER, templateSummary, timeMetricsScrape, timeSearches, type FillResult, type ScrapeTiming, type SearchTiming } from './history.js';
 import { acked, ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -401,7 +401,7 @@ async function benchRunInner(opts: RunOptions) {
   }
 
   // Warm-up: the whole path works, the JIT and the pools are warm.
-  const warm = await closedLoop({ target, ids: new IdSource(100_000_000, workload.formatId), concurrency: 8, durationMs: 10_000, maxEvents: 100 });
+  const warm = await closedLoop({ target, ids: new IdSource(LOAD_IDS.warmUp, workload.formatId), concurrency: 8, durationMs: 10_000, maxEvents: 100 });
   const warmOut = deliveryOutcome(warm.events, started.source.deliveries);
   if (warmOut.failed > 0) throw new Error(`warm-up: ${warmOut.failed} of ${warmOut.sent} webhooks were not answered 2xx (statuses ${[...new Set(warm.events.map((e) => e.status))].join(', ')})`);
   const warmDrain = await deliveries.drain(expectedIds(warm.events), 20_000, 10_000);
@@ -427,7 +427,7 @@ async function benchRunInner(opts: RunOptions) {
   const cpuA0 = cpuSnapshot(productPids, postmaster);
 
   // (a) ack/s: closed loop at concurrency 32.
-  const ack = await closedLoop({ target, ids: new IdSource(200_000_000, workload.formatId), concurrency: CONCURRENCY, durationMs: plan.ackMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ackMs) / 1000 });
+  const ack = await closedLoop({ target, ids: new IdSource(LOAD_IDS.ack, workload.formatId), concurrency: CONCURRENCY, durationMs: plan.ackMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ackMs) / 1000 });
   const ackOut = deliveryOutcome(ack.events, started.source.deliveries);
   const ackPerSec = ratePerSec(ackOut.acked, ack.startedAt, ack.endedAt);
   const ackSendEnd = ack.endedAt;
@@ -443,7 +443,7 @@ async function benchRunInner(opts: RunOptions) {
 
   // (b) a fixed offered rate: answer and end-to-end latency.
   const cpuB0 = cpuSnapshot(productPids, postmaster);
-  const rate = await openLoop({ target, ids: new IdSource(300_000_000, workload.formatId), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
+  const rate = await openLoop({ target, ids: new IdSource(LOAD_IDS.rate, workload.formatId), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
   const rateDrain = await deliveries.drain(expectedIds(rate.events), plan.rateDrainMaxMs, plan.stallMs);
   const cpuB = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(rate.events, deliveries.first).delivered, cores);
   await sleep(STATS_PAUSE_MS);
@@ -470,7 +470,7 @@ async function benchRunInner(opts: RunOptions) {
     const workspaceId = await withClient(databaseUrl, async (c) => (await c.query<{ id: string }>('select id from workspaces order by created_at limit 1')).rows[0]!.id);
     const paidIds = ack.events.filter((e) => e.paid && acked(e)).map((e) => e.id);
     const existing = Array.from({ length: 90 }, (_, k) =>
-      templateId && opts.history > 0 ? historyOrderId(templateId, Math.floor(Math.random() * opts.history)) : paidIds[Math.floor((k * paidIds.length) / 90)] ?? workload.formatId(200_000_000),
+      templateId && opts.history > 0 ? historyOrderId(templateId, Math.floor(Math.random() * opts.history)) : paidIds[Math.floor((k * paidIds.length) / 90)] ?? workload.formatId(LOAD_IDS.ack),
     );
     const missing = Array.from({ length: 10 }, (_, k) => workload.formatId(800_000_000 + k));
     const ids = [...existing, ...missing].sort(() => Math.random() - 0.5);
@@ -493,9 +493,9 @@ async function benchRunInner(opts: RunOptions) {
     return ceilingPort > 0;
   });
   const ceilingTarget = { url: `http://127.0.0.1:${ceilingPort}/hook`, encode: workload.encode };
-  await closedLoop({ target: ceilingTarget, ids: new IdSource(400_000_000, workload.formatId), concurrency: 8, durationMs: 500, maxEvents: 200 }); // warm-up
+  await closedLoop({ target: ceilingTarget, ids: new IdSource(LOAD_IDS.ceilingWarmUp, workload.formatId), concurrency: 8, durationMs: 500, maxEvents: 200 }); // warm-up
   const cpuC0 = cpuSnapshot([ceiling.proc.pid!], null);
-  const ceil = await closedLoop({ target: ceilingTarget, ids: new IdSource(500_000_000, workload.formatId), concurrency: CONCURRENCY, durationMs: plan.ceilingMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ceilingMs) / 1000 });
+  const ceil = await closedLoop({ target: ceilingTarget, ids: new IdSource(LOAD_IDS.ceiling, workload.formatId), concurrency: CONCURRENCY, durationMs: plan.ceilingMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ceilingMs) / 1000 });
   await deliveries.drain(expectedIds(ceil.events), 5_000, 2_000);
   const ceilDelivered = deliveredRate(ceil.events, deliveries.first);
   const cpuC = cpuUse(cpuC0, cpuSnapshot([ceiling.proc.pid!], null), ceilDelivered.delivered, cores);
