@@ -34,7 +34,7 @@ import type { FreshRun } from './queue.js';
 import { passTurn, takeTurn } from './conversations.js';
 import { classifyError, isDataError, isInfrastructureError, LostLeaseError, PermanentStepError } from './step-errors.js';
 import { storableText, unstorableReason } from './storable.js';
-import { inputHeldByMessage, outputToStore, putEchoesBack, sendsOf, type LoggedMessage } from './step-input.js';
+import { inputHeldByMessage, loggedMessages, outputToStore, putEchoesBack, sendsOf, type LoggedMessage } from './step-input.js';
 import type { AllowedHostsCache } from './allowed-hosts.js';
 import type { CrashPoint } from './crash-points.js';
 import { giveSendBack, takeSend, type CountedSend } from './send-cap.js';
@@ -116,11 +116,6 @@ interface LoadedRun {
   seq: number | null;
   payload: Record<string, unknown> | null;
   steps: StepWrite[];
-}
-
-async function loggedMessages(pool: pg.Pool, runId: string, ids: string[]): Promise<LoggedMessage[]> {
-  const { rows } = await pool.query<LoggedMessage>('select "from", "to", text, provider_message_id from messages where run_id = $1 and provider_message_id = any($2::text[])', [runId, ids]);
-  return rows;
 }
 
 /** Statuses a run does not leave by itself (an uncertain run waits for a person: see RunService.resolve). */

@@ -92,8 +92,8 @@ with r_all as (
   on conflict (run_id, node_id) do update set input = excluded.input, attempts = excluded.attempts, started_at = excluded.started_at
   returning 1
 ), unjournaled as (
+  -- (A data-modifying CTE runs whether or not the statement reads it.)
   delete from step_journal sj using x_steps x where x.status <> 'running' and sj.run_id = x.run_id and sj.node_id = x.node_id
-  returning 1
 ), m as (
   insert into messages (workspace_id, connection_id, provider, direction, channel, "from", "to", text, provider_message_id, status, conversation_key, run_id)
   select r.workspace_id, x.connection_id, x.provider, x.direction, x.channel, x."from", x."to", x.text, x.provider_message_id, x.status, x.conversation_key, x.run_id
@@ -136,7 +136,7 @@ with r_all as (
   delete from graphile_worker._private_jobs where id = any($5::bigint[])
   returning 1
 )
-select (select count(*) from s) + (select count(*) from journaled) as steps, (select count(*) from unjournaled) as unjournaled, (select count(*) from m) as messages, (select count(*) from r) as runs,
+select (select count(*) from s) + (select count(*) from journaled) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs,
   (select count(*) from j) as jobs, (select count(*) from done) as done, (select count(*) from w) as waits, (select coalesce(array_agg(run_id::text), '{}') from fenced) as fenced`;
 
 export function createRunWriter(pool: pg.Pool): RunWriter {

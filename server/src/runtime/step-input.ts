@@ -1,7 +1,9 @@
 // What a message-sending step shares with the message it logged is stored once, in the message log: an input
 // that is exactly the message's recipient, sender and text is not kept with the step, nor are the output
 // fields that repeat its recipient and sender (`sends.echoes`). Readers put them back from the message.
+import type pg from 'pg';
 import type { MessageSend } from '@bundles/shared';
+import type { NodeDefinition } from '@bundles/nodes';
 import { stepNodeId } from './for-each.js';
 import type { PreparedVersion } from './versions.js';
 
@@ -110,8 +112,18 @@ export async function putEchoesBack<T extends { status: string; output: unknown 
   });
 }
 
+/** What a node type declares it sends, if it sends messages. */
+export const sendsOfDef = (def: NodeDefinition | undefined): MessageSend | undefined => (def?.kind === 'action' ? def.sends : undefined);
+
 /** What a step's node declares it sends (a step of a for-each element is its body node's). */
-export function sendsOf(version: PreparedVersion, stepId: string): MessageSend | undefined {
-  const def = version.defs.get(stepNodeId(stepId));
-  return def?.kind === 'action' ? def.sends : undefined;
+export const sendsOf = (version: PreparedVersion, stepId: string) => sendsOfDef(version.defs.get(stepNodeId(stepId)));
+
+/**
+ * The message log's recipient, sender, text and provider id of a run's messages with these provider ids: what
+ * its sends left to their messages. Found through the provider-id index (status callbacks use it); the run id
+ * keeps another run's out. (The services read the same through drizzle: loggedMessagesOfRun in services/runs.ts.)
+ */
+export async function loggedMessages(client: pg.Pool, runId: string, ids: string[]): Promise<LoggedMessage[]> {
+  const { rows } = await client.query<LoggedMessage>('select "from", "to", text, provider_message_id from messages where run_id = $1 and provider_message_id = any($2::text[])', [runId, ids]);
+  return rows;
 }

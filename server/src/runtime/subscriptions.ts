@@ -15,7 +15,7 @@ export interface Subscription {
   /** Values of the trigger's secret config fields (a shared secret it matches on), scrubbed before storage. */
   secretValues: string[];
   /** The write whose first attempt the ingest statement journals (see ingestJournaledWrite). */
-  journal: { nodeId: string; nodeType: string } | null;
+  journal: { nodeId: string } | null;
 }
 
 function triggerSecrets(nodeType: string, config: Record<string, unknown>): string[] {

@@ -84,7 +84,7 @@ export class VersionCache {
  * up, or repeated). Its attempt can then be journaled by the ingest statement that creates the run: a
  * journal entry written a little early only costs a lookup after a crash, and saves a statement per run.
  */
-export function ingestJournaledWrite(version: PreparedVersion, triggerConfig: Record<string, unknown>): { nodeId: string; nodeType: string } | null {
+export function ingestJournaledWrite(version: PreparedVersion, triggerConfig: Record<string, unknown>): { nodeId: string } | null {
   const trigger = version.defs.get(version.trigger.id);
   if (trigger?.kind !== 'trigger' || (trigger.load && trigger.loads?.(triggerConfig) !== false)) return null;
   const first = version.order[1];
@@ -94,5 +94,5 @@ export function ingestJournaledWrite(version: PreparedVersion, triggerConfig: Re
   // Judged on the node's own config: a templated value that decides the effect (rare) keeps the usual journal.
   const config = def.config.safeParse(first.config);
   if (!config.success || effectOf(def, config.data) !== 'write') return null;
-  return def.reconcile || isIdempotent(def, config.data) ? { nodeId: first.id, nodeType: def.id } : null;
+  return def.reconcile || isIdempotent(def, config.data) ? { nodeId: first.id } : null;
 }

@@ -1,12 +1,12 @@
 // Runs with their steps, received events, and retrying a failed run from its failed step.
-import { and, asc, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { NodeDefinition } from '@bundles/nodes';
 import type { BundlesEvent, Run, RunAttempt, RunDetail, StepResolution } from '@bundles/shared';
 import type { Db } from '../db/index.js';
 import { events, flows, flowVersions, messages, runs, stepJournal, steps, triggerSubscriptions, uncertainRuns, type RunStatus } from '../db/schema/index.js';
 import { prepareVersion } from '../runtime/versions.js';
 import { stepNodeId } from '../runtime/for-each.js';
-import { echoSource, inputFromMessage, outputWithEchoes, type LoggedMessage } from '../runtime/step-input.js';
+import { echoSource, inputFromMessage, outputWithEchoes, sendsOfDef, type LoggedMessage } from '../runtime/step-input.js';
 import { AppError, notFound } from './errors.js';
 import { timeBounds } from './time-bounds.js';
 import { isUuid } from '../ids.js';
@@ -201,7 +201,7 @@ export class RunService {
    * never repeated); a node the live version no longer has is simply not reached.
    */
   /** Each attempt with the number of the version it ran; the retry that began an attempt is kept by the one before. */
-  /** The logged messages of the run's succeeded sends that stored no input, by the provider's message id. */
+  /** The logged messages of the run's succeeded sends that left their input or output fields to them, by the provider's message id. */
   private async messagesOfSends(run: RunRow, stepRows: StepRow[], defOf: (nodeId: string) => NodeDefinition | undefined): Promise<Map<string, LoggedMessage>> {
     // Sends that left their input, or output fields, to their message.
     const ids = stepRows
@@ -209,12 +209,7 @@ export class RunService {
       .map((s) => sentMessageId(s, defOf(s.nodeId)))
       .filter((id): id is string => id !== null);
     if (ids.length === 0) return new Map();
-    // Found through the provider-id index (status callbacks use it) in the partitions since the run began;
-    // the run id keeps another run's out.
-    const rows = await this.db
-      .select({ from: messages.from, to: messages.to, text: messages.text, provider_message_id: messages.providerMessageId })
-      .from(messages)
-      .where(and(inArray(messages.providerMessageId, ids), eq(messages.runId, run.id), gte(messages.createdAt, run.createdAt)));
+    const rows = await loggedMessagesOfRun(this.db, run.id, ids);
     return new Map(rows.map((m) => [m.provider_message_id!, m]));
   }
 
@@ -291,14 +286,20 @@ export class RunService {
 
 type StepRow = typeof steps.$inferSelect;
 
+/** What a run's sends left to their messages, by provider id (runtime/step-input.ts loggedMessages, for the services). */
+export function loggedMessagesOfRun(db: Db, runId: string, ids: string[]): Promise<LoggedMessage[]> {
+  return db
+    .select({ from: messages.from, to: messages.to, text: messages.text, provider_message_id: messages.providerMessageId })
+    .from(messages)
+    .where(and(eq(messages.runId, runId), inArray(messages.providerMessageId, ids)));
+}
+
 /** The provider's message id a send's output names, when the node declares where (`sends.messageId`). */
 function sentMessageId(s: Pick<StepRow, 'output'>, def: NodeDefinition | undefined): string | null {
   const key = def?.kind === 'action' ? def.sends?.messageId : undefined;
   const id = key && s.output && typeof s.output === 'object' ? (s.output as Record<string, unknown>)[key] : undefined;
   return typeof id === 'string' ? id : null;
 }
-
-const sendsOfDef = (def: NodeDefinition | undefined) => (def?.kind === 'action' ? def.sends : undefined);
 
 /** A step's output as it was: a send's stored output with its message's recipient and sender put back. */
 function storedOutputWithEchoes(s: StepRow, def: NodeDefinition | undefined, sent: Map<string, LoggedMessage>): unknown {

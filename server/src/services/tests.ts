@@ -1,16 +1,17 @@
 // Tests of a bundle's draft: on a recorded event (also one received while the bundle was stopped) or a
 // sample, the whole bundle or one step; the recent events of the draft's trigger; a sample trigger payload.
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { getNodeType, toJsonSchema } from '@bundles/nodes';
 import { flowGraphSchema, type FlowGraph, type RecordedEvent, type TestInput, type TestRun, type TestRunSummary } from '@bundles/shared';
 import type { Db } from '../db/index.js';
-import { connections, events, messages, testRuns } from '../db/schema/index.js';
+import { connections, events, testRuns } from '../db/schema/index.js';
 import { isUuid, newId } from '../ids.js';
 import { sampleOf } from '../runtime/sample.js';
 import { ancestorsAndSelf, walkTest, type TestWalkDeps } from '../runtime/test-walk.js';
 import { validateGraph } from '../runtime/validate.js';
 import { prepareVersion, type PreparedVersion } from '../runtime/versions.js';
 import { putEchoesBack, sendsOf } from '../runtime/step-input.js';
+import { loggedMessagesOfRun } from './runs.js';
 import { AppError, notFound } from './errors.js';
 import type { FlowService } from './flows.js';
 
@@ -156,12 +157,7 @@ export class TestService {
     const steps = rows as Array<{ run_id: string; node_id: string; status: string; output: unknown; handle: string | null }>;
     const runId = steps[0]?.run_id;
     // A send's stored output left its message's recipient and sender to the message log: put back.
-    await putEchoesBack(steps, (s) => sendsOf(version, s.node_id), (ids) =>
-      this.deps.db
-        .select({ from: messages.from, to: messages.to, text: messages.text, provider_message_id: messages.providerMessageId })
-        .from(messages)
-        .where(and(eq(messages.runId, runId!), inArray(messages.providerMessageId, ids))),
-    );
+    await putEchoesBack(steps, (s) => sendsOf(version, s.node_id), (ids) => loggedMessagesOfRun(this.deps.db, runId!, ids));
     return new Map(steps.map((r) => [r.node_id, { output: r.output, handle: r.handle }]));
   }
 
