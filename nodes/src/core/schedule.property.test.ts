@@ -130,4 +130,14 @@ describe('core.schedule config', () => {
     expect(nextTicks(config, new Date('2026-03-28T12:00:00Z'), 2).map((d) => d.toISOString())).toEqual(['2026-03-29T07:00:00.000Z', '2026-03-30T07:00:00.000Z']);
     expect(nextTick(config, new Date('2026-03-27T12:00:00Z')).toISOString()).toBe('2026-03-28T08:00:00.000Z');
   });
+
+  it('fires a time of an hour that the change repeats once, the first time round, both ways', () => {
+    // Auckland falls back from 03:00 NZDT to 02:00 NZST on Sunday 1 April 2029: 02:00–02:59 happens twice.
+    const config = scheduleConfigSchema.parse({ cron: '0,1 2 */2 4 0', timezone: 'Pacific/Auckland' });
+    const ticks = nextTicks(config, new Date('2029-03-31T12:00:00Z'), 3).map((d) => d.toISOString());
+    expect(ticks).toEqual(['2029-03-31T13:00:00.000Z', '2029-03-31T13:01:00.000Z', '2029-04-02T14:00:00.000Z']);
+    // From inside the repeated hour, neither way names its second time round.
+    expect(nextTick(config, new Date('2029-03-31T14:00:30Z')).toISOString()).toBe('2029-04-02T14:00:00.000Z');
+    expect(lastTick(config, new Date('2029-04-02T13:59:59Z'))!.toISOString()).toBe('2029-03-31T13:01:00.000Z');
+  });
 });

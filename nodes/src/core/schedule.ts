@@ -98,23 +98,57 @@ export type ScheduleTick = z.infer<typeof scheduleTickSchema>;
 
 const minuteMs = 60_000;
 
+/** The zone's offset from UTC at `at`, in minutes. */
+function offsetMinutes(at: Date, timeZone: string): number {
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormats.set(timeZone, format);
+  }
+  const name = format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Whether `at`'s wall-clock time already happened earlier the same night: the second time round of an hour
+ * that a daylight-saving change repeats. A cron fires such a time once, the first time round (as cron does);
+ * cron-parser alone is not consistent about it (next() skips the repeat from before the change, but gives it
+ * from inside the repeated hour, and prev() gives it too).
+ */
+function isRepeatedTime(at: Date, timeZone: string): boolean {
+  const now = offsetMinutes(at, timeZone);
+  const before = offsetMinutes(new Date(at.getTime() - 3 * 3_600_000), timeZone);
+  const back = before - now;
+  return back > 0 && offsetMinutes(new Date(at.getTime() - back * minuteMs), timeZone) === before;
+}
+
+/** At most this many of a cron's times fall in a repeated hour (one a minute, and a 30-minute slack). */
+const maxRepeatedTicks = 90;
+
+const everyMinutesOf = (config: ScheduleConfig) => (config.everyMinutes !== undefined && !(config.cron && config.cron.trim()) ? config.everyMinutes * minuteMs : null);
+
 /** The schedule's first tick strictly after `after`. */
 export function nextTick(config: ScheduleConfig, after: Date): Date {
-  if (config.everyMinutes !== undefined && !(config.cron && config.cron.trim())) {
-    const every = config.everyMinutes * minuteMs;
-    return new Date((Math.floor(after.getTime() / every) + 1) * every);
-  }
-  return CronExpressionParser.parse(config.cron!, { tz: config.timezone, currentDate: after }).next().toDate();
+  const every = everyMinutesOf(config);
+  if (every !== null) return new Date((Math.floor(after.getTime() / every) + 1) * every);
+  const expr = CronExpressionParser.parse(config.cron!, { tz: config.timezone, currentDate: after });
+  let tick = expr.next().toDate();
+  for (let i = 0; i < maxRepeatedTicks && isRepeatedTime(tick, config.timezone); i++) tick = expr.next().toDate();
+  return tick;
 }
 
 /** The schedule's last tick at or before `at`, or null when there is none (a cron's first ever). */
 export function lastTick(config: ScheduleConfig, at: Date): Date | null {
-  if (config.everyMinutes !== undefined && !(config.cron && config.cron.trim())) {
-    const every = config.everyMinutes * minuteMs;
-    return new Date(Math.floor(at.getTime() / every) * every);
-  }
+  const every = everyMinutesOf(config);
+  if (every !== null) return new Date(Math.floor(at.getTime() / every) * every);
   const expr = CronExpressionParser.parse(config.cron!, { tz: config.timezone, currentDate: new Date(at.getTime() + 1) });
-  return expr.hasPrev() ? expr.prev().toDate() : null;
+  for (let i = 0; i <= maxRepeatedTicks && expr.hasPrev(); i++) {
+    const tick = expr.prev().toDate();
+    if (!isRepeatedTime(tick, config.timezone)) return tick;
+  }
+  return null;
 }
 
 /** The next `count` ticks strictly after `after`, in order. */
