@@ -78,6 +78,14 @@ function graphileLogger(log: ExecuteDeps['log']) {
   });
 }
 
+/**
+ * Runs the lane executes at once for each of the queue's: a run handed over by ingest is new (nothing to read
+ * back) and waits on its calls and its batched write, not on a connection of its own, so it costs a place in
+ * memory. With the queue's count alone the lane filled under load and new runs went to the queue, where each
+ * costs a fetch, a completion and a wider job table to skip (pnpm bench: PostgreSQL 0.31 → 0.23 ms per SMS).
+ */
+const LANE_RUNS_PER_SLOT = 4;
+
 export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: WorkerOptions): Promise<WorkerHandle> {
   const log = deps.log.child({ component: 'worker' });
   const workerIds = new Set<string>();
@@ -90,8 +98,8 @@ export async function startWorker(deps: ExecuteDeps, pool: pg.Pool, opts: Worker
     ? createLane({
         id: laneId,
         pool,
-        concurrency: opts.concurrency,
-        capacity: opts.concurrency * 4,
+        concurrency: opts.concurrency * LANE_RUNS_PER_SLOT,
+        capacity: opts.concurrency * LANE_RUNS_PER_SLOT * 4,
         log,
         execute: (r) => executeRun(deps, r.runId, r.fresh, r.jobId, { jobId: r.jobId, lockedBy: laneId }),
       })
