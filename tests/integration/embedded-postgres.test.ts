@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '@bundles/server';
+import { sharedBuffersMb, startEmbeddedPostgres } from '@bundles/server';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const cleanups: Array<() => Promise<void>> = [];
@@ -63,6 +63,17 @@ async function makeLegacy(dataDir: string): Promise<void> {
   await db.stop();
   fs.rmSync(passwordFile(dataDir));
 }
+
+describe('sharedBuffersMb', () => {
+  const gb = 2 ** 30;
+  it('takes a quarter of the memory, the cgroup limit when lower, between 128 MB and 2 GB', () => {
+    expect(sharedBuffersMb(4 * gb, 0)).toBe(1024);
+    expect(sharedBuffersMb(64 * gb, 0)).toBe(2048);
+    expect(sharedBuffersMb(64 * gb, 2 * gb)).toBe(512);
+    expect(sharedBuffersMb(64 * gb, 128 * gb)).toBe(2048);
+    expect(sharedBuffersMb(gb / 4, 0)).toBe(128);
+  });
+});
 
 describe('the embedded PostgreSQL', () => {
   it('is initialised with a generated password kept in pg-password (0600); the old default is refused', async () => {
@@ -136,6 +147,9 @@ describe('the embedded PostgreSQL', () => {
     expect(fs.statSync(socketDir).uid).toBe(postgresUid);
 
     expect(await query(db.url, 'show listen_addresses')).toEqual([{ listen_addresses: '' }]);
+    // Its buffers are sized to this machine, not a fixed 256 MB.
+    const mb = sharedBuffersMb();
+    expect(await query(db.url, 'show shared_buffers')).toEqual([{ shared_buffers: mb % 1024 === 0 ? `${mb / 1024}GB` : `${mb}MB` }]);
     const refused = await new Promise<string>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.destroy();
