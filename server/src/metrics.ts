@@ -71,7 +71,7 @@ export function createMetrics(pool: pg.Pool): Metrics {
   });
   new client.Gauge({
     name: 'bundles_partition_days_ahead',
-    help: 'Days after today that every partitioned table has a partition for (alert below 2: the maintenance sweep is not making them)',
+    help: 'Days after today that every partitioned table has a day partition for (alert below 2: the maintenance sweep is not making them)',
     registers: [registry],
     async collect() {
       this.set(await partitionDaysAhead(pool));

@@ -270,9 +270,9 @@ export interface FillResult {
   rowsPerSec: number;
   /** Seconds of INSERT by table. */
   secondsByTable: Record<string, number>;
-  /** bundles_ensure_partitions() existed and made the partitions first. */
+  /** bundles_ensure_partitions() existed and made the day partitions first. */
   partitioned: boolean;
-  /** History rows that landed in a DEFAULT partition (none when the partitions were there). */
+  /** History rows that landed in a DEFAULT partition (none when the day partitions were there). */
   defaultRows: number;
   /** Days of each kind the product keeps (its retention), which bound what was written. */
   retentionDays: Retention;

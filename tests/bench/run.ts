@@ -395,7 +395,7 @@ async function benchRunInner(opts: RunOptions) {
     progress(
       `history: ${fmt(fill.runs)} runs (${Object.entries(fill.rows).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}) in ${fmt(fill.fillS, 1)} s, ` +
         `${fmt(fill.rowsPerSec)} rows/s; VACUUM (ANALYZE) ${fmt(fill.vacuumS, 1)} s, CHECKPOINT ${fmt(fill.checkpointS, 1)} s; ` +
-        `${fill.partitioned ? `partitions made by bundles_ensure_partitions(), ${fmt(fill.defaultRows)} rows in DEFAULT partitions` : 'no bundles_ensure_partitions(): plain tables'}`,
+        `${fill.partitioned ? `day partitions made by bundles_ensure_partitions(), ${fmt(fill.defaultRows)} rows in DEFAULT partitions` : 'no bundles_ensure_partitions(): plain tables'}`,
     );
     armWatchdog(plan.watchdogMs, 'the run with history');
   }
@@ -752,7 +752,7 @@ async function main(): Promise<void> {
       ...noiseWarning([filled.cpuA, filled.cpuB], filled.loadAtStart).map((l) => `with history: ${l}`),
       `history: ${n} runs over 25 days (${Object.entries(fill.statuses).map(([s, k]) => `${s} ${fmt(k)}`).join(', ')}), ${Object.values(fill.rows).reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows ` +
         `written in ${fmt(fill.fillS, 1)} s (${fmt(fill.rowsPerSec)} rows/s), VACUUM (ANALYZE) ${fmt(fill.vacuumS, 1)} s, CHECKPOINT ${fmt(fill.checkpointS, 1)} s; ` +
-        `${fill.partitioned ? `in partitions (${fmt(fill.defaultRows)} rows in DEFAULT ones)` : 'plain tables (no bundles_ensure_partitions() yet)'}; ` +
+        `${fill.partitioned ? `in day partitions (${fmt(fill.defaultRows)} rows in DEFAULT ones)` : 'plain tables (no bundles_ensure_partitions() yet)'}; ` +
         `as the product keeps it: deliveries ${fill.retentionDays.deliveriesDays} days, dedupe keys until expired`,
       `Runs search: ${fq.search.via === 'http' ? 'GET /api/runs?q=<order id>' : 'the SQL of GET /api/runs?q= (the route has no q yet)'}, 90 ids with runs and 10 without, one after another`,
       '',

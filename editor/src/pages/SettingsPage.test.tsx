@@ -44,7 +44,7 @@ describe('SettingsPage', () => {
     expect(screen.getByText(/Default: 30 days/)).toBeTruthy();
     expect(screen.getByText(/Default: 180 days/)).toBeTruthy();
     expect(screen.getByText(/Default: 14 days/)).toBeTruthy();
-    expect(screen.getByTestId('retention-explainer').textContent).toMatch(/removed once a day, counted in whole days.*a week at a time.*up to 6 days past.*waiting or uncertain is kept.*until it finishes/);
+    expect(screen.getByTestId('retention-explainer').textContent).toMatch(/removed once a day, counted in whole days.*waiting or uncertain is kept.*until it finishes/);
     expect(save().disabled).toBe(true);
 
     await user.clear(input('deliveriesDays'));

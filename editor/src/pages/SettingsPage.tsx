@@ -92,7 +92,7 @@ function RetentionForm({ settings, onSaved }: { settings: RetentionSettings; onS
     <section className="settings-section" aria-labelledby="retention-title">
       <h2 id="retention-title">History kept</h2>
       <p className="muted" data-testid="retention-explainer">
-        History older than these limits is removed once a day, counted in whole days. Runs go with their events and steps a week at a time, so they may stay up to 6 days past their limit. A run still waiting or uncertain is kept, with its event and steps, until it finishes.
+        History older than these limits is removed once a day, counted in whole days. A run still waiting or uncertain is kept, with its event and steps, until it finishes.
       </p>
       <form
         className="form"

@@ -44,7 +44,7 @@ describe('/metrics', () => {
     expect(text).toMatch(/^bundles_webhook_answer_seconds_count\{outcome="accepted"\} 1$/m);
     expect(text).toMatch(/^bundles_webhook_answer_seconds_count\{outcome="duplicate"\} 1$/m);
     expect(text).toMatch(/^bundles_queue_lag_seconds \d/m);
-    // The migration made a week of partitions ahead (6 if the day turned since).
+    // The migration made a week of day partitions ahead (6 if the day turned since).
     expect(Number(/^bundles_partition_days_ahead (-?\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(6);
     expect(text).toMatch(/^bundles_lane_runs\{state="running"\} 0$/m);
     expect(text).toMatch(/^bundles_lane_runs\{state="waiting"\} 0$/m);

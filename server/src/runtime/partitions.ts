@@ -1,5 +1,5 @@
-// The partitions of the tables written on every event, a week each: created ahead, and dropped whole once
-// past the longest retention of any workspace (migrations 0008 and 0027 define them and bundles_ensure_partitions).
+// The day partitions of the tables written on every event: created ahead, and dropped whole once past the
+// longest retention of any workspace (migrations/0008 defines them and bundles_ensure_partitions).
 import type pg from 'pg';
 import { DEFAULT_RETENTION, type Retention } from '@bundles/shared';
 import type { Logger } from '@bundles/nodes';
@@ -61,22 +61,22 @@ export async function longestRetention(pool: pg.Pool): Promise<Retention> {
 }
 
 export async function listPartitions(pool: pg.Pool): Promise<Partition[]> {
-  // The days come from each partition's bounds: a table may hold day partitions (made before migration 0027) and week ones.
   const { rows } = await pool.query(
-    `select name, tbl, to_char(lo, 'YYYY-MM-DD') as lo, hi - lo as width_days, retention
-     from bundles_partition_ranges() where name ~ '_p[0-9]{8}$' order by name`,
+    `select c.relname as name, t.tbl, t.width_days, t.retention
+     from bundles_partitioned_tables() t
+     join pg_inherits i on i.inhparent = t.tbl::regclass
+     join pg_class c on c.oid = i.inhrelid
+     where c.relname ~ '_p[0-9]{8}$'
+     order by c.relname`,
   );
-  return rows.map((r: { name: string; tbl: string; lo: string; width_days: number; retention: keyof Retention }) => ({
-    name: r.name,
-    table: r.tbl,
-    widthDays: r.width_days,
-    retention: r.retention,
-    start: new Date(`${r.lo}T00:00:00Z`),
-  }));
+  return rows.map((r: { name: string; tbl: string; width_days: number; retention: keyof Retention }) => {
+    const d = r.name.slice(-8);
+    return { name: r.name, table: r.tbl, widthDays: r.width_days, retention: r.retention, start: new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}T00:00:00Z`) };
+  });
 }
 
 /**
- * How many days ahead of today every partitioned table can take rows in a partition (the smallest over
+ * How many days ahead of today every partitioned table can take rows in a day partition (the smallest over
  * the tables; 0 or less: today's rows fall into a DEFAULT partition, which is never dropped whole).
  */
 export async function partitionDaysAhead(pool: pg.Pool, now = new Date()): Promise<number> {
@@ -94,9 +94,9 @@ export function expired(p: Partition, days: number, now = new Date()): boolean {
 }
 
 /**
- * Drops the partitions past the longest retention. A partition of runs goes with its steps and events, but its
+ * Drops the partitions past the longest retention. A day of runs goes with its steps and events, but its
  * runs still to finish (a delay, a retry, an uncertain write), their steps and their events are copied
- * out first and put back into the DEFAULT partition (which holds what no other partition does), in the
+ * out first and put back into the DEFAULT partition (which holds what no day partition does), in the
  * same transaction. The old partitions are locked against writes first, so no run can finish between
  * the copy and the drop; the DROP needs the parent table to itself for an instant, and gives up after
  * half a second (before PostgreSQL's deadlock check) rather than hold the hot path: the next sweep retries.
@@ -117,7 +117,7 @@ export async function dropExpiredPartitions(pool: pg.Pool, log: Logger, now = ne
     const names = group.map((p) => p.name);
     const has = (t: string) => names.includes(`${t}_p${day}`);
     const start = group[0]!.start.getTime();
-    const next = partitions.find((p) => p.table === 'runs' && p.start.getTime() === start + group[0]!.widthDays * DAY_MS);
+    const next = partitions.find((p) => p.table === 'runs' && p.start.getTime() === start + DAY_MS);
     // What is copied out before the drop and put back after it, table by table.
     const kept: string[] = [];
     const keep = async (client: pg.PoolClient, table: string, select: string) => {

@@ -45,20 +45,18 @@ async function runAgo(w: { ws: string; conn: string; flow: string }, days: numbe
 
 const where = async (table: string, id: string, key = 'id') =>
   (await q(`select tableoid::regclass::text as part from ${table} where ${key} = $1`, [id])).rows.map((r) => r.part as string);
-/** The partition of `table` that holds the day `daysAgo` days ago (negative: ahead), or null. */
-const partitionHolding = async (table: string, daysAgo: number) =>
-  ((await q(`select name from bundles_partition_ranges() where tbl = $1 and lo <= current_date - $2::int and current_date - $2::int < hi`, [table, daysAgo])).rows[0]?.name as string | undefined) ?? null;
+const partitionOf = (table: string, daysAgo: number) => {
+  const d = new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+  return `${table}_p${d}`;
+};
 const exists = async (name: string) => (await q(`select to_regclass($1) is not null as e`, [name])).rows[0].e as boolean;
 
 describe('retention', () => {
-  it('drops the weeks past retention whole, keeping an unfinished run, its steps and its event in the default partition', async () => {
-    for (const [from, to] of [[201, 199], [41, 39], [16, 0]]) await q(`select bundles_ensure_partitions(current_date - $1::int, current_date - $2::int)`, [from, to]);
+  it('drops the days past retention whole, keeping an unfinished run, its steps and its event in the default partition', async () => {
+    for (const [from, to] of [[201, 199], [36, 34], [16, 0]]) await q(`select bundles_ensure_partitions(current_date - $1::int, current_date - $2::int)`, [from, to]);
     const w = await workspace();
-    // 40 days ago: the week partition that holds it ends at least 33 days ago, past the 30 days kept.
-    const done = await runAgo(w, 40, 'succeeded');
-    const waiting = await runAgo(w, 40, 'waiting');
-    const held = await partitionHolding('runs', 40);
-    expect(held).not.toBeNull();
+    const done = await runAgo(w, 35, 'succeeded');
+    const waiting = await runAgo(w, 35, 'waiting');
     const recent = await runAgo(w, 5, 'succeeded');
     for (const days of [200, 35]) {
       await q(`insert into messages (id, workspace_id, connection_id, provider, direction, channel, status, created_at)
@@ -71,21 +69,21 @@ describe('retention', () => {
 
     await expireHistory(database.pool, log);
 
-    for (const t of ['runs', 'steps', 'events']) expect(await partitionHolding(t, 40)).toBeNull();
-    expect(await exists(held!)).toBe(false);
+    for (const t of ['runs', 'steps', 'events']) expect(await exists(partitionOf(t, 35))).toBe(false);
     expect(await where('runs', done.run)).toEqual([]);
     expect(await where('events', done.event)).toEqual([]);
     expect(await where('runs', waiting.run)).toEqual(['runs_default']);
     expect(await where('steps', waiting.run, 'run_id')).toEqual(['steps_default']);
     expect(await where('events', waiting.event)).toEqual(['events_default']);
     expect((await q(`select status from runs where id = $1`, [waiting.run])).rows).toEqual([{ status: 'waiting' }]);
-    expect(await where('runs', recent.run)).toEqual([await partitionHolding('runs', 5)]);
+    expect(await where('runs', recent.run)).toEqual([partitionOf('runs', 5)]);
     const messages = (await q(`select (now() - created_at) > interval '100 days' as old from messages where connection_id = $1`, [w.conn])).rows;
     expect(messages).toEqual([{ old: false }]);
     const deliveries = (await q(`select reason from webhook_deliveries where connection_id = $1`, [w.conn])).rows;
     expect(deliveries).toEqual([{ reason: '13' }]);
     // Made ahead: a week of days for every table.
-    for (const t of ['runs', 'steps', 'events', 'messages', 'webhook_deliveries']) expect(await partitionHolding(t, -7)).not.toBeNull();
+    expect(await exists(partitionOf('runs', -7))).toBe(true);
+    expect(await exists(partitionOf('webhook_deliveries', -7))).toBe(true);
   });
 
   it('trims, in batches, the history of a workspace that keeps less than the others; the others keep theirs', async () => {
@@ -174,24 +172,18 @@ describe('trimAuditLog', () => {
 });
 
 describe('partitionDaysAhead', () => {
-  it('is 0 on the last day the partitions of runs hold, and the sweep makes the week ahead again', async () => {
-    for (const r of (await q(`select name from bundles_partition_ranges() where tbl = 'runs' and lo > current_date`)).rows) await q(`drop table "${r.name}"`);
-    const end = (await q(`select max(hi)::text as hi from bundles_partition_ranges() where tbl = 'runs'`)).rows[0].hi as string;
-    const lastDay = new Date(Date.parse(`${end}T12:00:00Z`) - 86_400_000);
-    expect(await partitionDaysAhead(database.pool, lastDay)).toBe(0);
-    expect(await partitionDaysAhead(database.pool, new Date(lastDay.getTime() - 86_400_000))).toBe(1);
+  it('falls to 0 when tomorrow has no partition of runs, and the sweep makes the week ahead again', async () => {
+    for (let d = 1; d <= 8; d++) await q(`drop table if exists "${partitionOf('runs', -d)}"`);
+    expect(await partitionDaysAhead(database.pool)).toBe(0);
     await expireHistory(database.pool, log);
-    // A week ahead at least, in whole weeks: up to 13 days.
-    const ahead = await partitionDaysAhead(database.pool);
-    expect(ahead).toBeGreaterThanOrEqual(7);
-    expect(ahead).toBeLessThanOrEqual(13);
+    expect(await partitionDaysAhead(database.pool)).toBe(7);
   });
 });
 
 describe('analyzeGrowingPartitions', () => {
   it('analyzes a partition once it has more than doubled, and not again until it doubles again', async () => {
     const w = await workspace();
-    const today = (await partitionHolding('webhook_deliveries', 0))!;
+    const today = partitionOf('webhook_deliveries', 0);
     const client = await database.pool.connect();
     try {
       await client.query(`insert into webhook_deliveries (workspace_id, connection_id, outcome, reason) select $1, $2, 'rejected', 'x' from generate_series(1, 1500)`, [w.ws, w.conn]);

@@ -157,7 +157,7 @@ async function sweep(pool: pg.Pool, log: Logger): Promise<void> {
   const created = await ensurePartitions(pool);
   if (created) log.info({ partitions: created }, 'created partitions ahead');
   const ahead = await partitionDaysAhead(pool);
-  if (ahead < 1) log.error({ daysAhead: ahead }, 'no partition for tomorrow: new rows will fall into the DEFAULT partitions, which retention cannot drop whole');
+  if (ahead < 1) log.error({ daysAhead: ahead }, 'no day partition for tomorrow: new rows will fall into the DEFAULT partitions, which retention cannot drop whole');
   await dropExpiredPartitions(pool, log);
   const keep = await longestRetention(pool);
   const trimmed = (await trimDefaults(pool, keep)) + (await trimShorterWorkspaces(pool, keep));
