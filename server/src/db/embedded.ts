@@ -38,9 +38,9 @@ interface Endpoint {
 /**
  * The embedded cluster's shared_buffers, in MB: a quarter of the memory this process may use (the machine's,
  * or its cgroup's limit when lower), PostgreSQL's own starting point for a dedicated server, between 128 MB
- * and 2 GB. With a fixed 256 MB, a year of history pushed the pages that every new event's index entries go
- * to (a random provider message id, a hash of the order id) out of the buffers: PostgreSQL's CPU per event at
- * 200/s went from 1.42 to 2.53 ms with 5,000,000 runs kept (pnpm bench --history 5m, BENCHMARKS.md).
+ * and 2 GB, instead of a fixed 256 MB that a shop's history outgrows (the index pages a new event's entries
+ * go to: a random provider message id, a hash of the order id). pnpm bench --history 5m with 1 GB gave the
+ * history run the empty run's CPU per event; with 2 GB another run did not (BENCHMARKS.md, 2026-12-04 late).
  */
 export function sharedBuffersMb(totalBytes = os.totalmem(), limitBytes = process.constrainedMemory?.() ?? 0): number {
   const usable = limitBytes > 0 ? Math.min(totalBytes, limitBytes) : totalBytes;
