@@ -88,8 +88,8 @@ export interface FlowNode {
 }
 
 /** A whole Bundles on a fresh database of its own (one per test file). */
-export async function startProviderBundles(): Promise<TestBundles> {
-  return startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')));
+export async function startProviderBundles(overrides: Parameters<typeof startTestBundles>[1] = {}): Promise<TestBundles> {
+  return startTestBundles(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')), overrides);
 }
 
 export async function createConnection(b: TestBundles, provider: string, name: string, config: Record<string, unknown>): Promise<ApiConnection> {
