@@ -28,17 +28,60 @@ export function postmasterOf(backendPid: number): number | null {
   return times(backendPid)?.ppid ?? null;
 }
 
-/** CPU ms of the postmaster and every process it forked (backends that exited count via the postmaster's children times). */
-function postgresMs(postmaster: number): number | null {
+/**
+ * What a PostgreSQL process is, from the title it sets (`postgres: walwriter`, `postgres: user db [local] idle`):
+ * its auxiliary role, or `connections` for a backend that serves a client.
+ */
+export function postgresKind(cmdline: string): string {
+  const title = cmdline.replace(/\0/g, ' ').trim();
+  const m = /^postgres: (checkpointer|background writer|walwriter|autovacuum launcher|autovacuum worker|logical replication launcher|logical replication worker|io worker|walsender|startup)/.exec(title);
+  return m ? m[1]! : 'connections';
+}
+
+function kindOf(pid: number): string {
+  try {
+    return postgresKind(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return 'connections';
+  }
+}
+
+/** CPU ms of the postmaster and of every process it forked by pid, with its kind; exited ones are in `exited` (the postmaster's children times). */
+function postgresProcs(postmaster: number): PostgresProcs | null {
   const pm = times(postmaster);
   if (!pm) return null;
-  let total = pm.self + pm.children;
+  const procs: PostgresProcs = { postmaster: pm.self, exited: pm.children, byPid: new Map() };
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const t = times(Number(entry));
-    if (t && t.ppid === postmaster) total += t.self;
+    const pid = Number(entry);
+    const t = times(pid);
+    if (t && t.ppid === postmaster) procs.byPid.set(pid, { kind: kindOf(pid), ms: t.self });
   }
-  return total;
+  return procs;
+}
+
+export interface PostgresProcs {
+  postmaster: number;
+  /** CPU ms of the postmaster's children that have exited (autovacuum workers, closed connections). */
+  exited: number;
+  byPid: Map<number, { kind: string; ms: number }>;
+}
+
+const postgresTotal = (p: PostgresProcs) => p.postmaster + p.exited + [...p.byPid.values()].reduce((s, v) => s + v.ms, 0);
+
+/**
+ * PostgreSQL's CPU ms between two snapshots by kind of process. A process that exited in between is counted
+ * under `exited processes` (what it used after the first snapshot: the postmaster's children times, less what it
+ * had used before), so the parts add up to the total.
+ */
+export function postgresByKind(a: PostgresProcs, b: PostgresProcs): Record<string, number> {
+  const out: Record<string, number> = { postmaster: b.postmaster - a.postmaster, 'exited processes': b.exited - a.exited };
+  for (const [pid, p] of b.byPid) {
+    const before = a.byPid.get(pid);
+    out[p.kind] = (out[p.kind] ?? 0) + p.ms - (before?.kind === p.kind ? before.ms : 0);
+  }
+  for (const [pid, p] of a.byPid) if (b.byPid.get(pid)?.kind !== p.kind) out['exited processes']! -= p.ms;
+  return out;
 }
 
 /** Busy CPU ms of the whole machine (all cores), from /proc/stat; null without /proc. */
@@ -58,6 +101,8 @@ export interface CpuSnapshot {
   at: number;
   product: number | null;
   postgres: number | null;
+  /** PostgreSQL's processes one by one (null when PostgreSQL is not measured). */
+  postgresProcs?: PostgresProcs | null;
   bench: number;
   machine: number | null;
 }
@@ -73,12 +118,15 @@ export function cpuSnapshot(productPids: readonly number[], postmaster: number |
     product += t.self;
   }
   const u = process.cpuUsage();
-  return { at: performance.now(), product, postgres: postmaster ? postgresMs(postmaster) : null, bench: (u.user + u.system) / 1000, machine: machineMs() };
+  const procs = postmaster ? postgresProcs(postmaster) : null;
+  return { at: performance.now(), product, postgres: procs ? postgresTotal(procs) : null, postgresProcs: procs, bench: (u.user + u.system) / 1000, machine: machineMs() };
 }
 
 export interface CpuUse {
   /** CPU ms per event (delivered SMS) by component. */
   perEventMs: { product: number | null; postgres: number | null; bench: number | null };
+  /** PostgreSQL's CPU ms per event by kind of process (connections, walwriter, checkpointer, …); empty when not measured. */
+  postgresPerEventMs: Record<string, number>;
   /** Share of all cores used by each component over the interval. */
   coreShare: { product: number | null; postgres: number | null; bench: number | null; total: number | null; other: number | null };
 }
@@ -93,6 +141,10 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot, events: number, cores: nu
   const share = (v: number | null) => (v === null || wall <= 0 ? null : v / (wall * cores));
   return {
     perEventMs: { product: per(product), postgres: per(postgres), bench: per(bench) },
+    postgresPerEventMs:
+      a.postgresProcs && b.postgresProcs && events > 0
+        ? Object.fromEntries(Object.entries(postgresByKind(a.postgresProcs, b.postgresProcs)).map(([k, v]) => [k, v / events]))
+        : {},
     coreShare: {
       product: share(product),
       postgres: share(postgres),

@@ -19,6 +19,7 @@ import { workloads, type WorkloadName } from './workloads.js';
 import { closedLoop, IdSource, openLoop } from './load.js';
 import { formatProfile, readProfile, summarizeProfile } from './profile.js';
 import { formatStatements, statementStats } from './statements.js';
+import { formatActivity, watchActivity } from './activity.js';
 import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { withClient } from './db.js';
 import { bytesPerRun, formatFootprint, relationSizes, settle, tableSizes } from './footprint.js';
@@ -280,7 +281,7 @@ async function benchRunInner(opts: RunOptions) {
     benchDb = `bundles_bench_${suffix}`;
   } else {
     const quiet = { debug() {}, info() {}, warn(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); }, error(...a: unknown[]) { console.error('embedded PostgreSQL:', ...a); } };
-    const settings = [...(args.profile ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : []), ...(process.env.BENCH_PG_SETTINGS?.split(' ').filter(Boolean) ?? [])];
+    const settings = [...(args.profile ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all', 'pg_stat_statements.track_planning=on'] : []), ...(process.env.BENCH_PG_SETTINGS?.split(' ').filter(Boolean) ?? [])];
     const embedded = await startEmbeddedPostgres(dataDir, quiet, { settings });
     cleanups.push(() => embedded.stop());
     adminUrl = embedded.url;
@@ -422,6 +423,7 @@ async function benchRunInner(opts: RunOptions) {
   await sleep(STATS_PAUSE_MS);
   const statements = args.profile ? await statementStats(databaseUrl) : null;
   await statements?.reset();
+  const activity = args.profile ? await watchActivity(databaseUrl) : null;
   const statBefore = await pgStat();
   const productPids = children.map((c) => c.proc.pid!).filter(Boolean);
   const cpuA0 = cpuSnapshot(productPids, postmaster);
@@ -446,6 +448,7 @@ async function benchRunInner(opts: RunOptions) {
   const rate = await openLoop({ target, ids: new IdSource(LOAD_IDS.rate, workload.formatId), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
   const rateDrain = await deliveries.drain(expectedIds(rate.events), plan.rateDrainMaxMs, plan.stallMs);
   const cpuB = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(rate.events, deliveries.first).delivered, cores);
+  const activityReport = (await activity?.stop()) ?? null;
   await sleep(STATS_PAUSE_MS);
   const statAfter = await pgStat();
   await settle(databaseUrl);
@@ -596,7 +599,7 @@ async function benchRunInner(opts: RunOptions) {
         : {}),
     },
   };
-  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
+  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, activityReport, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
 }
 
 type Outcome = Awaited<ReturnType<typeof benchRunInner>>;
@@ -655,7 +658,17 @@ function cpuLines(o: Outcome, prefix = ''): string[] {
     cpuLine(`${prefix}CPU during a+c (${fmt(o.ackDelivered.delivered)} SMS)`, o.cpuA, 'product'),
     cpuLine(`${prefix}CPU during b (${RATE}/s)`, o.cpuB, 'product'),
     cpuLine(`${prefix}CPU of the ceiling`, o.cpuC, 'bare server'),
+    ...postgresLine(`${prefix}PostgreSQL's CPU ms per SMS by process, a+c / b`, o.cpuA, o.cpuB),
   ];
+}
+
+/** Where PostgreSQL's CPU went (its connections, walwriter, checkpointer, …), largest first; none when not measured. */
+function postgresLine(label: string, ac: CpuUse, b: CpuUse): string[] {
+  const kinds = [...new Set([...Object.keys(ac.postgresPerEventMs), ...Object.keys(b.postgresPerEventMs)])];
+  if (kinds.length === 0) return [];
+  const ms = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
+  kinds.sort((x, y) => (b.postgresPerEventMs[y] ?? 0) - (b.postgresPerEventMs[x] ?? 0));
+  return [`${label}: ${kinds.map((k) => `${k} ${ms(ac.postgresPerEventMs[k])} / ${ms(b.postgresPerEventMs[k])}`).join(', ')}`];
 }
 
 /** The profiles of a run's processes and its PostgreSQL statements (--profile). */
@@ -668,6 +681,7 @@ function printProfiles(o: Outcome): void {
   }
   console.log(`\n(profiles in ${path.relative(root, o.profileDir)}; open them in Chrome DevTools → Performance, or: tsx tests/bench/profile.ts FILE)`);
   console.log('\n' + formatStatements(o.statementTop, o.runs));
+  if (o.activityReport) console.log('\n' + formatActivity(o.activityReport, o.runs));
 }
 
 const mode = workers > 0 ? `web + ${workers} worker process${workers > 1 ? 'es' : ''}` : '1 process (web + worker)';
@@ -791,7 +805,7 @@ function noiseWarning(uses: CpuUse[], loadAtStart: number): string[] {
 
 function roundCpu(u: CpuUse) {
   const r = (o: Record<string, number | null>, d: number) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, d)]));
-  return { perEventMs: r(u.perEventMs, 3), coreShare: r(u.coreShare, 3) };
+  return { perEventMs: r(u.perEventMs, 3), postgresPerEventMs: r(u.postgresPerEventMs, 3), coreShare: r(u.coreShare, 3) };
 }
 
 function cpuLine(label: string, u: CpuUse, productName: string): string {

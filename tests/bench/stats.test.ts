@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuUse } from './cpu.js';
+import { cpuUse, postgresByKind, postgresKind, type PostgresProcs } from './cpu.js';
 import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, percentile, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
 
 const ev = (id: string, paid: boolean, sentAt: number, status = 200, ackAt: number | undefined = sentAt + 2): SentEvent => ({
@@ -138,6 +138,24 @@ describe('CPU by component', () => {
     expect(u.coreShare.bench).toBe(0.05);
     expect(u.coreShare.total).toBeCloseTo(0.55, 10);
     expect(u.coreShare.other).toBeCloseTo(0.1, 10);
+  });
+
+  it("splits PostgreSQL's CPU by process, an exited one under exited processes", () => {
+    expect(postgresKind('postgres: walwriter \0')).toBe('walwriter');
+    expect(postgresKind('postgres: autovacuum worker bench\0')).toBe('autovacuum worker');
+    expect(postgresKind('postgres: bundles bench [local] idle\0')).toBe('connections');
+    const procs = (postmaster: number, exited: number, list: Array<[number, string, number]>): PostgresProcs => ({
+      postmaster,
+      exited,
+      byPid: new Map(list.map(([pid, kind, ms]) => [pid, { kind, ms }])),
+    });
+    // 11 and 12 serve clients; 13 (an autovacuum worker with 40 ms) exits in between, 14 starts.
+    const a = procs(100, 1_000, [[10, 'walwriter', 50], [11, 'connections', 300], [12, 'connections', 200], [13, 'autovacuum worker', 40]]);
+    const b = procs(110, 1_090, [[10, 'walwriter', 60], [11, 'connections', 500], [12, 'connections', 250], [14, 'connections', 5]]);
+    const parts = postgresByKind(a, b);
+    expect(parts).toEqual({ postmaster: 10, 'exited processes': 50, walwriter: 10, connections: 255 });
+    const sum = (p: PostgresProcs) => p.postmaster + p.exited + [...p.byPid.values()].reduce((s, v) => s + v.ms, 0);
+    expect(Object.values(parts).reduce((s, v) => s + v, 0)).toBe(sum(b) - sum(a));
   });
 
   it('is null for what could not be measured', () => {

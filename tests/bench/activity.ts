@@ -1,0 +1,112 @@
+// What else PostgreSQL did during phases a+b (`pnpm bench --profile`): autovacuum and autoanalyze by table
+// (pg_stat_all_tables before and after), the WAL written (pg_stat_wal: records, full-page images, bytes), the
+// relations whose blocks were not in shared buffers (pg_statio_all_tables), and the longest transactions seen
+// by a sampler of pg_stat_activity (a long one holds back the horizon below which VACUUM may remove dead rows).
+import pg from 'pg';
+import { withClient } from './db.js';
+
+type Counts = Map<string, { autovacuum: number; autoanalyze: number; read: number; hit: number }>;
+interface Wal {
+  records: number;
+  fpi: number;
+  bytes: number;
+}
+
+async function maintenanceCounts(url: string): Promise<{ tables: Counts; wal: Wal }> {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ name: string; v: string; a: string; read: string; hit: string }>(
+      `select case when t.schemaname = 'public' then t.relname else t.schemaname || '.' || t.relname end as name,
+              t.autovacuum_count::text as v, t.autoanalyze_count::text as a,
+              (coalesce(io.heap_blks_read, 0) + coalesce(io.idx_blks_read, 0) + coalesce(io.toast_blks_read, 0) + coalesce(io.tidx_blks_read, 0))::text as read,
+              (coalesce(io.heap_blks_hit, 0) + coalesce(io.idx_blks_hit, 0) + coalesce(io.toast_blks_hit, 0) + coalesce(io.tidx_blks_hit, 0))::text as hit
+       from pg_stat_all_tables t join pg_statio_all_tables io on io.relid = t.relid
+       where t.schemaname not in ('pg_catalog', 'information_schema', 'pg_toast')`,
+    );
+    const { rows: w } = await c.query<{ records: string; fpi: string; bytes: string }>(
+      `select wal_records::text as records, wal_fpi::text as fpi, wal_bytes::text as bytes from pg_stat_wal`,
+    );
+    return {
+      tables: new Map(rows.map((r) => [r.name, { autovacuum: Number(r.v), autoanalyze: Number(r.a), read: Number(r.read), hit: Number(r.hit) }])),
+      wal: { records: Number(w[0]!.records), fpi: Number(w[0]!.fpi), bytes: Number(w[0]!.bytes) },
+    };
+  });
+}
+
+interface Seen {
+  ms: number;
+  backend: string;
+  query: string;
+}
+
+export interface ActivityReport {
+  /** Tables autovacuum vacuumed or analyzed during the phases, with how many times. */
+  maintenance: Array<{ table: string; autovacuum: number; autoanalyze: number }>;
+  /** Relations whose blocks were read from outside shared buffers, most first (blocks read, blocks found). */
+  reads: Array<{ table: string; read: number; hit: number }>;
+  /** WAL written over the phases. */
+  wal: Wal;
+  /** The longest transactions seen (one per backend and query), longest first. */
+  longest: Seen[];
+  samples: number;
+}
+
+export interface ActivityWatch {
+  stop(): Promise<ActivityReport>;
+}
+
+/** Starts watching; `stop` ends the sampler and reads the counts again. */
+export async function watchActivity(url: string, everyMs = 100): Promise<ActivityWatch> {
+  const before = await maintenanceCounts(url);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const longest = new Map<string, Seen>();
+  let samples = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { rows } = await client.query<{ backend: string; query: string; ms: number }>(
+        `select backend_type as backend, left(regexp_replace(query, '\\s+', ' ', 'g'), 80) as query,
+                (extract(epoch from clock_timestamp() - xact_start) * 1000)::float8 as ms
+         from pg_stat_activity where pid <> pg_backend_pid() and xact_start is not null`,
+      );
+      samples++;
+      for (const r of rows) {
+        const key = `${r.backend}\u0000${r.query}`;
+        if ((longest.get(key)?.ms ?? -1) < r.ms) longest.set(key, { ms: r.ms, backend: r.backend, query: r.query });
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      await client.end();
+      const after = await maintenanceCounts(url);
+      const delta = [...after.tables].map(([table, a]) => {
+        const b = before.tables.get(table);
+        return { table, autovacuum: a.autovacuum - (b?.autovacuum ?? 0), autoanalyze: a.autoanalyze - (b?.autoanalyze ?? 0), read: a.read - (b?.read ?? 0), hit: a.hit - (b?.hit ?? 0) };
+      });
+      const maintenance = delta.filter((m) => m.autovacuum > 0 || m.autoanalyze > 0).sort((x, y) => x.table.localeCompare(y.table));
+      const reads = delta.filter((m) => m.read > 0).sort((x, y) => y.read - x.read).slice(0, 8).map(({ table, read, hit }) => ({ table, read, hit }));
+      const wal = { records: after.wal.records - before.wal.records, fpi: after.wal.fpi - before.wal.fpi, bytes: after.wal.bytes - before.wal.bytes };
+      return { maintenance, reads, wal, longest: [...longest.values()].sort((x, y) => y.ms - x.ms).slice(0, 6), samples };
+    },
+  };
+}
+
+export function formatActivity(r: ActivityReport, runs: number): string {
+  const m = r.maintenance.length
+    ? r.maintenance.map((x) => `${x.table} (${[x.autovacuum ? `vacuum ${x.autovacuum}` : '', x.autoanalyze ? `analyze ${x.autoanalyze}` : ''].filter(Boolean).join(', ')})`).join(', ')
+    : 'none';
+  const l = r.longest.map((s) => `  ${s.ms.toFixed(0).padStart(7)} ms  ${s.backend}: ${s.query}`);
+  const per = (v: number) => (runs > 0 ? (v / runs).toFixed(2) : '–');
+  const reads = r.reads.length ? r.reads.map((x) => `${x.table} ${x.read.toLocaleString('en-US')} of ${(x.read + x.hit).toLocaleString('en-US')}`).join(', ') : 'none';
+  return [
+    `PostgreSQL maintenance during a+b: ${m}`,
+    `WAL during a+b: ${r.wal.records.toLocaleString('en-US')} records, ${r.wal.fpi.toLocaleString('en-US')} full-page images, ${(r.wal.bytes / 1e6).toFixed(1)} MB; per run ${per(r.wal.records)} records, ${per(r.wal.fpi)} full-page images, ${per(r.wal.bytes)} bytes`,
+    `blocks read from outside shared buffers during a+b (of all blocks used): ${reads}`,
+    `longest transactions seen during a+b (${r.samples} samples of pg_stat_activity):`,
+    ...l,
+  ].join('\n');
+}
