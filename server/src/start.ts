@@ -55,6 +55,7 @@ export async function startBundles(config: Config, logger = createLogger(config.
   let publicUrl = config.publicUrl ?? `http://${displayHost}:${config.port}`;
   const runtime = await createRuntime({
     pool: database.pool,
+    writes: database.writes,
     keyring,
     get publicUrl() {
       return publicUrl;

@@ -62,7 +62,7 @@ async function startOrderSink(): Promise<OrderSink> {
   };
 }
 
-/** What the ingest statements of the test carried, seen through the pool. */
+/** What the ingest statements of the test carried, seen through the writers' pool. */
 interface IngestCall {
   deliveries: number;
   keys: string[];
@@ -71,11 +71,11 @@ interface IngestCall {
 }
 
 /**
- * Watches the pool's ingest statements. While `held`, they wait before going to the database: the
- * deliveries posted meanwhile queue up in the writer and go together once let go.
+ * Watches the ingest statements (on the writers' pool). While `held`, they wait before going to the database:
+ * the deliveries posted meanwhile queue up in the writer and go together once let go.
  */
 function watchIngest(bundles: TestBundles) {
-  const pool = bundles.database.pool;
+  const pool = bundles.database.writes;
   const original = pool.query;
   const calls: IngestCall[] = [];
   let release!: () => void;

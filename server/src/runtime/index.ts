@@ -44,7 +44,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks; crashAt?: string[]; clock?: () => Date }): Promise<Runtime> {
+export async function createRuntime(opts: { pool: pg.Pool; writes: pg.Pool; keyring: Keyring; publicUrl: string; log: RuntimeLogger; hooks?: RuntimeHooks; crashAt?: string[]; clock?: () => Date }): Promise<Runtime> {
   const { pool, log } = opts;
   const connections = new ConnectionStore(pool, opts.keyring, () => opts.publicUrl);
   const versions = new VersionCache(pool);
@@ -54,7 +54,7 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
   await ensureRunTask(pool);
   const waker = createWaker(pool);
   const http = createHttpClient();
-  const writer = createRunWriter(pool);
+  const writer = createRunWriter(opts.writes);
   const reportFailure = runFailureHook({ pool, waker, subscriptions, log, publicUrl: () => opts.publicUrl });
   const ingestDeps: IngestDeps = {
     pool,
@@ -62,8 +62,8 @@ export async function createRuntime(opts: { pool: pg.Pool; keyring: Keyring; pub
     subscriptions,
     log,
     waker,
-    writer: createIngestWriter(pool, () => ingestDeps.lane?.id ?? null),
-    rejections: createRejectionWriter(pool),
+    writer: createIngestWriter(opts.writes, () => ingestDeps.lane?.id ?? null),
+    rejections: createRejectionWriter(opts.writes),
     lane: null,
     ...(opts.hooks?.onIngested ? { onIngested: opts.hooks.onIngested } : {}),
   };

@@ -108,7 +108,9 @@ with r_all as (
   from r_in
   -- The ids again as an array: the planner then probes the primary key instead of scanning the table
   -- (it guesses 100 rows for json_to_recordset, and a hash join over a growing table).
-  where runs.id = any($4::uuid[]) and runs.id = r_in.run_id
+  -- And their least and greatest as bounds of the partition key: the executor then opens only the partitions
+  -- that can hold them (the run writer's plan is made once, for any ids: see writerPlanMode).
+  where runs.id = any($4::uuid[]) and runs.id >= $7::uuid and runs.id <= $8::uuid and runs.id = r_in.run_id
     -- A journal write of a run already running leaves its row alone.
     and not (r_in.status = 'running' and runs.status = 'running')
   returning runs.id, runs.workspace_id, runs.flow_id, runs.status
@@ -139,9 +141,22 @@ with r_all as (
 select (select count(*) from s) + (select count(*) from journaled) as steps, (select count(*) from m) as messages, (select count(*) from r) as runs,
   (select count(*) from j) as jobs, (select count(*) from done) as done, (select count(*) from w) as waits, (select coalesce(array_agg(run_id::text), '{}') from fenced) as fenced`;
 
+/** The least and the greatest of some UUIDs, in PostgreSQL's order (the bytes', which lowercase hex keeps). */
+export function uuidBounds(ids: readonly string[]): [string, string] {
+  let lo = ids[0]!.toLowerCase();
+  let hi = lo;
+  for (const raw of ids) {
+    const id = raw.toLowerCase();
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  return [lo, hi];
+}
+
 export function createRunWriter(pool: pg.Pool): RunWriter {
   return createBatcher<RunWrite, { fenced: boolean }>(
     async (writes) => {
+      const runIds = writes.map((w) => w.runId);
       const { rows } = await pool.query<{ fenced: string[] }>({
         name: 'write_runs',
         text: writeSql,
@@ -162,9 +177,10 @@ export function createRunWriter(pool: pg.Pool): RunWriter {
           ),
           sqlJson(writes.flatMap((w) => w.steps.map((s) => ({ run_id: w.runId, ...s })))),
           sqlJson(writes.flatMap((w) => w.messages.map((m) => ({ run_id: w.runId, ...m })))),
-          writes.map((w) => w.runId),
+          runIds,
           writes.flatMap((w) => (w.finishJobId ? [w.finishJobId] : [])),
           sqlJson(writes.flatMap((w) => (w.replyWait ? [{ run_id: w.runId, ...w.replyWait }] : []))),
+          ...uuidBounds(runIds),
         ],
       });
       const fenced = new Set(rows[0]?.fenced ?? []);

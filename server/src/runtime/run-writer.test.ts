@@ -1,0 +1,92 @@
+// The run writer over a month of day partitions: runs of different days written in one statement, the
+// partition bounds it passes, and its statement planned once on the writers' connections (writerPlanMode).
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { connectDatabase, type Database } from '../db/index.js';
+import { createTestDatabase } from '../testing.js';
+import { createRunWriter, uuidBounds, type RunWrite } from './run-writer.js';
+
+let database: Database;
+beforeAll(async () => {
+  database = connectDatabase(await createTestDatabase(inject('pgBaseUrl'), inject('pgTemplate')), 2);
+  // What a shop keeps: 30 days of partitions behind today.
+  await database.pool.query(`select bundles_ensure_partitions(current_date - 30, current_date)`);
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+/** A queued run made `daysAgo` days ago (its id is of that time, so it lies in that day's partition). */
+async function queuedRun(workspaceId: string, daysAgo: number): Promise<string> {
+  const { rows } = await database.pool.query<{ id: string }>(
+    `insert into runs (id, workspace_id, flow_id, version_id, status, created_at)
+     values (bundles_uuid7_at(now() - $2 * interval '1 day'), $1, gen_random_uuid(), gen_random_uuid(), 'queued', now() - $2 * interval '1 day')
+     returning id`,
+    [workspaceId, daysAgo],
+  );
+  return rows[0]!.id;
+}
+
+const succeeded = (runId: string, workspaceId: string): RunWrite => ({
+  runId,
+  workspaceId,
+  status: 'succeeded',
+  error: null,
+  continueAt: null,
+  finishJobId: null,
+  steps: [],
+  messages: [],
+});
+
+/** How the writers' connections have planned the run write so far, over all of them. */
+async function plansOfRunWrite(): Promise<{ generic: number; custom: number }> {
+  const clients = await Promise.all([1, 2, 3].map(() => database.writes.connect()));
+  try {
+    let generic = 0;
+    let custom = 0;
+    for (const c of clients) {
+      const { rows } = await c.query<{ generic: number; custom: number }>(
+        `select generic_plans as generic, custom_plans as custom from pg_prepared_statements where name = 'write_runs'`,
+      );
+      generic += rows[0]?.generic ?? 0;
+      custom += rows[0]?.custom ?? 0;
+    }
+    return { generic, custom };
+  } finally {
+    for (const c of clients) c.release();
+  }
+}
+
+describe('run writer', () => {
+  it('writes runs of days weeks apart in one statement, planned once for any batch', async () => {
+    const ws = randomUUID();
+    const writer = createRunWriter(database.writes);
+    // Batches of runs from today, a week back and 25 days back, written together and one by one.
+    for (let round = 0; round < 8; round++) {
+      const ids = await Promise.all([0, 7, 25].map((d) => queuedRun(ws, d)));
+      const together = round % 2 === 0;
+      if (together) await Promise.all(ids.map((id) => writer.submit(succeeded(id, ws))));
+      else for (const id of ids) await writer.submit(succeeded(id, ws));
+    }
+    const { rows } = await database.pool.query<{ status: string; n: number }>(
+      `select status, count(*)::int as n from runs where workspace_id = $1 group by status`,
+      [ws],
+    );
+    expect(rows).toEqual([{ status: 'succeeded', n: 24 }]);
+    const plans = await plansOfRunWrite();
+    // PostgreSQL's own choice (plan_cache_mode auto) planned this statement for every call over 35 partitions.
+    expect(plans.custom).toBe(0);
+    expect(plans.generic).toBeGreaterThanOrEqual(8);
+  });
+
+  it('bounds a batch by its least and greatest id in PostgreSQL order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uuid(), { minLength: 1, maxLength: 20 }), fc.boolean(), (ids, upper) => {
+        const given = upper ? ids.map((id) => id.toUpperCase()) : ids;
+        const sorted = ids.map((id) => id.toLowerCase()).sort((a, b) => Buffer.compare(Buffer.from(a.replace(/-/g, ''), 'hex'), Buffer.from(b.replace(/-/g, ''), 'hex')));
+        expect(uuidBounds(given)).toEqual([sorted[0], sorted[sorted.length - 1]]);
+      }),
+    );
+  });
+});
