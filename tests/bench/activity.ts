@@ -38,6 +38,13 @@ interface Seen {
   query: string;
 }
 
+/** A transaction seen running for at least LONG_MS: when it began (performance.now() of this process) and for how long it was seen. */
+export interface LongTransaction extends Seen {
+  beganAt: number;
+}
+
+const LONG_MS = 20;
+
 export interface ActivityReport {
   /** Tables autovacuum vacuumed or analyzed during the phases, with how many times. */
   maintenance: Array<{ table: string; autovacuum: number; autoanalyze: number }>;
@@ -47,6 +54,8 @@ export interface ActivityReport {
   wal: Wal;
   /** The longest transactions seen (one per backend and query), longest first. */
   longest: Seen[];
+  /** Every transaction seen running for at least 20 ms, by when it began. */
+  long: LongTransaction[];
   samples: number;
 }
 
@@ -60,19 +69,22 @@ export async function watchActivity(url: string, everyMs = 100): Promise<Activit
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const longest = new Map<string, Seen>();
+  const long = new Map<string, LongTransaction>();
   let samples = 0;
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const { rows } = await client.query<{ backend: string; query: string; ms: number }>(
+      const { rows } = await client.query<{ backend: string; query: string; ms: number; xact: string }>(
         `select backend_type as backend, left(regexp_replace(query, '\\s+', ' ', 'g'), 80) as query,
-                (extract(epoch from clock_timestamp() - xact_start) * 1000)::float8 as ms
+                (extract(epoch from clock_timestamp() - xact_start) * 1000)::float8 as ms, pid::text || ':' || xact_start::text as xact
          from pg_stat_activity where pid <> pg_backend_pid() and xact_start is not null`,
       );
+      const now = performance.now();
       samples++;
       for (const r of rows) {
         const key = `${r.backend}\u0000${r.query}`;
         if ((longest.get(key)?.ms ?? -1) < r.ms) longest.set(key, { ms: r.ms, backend: r.backend, query: r.query });
+        if (r.ms >= LONG_MS && (long.get(r.xact)?.ms ?? -1) < r.ms) long.set(r.xact, { ms: r.ms, backend: r.backend, query: r.query, beganAt: now - r.ms });
       }
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
@@ -90,7 +102,7 @@ export async function watchActivity(url: string, everyMs = 100): Promise<Activit
       const maintenance = delta.filter((m) => m.autovacuum > 0 || m.autoanalyze > 0).sort((x, y) => x.table.localeCompare(y.table));
       const reads = delta.filter((m) => m.read > 0).sort((x, y) => y.read - x.read).slice(0, 8).map(({ table, read, hit }) => ({ table, read, hit }));
       const wal = { records: after.wal.records - before.wal.records, fpi: after.wal.fpi - before.wal.fpi, bytes: after.wal.bytes - before.wal.bytes };
-      return { maintenance, reads, wal, longest: [...longest.values()].sort((x, y) => y.ms - x.ms).slice(0, 6), samples };
+      return { maintenance, reads, wal, longest: [...longest.values()].sort((x, y) => y.ms - x.ms).slice(0, 6), long: [...long.values()].sort((x, y) => x.beganAt - y.beganAt), samples };
     },
   };
 }
@@ -109,4 +121,11 @@ export function formatActivity(r: ActivityReport, runs: number): string {
     `longest transactions seen during a+b (${r.samples} samples of pg_stat_activity):`,
     ...l,
   ].join('\n');
+}
+
+/** The long transactions that began in a phase, by when (seconds from its start). */
+export function formatLongIn(long: readonly LongTransaction[], fromMs: number, toMs: number, phase: string): string {
+  const inPhase = long.filter((t) => t.beganAt >= fromMs && t.beganAt < toMs);
+  const list = inPhase.slice(0, 12).map((t) => `${((t.beganAt - fromMs) / 1000).toFixed(2)} s ${t.ms.toFixed(0)} ms ${t.backend === 'client backend' ? '' : `${t.backend}: `}${t.query.trim().slice(0, 40)}`);
+  return `transactions of ≥ ${LONG_MS} ms that began during ${phase}, by when: ${list.length ? list.join('; ') : 'none'}${inPhase.length > 12 ? `; and ${inPhase.length - 12} more` : ''}`;
 }

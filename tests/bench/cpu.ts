@@ -11,13 +11,13 @@ try {
 }
 
 /** utime, stime, cutime, cstime of a process in ms; null when it is gone (or no /proc). */
-function times(pid: number): { self: number; children: number; ppid: number } | null {
+function times(pid: number): { self: number; kernel: number; children: number; ppid: number } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces: fields start after the last ')'.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ms = (i: number) => (Number(f[i]) * 1000) / ticksPerSec;
-    return { ppid: Number(f[1]), self: ms(11) + ms(12), children: ms(13) + ms(14) };
+    return { ppid: Number(f[1]), self: ms(11) + ms(12), kernel: ms(12), children: ms(13) + ms(14) };
   } catch {
     return null;
   }
@@ -55,7 +55,7 @@ function postgresProcs(postmaster: number): PostgresProcs | null {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const t = times(pid);
-    if (t && t.ppid === postmaster) procs.byPid.set(pid, { kind: kindOf(pid), ms: t.self });
+    if (t && t.ppid === postmaster) procs.byPid.set(pid, { kind: kindOf(pid), ms: t.self, kernelMs: t.kernel });
   }
   return procs;
 }
@@ -64,7 +64,8 @@ export interface PostgresProcs {
   postmaster: number;
   /** CPU ms of the postmaster's children that have exited (autovacuum workers, closed connections). */
   exited: number;
-  byPid: Map<number, { kind: string; ms: number }>;
+  /** `kernelMs`: the part of `ms` spent in the kernel (system time: sockets, WAL writes and flushes). */
+  byPid: Map<number, { kind: string; ms: number; kernelMs?: number }>;
 }
 
 const postgresTotal = (p: PostgresProcs) => p.postmaster + p.exited + [...p.byPid.values()].reduce((s, v) => s + v.ms, 0);
@@ -82,6 +83,16 @@ export function postgresByKind(a: PostgresProcs, b: PostgresProcs): Record<strin
   }
   for (const [pid, p] of a.byPid) if (b.byPid.get(pid)?.kind !== p.kind) out['exited processes']! -= p.ms;
   return out;
+}
+
+/** The kernel's part of the client backends' CPU ms between two snapshots (backends alive at both). */
+export function connectionsInKernel(a: PostgresProcs, b: PostgresProcs): number {
+  let ms = 0;
+  for (const [pid, p] of b.byPid) {
+    const before = a.byPid.get(pid);
+    if (p.kind === 'connections' && before?.kind === 'connections') ms += (p.kernelMs ?? 0) - (before.kernelMs ?? 0);
+  }
+  return ms;
 }
 
 /** Busy CPU ms of the whole machine (all cores), from /proc/stat; null without /proc. */
@@ -127,6 +138,8 @@ export interface CpuUse {
   perEventMs: { product: number | null; postgres: number | null; bench: number | null };
   /** PostgreSQL's CPU ms per event by kind of process (connections, walwriter, checkpointer, …); empty when not measured. */
   postgresPerEventMs: Record<string, number>;
+  /** Of the client backends' CPU ms per event, what the kernel spent for them (sockets, WAL writes and flushes). */
+  connectionsKernelPerEventMs: number | null;
   /** Share of all cores used by each component over the interval. */
   coreShare: { product: number | null; postgres: number | null; bench: number | null; total: number | null; other: number | null };
 }
@@ -145,6 +158,7 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot, events: number, cores: nu
       a.postgresProcs && b.postgresProcs && events > 0
         ? Object.fromEntries(Object.entries(postgresByKind(a.postgresProcs, b.postgresProcs)).map(([k, v]) => [k, v / events]))
         : {},
+    connectionsKernelPerEventMs: a.postgresProcs && b.postgresProcs && events > 0 ? connectionsInKernel(a.postgresProcs, b.postgresProcs) / events : null,
     coreShare: {
       product: share(product),
       postgres: share(postgres),

@@ -19,13 +19,13 @@ import { workloads, type WorkloadName } from './workloads.js';
 import { closedLoop, IdSource, openLoop } from './load.js';
 import { formatProfile, readProfile, summarizeProfile } from './profile.js';
 import { formatStatements, statementStats } from './statements.js';
-import { formatActivity, watchActivity } from './activity.js';
+import { formatActivity, formatLongIn, watchActivity } from './activity.js';
 import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { withClient } from './db.js';
 import { bytesPerRun, formatFootprint, relationSizes, settle, tableSizes } from './footprint.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
 import { fillHistory, historyOrderId, LOAD_IDS, parseCount, readTemplate, TEMPLATE_NUMBER, templateSummary, timeMetricsScrape, timeSearches, type FillResult, type ScrapeTiming, type SearchTiming } from './history.js';
-import { acked, ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
+import { acked, ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, slowWindows, summarize, type SentEvent } from './stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const resultsDir = path.join(root, 'bench-results');
@@ -82,6 +82,8 @@ const plan = quick
   : { ackMs: 20_000, rateMs: 20_000, drainMaxMs: 60_000, rateDrainMaxMs: 15_000, stallMs: 5_000, pgMs: 3_000, ceilingMs: 10_000, watchdogMs: 240_000 };
 const CONCURRENCY = 32;
 const RATE = 200;
+/** Windows of phase b in which its slowest 1% are counted (--profile). */
+const SLOW_WINDOW_MS = 250;
 const PG_CLIENTS = 16;
 /** Caps the closed loops whatever the speed: 25,000 events/s. */
 const MAX_EVENTS_PER_SEC = 25_000;
@@ -248,6 +250,11 @@ interface RunOptions {
   timeQueries: boolean;
   logDir: string;
   profileDir: string;
+  /**
+   * Awaited once the database is ready, right before the warm-up: --history fills its database first and holds
+   * its load here while the empty run runs, so that the two loads run back to back on a machine whose speed drifts.
+   */
+  beforeLoad?: () => Promise<void>;
 }
 
 /** One run of the bench, from a fresh data folder to the stopped product; everything it started is stopped. */
@@ -263,7 +270,7 @@ async function benchRun(opts: RunOptions) {
 async function benchRunInner(opts: RunOptions) {
   const { logDir, profileDir } = opts;
   const runT0 = performance.now();
-  const loadAtStart = os.loadavg()[0]!;
+  let loadAtStart = os.loadavg()[0]!;
   armWatchdog(plan.watchdogMs, opts.history ? 'the run with history' : 'the bench');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-bench-'));
   fs.chmodSync(dataDir, 0o777); // the embedded PostgreSQL runs as another user when we are root
@@ -398,8 +405,15 @@ async function benchRunInner(opts: RunOptions) {
         `${fmt(fill.rowsPerSec)} rows/s; VACUUM (ANALYZE) ${fmt(fill.vacuumS, 1)} s, CHECKPOINT ${fmt(fill.checkpointS, 1)} s; ` +
         `${fill.partitioned ? `day partitions made by bundles_ensure_partitions(), ${fmt(fill.defaultRows)} rows in DEFAULT partitions` : 'no bundles_ensure_partitions(): plain tables'}`,
     );
-    armWatchdog(plan.watchdogMs, 'the run with history');
   }
+  let waitedMs = 0;
+  if (opts.beforeLoad) {
+    const w0 = performance.now();
+    await opts.beforeLoad();
+    waitedMs = performance.now() - w0;
+    loadAtStart = os.loadavg()[0]!;
+  }
+  if (opts.history > 0) armWatchdog(plan.watchdogMs, 'the run with history');
 
   // Warm-up: the whole path works, the JIT and the pools are warm.
   const warm = await closedLoop({ target, ids: new IdSource(LOAD_IDS.warmUp, workload.formatId), concurrency: 8, durationMs: 10_000, maxEvents: 100 });
@@ -421,10 +435,11 @@ async function benchRunInner(opts: RunOptions) {
   const sizesBefore = await tableSizes(databaseUrl);
   const relationsBefore = await relationSizes(databaseUrl);
   await sleep(STATS_PAUSE_MS);
+  // Before the profile's counters start: its count of runs reads the whole history.
+  const statBefore = await pgStat();
   const statements = args.profile ? await statementStats(databaseUrl) : null;
   await statements?.reset();
   const activity = args.profile ? await watchActivity(databaseUrl) : null;
-  const statBefore = await pgStat();
   const productPids = children.map((c) => c.proc.pid!).filter(Boolean);
   const cpuA0 = cpuSnapshot(productPids, postmaster);
 
@@ -444,10 +459,12 @@ async function benchRunInner(opts: RunOptions) {
   );
 
   // (b) a fixed offered rate: answer and end-to-end latency.
+  const statementsB0 = await statements?.snapshot();
   const cpuB0 = cpuSnapshot(productPids, postmaster);
   const rate = await openLoop({ target, ids: new IdSource(LOAD_IDS.rate, workload.formatId), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
   const rateDrain = await deliveries.drain(expectedIds(rate.events), plan.rateDrainMaxMs, plan.stallMs);
   const cpuB = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(rate.events, deliveries.first).delivered, cores);
+  const statementTopB = (await statements?.top(12, statementsB0)) ?? null;
   const activityReport = (await activity?.stop()) ?? null;
   await sleep(STATS_PAUSE_MS);
   const statAfter = await pgStat();
@@ -461,6 +478,7 @@ async function benchRunInner(opts: RunOptions) {
   const footprint = { ...bytesPerRun(sizesBefore, sizesAfter, runs), relations: byRelation };
   const ackLat = summarize(ackLatencies(rate.events));
   const e2eLat = summarize(endToEnd(rate.events, deliveries.first));
+  const slowest = e2eLat.p99 === null ? [] : slowWindows(rate.events, deliveries.first, e2eLat.p99, SLOW_WINDOW_MS);
   progress(
     `b) ${RATE} events/s for ${plan.rateMs / 1000} s → ack p50 ${fmt(ackLat.p50, 1)} ms p99 ${fmt(ackLat.p99, 1)} ms, e2e p50 ${fmt(e2eLat.p50, 1)} ms p99 ${fmt(e2eLat.p99, 1)} ms` +
       `${rate.skipped ? `, ${rate.skipped} sends skipped (client limit)` : ''}${rateDrain.drained ? '' : `, ${fmt(rateDrain.pending)} SMS not delivered`}`,
@@ -548,7 +566,7 @@ async function benchRunInner(opts: RunOptions) {
     date: new Date().toISOString(),
     durations: {
       totalS: round((performance.now() - t0) / 1000, 1),
-      ...(historyRuns !== null ? { runS: round((performance.now() - runT0) / 1000, 1) } : {}),
+      ...(historyRuns !== null ? { runS: round((performance.now() - runT0 - waitedMs) / 1000, 1) } : {}),
       startupS: round(startupMs / 1000, 1),
       ...(fill ? { historyFillS: round(fill.fillS, 1), historyVacuumS: round(fill.vacuumS, 1), historyCheckpointS: round(fill.checkpointS, 1) } : {}),
       ackPhaseS: round((ack.endedAt - ack.startedAt) / 1000, 1),
@@ -599,10 +617,42 @@ async function benchRunInner(opts: RunOptions) {
         : {}),
     },
   };
-  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, activityReport, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
+  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, statementTopB, rateRuns: rate.events.length, slowest, e2eP99Ms: e2eLat.p99, rateWindow: { from: rate.startedAt, to: rate.endedAt }, activityReport, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
 }
 
 type Outcome = Awaited<ReturnType<typeof benchRunInner>>;
+
+/** The run with history up to its filled database, then the empty run, then the first one's load. */
+async function emptyBetweenFillAndLoad(historyRuns: number, dirs: (name: string) => { logDir: string; profileDir: string }): Promise<{ empty: Outcome; filled: Outcome }> {
+  let filledUp!: () => void;
+  const isFilled = new Promise<void>((resolve) => (filledUp = resolve));
+  let go!: (ok: boolean) => void;
+  const mayGo = new Promise<boolean>((resolve) => (go = resolve));
+  progress(`run 1 of 2, first part: ${fmt(historyRuns)} runs of history written`);
+  const filledRun = benchRun({
+    history: historyRuns,
+    timeQueries: true,
+    ...dirs('history'),
+    beforeLoad: async () => {
+      filledUp();
+      if (!(await mayGo)) throw new Error('the empty run failed');
+      progress(`run 1 of 2, second part: the load with ${fmt(historyRuns)} runs of history`);
+    },
+  });
+  // The fill failing ends the wait too (and its error is the bench's).
+  await Promise.race([isFilled, filledRun]);
+  progress(`run 2 of 2: empty history (the run with history waits, idle)`);
+  let empty: Outcome;
+  try {
+    empty = await benchRun({ history: 0, timeQueries: true, ...dirs('empty') });
+  } catch (err) {
+    go(false);
+    await filledRun.catch(() => undefined);
+    throw err;
+  }
+  go(true);
+  return { empty, filled: await filledRun };
+}
 
 /** The figures of a run, as rows: label, value, target; `nums` are what the side-by-side table compares. */
 const figureRows: Array<{ label: string; target: string; value: (o: Outcome) => string; nums: (o: Outcome) => Array<number | null>; timed?: boolean }> = [
@@ -668,7 +718,16 @@ function postgresLine(label: string, ac: CpuUse, b: CpuUse): string[] {
   if (kinds.length === 0) return [];
   const ms = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
   kinds.sort((x, y) => (b.postgresPerEventMs[y] ?? 0) - (b.postgresPerEventMs[x] ?? 0));
-  return [`${label}: ${kinds.map((k) => `${k} ${ms(ac.postgresPerEventMs[k])} / ${ms(b.postgresPerEventMs[k])}`).join(', ')}`];
+  const kernel = ac.connectionsKernelPerEventMs === null ? '' : `; of the connections', in the kernel ${ms(ac.connectionsKernelPerEventMs)} / ${ms(b.connectionsKernelPerEventMs ?? undefined)}`;
+  return [`${label}: ${kinds.map((k) => `${k} ${ms(ac.postgresPerEventMs[k])} / ${ms(b.postgresPerEventMs[k])}`).join(', ')}${kernel}`];
+}
+
+/** When phase b's slowest 1% were sent: clustered in a few windows, a stall made the p99. */
+function formatSlowest(windows: Array<{ atMs: number; count: number }>, p99: number | null): string {
+  const n = windows.reduce((a, w) => a + w.count, 0);
+  if (p99 === null || n === 0) return `b) the slowest 1%: none measured`;
+  const top = windows.slice(0, 8).map((w) => `${(w.atMs / 1000).toFixed(2)} s (${w.count})`);
+  return `b) the slowest 1% (e2e ≥ ${fmt(p99, 1)} ms, ${n} events) by when they were sent, ${SLOW_WINDOW_MS} ms windows, the fullest first: ${top.join(', ')}${windows.length > 8 ? `, and ${windows.length - 8} more windows` : ''}`;
 }
 
 /** The profiles of a run's processes and its PostgreSQL statements (--profile). */
@@ -681,6 +740,9 @@ function printProfiles(o: Outcome): void {
   }
   console.log(`\n(profiles in ${path.relative(root, o.profileDir)}; open them in Chrome DevTools → Performance, or: tsx tests/bench/profile.ts FILE)`);
   console.log('\n' + formatStatements(o.statementTop, o.runs));
+  console.log('\n' + formatSlowest(o.slowest, o.e2eP99Ms));
+  if (o.activityReport) console.log(formatLongIn(o.activityReport.long, o.rateWindow.from, o.rateWindow.to, 'b'));
+  if (o.statementTopB) console.log('\n' + formatStatements(o.statementTopB, o.rateRuns, `b alone (${RATE}/s)`));
   if (o.activityReport) console.log('\n' + formatActivity(o.activityReport, o.runs));
 }
 
@@ -721,18 +783,16 @@ async function main(): Promise<void> {
     return;
   }
 
-  // --history N: the same run twice, each from a fresh data folder (its own PostgreSQL), measured alike;
-  // the second writes the history between the bundle's setup and the warm-up.
+  // --history N: the same run twice, each from a fresh data folder (its own PostgreSQL), measured alike. The run
+  // with history writes it between the bundle's setup and the warm-up, and first: its load then waits (its
+  // processes idle) until the empty run is done, so that the two loads are a minute apart, not the fill's minutes.
   const dirs = (name: string) => {
     const d = { logDir: path.join(logDir, name), profileDir: path.join(profileDir, name) };
     fs.mkdirSync(d.logDir, { recursive: true });
     if (args.profile) fs.mkdirSync(d.profileDir, { recursive: true });
     return d;
   };
-  progress(`run 1 of 2: empty history`);
-  const empty = await benchRun({ history: 0, timeQueries: true, ...dirs('empty') });
-  progress(`run 2 of 2: ${fmt(historyRuns)} runs of history`);
-  const filled = await benchRun({ history: historyRuns, timeQueries: true, ...dirs('history') });
+  const { empty, filled } = await emptyBetweenFillAndLoad(historyRuns, dirs);
 
   const figures = (o: Outcome) => {
     const r = o.result;

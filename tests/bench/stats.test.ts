@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cpuUse, postgresByKind, postgresKind, type PostgresProcs } from './cpu.js';
-import { ackLatencies, deliveredRate, deliveryOutcome, endToEnd, percentile, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
+import { connectionsInKernel, cpuUse, postgresByKind, postgresKind, type PostgresProcs } from './cpu.js';
+import { ackLatencies, deliveredRate, slowWindows, deliveryOutcome, endToEnd, percentile, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
+import { statementsBetween, type StatementRow } from './statements.js';
 
 const ev = (id: string, paid: boolean, sentAt: number, status = 200, ackAt: number | undefined = sentAt + 2): SentEvent => ({
   id,
@@ -158,6 +159,17 @@ describe('CPU by component', () => {
     expect(Object.values(parts).reduce((s, v) => s + v, 0)).toBe(sum(b) - sum(a));
   });
 
+  it("takes the kernel's part of the client backends alive at both snapshots", () => {
+    const procs = (list: Array<[number, string, number, number]>): PostgresProcs => ({
+      postmaster: 0,
+      exited: 0,
+      byPid: new Map(list.map(([pid, kind, ms, kernelMs]) => [pid, { kind, ms, kernelMs }])),
+    });
+    const a = procs([[10, 'walwriter', 50, 40], [11, 'connections', 300, 100], [12, 'connections', 200, 50]]);
+    const b = procs([[10, 'walwriter', 60, 48], [11, 'connections', 500, 130], [12, 'connections', 250, 70], [14, 'connections', 5, 5]]);
+    expect(connectionsInKernel(a, b)).toBe(50);
+  });
+
   it('is null for what could not be measured', () => {
     const u = cpuUse({ at: 0, product: 0, postgres: null, bench: 0, machine: null }, { at: 1_000, product: 100, postgres: null, bench: 10, machine: null }, 0, 2);
     expect(u.perEventMs).toEqual({ product: null, postgres: null, bench: null });
@@ -165,5 +177,43 @@ describe('CPU by component', () => {
     expect(u.coreShare.total).toBeNull();
     expect(u.coreShare.other).toBeNull();
     expect(u.coreShare.product).toBe(0.05);
+  });
+});
+
+describe('statements of one phase', () => {
+  const row = (query: string, calls: number, totalMs: number): StatementRow => ({ query, calls, totalMs, planMs: totalMs / 10, rows: calls, nested: false });
+  it('takes the counters at the phase start off those at its end, and leaves out what did not run', () => {
+    const before = new Map([
+      ['1:true', row('ingest', 100, 50)],
+      ['2:true', row('write', 40, 30)],
+      ['3:true', row('idle', 5, 1)],
+    ]);
+    const after = new Map([
+      ['1:true', row('ingest', 130, 80)],
+      ['2:true', row('write', 50, 31)],
+      ['3:true', row('idle', 5, 1)],
+      ['4:true', row('new', 2, 6)],
+    ]);
+    expect(statementsBetween(before, after, 10).map((r) => [r.query, r.calls, r.totalMs])).toEqual([
+      ['ingest', 30, 30],
+      ['new', 2, 6],
+      ['write', 10, 1],
+    ]);
+    expect(statementsBetween(before, after, 1)).toHaveLength(1);
+  });
+});
+
+describe('the slowest events by time', () => {
+  it('counts the events at or above the threshold in windows from the first send, the fullest first', () => {
+    const ev = (id: string, sentAt: number, paid = true): SentEvent => ({ id, paid, sentAt, ackAt: sentAt + 1, status: 200 });
+    const events = [ev('a', 1_000), ev('b', 1_010), ev('c', 1_300), ev('d', 1_320), ev('e', 1_330), ev('f', 2_000), ev('g', 2_100, false)];
+    const first = new Map([['a', 1_100], ['b', 1_020], ['c', 1_400], ['d', 1_420], ['e', 1_331], ['f', 2_050], ['g', 9_000]]);
+    // Slow (≥ 50 ms): a (100), c (100), d (100), f (50); b, e fast; g sends nothing (status=new).
+    expect(slowWindows(events, first, 50, 250)).toEqual([
+      { atMs: 250, count: 2 },
+      { atMs: 0, count: 1 },
+      { atMs: 1_000, count: 1 },
+    ]);
+    expect(slowWindows([], first, 50, 250)).toEqual([]);
   });
 });

@@ -109,6 +109,24 @@ export function endToEnd(events: Iterable<SentEvent>, firstReceivedAt: ReadonlyM
   return out;
 }
 
+/**
+ * When the slowest events (end to end at least `thresholdMs`) were sent: their count in each `windowMs` window
+ * from the first send, the fullest first. Clustered, they are a stall (a checkpoint, an ANALYZE, a pause); spread,
+ * a cost of every event.
+ */
+export function slowWindows(events: readonly SentEvent[], firstReceivedAt: ReadonlyMap<string, number>, thresholdMs: number, windowMs: number): Array<{ atMs: number; count: number }> {
+  if (events.length === 0) return [];
+  const start = Math.min(...events.map((e) => e.sentAt));
+  const counts = new Map<number, number>();
+  for (const e of events) {
+    const at = e.paid ? firstReceivedAt.get(e.id) : undefined;
+    if (at === undefined || at - e.sentAt < thresholdMs) continue;
+    const w = Math.floor((e.sentAt - start) / windowMs) * windowMs;
+    counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  return [...counts].map(([atMs, count]) => ({ atMs, count })).sort((a, b) => b.count - a.count || a.atMs - b.atMs);
+}
+
 /** Answer latencies of the events answered 2xx. */
 export function ackLatencies(events: Iterable<SentEvent>): number[] {
   const out: number[] = [];
