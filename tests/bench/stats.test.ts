@@ -181,7 +181,7 @@ describe('CPU by component', () => {
 });
 
 describe('statements of one phase', () => {
-  const row = (query: string, calls: number, totalMs: number): StatementRow => ({ query, calls, totalMs, planMs: totalMs / 10, rows: calls, nested: false });
+  const row = (query: string, calls: number, totalMs: number): StatementRow => ({ query, calls, totalMs, planMs: totalMs / 10, rows: calls, blocks: { hit: 10 * calls, read: calls, dirtied: 0 }, nested: false });
   it('takes the counters at the phase start off those at its end, and leaves out what did not run', () => {
     const before = new Map([
       ['1:true', row('ingest', 100, 50)],
@@ -200,6 +200,7 @@ describe('statements of one phase', () => {
       ['write', 10, 1],
     ]);
     expect(statementsBetween(before, after, 1)).toHaveLength(1);
+    expect(statementsBetween(before, after, 1)[0]!.blocks).toEqual({ hit: 300, read: 30, dirtied: 0 });
   });
 });
 
