@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { withClient } from './db.js';
 
-type Counts = Map<string, { autovacuum: number; autoanalyze: number; read: number; hit: number }>;
+type Counts = Map<string, { autovacuum: number; autoanalyze: number; read: number; hit: number; heap: number }>;
 interface Wal {
   records: number;
   fpi: number;
@@ -14,11 +14,12 @@ interface Wal {
 
 async function maintenanceCounts(url: string): Promise<{ tables: Counts; wal: Wal }> {
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ name: string; v: string; a: string; read: string; hit: string }>(
+    const { rows } = await c.query<{ name: string; v: string; a: string; read: string; hit: string; heap: string }>(
       `select case when t.schemaname = 'public' then t.relname else t.schemaname || '.' || t.relname end as name,
               t.autovacuum_count::text as v, t.autoanalyze_count::text as a,
               (coalesce(io.heap_blks_read, 0) + coalesce(io.idx_blks_read, 0) + coalesce(io.toast_blks_read, 0) + coalesce(io.tidx_blks_read, 0))::text as read,
-              (coalesce(io.heap_blks_hit, 0) + coalesce(io.idx_blks_hit, 0) + coalesce(io.toast_blks_hit, 0) + coalesce(io.tidx_blks_hit, 0))::text as hit
+              (coalesce(io.heap_blks_hit, 0) + coalesce(io.idx_blks_hit, 0) + coalesce(io.toast_blks_hit, 0) + coalesce(io.tidx_blks_hit, 0))::text as hit,
+              (coalesce(io.heap_blks_hit, 0) + coalesce(io.heap_blks_read, 0))::text as heap
        from pg_stat_all_tables t join pg_statio_all_tables io on io.relid = t.relid
        where t.schemaname not in ('pg_catalog', 'information_schema', 'pg_toast')`,
     );
@@ -26,7 +27,7 @@ async function maintenanceCounts(url: string): Promise<{ tables: Counts; wal: Wa
       `select wal_records::text as records, wal_fpi::text as fpi, wal_bytes::text as bytes from pg_stat_wal`,
     );
     return {
-      tables: new Map(rows.map((r) => [r.name, { autovacuum: Number(r.v), autoanalyze: Number(r.a), read: Number(r.read), hit: Number(r.hit) }])),
+      tables: new Map(rows.map((r) => [r.name, { autovacuum: Number(r.v), autoanalyze: Number(r.a), read: Number(r.read), hit: Number(r.hit), heap: Number(r.heap) }])),
       wal: { records: Number(w[0]!.records), fpi: Number(w[0]!.fpi), bytes: Number(w[0]!.bytes) },
     };
   });
@@ -50,6 +51,8 @@ export interface ActivityReport {
   maintenance: Array<{ table: string; autovacuum: number; autoanalyze: number }>;
   /** Relations whose blocks were read from outside shared buffers, most first (blocks read, blocks found). */
   reads: Array<{ table: string; read: number; hit: number }>;
+  /** Relations whose blocks were used most during phase b (once marked) (found in shared buffers or read), with how many of them were the table's own (not its indexes'). */
+  used: Array<{ table: string; blocks: number; heap: number }>;
   /** WAL written over the phases. */
   wal: Wal;
   /** The longest transactions seen (one per backend and query), longest first. */
@@ -60,6 +63,8 @@ export interface ActivityReport {
 }
 
 export interface ActivityWatch {
+  /** Marks the start of phase b: `used` counts the blocks used from here on. */
+  markPhaseB(): Promise<void>;
   stop(): Promise<ActivityReport>;
 }
 
@@ -89,7 +94,11 @@ export async function watchActivity(url: string, everyMs = 100): Promise<Activit
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();
+  let phaseB: Counts | null = null;
   return {
+    async markPhaseB() {
+      phaseB = (await maintenanceCounts(url)).tables;
+    },
     async stop() {
       stopped = true;
       await loop;
@@ -97,27 +106,38 @@ export async function watchActivity(url: string, everyMs = 100): Promise<Activit
       const after = await maintenanceCounts(url);
       const delta = [...after.tables].map(([table, a]) => {
         const b = before.tables.get(table);
-        return { table, autovacuum: a.autovacuum - (b?.autovacuum ?? 0), autoanalyze: a.autoanalyze - (b?.autoanalyze ?? 0), read: a.read - (b?.read ?? 0), hit: a.hit - (b?.hit ?? 0) };
+        return { table, autovacuum: a.autovacuum - (b?.autovacuum ?? 0), autoanalyze: a.autoanalyze - (b?.autoanalyze ?? 0), read: a.read - (b?.read ?? 0), hit: a.hit - (b?.hit ?? 0), heap: a.heap - (b?.heap ?? 0) };
       });
       const maintenance = delta.filter((m) => m.autovacuum > 0 || m.autoanalyze > 0).sort((x, y) => x.table.localeCompare(y.table));
       const reads = delta.filter((m) => m.read > 0).sort((x, y) => y.read - x.read).slice(0, 8).map(({ table, read, hit }) => ({ table, read, hit }));
+      const from = phaseB ?? before.tables;
+      const used = [...after.tables]
+        .map(([table, a]) => {
+          const b = from.get(table);
+          return { table, blocks: a.read + a.hit - (b ? b.read + b.hit : 0), heap: a.heap - (b?.heap ?? 0) };
+        })
+        .filter((u) => u.blocks > 0)
+        .sort((x, y) => y.blocks - x.blocks)
+        .slice(0, 10);
       const wal = { records: after.wal.records - before.wal.records, fpi: after.wal.fpi - before.wal.fpi, bytes: after.wal.bytes - before.wal.bytes };
-      return { maintenance, reads, wal, longest: [...longest.values()].sort((x, y) => y.ms - x.ms).slice(0, 6), long: [...long.values()].sort((x, y) => x.beganAt - y.beganAt), samples };
+      return { maintenance, reads, used, wal, longest: [...longest.values()].sort((x, y) => y.ms - x.ms).slice(0, 6), long: [...long.values()].sort((x, y) => x.beganAt - y.beganAt), samples };
     },
   };
 }
 
-export function formatActivity(r: ActivityReport, runs: number): string {
+export function formatActivity(r: ActivityReport, runs: number, phaseBRuns = runs): string {
   const m = r.maintenance.length
     ? r.maintenance.map((x) => `${x.table} (${[x.autovacuum ? `vacuum ${x.autovacuum}` : '', x.autoanalyze ? `analyze ${x.autoanalyze}` : ''].filter(Boolean).join(', ')})`).join(', ')
     : 'none';
   const l = r.longest.map((s) => `  ${s.ms.toFixed(0).padStart(7)} ms  ${s.backend}: ${s.query}`);
   const per = (v: number) => (runs > 0 ? (v / runs).toFixed(2) : '–');
+  const perB = (v: number) => (phaseBRuns > 0 ? (v / phaseBRuns).toFixed(1) : '–');
   const reads = r.reads.length ? r.reads.map((x) => `${x.table} ${x.read.toLocaleString('en-US')} of ${(x.read + x.hit).toLocaleString('en-US')}`).join(', ') : 'none';
   return [
     `PostgreSQL maintenance during a+b: ${m}`,
     `WAL during a+b: ${r.wal.records.toLocaleString('en-US')} records, ${r.wal.fpi.toLocaleString('en-US')} full-page images, ${(r.wal.bytes / 1e6).toFixed(1)} MB; per run ${per(r.wal.records)} records, ${per(r.wal.fpi)} full-page images, ${per(r.wal.bytes)} bytes`,
     `blocks read from outside shared buffers during a+b (of all blocks used): ${reads}`,
+    `blocks used during b, per run (the table's own, the rest its indexes'): ${r.used.map((u) => `${u.table} ${perB(u.blocks)} (${perB(u.heap)})`).join(', ') || 'none'}`,
     `longest transactions seen during a+b (${r.samples} samples of pg_stat_activity):`,
     ...l,
   ].join('\n');

@@ -460,6 +460,7 @@ async function benchRunInner(opts: RunOptions) {
 
   // (b) a fixed offered rate: answer and end-to-end latency.
   const statementsB0 = await statements?.snapshot();
+  await activity?.markPhaseB();
   const cpuB0 = cpuSnapshot(productPids, postmaster);
   const rate = await openLoop({ target, ids: new IdSource(LOAD_IDS.rate, workload.formatId), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
   const rateDrain = await deliveries.drain(expectedIds(rate.events), plan.rateDrainMaxMs, plan.stallMs);
@@ -743,7 +744,7 @@ function printProfiles(o: Outcome): void {
   console.log('\n' + formatSlowest(o.slowest, o.e2eP99Ms));
   if (o.activityReport) console.log(formatLongIn(o.activityReport.long, o.rateWindow.from, o.rateWindow.to, 'b'));
   if (o.statementTopB) console.log('\n' + formatStatements(o.statementTopB, o.rateRuns, `b alone (${RATE}/s)`));
-  if (o.activityReport) console.log('\n' + formatActivity(o.activityReport, o.runs));
+  if (o.activityReport) console.log('\n' + formatActivity(o.activityReport, o.runs, o.rateRuns));
 }
 
 const mode = workers > 0 ? `web + ${workers} worker process${workers > 1 ? 'es' : ''}` : '1 process (web + worker)';
