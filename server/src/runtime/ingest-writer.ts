@@ -61,7 +61,8 @@ export type IngestWriter = Batcher<IngestItem, IngestRow>;
 // (which only move forward) and the delivery log. A run the in-process lane takes has its job inserted
 // locked by the lane. Tables that grow are reached through id arrays or lateral index probes: the
 // planner guesses 100 rows for json_to_recordset and would otherwise hash-join whole tables.
-const ingestSql = `
+/** Exported for the test of its plan. */
+export const ingestSql = `
 with d as (
   select * from json_to_recordset($1::json) as x(req int, delivery_id uuid, workspace_id uuid, connection_id uuid, provider text, body json, reason text)
 ), input_events as (

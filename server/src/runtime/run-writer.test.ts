@@ -1,11 +1,12 @@
 // The run writer over a month of day partitions: runs of different days written in one statement, the
-// partition bounds it passes, and its statement planned once on the writers' connections (writerPlanMode).
+// partition bounds it passes, and its statement planned once on the writers' connections (writerSettings).
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { connectDatabase, type Database } from '../db/index.js';
 import { createTestDatabase } from '../testing.js';
-import { createRunWriter, uuidBounds, type RunWrite } from './run-writer.js';
+import { ingestSql } from './ingest-writer.js';
+import { createRunWriter, uuidBounds, writeSql, type RunWrite } from './run-writer.js';
 
 let database: Database;
 beforeAll(async () => {
@@ -78,6 +79,26 @@ describe('run writer', () => {
     // PostgreSQL's own choice (plan_cache_mode auto) planned this statement for every call over 35 partitions.
     expect(plans.custom).toBe(0);
     expect(plans.generic).toBeGreaterThanOrEqual(8);
+  });
+
+  it('plans the ingest and the run write without scanning a table, even one that is empty when planned', async () => {
+    // The job queue is empty most of the time, and VACUUM then records it so: a plan made now is kept while
+    // a burst fills the queue.
+    await database.pool.query('vacuum analyze graphile_worker._private_jobs, step_journal, event_keys, reply_waits');
+    const scans = async (client: { query: (text: string) => Promise<{ rows: Array<Record<string, string>> }> }, text: string) =>
+      (await client.query(`explain (generic_plan) ${text}`)).rows.map((r) => r['QUERY PLAN']!).filter((line) => /Seq Scan/.test(line));
+    const writer = await database.writes.connect();
+    const other = await database.pool.connect();
+    try {
+      for (const text of [ingestSql, writeSql]) {
+        expect(await scans(writer, text)).toEqual([]);
+        // The same statement on an ordinary connection would scan the empty job queue (what the test guards).
+        expect((await scans(other, text)).join('\n')).toMatch(/Seq Scan on _private_jobs/);
+      }
+    } finally {
+      writer.release();
+      other.release();
+    }
   });
 
   it('bounds a batch by its least and greatest id in PostgreSQL order', () => {

@@ -62,7 +62,8 @@ export interface RunWrite {
 /** `fenced`: the run's job was no longer this process's, and nothing of the write was stored. */
 export type RunWriter = Batcher<RunWrite, { fenced: boolean }>;
 
-const writeSql = `
+/** Exported for the test of its plan. */
+export const writeSql = `
 with r_all as (
   select * from json_to_recordset($1::json) as x(run_id uuid, workspace_id uuid, started_at timestamptz, status text, error json, continue_at timestamptz, job_id bigint,
     fence_job bigint, fence_by text, job_key text)
@@ -109,7 +110,7 @@ with r_all as (
   -- The ids again as an array: the planner then probes the primary key instead of scanning the table
   -- (it guesses 100 rows for json_to_recordset, and a hash join over a growing table).
   -- And their least and greatest as bounds of the partition key: the executor then opens only the partitions
-  -- that can hold them (the run writer's plan is made once, for any ids: see writerPlanMode).
+  -- that can hold them (the run writer's plan is made once, for any ids: see writerSettings).
   where runs.id = any($4::uuid[]) and runs.id >= $7::uuid and runs.id <= $8::uuid and runs.id = r_in.run_id
     -- A journal write of a run already running leaves its row alone.
     and not (r_in.status = 'running' and runs.status = 'running')
