@@ -5,14 +5,22 @@
 import pg from 'pg';
 import { withClient } from './db.js';
 
-type Counts = Map<string, { autovacuum: number; autoanalyze: number; read: number; hit: number; heap: number }>;
+interface TableCounts {
+  autovacuum: number;
+  autoanalyze: number;
+  read: number;
+  hit: number;
+  heap: number;
+}
+type Counts = Map<string, TableCounts>;
 interface Wal {
   records: number;
   fpi: number;
   bytes: number;
 }
 
-async function maintenanceCounts(url: string): Promise<{ tables: Counts; wal: Wal }> {
+/** The counters of every table (pg_stat_all_tables, pg_statio_all_tables) and of the WAL, now. */
+async function readCounters(url: string): Promise<{ tables: Counts; wal: Wal }> {
   return withClient(url, async (c) => {
     const { rows } = await c.query<{ name: string; v: string; a: string; read: string; hit: string; heap: string }>(
       `select case when t.schemaname = 'public' then t.relname else t.schemaname || '.' || t.relname end as name,
@@ -30,6 +38,14 @@ async function maintenanceCounts(url: string): Promise<{ tables: Counts; wal: Wa
       tables: new Map(rows.map((r) => [r.name, { autovacuum: Number(r.v), autoanalyze: Number(r.a), read: Number(r.read), hit: Number(r.hit), heap: Number(r.heap) }])),
       wal: { records: Number(w[0]!.records), fpi: Number(w[0]!.fpi), bytes: Number(w[0]!.bytes) },
     };
+  });
+}
+
+/** Each table's counters between two readings (a table new in the second counts from zero). */
+function countsBetween(from: Counts, to: Counts): Array<TableCounts & { table: string }> {
+  return [...to].map(([table, a]) => {
+    const b = from.get(table);
+    return { table, autovacuum: a.autovacuum - (b?.autovacuum ?? 0), autoanalyze: a.autoanalyze - (b?.autoanalyze ?? 0), read: a.read - (b?.read ?? 0), hit: a.hit - (b?.hit ?? 0), heap: a.heap - (b?.heap ?? 0) };
   });
 }
 
@@ -70,7 +86,7 @@ export interface ActivityWatch {
 
 /** Starts watching; `stop` ends the sampler and reads the counts again. */
 export async function watchActivity(url: string, everyMs = 100): Promise<ActivityWatch> {
-  const before = await maintenanceCounts(url);
+  const before = await readCounters(url);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const longest = new Map<string, Seen>();
@@ -97,25 +113,18 @@ export async function watchActivity(url: string, everyMs = 100): Promise<Activit
   let phaseB: Counts | null = null;
   return {
     async markPhaseB() {
-      phaseB = (await maintenanceCounts(url)).tables;
+      phaseB = (await readCounters(url)).tables;
     },
     async stop() {
       stopped = true;
       await loop;
       await client.end();
-      const after = await maintenanceCounts(url);
-      const delta = [...after.tables].map(([table, a]) => {
-        const b = before.tables.get(table);
-        return { table, autovacuum: a.autovacuum - (b?.autovacuum ?? 0), autoanalyze: a.autoanalyze - (b?.autoanalyze ?? 0), read: a.read - (b?.read ?? 0), hit: a.hit - (b?.hit ?? 0), heap: a.heap - (b?.heap ?? 0) };
-      });
+      const after = await readCounters(url);
+      const delta = countsBetween(before.tables, after.tables);
       const maintenance = delta.filter((m) => m.autovacuum > 0 || m.autoanalyze > 0).sort((x, y) => x.table.localeCompare(y.table));
       const reads = delta.filter((m) => m.read > 0).sort((x, y) => y.read - x.read).slice(0, 8).map(({ table, read, hit }) => ({ table, read, hit }));
-      const from = phaseB ?? before.tables;
-      const used = [...after.tables]
-        .map(([table, a]) => {
-          const b = from.get(table);
-          return { table, blocks: a.read + a.hit - (b ? b.read + b.hit : 0), heap: a.heap - (b?.heap ?? 0) };
-        })
+      const used = countsBetween(phaseB ?? before.tables, after.tables)
+        .map(({ table, read, hit, heap }) => ({ table, blocks: read + hit, heap }))
         .filter((u) => u.blocks > 0)
         .sort((x, y) => y.blocks - x.blocks)
         .slice(0, 10);

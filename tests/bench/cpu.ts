@@ -65,7 +65,7 @@ export interface PostgresProcs {
   /** CPU ms of the postmaster's children that have exited (autovacuum workers, closed connections). */
   exited: number;
   /** `kernelMs`: the part of `ms` spent in the kernel (system time: sockets, WAL writes and flushes). */
-  byPid: Map<number, { kind: string; ms: number; kernelMs?: number }>;
+  byPid: Map<number, { kind: string; ms: number; kernelMs: number }>;
 }
 
 const postgresTotal = (p: PostgresProcs) => p.postmaster + p.exited + [...p.byPid.values()].reduce((s, v) => s + v.ms, 0);
@@ -90,7 +90,7 @@ export function connectionsInKernel(a: PostgresProcs, b: PostgresProcs): number 
   let ms = 0;
   for (const [pid, p] of b.byPid) {
     const before = a.byPid.get(pid);
-    if (p.kind === 'connections' && before?.kind === 'connections') ms += (p.kernelMs ?? 0) - (before.kernelMs ?? 0);
+    if (p.kind === 'connections' && before?.kind === 'connections') ms += p.kernelMs - before.kernelMs;
   }
   return ms;
 }

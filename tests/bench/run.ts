@@ -618,7 +618,7 @@ async function benchRunInner(opts: RunOptions) {
         : {}),
     },
   };
-  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, statementTopB, rateRuns: rate.events.length, slowest, e2eP99Ms: e2eLat.p99, rateWindow: { from: rate.startedAt, to: rate.endedAt }, activityReport, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
+  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, statementTopB, rateRuns: rate.events.length, slowest, rateWindow: { from: rate.startedAt, to: rate.endedAt }, activityReport, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
 }
 
 type Outcome = Awaited<ReturnType<typeof benchRunInner>>;
@@ -741,7 +741,7 @@ function printProfiles(o: Outcome): void {
   }
   console.log(`\n(profiles in ${path.relative(root, o.profileDir)}; open them in Chrome DevTools → Performance, or: tsx tests/bench/profile.ts FILE)`);
   console.log('\n' + formatStatements(o.statementTop, o.runs));
-  console.log('\n' + formatSlowest(o.slowest, o.e2eP99Ms));
+  console.log('\n' + formatSlowest(o.slowest, o.result.e2eP99Ms));
   if (o.activityReport) console.log(formatLongIn(o.activityReport.long, o.rateWindow.from, o.rateWindow.to, 'b'));
   if (o.statementTopB) console.log('\n' + formatStatements(o.statementTopB, o.rateRuns, `b alone (${RATE}/s)`));
   if (o.activityReport) console.log('\n' + formatActivity(o.activityReport, o.runs, o.rateRuns));

@@ -148,7 +148,7 @@ describe('CPU by component', () => {
     const procs = (postmaster: number, exited: number, list: Array<[number, string, number]>): PostgresProcs => ({
       postmaster,
       exited,
-      byPid: new Map(list.map(([pid, kind, ms]) => [pid, { kind, ms }])),
+      byPid: new Map(list.map(([pid, kind, ms]) => [pid, { kind, ms, kernelMs: 0 }])),
     });
     // 11 and 12 serve clients; 13 (an autovacuum worker with 40 ms) exits in between, 14 starts.
     const a = procs(100, 1_000, [[10, 'walwriter', 50], [11, 'connections', 300], [12, 'connections', 200], [13, 'autovacuum worker', 40]]);
