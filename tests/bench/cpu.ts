@@ -23,6 +23,47 @@ function times(pid: number): { self: number; kernel: number; children: number; p
   }
 }
 
+/**
+ * Of a `/proc/<pid>/task/<tid>/schedstat` line (`<ns on a core> <ns waiting for one> <time slices>`), the ms the
+ * thread waited while runnable: the run queue's delay, which CPU time does not show.
+ */
+export function schedstatWaitMs(line: string): number | null {
+  const m = /^(\d+) (\d+) (\d+)\s*$/.exec(line);
+  return m ? Number(m[2]) / 1e6 : null;
+}
+
+/** Ms the threads of a process waited for a core while runnable, all threads together; null when it is gone. */
+function waitedMs(pid: number): number | null {
+  try {
+    let ms = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ms += schedstatWaitMs(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')) ?? 0;
+      } catch {
+        /* a thread that ended meanwhile */
+      }
+    }
+    return ms;
+  } catch {
+    return null;
+  }
+}
+
+const waitedOf = (pid: number): Array<[number, number]> => {
+  const w = waitedMs(pid);
+  return w === null ? [] : [[pid, w]];
+};
+
+const sumOf = (pids: Iterable<number>): number | null => {
+  let ms = 0;
+  for (const pid of pids) {
+    const w = waitedMs(pid);
+    if (w === null) return null;
+    ms += w;
+  }
+  return ms;
+};
+
 /** The postmaster of a local PostgreSQL, from the pid of one of its backends. */
 export function postmasterOf(backendPid: number): number | null {
   return times(backendPid)?.ppid ?? null;
@@ -95,6 +136,16 @@ export function connectionsInKernel(a: PostgresProcs, b: PostgresProcs): number 
   return ms;
 }
 
+/** What PostgreSQL's processes alive at both snapshots waited for a core in between, in ms. */
+export function postgresWaited(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): number {
+  let ms = 0;
+  for (const [pid, w] of b) {
+    const before = a.get(pid);
+    if (before !== undefined) ms += w - before;
+  }
+  return ms;
+}
+
 /** Busy CPU ms of the whole machine (all cores), from /proc/stat; null without /proc. */
 function machineMs(): number | null {
   try {
@@ -116,6 +167,8 @@ export interface CpuSnapshot {
   postgresProcs?: PostgresProcs | null;
   bench: number;
   machine: number | null;
+  /** Ms each component's threads waited for a core while runnable (PostgreSQL: its processes alive at both snapshots). */
+  waited: { product: number | null; postgres: Map<number, number> | null; bench: number | null };
 }
 
 export function cpuSnapshot(productPids: readonly number[], postmaster: number | null): CpuSnapshot {
@@ -130,7 +183,11 @@ export function cpuSnapshot(productPids: readonly number[], postmaster: number |
   }
   const u = process.cpuUsage();
   const procs = postmaster ? postgresProcs(postmaster) : null;
-  return { at: performance.now(), product, postgres: procs ? postgresTotal(procs) : null, postgresProcs: procs, bench: (u.user + u.system) / 1000, machine: machineMs() };
+  const pgWaited = procs ? new Map([...procs.byPid.keys()].flatMap((pid) => waitedOf(pid))) : null;
+  return {
+    at: performance.now(), product, postgres: procs ? postgresTotal(procs) : null, postgresProcs: procs, bench: (u.user + u.system) / 1000, machine: machineMs(),
+    waited: { product: sumOf(productPids), postgres: pgWaited, bench: waitedMs(process.pid) },
+  };
 }
 
 export interface CpuUse {
@@ -140,6 +197,11 @@ export interface CpuUse {
   postgresPerEventMs: Record<string, number>;
   /** Of the client backends' CPU ms per event, what the kernel spent for them (sockets, WAL writes and flushes). */
   connectionsKernelPerEventMs: number | null;
+  /**
+   * Ms per event each component's threads spent runnable but waiting for a core. Large next to its CPU ms per
+   * event, the cores were taken at the moments it needed one, however idle they were on average.
+   */
+  waitedPerEventMs: { product: number | null; postgres: number | null; bench: number | null };
   /** Share of all cores used by each component over the interval. */
   coreShare: { product: number | null; postgres: number | null; bench: number | null; total: number | null; other: number | null };
 }
@@ -158,6 +220,11 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot, events: number, cores: nu
       a.postgresProcs && b.postgresProcs && events > 0
         ? Object.fromEntries(Object.entries(postgresByKind(a.postgresProcs, b.postgresProcs)).map(([k, v]) => [k, v / events]))
         : {},
+    waitedPerEventMs: {
+      product: per(d(a.waited.product, b.waited.product)),
+      postgres: per(a.waited.postgres && b.waited.postgres ? postgresWaited(a.waited.postgres, b.waited.postgres) : null),
+      bench: per(d(a.waited.bench, b.waited.bench)),
+    },
     connectionsKernelPerEventMs: a.postgresProcs && b.postgresProcs && events > 0 ? connectionsInKernel(a.postgresProcs, b.postgresProcs) / events : null,
     coreShare: {
       product: share(product),

@@ -516,11 +516,11 @@ async function benchRunInner(opts: RunOptions) {
   });
   const ceilingTarget = { url: `http://127.0.0.1:${ceilingPort}/hook`, encode: workload.encode };
   await closedLoop({ target: ceilingTarget, ids: new IdSource(LOAD_IDS.ceilingWarmUp, workload.formatId), concurrency: 8, durationMs: 500, maxEvents: 200 }); // warm-up
-  const cpuC0 = cpuSnapshot([ceiling.proc.pid!], null);
+  const cpuC0 = cpuSnapshot([ceiling.proc.pid!], postmaster);
   const ceil = await closedLoop({ target: ceilingTarget, ids: new IdSource(LOAD_IDS.ceiling, workload.formatId), concurrency: CONCURRENCY, durationMs: plan.ceilingMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ceilingMs) / 1000 });
   await deliveries.drain(expectedIds(ceil.events), 5_000, 2_000);
   const ceilDelivered = deliveredRate(ceil.events, deliveries.first);
-  const cpuC = cpuUse(cpuC0, cpuSnapshot([ceiling.proc.pid!], null), ceilDelivered.delivered, cores);
+  const cpuC = cpuUse(cpuC0, cpuSnapshot([ceiling.proc.pid!], postmaster), ceilDelivered.delivered, cores);
   const ceilOut = deliveryOutcome(ceil.events, started.source.deliveries);
   await ceiling.stop(5_000);
   progress(`e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY} for ${plan.ceilingMs / 1000} s → ${fmt(ceilDelivered.perSec)} delivered/s`);
@@ -710,7 +710,15 @@ function cpuLines(o: Outcome, prefix = ''): string[] {
     cpuLine(`${prefix}CPU during b (${RATE}/s)`, o.cpuB, 'product'),
     cpuLine(`${prefix}CPU of the ceiling`, o.cpuC, 'bare server'),
     ...postgresLine(`${prefix}PostgreSQL's CPU ms per SMS by process, a+c / b`, o.cpuA, o.cpuB),
+    waitedLine(`${prefix}waited for a core while runnable (run queue), ms per SMS, a+c / b / ceiling`, [o.cpuA, o.cpuB, o.cpuC]),
   ];
+}
+
+/** The run queue's delay by component: next to the CPU lines, why a pipeline below 2 cores of use is still held up. */
+function waitedLine(label: string, uses: CpuUse[]): string {
+  const ms = (v: number | null) => (v === null ? '–' : v.toFixed(2));
+  const parts = [['product (the bare server in the ceiling)', 'product'], ['PostgreSQL', 'postgres'], ['bench client + fake', 'bench']] as const;
+  return `${label}: ${parts.map(([n, k]) => `${n} ${uses.map((u) => ms(u.waitedPerEventMs[k])).join(' / ')}`).join(', ')}`;
 }
 
 /** Where PostgreSQL's CPU went (its connections, walwriter, checkpointer, …), largest first; none when not measured. */
@@ -866,7 +874,7 @@ function noiseWarning(uses: CpuUse[], loadAtStart: number): string[] {
 
 function roundCpu(u: CpuUse) {
   const r = (o: Record<string, number | null>, d: number) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, d)]));
-  return { perEventMs: r(u.perEventMs, 3), postgresPerEventMs: r(u.postgresPerEventMs, 3), coreShare: r(u.coreShare, 3) };
+  return { perEventMs: r(u.perEventMs, 3), waitedPerEventMs: r(u.waitedPerEventMs, 3), postgresPerEventMs: r(u.postgresPerEventMs, 3), coreShare: r(u.coreShare, 3) };
 }
 
 function cpuLine(label: string, u: CpuUse, productName: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionsInKernel, cpuUse, postgresByKind, postgresKind, type PostgresProcs } from './cpu.js';
+import { connectionsInKernel, cpuUse, postgresByKind, postgresKind, postgresWaited, schedstatWaitMs, type PostgresProcs } from './cpu.js';
 import { ackLatencies, deliveredRate, slowWindows, deliveryOutcome, endToEnd, percentile, ratePerSec, ratio, round, summarize, type SentEvent } from './stats.js';
 import { statementsBetween, type StatementRow } from './statements.js';
 
@@ -130,10 +130,12 @@ describe('lost and doubled', () => {
 
 describe('CPU by component', () => {
   it('per event and share of all cores over the interval', () => {
-    const a = { at: 0, product: 1_000, postgres: 2_000, bench: 500, machine: 10_000 };
-    const b = { at: 2_000, product: 2_000, postgres: 3_000, bench: 700, machine: 12_600 };
+    const a = { at: 0, product: 1_000, postgres: 2_000, bench: 500, machine: 10_000, waited: { product: 100, postgres: new Map([[7, 10], [8, 20]]), bench: 5 } };
+    const b = { at: 2_000, product: 2_000, postgres: 3_000, bench: 700, machine: 12_600, waited: { product: 350, postgres: new Map([[7, 60], [9, 500]]), bench: 55 } };
     const u = cpuUse(a, b, 500, 2);
     expect(u.perEventMs).toEqual({ product: 2, postgres: 2, bench: 0.4 });
+    // PostgreSQL: only 7 was alive at both (8 ended, 9 began in between).
+    expect(u.waitedPerEventMs).toEqual({ product: 0.5, postgres: 0.1, bench: 0.1 });
     expect(u.coreShare.product).toBe(0.25);
     expect(u.coreShare.postgres).toBe(0.25);
     expect(u.coreShare.bench).toBe(0.05);
@@ -159,6 +161,14 @@ describe('CPU by component', () => {
     expect(Object.values(parts).reduce((s, v) => s + v, 0)).toBe(sum(b) - sum(a));
   });
 
+  it('reads the run queue delay of a thread from its schedstat line', () => {
+    expect(schedstatWaitMs('123456789 2500000 42\n')).toBe(2.5);
+    expect(schedstatWaitMs('0 0 0')).toBe(0);
+    expect(schedstatWaitMs('')).toBeNull();
+    expect(schedstatWaitMs('12 x 3')).toBeNull();
+    expect(postgresWaited(new Map([[1, 5], [2, 9]]), new Map([[1, 7.5], [3, 100]]))).toBe(2.5);
+  });
+
   it("takes the kernel's part of the client backends alive at both snapshots", () => {
     const procs = (list: Array<[number, string, number, number]>): PostgresProcs => ({
       postmaster: 0,
@@ -171,8 +181,10 @@ describe('CPU by component', () => {
   });
 
   it('is null for what could not be measured', () => {
-    const u = cpuUse({ at: 0, product: 0, postgres: null, bench: 0, machine: null }, { at: 1_000, product: 100, postgres: null, bench: 10, machine: null }, 0, 2);
+    const waited = { product: null, postgres: null, bench: null };
+    const u = cpuUse({ at: 0, product: 0, postgres: null, bench: 0, machine: null, waited }, { at: 1_000, product: 100, postgres: null, bench: 10, machine: null, waited }, 0, 2);
     expect(u.perEventMs).toEqual({ product: null, postgres: null, bench: null });
+    expect(u.waitedPerEventMs).toEqual({ product: null, postgres: null, bench: null });
     expect(u.coreShare.postgres).toBeNull();
     expect(u.coreShare.total).toBeNull();
     expect(u.coreShare.other).toBeNull();
