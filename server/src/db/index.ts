@@ -1,4 +1,5 @@
 // The database handle: a pg pool, drizzle over it, and the migrations applied at start.
+import os from 'node:os';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -36,8 +37,18 @@ pg.types.setTypeParser(20, (v) => Number(v));
  * runs of history, the ingest read 1,745 blocks a call and the run write 928, against 27 and 28.
  */
 export const writerSettings = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
-/** Statements of the batch writers in flight at once: ingest, run writes, rejected deliveries (one each). */
-const writerConnections = 3;
+/**
+ * Connections of the batch writers (ingest, run writes, rejected deliveries: one statement in flight each).
+ * On two cores they share one: the product's event loop keeps one core busy, and two writer backends then take
+ * turns on the other with the bench's client, each waiting for a core while runnable (the run queue's delay,
+ * `pnpm bench`'s "waited" line) and running slower for it. Measured on 2 cores with `pnpm bench` on one day:
+ * one connection 1,984–2,245 delivered/s (5 runs, median 2,149), PostgreSQL 0.20–0.22 ms of CPU and 0.12–0.14 ms
+ * in the run queue per SMS; three 1,348–2,001 (7 runs, median 1,843), 0.24–0.36 and 0.24–0.31. With more cores
+ * each statement keeps its own connection (not measured here: one backend would cap the writes at one core).
+ */
+export function writerConnectionsFor(cores: number): number {
+  return cores <= 2 ? 1 : 3;
+}
 
 function openPool(url: string, max: number, options?: string): pg.Pool {
   // A database that hangs (rather than refusing) must not hold requests forever: connecting gives up after 5 s.
@@ -51,7 +62,7 @@ function openPool(url: string, max: number, options?: string): pg.Pool {
 export function connectDatabase(url: string, max = 20): Database {
   const pool = openPool(url, max);
   // No connection is made until a writer uses one (a process without a runtime opens none).
-  const writes = openPool(url, writerConnections, writerSettings);
+  const writes = openPool(url, writerConnectionsFor(os.availableParallelism()), writerSettings);
   const db = drizzle(pool, { schema });
   return { pool, writes, db, url, close: async () => void (await Promise.all([pool.end(), writes.end()])) };
 }

@@ -42,7 +42,8 @@ const succeeded = (runId: string, workspaceId: string): RunWrite => ({
 
 /** How the writers' connections have planned the run write so far, over all of them. */
 async function plansOfRunWrite(): Promise<{ generic: number; custom: number }> {
-  const clients = await Promise.all([1, 2, 3].map(() => database.writes.connect()));
+  // Every connection the pool may hold (one or three, by the machine's cores: see writerConnectionsFor).
+  const clients = await Promise.all(Array.from({ length: database.writes.options.max }, () => database.writes.connect()));
   try {
     let generic = 0;
     let custom = 0;
