@@ -49,12 +49,7 @@ function waitedMs(pid: number): number | null {
   }
 }
 
-const waitedOf = (pid: number): Array<[number, number]> => {
-  const w = waitedMs(pid);
-  return w === null ? [] : [[pid, w]];
-};
-
-const sumOf = (pids: Iterable<number>): number | null => {
+const waitedOfAll = (pids: Iterable<number>): number | null => {
   let ms = 0;
   for (const pid of pids) {
     const w = waitedMs(pid);
@@ -96,7 +91,7 @@ function postgresProcs(postmaster: number): PostgresProcs | null {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const t = times(pid);
-    if (t && t.ppid === postmaster) procs.byPid.set(pid, { kind: kindOf(pid), ms: t.self, kernelMs: t.kernel });
+    if (t && t.ppid === postmaster) procs.byPid.set(pid, { kind: kindOf(pid), ms: t.self, kernelMs: t.kernel, waitedMs: waitedMs(pid) ?? 0 });
   }
   return procs;
 }
@@ -105,8 +100,11 @@ export interface PostgresProcs {
   postmaster: number;
   /** CPU ms of the postmaster's children that have exited (autovacuum workers, closed connections). */
   exited: number;
-  /** `kernelMs`: the part of `ms` spent in the kernel (system time: sockets, WAL writes and flushes). */
-  byPid: Map<number, { kind: string; ms: number; kernelMs: number }>;
+  /**
+   * `kernelMs`: the part of `ms` spent in the kernel (system time: sockets, WAL writes and flushes);
+   * `waitedMs`: time runnable but waiting for a core (schedstat).
+   */
+  byPid: Map<number, { kind: string; ms: number; kernelMs: number; waitedMs: number }>;
 }
 
 const postgresTotal = (p: PostgresProcs) => p.postmaster + p.exited + [...p.byPid.values()].reduce((s, v) => s + v.ms, 0);
@@ -137,11 +135,11 @@ export function connectionsInKernel(a: PostgresProcs, b: PostgresProcs): number 
 }
 
 /** What PostgreSQL's processes alive at both snapshots waited for a core in between, in ms. */
-export function postgresWaited(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): number {
+export function postgresWaited(a: PostgresProcs, b: PostgresProcs): number {
   let ms = 0;
-  for (const [pid, w] of b) {
-    const before = a.get(pid);
-    if (before !== undefined) ms += w - before;
+  for (const [pid, p] of b.byPid) {
+    const before = a.byPid.get(pid);
+    if (before) ms += p.waitedMs - before.waitedMs;
   }
   return ms;
 }
@@ -167,8 +165,8 @@ export interface CpuSnapshot {
   postgresProcs?: PostgresProcs | null;
   bench: number;
   machine: number | null;
-  /** Ms each component's threads waited for a core while runnable (PostgreSQL: its processes alive at both snapshots). */
-  waited: { product: number | null; postgres: Map<number, number> | null; bench: number | null };
+  /** Ms the product's and this bench process's threads waited for a core while runnable (PostgreSQL's: in postgresProcs). */
+  waited: { product: number | null; bench: number | null };
 }
 
 export function cpuSnapshot(productPids: readonly number[], postmaster: number | null): CpuSnapshot {
@@ -183,10 +181,9 @@ export function cpuSnapshot(productPids: readonly number[], postmaster: number |
   }
   const u = process.cpuUsage();
   const procs = postmaster ? postgresProcs(postmaster) : null;
-  const pgWaited = procs ? new Map([...procs.byPid.keys()].flatMap((pid) => waitedOf(pid))) : null;
   return {
     at: performance.now(), product, postgres: procs ? postgresTotal(procs) : null, postgresProcs: procs, bench: (u.user + u.system) / 1000, machine: machineMs(),
-    waited: { product: sumOf(productPids), postgres: pgWaited, bench: waitedMs(process.pid) },
+    waited: { product: waitedOfAll(productPids), bench: waitedMs(process.pid) },
   };
 }
 
@@ -222,7 +219,7 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot, events: number, cores: nu
         : {},
     waitedPerEventMs: {
       product: per(d(a.waited.product, b.waited.product)),
-      postgres: per(a.waited.postgres && b.waited.postgres ? postgresWaited(a.waited.postgres, b.waited.postgres) : null),
+      postgres: per(a.postgresProcs && b.postgresProcs ? postgresWaited(a.postgresProcs, b.postgresProcs) : null),
       bench: per(d(a.waited.bench, b.waited.bench)),
     },
     connectionsKernelPerEventMs: a.postgresProcs && b.postgresProcs && events > 0 ? connectionsInKernel(a.postgresProcs, b.postgresProcs) / events : null,

@@ -129,9 +129,16 @@ describe('lost and doubled', () => {
 });
 
 describe('CPU by component', () => {
+  /** PostgreSQL's client backends by pid, with the ms each had waited for a core. */
+  const waiting = (list: Array<[number, number]>): PostgresProcs => ({
+    postmaster: 0,
+    exited: 0,
+    byPid: new Map(list.map(([pid, waitedMs]) => [pid, { kind: 'connections', ms: 0, kernelMs: 0, waitedMs }])),
+  });
+
   it('per event and share of all cores over the interval', () => {
-    const a = { at: 0, product: 1_000, postgres: 2_000, bench: 500, machine: 10_000, waited: { product: 100, postgres: new Map([[7, 10], [8, 20]]), bench: 5 } };
-    const b = { at: 2_000, product: 2_000, postgres: 3_000, bench: 700, machine: 12_600, waited: { product: 350, postgres: new Map([[7, 60], [9, 500]]), bench: 55 } };
+    const a = { at: 0, product: 1_000, postgres: 2_000, postgresProcs: waiting([[7, 10], [8, 20]]), bench: 500, machine: 10_000, waited: { product: 100, bench: 5 } };
+    const b = { at: 2_000, product: 2_000, postgres: 3_000, postgresProcs: waiting([[7, 60], [9, 500]]), bench: 700, machine: 12_600, waited: { product: 350, bench: 55 } };
     const u = cpuUse(a, b, 500, 2);
     expect(u.perEventMs).toEqual({ product: 2, postgres: 2, bench: 0.4 });
     // PostgreSQL: only 7 was alive at both (8 ended, 9 began in between).
@@ -150,7 +157,7 @@ describe('CPU by component', () => {
     const procs = (postmaster: number, exited: number, list: Array<[number, string, number]>): PostgresProcs => ({
       postmaster,
       exited,
-      byPid: new Map(list.map(([pid, kind, ms]) => [pid, { kind, ms, kernelMs: 0 }])),
+      byPid: new Map(list.map(([pid, kind, ms]) => [pid, { kind, ms, kernelMs: 0, waitedMs: 0 }])),
     });
     // 11 and 12 serve clients; 13 (an autovacuum worker with 40 ms) exits in between, 14 starts.
     const a = procs(100, 1_000, [[10, 'walwriter', 50], [11, 'connections', 300], [12, 'connections', 200], [13, 'autovacuum worker', 40]]);
@@ -166,14 +173,14 @@ describe('CPU by component', () => {
     expect(schedstatWaitMs('0 0 0')).toBe(0);
     expect(schedstatWaitMs('')).toBeNull();
     expect(schedstatWaitMs('12 x 3')).toBeNull();
-    expect(postgresWaited(new Map([[1, 5], [2, 9]]), new Map([[1, 7.5], [3, 100]]))).toBe(2.5);
+    expect(postgresWaited(waiting([[1, 5], [2, 9]]), waiting([[1, 7.5], [3, 100]]))).toBe(2.5);
   });
 
   it("takes the kernel's part of the client backends alive at both snapshots", () => {
     const procs = (list: Array<[number, string, number, number]>): PostgresProcs => ({
       postmaster: 0,
       exited: 0,
-      byPid: new Map(list.map(([pid, kind, ms, kernelMs]) => [pid, { kind, ms, kernelMs }])),
+      byPid: new Map(list.map(([pid, kind, ms, kernelMs]) => [pid, { kind, ms, kernelMs, waitedMs: 0 }])),
     });
     const a = procs([[10, 'walwriter', 50, 40], [11, 'connections', 300, 100], [12, 'connections', 200, 50]]);
     const b = procs([[10, 'walwriter', 60, 48], [11, 'connections', 500, 130], [12, 'connections', 250, 70], [14, 'connections', 5, 5]]);
@@ -181,7 +188,7 @@ describe('CPU by component', () => {
   });
 
   it('is null for what could not be measured', () => {
-    const waited = { product: null, postgres: null, bench: null };
+    const waited = { product: null, bench: null };
     const u = cpuUse({ at: 0, product: 0, postgres: null, bench: 0, machine: null, waited }, { at: 1_000, product: 100, postgres: null, bench: 10, machine: null, waited }, 0, 2);
     expect(u.perEventMs).toEqual({ product: null, postgres: null, bench: null });
     expect(u.waitedPerEventMs).toEqual({ product: null, postgres: null, bench: null });
