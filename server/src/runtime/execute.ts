@@ -572,7 +572,7 @@ class RunWalk {
     const connectionId = conn?.id ?? null;
     const knownMessageIds = async (ids: string[]) => {
       if (ids.length === 0 || !connectionId) return new Set<string>();
-      const { rows } = await this.deps.pool.query('select provider_message_id as id from messages where connection_id = $1 and provider_message_id = any($2::text[])', [connectionId, ids]);
+      const { rows } = await this.deps.pool.query('select provider_message_id as id from messages where hashtext(provider_message_id) = any(array(select hashtext(v) from unnest($2::text[]) v)) and connection_id = $1 and provider_message_id = any($2::text[])', [connectionId, ids]);
       return new Set(rows.map((r) => r.id as string));
     };
     try {

@@ -173,7 +173,9 @@ with d as (
     order by i.connection_id, x.provider_message_id, ${statusRankSql('x.status')} desc
   ) s
   -- Tested once (no column in it): no partition is read when the batch carries no status.
-  where cardinality($7::text[]) > 0 and messages.provider_message_id = any($7::text[])
+  -- The index holds the id's hash (messages_provider_id_idx): found by the hashes, then matched by the ids.
+  where cardinality($7::text[]) > 0 and hashtext(messages.provider_message_id) = any(array(select hashtext(v) from unnest($7::text[]) v))
+    and messages.provider_message_id = any($7::text[])
     and messages.connection_id = s.connection_id and messages.provider_message_id = s.provider_message_id
     and ${statusRankSql('s.status')} > ${statusRankSql('messages.status')}
   returning messages.id

@@ -1,4 +1,5 @@
 // The message log: every SMS / WhatsApp / chat message sent or received through a provider.
+import { sql } from 'drizzle-orm';
 import { index, json, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { StepError } from '@bundles/shared';
 import { createdAt, hotWorkspaceId, id } from './common.js';
@@ -27,9 +28,11 @@ export const messages = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }),
   },
   (t) => [
-    // Looked up by the provider's id only for equality: a hash index keeps 4 bytes of it, not the text
-    // (ids are long and random, a B-tree over them was the largest index of the table).
-    index('messages_provider_id_idx').using('hash', t.providerMessageId),
+    // Looked up by the provider's id only for equality, so the index keeps 4 bytes of it, not the text (ids are long
+    // and random; a B-tree over them was the largest index of the table). A B-tree over the id's hash rather than a
+    // hash index: the hash index grows in steps of whole bucket groups (a partition of 800,000 messages took 4 MB at
+    // once), a B-tree a page at a time (27–37 bytes a message against 30–52). Queries match the hash, then the id.
+    index('messages_provider_id_idx').using('btree', sql`hashtext(${t.providerMessageId})`),
     index('messages_workspace_created_idx').on(t.workspaceId, t.createdAt),
     index('messages_conversation_idx').on(t.connectionId, t.conversationKey, t.createdAt),
   ],
