@@ -2,8 +2,8 @@
 // /work/shared/BENCH.md (or W2, see workloads.ts), end to end.
 // A clean data folder, the product as child processes, the fake Twilio and a bounded load client in
 // this process; prints the table and writes bench-results/latest.json. Loopback only.
-// With --history N the whole of it runs twice, each time on a fresh data folder: as usual, then with N
-// runs of history written into the database before the load (history.ts); the two side by side.
+// With --history N the whole of it runs twice, each time on a fresh data folder: as usual, and with N
+// runs of history written into the database before the load (history.ts), taking turns (turns.ts); side by side.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +24,7 @@ import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { withClient } from './db.js';
 import { bytesPerRun, formatFootprint, relationSizes, settle, tableSizes } from './footprint.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
+import { historyTurns, Turns, type Stage } from './turns.js';
 import { fillHistory, historyOrderId, LOAD_IDS, parseCount, readTemplate, TEMPLATE_NUMBER, templateSummary, timeMetricsScrape, timeSearches, type FillResult, type ScrapeTiming, type SearchTiming } from './history.js';
 import { acked, ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, slowWindows, summarize, type SentEvent } from './stats.js';
 
@@ -48,8 +49,9 @@ if (args.help) {
   --profile    node --cpu-prof on the product's processes, pg_stat_statements in the embedded PostgreSQL;
                prints where their time goes
   --workload   w1: RetailCRM order paid → SMS (default); w2: Guru sale (3 KB JSON) → filter → set → SMS + CRM POST
-  --history N  run twice: as usual, then on a database holding N runs of the workload's shape (5000000, 5e6, 5m),
-               spread over 25 days; prints both side by side, with the Runs search by order id and a /metrics scrape
+  --history N  run twice: as usual, and on a database holding N runs of the workload's shape (5000000, 5e6, 5m),
+               spread over 25 days, taking turns (phase b: 3 rounds each, alternating); prints both side by side,
+               with the Runs search by order id and a /metrics scrape
   BENCH_PG_SETTINGS  extra settings of the embedded PostgreSQL, space-separated name=value (e.g. autovacuum=off)
   DATABASE_URL use that PostgreSQL (a fresh database is created and dropped) instead of the embedded one`);
   process.exit(0);
@@ -82,6 +84,12 @@ const plan = quick
   : { ackMs: 20_000, rateMs: 20_000, drainMaxMs: 60_000, rateDrainMaxMs: 15_000, stallMs: 5_000, pgMs: 3_000, ceilingMs: 10_000, watchdogMs: 240_000 };
 const CONCURRENCY = 32;
 const RATE = 200;
+/**
+ * Phase b's rounds: --history alternates three of each run, so that the machine's drift and a stall (an autovacuum,
+ * a checkpoint) fall on both; one p99 of 4,000 events moved from 5.5 to 16.8 ms between runs of one commit.
+ */
+const RATE_ROUNDS = historyRuns === null ? 1 : 3;
+const rateSeconds = RATE_ROUNDS > 1 ? `${RATE_ROUNDS} rounds of ${plan.rateMs / 1000} s` : `${plan.rateMs / 1000} s`;
 /** Windows of phase b in which its slowest 1% are counted (--profile). */
 const SLOW_WINDOW_MS = 250;
 const PG_CLIENTS = 16;
@@ -126,10 +134,10 @@ function armWatchdog(ms: number, what: string): void {
   }, ms);
   watchdog.unref();
 }
-/** Runs the cleanups pushed since the stack had `mark` entries (one run's processes and folders). */
-async function unwind(mark: number): Promise<void> {
-  while (cleanups.length > mark) {
-    const fn = cleanups.pop()!;
+/** Runs a run's cleanups, last pushed first (its processes and folders). */
+async function unwind(list: Array<() => Promise<void>>): Promise<void> {
+  while (list.length > 0) {
+    const fn = list.pop()!;
     await fn().catch((err) => console.error(`cleanup: ${(err as Error).message}`));
   }
 }
@@ -243,6 +251,8 @@ async function pgCommitRate(url: string, clients: number, ms: number): Promise<{
 
 // ---------------------------------------------------------------------------------------------
 
+type RateRound = Awaited<ReturnType<typeof openLoop>> & { drain: Awaited<ReturnType<Deliveries['drain']>>; e2eP99Ms: number | null };
+
 interface RunOptions {
   /** Runs of history written before the load; 0 for none. */
   history: number;
@@ -250,28 +260,49 @@ interface RunOptions {
   timeQueries: boolean;
   logDir: string;
   profileDir: string;
+  /** Phase b's rounds at the fixed rate; their latencies are pooled (--history: alternating with the other run). */
+  rateRounds: number;
   /**
-   * Awaited once the database is ready, right before the warm-up: --history fills its database first and holds
-   * its load here while the empty run runs, so that the two loads run back to back on a machine whose speed drifts.
+   * --history: the two runs take turns (turns.ts). Each stage waits here for its turn: the setup (the run with
+   * history writes its history in it), the warm-up with phases a and c, each round of phase b, and the rest.
    */
-  beforeLoad?: () => Promise<void>;
+  turns?: { name: string; turns: Turns };
 }
 
 /** One run of the bench, from a fresh data folder to the stopped product; everything it started is stopped. */
 async function benchRun(opts: RunOptions) {
-  const mark = cleanups.length;
+  // Its own list of what to stop: the two runs of --history start and stop their processes at different times.
+  const own: Array<() => Promise<void>> = [];
+  const stopOwn = () => unwind(own);
+  cleanups.push(stopOwn);
   try {
-    return await benchRunInner(opts);
+    return await benchRunInner(opts, own);
+  } catch (err) {
+    opts.turns?.turns.fail(err as Error);
+    throw err;
   } finally {
-    await unwind(mark);
+    opts.turns?.turns.done(opts.turns.name);
+    await unwind(own);
+    cleanups.splice(cleanups.indexOf(stopOwn), 1);
   }
 }
 
-async function benchRunInner(opts: RunOptions) {
+async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<void>>) {
   const { logDir, profileDir } = opts;
   const runT0 = performance.now();
+  let waitedMs = 0;
+  const say = (line: string) => progress(opts.turns ? `${opts.turns.name}: ${line}` : line);
+  /** Waits for this run's turn at `stage` (none without --history); the watchdog then times the stage. */
+  const turn = async (stage: Stage) => {
+    if (!opts.turns) return;
+    const w0 = performance.now();
+    await opts.turns.turns.at(opts.turns.name, stage);
+    waitedMs += performance.now() - w0;
+    armWatchdog(plan.watchdogMs, `${opts.turns.name}, stage ${stage}`);
+  };
+  armWatchdog(plan.watchdogMs, 'the bench');
+  await turn('setup');
   let loadAtStart = os.loadavg()[0]!;
-  armWatchdog(plan.watchdogMs, opts.history ? 'the run with history' : 'the bench');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundles-bench-'));
   fs.chmodSync(dataDir, 0o777); // the embedded PostgreSQL runs as another user when we are root
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -397,23 +428,19 @@ async function benchRunInner(opts: RunOptions) {
     if (!drained.drained) throw new Error(`history: the template webhook's SMS never reached the fake; see ${logDir}`);
     const template = await readTemplate(databaseUrl, sent.id);
     templateId = sent.id;
-    progress(`history: ${templateSummary(template)}`);
+    say(`history: ${templateSummary(template)}`);
     armWatchdog(120_000 + opts.history, 'the history fill'); // 1 ms a run: far slower than it should be
     fill = await fillHistory(databaseUrl, template, { n: opts.history, endMs: Date.now() - 60_000, salt: suffix, progress });
-    progress(
+    say(
       `history: ${fmt(fill.runs)} runs (${Object.entries(fill.rows).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}) in ${fmt(fill.fillS, 1)} s, ` +
         `${fmt(fill.rowsPerSec)} rows/s; VACUUM (ANALYZE) ${fmt(fill.vacuumS, 1)} s, CHECKPOINT ${fmt(fill.checkpointS, 1)} s; ` +
         `${fill.partitioned ? `day partitions made by bundles_ensure_partitions(), ${fmt(fill.defaultRows)} rows in DEFAULT partitions` : 'no bundles_ensure_partitions(): plain tables'}`,
     );
   }
-  let waitedMs = 0;
-  if (opts.beforeLoad) {
-    const w0 = performance.now();
-    await opts.beforeLoad();
-    waitedMs = performance.now() - w0;
+  if (opts.turns) {
+    await turn('load');
     loadAtStart = os.loadavg()[0]!;
   }
-  if (opts.history > 0) armWatchdog(plan.watchdogMs, 'the run with history');
 
   // Warm-up: the whole path works, the JIT and the pools are warm.
   const warm = await closedLoop({ target, ids: new IdSource(LOAD_IDS.warmUp, workload.formatId), concurrency: 8, durationMs: 10_000, maxEvents: 100 });
@@ -421,7 +448,7 @@ async function benchRunInner(opts: RunOptions) {
   if (warmOut.failed > 0) throw new Error(`warm-up: ${warmOut.failed} of ${warmOut.sent} webhooks were not answered 2xx (statuses ${[...new Set(warm.events.map((e) => e.status))].join(', ')})`);
   const warmDrain = await deliveries.drain(expectedIds(warm.events), 20_000, 10_000);
   if (!warmDrain.drained) throw new Error(`warm-up: ${warmDrain.pending} SMS never reached the fake Twilio; see ${logDir}`);
-  progress(`started ${dbKind} ${pgVersion}, ${mode} in ${(startupMs / 1000).toFixed(1)} s; ${workload.name.toUpperCase()} set up and warmed up (${warm.events.length} events)`);
+  say(`started ${dbKind} ${pgVersion}, ${mode} in ${(startupMs / 1000).toFixed(1)} s; ${workload.name.toUpperCase()} set up and warmed up (${warm.events.length} events)`);
 
   const pgStat = () =>
     withClient(databaseUrl, async (c) => {
@@ -448,25 +475,39 @@ async function benchRunInner(opts: RunOptions) {
   const ackOut = deliveryOutcome(ack.events, started.source.deliveries);
   const ackPerSec = ratePerSec(ackOut.acked, ack.startedAt, ack.endedAt);
   const ackSendEnd = ack.endedAt;
-  progress(`a) ack/s: concurrency ${CONCURRENCY} for ${plan.ackMs / 1000} s → ${fmt(ackOut.acked)} answered 2xx (${fmt(ackPerSec)}/s)${ackOut.failed ? `, ${fmt(ackOut.failed)} not 2xx` : ''}`);
+  say(`a) ack/s: concurrency ${CONCURRENCY} for ${plan.ackMs / 1000} s → ${fmt(ackOut.acked)} answered 2xx (${fmt(ackPerSec)}/s)${ackOut.failed ? `, ${fmt(ackOut.failed)} not 2xx` : ''}`);
 
   // (c) delivered/s: the ack phase's paid events, until the backlog is drained.
   const ackDrain = await deliveries.drain(expectedIds(ack.events), plan.drainMaxMs, plan.stallMs);
   const ackDelivered = deliveredRate(ack.events, deliveries.first);
   const cpuA = cpuUse(cpuA0, cpuSnapshot(productPids, postmaster), ackDelivered.delivered, cores);
-  progress(
+  say(
     `c) delivered/s: ${fmt(ackDelivered.delivered)} SMS, backlog ${ackDrain.drained ? 'drained' : `NOT drained (${fmt(ackDrain.pending)} pending)`} ${((ackDelivered.lastDeliveredAt - ackSendEnd) / 1000).toFixed(1)} s after the last answer → ${fmt(ackDelivered.perSec)}/s`,
   );
 
-  // (b) a fixed offered rate: answer and end-to-end latency.
-  const statementsB0 = await statements?.snapshot();
-  await activity?.markPhaseB();
-  const cpuB0 = cpuSnapshot(productPids, postmaster);
-  const rate = await openLoop({ target, ids: new IdSource(LOAD_IDS.rate, workload.formatId), ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
-  const rateDrain = await deliveries.drain(expectedIds(rate.events), plan.rateDrainMaxMs, plan.stallMs);
-  const cpuB = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(rate.events, deliveries.first).delivered, cores);
-  const statementTopB = (await statements?.top(12, statementsB0)) ?? null;
-  const activityReport = (await activity?.stop()) ?? null;
+  // (b) a fixed offered rate: answer and end-to-end latency, over all its rounds. The CPU, the statements and the
+  // activity of phase b are those of its first round (the bench process serves the other run's rounds between).
+  const rateIds = new IdSource(LOAD_IDS.rate, workload.formatId);
+  const rounds: RateRound[] = [];
+  let phaseB: { cpu: CpuUse; statementTop: Awaited<ReturnType<NonNullable<typeof statements>['top']>> | null; activityReport: Awaited<ReturnType<NonNullable<typeof activity>['stop']>> | null } | null = null;
+  for (let k = 0; k < opts.rateRounds; k++) {
+    await turn('rate');
+    const statementsB0 = k === 0 ? await statements?.snapshot() : undefined;
+    if (k === 0) await activity?.markPhaseB();
+    const cpuB0 = cpuSnapshot(productPids, postmaster);
+    const r = await openLoop({ target, ids: rateIds, ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
+    const drain = await deliveries.drain(expectedIds(r.events), plan.rateDrainMaxMs, plan.stallMs);
+    if (k === 0) {
+      const cpu = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(r.events, deliveries.first).delivered, cores);
+      phaseB = { cpu, statementTop: (await statements?.top(12, statementsB0)) ?? null, activityReport: (await activity?.stop()) ?? null };
+    }
+    rounds.push({ ...r, drain, e2eP99Ms: summarize(endToEnd(r.events, deliveries.first)).p99 });
+    if (opts.rateRounds > 1) say(`b) round ${k + 1} of ${opts.rateRounds}: e2e p99 ${fmt(rounds[k]!.e2eP99Ms, 1)} ms`);
+  }
+  await turn('rest');
+  const { cpu: cpuB, statementTop: statementTopB, activityReport } = phaseB!;
+  const rate = { events: rounds.flatMap((r) => r.events), skipped: rounds.reduce((a, r) => a + r.skipped, 0), first: rounds[0]! };
+  const rateDrain = { drained: rounds.every((r) => r.drain.drained), pending: rounds.reduce((a, r) => a + r.drain.pending, 0), waitedMs: rounds.reduce((a, r) => a + r.drain.waitedMs, 0) };
   await sleep(STATS_PAUSE_MS);
   const statAfter = await pgStat();
   await settle(databaseUrl);
@@ -479,9 +520,10 @@ async function benchRunInner(opts: RunOptions) {
   const footprint = { ...bytesPerRun(sizesBefore, sizesAfter, runs), relations: byRelation };
   const ackLat = summarize(ackLatencies(rate.events));
   const e2eLat = summarize(endToEnd(rate.events, deliveries.first));
-  const slowest = e2eLat.p99 === null ? [] : slowWindows(rate.events, deliveries.first, e2eLat.p99, SLOW_WINDOW_MS);
-  progress(
-    `b) ${RATE} events/s for ${plan.rateMs / 1000} s → ack p50 ${fmt(ackLat.p50, 1)} ms p99 ${fmt(ackLat.p99, 1)} ms, e2e p50 ${fmt(e2eLat.p50, 1)} ms p99 ${fmt(e2eLat.p99, 1)} ms` +
+  const slowestAbove = rate.first.e2eP99Ms;
+  const slowest = slowestAbove === null ? [] : slowWindows(rate.first.events, deliveries.first, slowestAbove, SLOW_WINDOW_MS);
+  say(
+    `b) ${RATE} events/s for ${rateSeconds} → ack p50 ${fmt(ackLat.p50, 1)} ms p99 ${fmt(ackLat.p99, 1)} ms, e2e p50 ${fmt(e2eLat.p50, 1)} ms p99 ${fmt(e2eLat.p99, 1)} ms` +
       `${rate.skipped ? `, ${rate.skipped} sends skipped (client limit)` : ''}${rateDrain.drained ? '' : `, ${fmt(rateDrain.pending)} SMS not delivered`}`,
   );
 
@@ -499,7 +541,7 @@ async function benchRunInner(opts: RunOptions) {
     const search = await timeSearches({ base, token, databaseUrl, workspaceId, ids });
     const scrape = await timeMetricsScrape(base, 5);
     queries = { search, scrape };
-    progress(
+    say(
       `Runs search by order id (${search.via === 'http' ? 'GET /api/runs?q=' : 'SQL: GET /api/runs has no q yet'}): ${search.searches} searches, ${search.found} found runs → ` +
         `p50 ${fmt(search.ms.p50, 1)} ms p99 ${fmt(search.ms.p99, 1)} ms; GET /metrics ×5 → median ${fmt(scrape.medianMs, 1)} ms max ${fmt(scrape.maxMs, 1)} ms (${fmt(scrape.bytes)} bytes)`,
     );
@@ -507,7 +549,7 @@ async function benchRunInner(opts: RunOptions) {
 
   // (d) the PostgreSQL limit, in a scratch database of the same server.
   const pgLimit = await pgCommitRate(dbUrl(adminUrl, scratchDb), PG_CLIENTS, plan.pgMs);
-  progress(`d) PostgreSQL limit: single-row INSERT commits, ${PG_CLIENTS} clients for ${plan.pgMs / 1000} s → ${fmt(pgLimit.perSec)}/s`);
+  say(`d) PostgreSQL limit: single-row INSERT commits, ${PG_CLIENTS} clients for ${plan.pgMs / 1000} s → ${fmt(pgLimit.perSec)}/s`);
 
   // (e) the ceiling: the bare pipeline, driven by the same client.
   await poll('the ceiling server', 20_000, async () => {
@@ -523,7 +565,7 @@ async function benchRunInner(opts: RunOptions) {
   const cpuC = cpuUse(cpuC0, cpuSnapshot([ceiling.proc.pid!], postmaster), ceilDelivered.delivered, cores);
   const ceilOut = deliveryOutcome(ceil.events, started.source.deliveries);
   await ceiling.stop(5_000);
-  progress(`e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY} for ${plan.ceilingMs / 1000} s → ${fmt(ceilDelivered.perSec)} delivered/s`);
+  say(`e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY} for ${plan.ceilingMs / 1000} s → ${fmt(ceilDelivered.perSec)} delivered/s`);
 
   deliveries.update();
 
@@ -572,14 +614,18 @@ async function benchRunInner(opts: RunOptions) {
       ...(fill ? { historyFillS: round(fill.fillS, 1), historyVacuumS: round(fill.vacuumS, 1), historyCheckpointS: round(fill.checkpointS, 1) } : {}),
       ackPhaseS: round((ack.endedAt - ack.startedAt) / 1000, 1),
       ackDrainS: round(ackDrain.waitedMs / 1000, 1),
-      ratePhaseS: round((rate.endedAt - rate.startedAt) / 1000, 1),
+      ratePhaseS: round(rounds.reduce((a, r) => a + r.endedAt - r.startedAt, 0) / 1000, 1),
       rateDrainS: round(rateDrain.waitedMs / 1000, 1),
       pgPhaseS: round(plan.pgMs / 1000, 1),
       ceilingPhaseS: round((ceil.endedAt - ceil.startedAt) / 1000, 1),
     },
     details: {
       ackPhase: { ...ackOut, ...{ lost: ackFinal.lost, doubled: ackFinal.doubled, unexpected: ackFinal.unexpected, delivered: ackFinal.delivered }, drained: ackDrain.drained, ackLatencyMs: roundSummary(summarize(ackLatencies(ack.events))), deliveredInSpan: ackDelivered.delivered },
-      ratePhase: { offeredPerSec: RATE, skipped: rate.skipped, ...rateFinal, drained: rateDrain.drained, ackLatencyMs: roundSummary(ackLat), e2eLatencyMs: roundSummary(e2eLat) },
+      ratePhase: {
+        offeredPerSec: RATE, skipped: rate.skipped, ...rateFinal, drained: rateDrain.drained, ackLatencyMs: roundSummary(ackLat), e2eLatencyMs: roundSummary(e2eLat),
+        /** Each round's own p99; the figures above pool every round's events. */
+        ...(rounds.length > 1 ? { rounds: rounds.map((r) => ({ events: r.events.length, e2eP99Ms: round(r.e2eP99Ms, 2) })) } : {}),
+      },
       ceiling: { ackPerSec: round(ratePerSec(ceilOut.acked, ceil.startedAt, ceil.endedAt), 0), sent: ceilOut.sent, delivered: ceilOut.delivered, lost: ceilOut.lost, failed: ceilOut.failed },
       pg: { clients: PG_CLIENTS, commits: pgLimit.commits, benchCommits: commits, runs },
       bytesPerRunByTable: footprint.tables,
@@ -618,49 +664,32 @@ async function benchRunInner(opts: RunOptions) {
         : {}),
     },
   };
-  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, statementTopB, rateRuns: rate.events.length, slowest, rateWindow: { from: rate.startedAt, to: rate.endedAt }, activityReport, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
+  return { result, ackDrain, ackDelivered, cpuA, cpuB, cpuC, footprint, statementTop, statementTopB, rateRuns: rate.first.events.length, slowest, slowestAbove, rounds, rateWindow: { from: rate.first.startedAt, to: rate.first.endedAt }, activityReport, runs, commits, lost, doubled, unexpected, fill, queries, loadAtStart, profileDir };
 }
 
 type Outcome = Awaited<ReturnType<typeof benchRunInner>>;
 
-/** The run with history up to its filled database, then the empty run, then the first one's load. */
-async function emptyBetweenFillAndLoad(historyRuns: number, dirs: (name: string) => { logDir: string; profileDir: string }): Promise<{ empty: Outcome; filled: Outcome }> {
-  let filledUp!: () => void;
-  const isFilled = new Promise<void>((resolve) => (filledUp = resolve));
-  let go!: (ok: boolean) => void;
-  const mayGo = new Promise<boolean>((resolve) => (go = resolve));
-  progress(`run 1 of 2, first part: ${fmt(historyRuns)} runs of history written`);
-  const filledRun = benchRun({
-    history: historyRuns,
-    timeQueries: true,
-    ...dirs('history'),
-    beforeLoad: async () => {
-      filledUp();
-      if (!(await mayGo)) throw new Error('the empty run failed');
-      progress(`run 1 of 2, second part: the load with ${fmt(historyRuns)} runs of history`);
-    },
-  });
-  // The fill failing ends the wait too (and its error is the bench's).
-  await Promise.race([isFilled, filledRun]);
-  progress(`run 2 of 2: empty history (the run with history waits, idle)`);
-  let empty: Outcome;
-  try {
-    empty = await benchRun({ history: 0, timeQueries: true, ...dirs('empty') });
-  } catch (err) {
-    go(false);
-    await filledRun.catch(() => undefined);
-    throw err;
-  }
-  go(true);
-  return { empty, filled: await filledRun };
+/**
+ * The two runs of --history, taking turns (historyTurns): the run with history writes it while the empty run waits
+ * to set up; each then loads, phase b alternates between them, and the empty run finishes first.
+ */
+async function alternating(historyRuns: number, dirs: (name: string) => { logDir: string; profileDir: string }): Promise<{ empty: Outcome; filled: Outcome }> {
+  const turns = new Turns(historyTurns('empty history', 'with history', RATE_ROUNDS));
+  progress(`two runs taking turns: ${fmt(historyRuns)} runs of history written first; then each loads, phase b alternates ${RATE_ROUNDS} rounds each`);
+  const filledRun = benchRun({ history: historyRuns, timeQueries: true, rateRounds: RATE_ROUNDS, ...dirs('history'), turns: { name: 'with history', turns } });
+  const emptyRun = benchRun({ history: 0, timeQueries: true, rateRounds: RATE_ROUNDS, ...dirs('empty'), turns: { name: 'empty history', turns } });
+  const [empty, filled] = await Promise.all([emptyRun, filledRun]);
+  return { empty, filled };
 }
+
+const pooled = RATE_ROUNDS > 1 ? ` (${RATE_ROUNDS} rounds pooled)` : '';
 
 /** The figures of a run, as rows: label, value, target; `nums` are what the side-by-side table compares. */
 const figureRows: Array<{ label: string; target: string; value: (o: Outcome) => string; nums: (o: Outcome) => Array<number | null>; timed?: boolean }> = [
   { label: `ack/s (concurrency ${CONCURRENCY}, ${plan.ackMs / 1000} s)`, target: '', value: (o) => fmt(o.result.ackPerSec), nums: (o) => [o.result.ackPerSec] },
-  { label: `ack p50 / p99 at ${RATE}/s`, target: 'p99 ≤ 20 ms', value: (o) => `${fmt(o.result.ackP50Ms, 1)} / ${fmt(o.result.ackP99Ms, 1)} ms`, nums: (o) => [o.result.ackP50Ms, o.result.ackP99Ms] },
+  { label: `ack p50 / p99 at ${RATE}/s${pooled}`, target: 'p99 ≤ 20 ms', value: (o) => `${fmt(o.result.ackP50Ms, 1)} / ${fmt(o.result.ackP99Ms, 1)} ms`, nums: (o) => [o.result.ackP50Ms, o.result.ackP99Ms] },
   { label: 'delivered/s (backlog drained)', target: '≥ 1,000', value: (o) => `${fmt(o.result.deliveredPerSec)}${o.ackDrain.drained ? '' : ' (not drained)'}`, nums: (o) => [o.result.deliveredPerSec] },
-  { label: `e2e p50 / p99 at ${RATE}/s`, target: 'p99 ≤ 100 ms', value: (o) => `${fmt(o.result.e2eP50Ms, 1)} / ${fmt(o.result.e2eP99Ms, 1)} ms`, nums: (o) => [o.result.e2eP50Ms, o.result.e2eP99Ms] },
+  { label: `e2e p50 / p99 at ${RATE}/s${pooled}`, target: 'p99 ≤ 100 ms', value: (o) => `${fmt(o.result.e2eP50Ms, 1)} / ${fmt(o.result.e2eP99Ms, 1)} ms`, nums: (o) => [o.result.e2eP50Ms, o.result.e2eP99Ms] },
   { label: 'lost / doubled', target: '0 / 0', value: (o) => `${o.lost} / ${o.doubled}${o.unexpected ? ` (+${o.unexpected} sent for status=new)` : ''}`, nums: () => [] },
   { label: `PG limit (INSERT commits/s, ${PG_CLIENTS} clients)`, target: '', value: (o) => fmt(o.result.pgCommitsPerSec), nums: (o) => [o.result.pgCommitsPerSec] },
   { label: 'commits per run', target: '', value: (o) => `${fmt(o.result.commitsPerRun, 2)} (${fmt(o.commits)} commits / ${fmt(o.runs)} runs)`, nums: (o) => [o.result.commitsPerRun] },
@@ -707,7 +736,7 @@ function header(o: Outcome): string[] {
 function cpuLines(o: Outcome, prefix = ''): string[] {
   return [
     cpuLine(`${prefix}CPU during a+c (${fmt(o.ackDelivered.delivered)} SMS)`, o.cpuA, 'product'),
-    cpuLine(`${prefix}CPU during b (${RATE}/s)`, o.cpuB, 'product'),
+    cpuLine(`${prefix}CPU during b (${RATE}/s${RATE_ROUNDS > 1 ? ', first round' : ''})`, o.cpuB, 'product'),
     cpuLine(`${prefix}CPU of the ceiling`, o.cpuC, 'bare server'),
     ...postgresLine(`${prefix}PostgreSQL's CPU ms per SMS by process, a+c / b`, o.cpuA, o.cpuB),
     waitedLine(`${prefix}waited for a core while runnable (run queue), ms per SMS, a+c / b / ceiling`, [o.cpuA, o.cpuB, o.cpuC]),
@@ -732,11 +761,12 @@ function postgresLine(label: string, ac: CpuUse, b: CpuUse): string[] {
 }
 
 /** When phase b's slowest 1% were sent: clustered in a few windows, a stall made the p99. */
-function formatSlowest(windows: Array<{ atMs: number; count: number }>, p99: number | null): string {
+function formatSlowest(windows: Array<{ atMs: number; count: number }>, p99: number | null, rounds: number): string {
   const n = windows.reduce((a, w) => a + w.count, 0);
-  if (p99 === null || n === 0) return `b) the slowest 1%: none measured`;
+  const of = rounds > 1 ? ` of the first round` : '';
+  if (p99 === null || n === 0) return `b) the slowest 1%${of}: none measured`;
   const top = windows.slice(0, 8).map((w) => `${(w.atMs / 1000).toFixed(2)} s (${w.count})`);
-  return `b) the slowest 1% (e2e ≥ ${fmt(p99, 1)} ms, ${n} events) by when they were sent, ${SLOW_WINDOW_MS} ms windows, the fullest first: ${top.join(', ')}${windows.length > 8 ? `, and ${windows.length - 8} more windows` : ''}`;
+  return `b) the slowest 1%${of} (e2e ≥ ${fmt(p99, 1)} ms, ${n} events) by when they were sent, ${SLOW_WINDOW_MS} ms windows, the fullest first: ${top.join(', ')}${windows.length > 8 ? `, and ${windows.length - 8} more windows` : ''}`;
 }
 
 /** The profiles of a run's processes and its PostgreSQL statements (--profile). */
@@ -749,7 +779,7 @@ function printProfiles(o: Outcome): void {
   }
   console.log(`\n(profiles in ${path.relative(root, o.profileDir)}; open them in Chrome DevTools → Performance, or: tsx tests/bench/profile.ts FILE)`);
   console.log('\n' + formatStatements(o.statementTop, o.runs));
-  console.log('\n' + formatSlowest(o.slowest, o.result.e2eP99Ms));
+  console.log('\n' + formatSlowest(o.slowest, o.slowestAbove, o.rounds.length));
   if (o.activityReport) console.log(formatLongIn(o.activityReport.long, o.rateWindow.from, o.rateWindow.to, 'b'));
   if (o.statementTopB) console.log('\n' + formatStatements(o.statementTopB, o.rateRuns, `b alone (${RATE}/s)`));
   if (o.activityReport) console.log('\n' + formatActivity(o.activityReport, o.runs, o.rateRuns));
@@ -771,7 +801,7 @@ async function main(): Promise<void> {
   const latest = path.join(resultsDir, 'latest.json');
 
   if (historyRuns === null) {
-    const o = await benchRun({ history: 0, timeQueries: false, logDir, profileDir });
+    const o = await benchRun({ history: 0, timeQueries: false, rateRounds: RATE_ROUNDS, logDir, profileDir });
     fs.writeFileSync(latest, JSON.stringify(o.result, null, 2) + '\n');
     const rows = figureRows.filter((r) => !r.timed).map((r) => [r.label, r.value(o), r.target]);
     console.log(
@@ -792,16 +822,16 @@ async function main(): Promise<void> {
     return;
   }
 
-  // --history N: the same run twice, each from a fresh data folder (its own PostgreSQL), measured alike. The run
-  // with history writes it between the bundle's setup and the warm-up, and first: its load then waits (its
-  // processes idle) until the empty run is done, so that the two loads are a minute apart, not the fill's minutes.
+  // --history N: the same run twice, each from a fresh data folder (its own PostgreSQL), measured alike and taking
+  // turns (alternating): the run with history writes it first, between the bundle's setup and the warm-up, and
+  // its processes idle while the other run has its turn, so that the loads are seconds apart, not the fill's minutes.
   const dirs = (name: string) => {
     const d = { logDir: path.join(logDir, name), profileDir: path.join(profileDir, name) };
     fs.mkdirSync(d.logDir, { recursive: true });
     if (args.profile) fs.mkdirSync(d.profileDir, { recursive: true });
     return d;
   };
-  const { empty, filled } = await emptyBetweenFillAndLoad(historyRuns, dirs);
+  const { empty, filled } = await alternating(historyRuns, dirs);
 
   const figures = (o: Outcome) => {
     const r = o.result;
@@ -845,6 +875,8 @@ async function main(): Promise<void> {
         `e2e p99 within 10% ${yes(within(empty.result.e2eP99Ms, filled.result.e2eP99Ms, 1))}, ` +
         `search p99 < 50 ms ${yes(fq.search.ms.p99 < 50)}, /metrics < 50 ms ${yes(fq.scrape.maxMs < 50)}` +
         (noisy ? ' (other programs used the machine during a run: the changes are noise as much as history)' : ''),
+      `b) e2e p99 of each round, in the order run (the two runs alternating, the empty one first): ` +
+        empty.rounds.map((r, k) => `${fmt(r.e2eP99Ms, 1)} / ${fmt(filled.rounds[k]?.e2eP99Ms ?? null, 1)}`).join(', ') + ' ms',
       '',
       ...cpuLines(empty, 'empty history: '),
       ...cpuLines(filled, 'with history: '),
