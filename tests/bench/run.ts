@@ -489,42 +489,41 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
   // activity of phase b are those of its first round (the bench process serves the other run's rounds between).
   const rateIds = new IdSource(LOAD_IDS.rate, workload.formatId);
   const rounds: RateRound[] = [];
-  // Commits per run over phases a, c and b's first round, as without rounds: the commits of a run waiting for its turn
-  // (heartbeats, the queue's polls) are not its runs' cost.
-  let statFirstRound: Awaited<ReturnType<typeof pgStat>> | null = null;
-  let phaseB: { cpu: CpuUse; statementTop: Awaited<ReturnType<NonNullable<typeof statements>['top']>> | null; activityReport: Awaited<ReturnType<NonNullable<typeof activity>['stop']>> | null } | null = null;
-  for (let k = 0; k < opts.rateRounds; k++) {
-    await turn('rate');
-    const statementsB0 = k === 0 ? await statements?.snapshot() : undefined;
-    if (k === 0) await activity?.markPhaseB();
-    const cpuB0 = cpuSnapshot(productPids, postmaster);
+  const rateRound = async (): Promise<RateRound> => {
     const r = await openLoop({ target, ids: rateIds, ratePerSec: RATE, durationMs: plan.rateMs, maxInFlight: 512 });
     const drain = await deliveries.drain(expectedIds(r.events), plan.rateDrainMaxMs, plan.stallMs);
-    if (k === 0) {
-      const cpu = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(r.events, deliveries.first).delivered, cores);
-      phaseB = { cpu, statementTop: (await statements?.top(12, statementsB0)) ?? null, activityReport: (await activity?.stop()) ?? null };
-      if (opts.rateRounds > 1) {
-        await sleep(STATS_PAUSE_MS);
-        statFirstRound = await pgStat();
-      }
-    }
-    rounds.push({ ...r, drain, e2eP99Ms: summarize(endToEnd(r.events, deliveries.first)).p99 });
-    if (opts.rateRounds > 1) say(`b) round ${k + 1} of ${opts.rateRounds}: e2e p99 ${fmt(rounds[k]!.e2eP99Ms, 1)} ms`);
+    const done = { ...r, drain, e2eP99Ms: summarize(endToEnd(r.events, deliveries.first)).p99 };
+    rounds.push(done);
+    if (opts.rateRounds > 1) say(`b) round ${rounds.length} of ${opts.rateRounds}: e2e p99 ${fmt(done.e2eP99Ms, 1)} ms`);
+    return done;
+  };
+  await turn('rate');
+  const statementsB0 = await statements?.snapshot();
+  await activity?.markPhaseB();
+  const cpuB0 = cpuSnapshot(productPids, postmaster);
+  const firstRound = await rateRound();
+  const cpuB = cpuUse(cpuB0, cpuSnapshot(productPids, postmaster), deliveredRate(firstRound.events, deliveries.first).delivered, cores);
+  const statementTopB = (await statements?.top(12, statementsB0)) ?? null;
+  const activityReport = (await activity?.stop()) ?? null;
+  // Commits per run over phases a, c and b's first round, as without rounds: the commits of a run waiting for its turn
+  // (heartbeats, the queue's polls) are not its runs' cost.
+  await sleep(STATS_PAUSE_MS);
+  const statFirstRound = await pgStat();
+  for (let k = 1; k < opts.rateRounds; k++) {
+    await turn('rate');
+    await rateRound();
   }
   await turn('rest');
-  const { cpu: cpuB, statementTop: statementTopB, activityReport } = phaseB!;
-  const rate = { events: rounds.flatMap((r) => r.events), skipped: rounds.reduce((a, r) => a + r.skipped, 0), first: rounds[0]! };
+  const rate = { events: rounds.flatMap((r) => r.events), skipped: rounds.reduce((a, r) => a + r.skipped, 0), first: firstRound };
   const rateDrain = { drained: rounds.every((r) => r.drain.drained), pending: rounds.reduce((a, r) => a + r.drain.pending, 0), waitedMs: rounds.reduce((a, r) => a + r.drain.waitedMs, 0) };
-  await sleep(STATS_PAUSE_MS);
-  const statAfter = await pgStat();
+  const statAfter = rounds.length > 1 ? await sleep(STATS_PAUSE_MS).then(pgStat) : statFirstRound;
   await settle(databaseUrl);
   const sizesAfter = await tableSizes(databaseUrl);
   const relationsAfter = await relationSizes(databaseUrl);
   const statementTop = (await statements?.top()) ?? null;
   const runs = statAfter.runs - statBefore.runs;
-  const commitWindow = statFirstRound ?? statAfter;
-  const commits = commitWindow.commits - statBefore.commits;
-  const commitRuns = commitWindow.runs - statBefore.runs;
+  const commits = statFirstRound.commits - statBefore.commits;
+  const commitRuns = statFirstRound.runs - statBefore.runs;
   const byRelation = bytesPerRun(relationsBefore, relationsAfter, runs).tables;
   const footprint = { ...bytesPerRun(sizesBefore, sizesAfter, runs), relations: byRelation };
   const ackLat = summarize(ackLatencies(rate.events));

@@ -29,6 +29,7 @@ import type { VersionCache, PreparedVersion } from './versions.js';
 import { renderConfig } from './templates.js';
 import { maxStepAttempts, retryDelayMs } from './backoff.js';
 import type { RunStatus, StepStatus } from '../db/schema/runs.js';
+import { providerIdIn } from '../db/schema/messages.js';
 import type { RunWriter, StepWrite, MessageWrite } from './run-writer.js';
 import type { FreshRun } from './queue.js';
 import { passTurn, takeTurn } from './conversations.js';
@@ -572,7 +573,7 @@ class RunWalk {
     const connectionId = conn?.id ?? null;
     const knownMessageIds = async (ids: string[]) => {
       if (ids.length === 0 || !connectionId) return new Set<string>();
-      const { rows } = await this.deps.pool.query('select provider_message_id as id from messages where hashtext(provider_message_id) = any(array(select hashtext(v) from unnest($2::text[]) v)) and connection_id = $1 and provider_message_id = any($2::text[])', [connectionId, ids]);
+      const { rows } = await this.deps.pool.query(`select provider_message_id as id from messages where connection_id = $1 and ${providerIdIn('provider_message_id', '$2')}`, [connectionId, ids]);
       return new Set(rows.map((r) => r.id as string));
     };
     try {

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { StepError } from '@bundles/shared';
 import { statusRankSql } from './message-status.js';
+import { providerIdIn } from '../db/schema/messages.js';
 import { insertRunJobsSql } from './queue.js';
 import { createBatcher, type Batcher } from './batcher.js';
 import { newId } from '../ids.js';
@@ -173,9 +174,7 @@ with d as (
     order by i.connection_id, x.provider_message_id, ${statusRankSql('x.status')} desc
   ) s
   -- Tested once (no column in it): no partition is read when the batch carries no status.
-  -- The index holds the id's hash (messages_provider_id_idx): found by the hashes, then matched by the ids.
-  where cardinality($7::text[]) > 0 and hashtext(messages.provider_message_id) = any(array(select hashtext(v) from unnest($7::text[]) v))
-    and messages.provider_message_id = any($7::text[])
+  where cardinality($7::text[]) > 0 and ${providerIdIn('messages.provider_message_id', '$7')}
     and messages.connection_id = s.connection_id and messages.provider_message_id = s.provider_message_id
     and ${statusRankSql('s.status')} > ${statusRankSql('messages.status')}
   returning messages.id
