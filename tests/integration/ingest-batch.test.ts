@@ -4,6 +4,7 @@
 // run's last write; when the lane is full, the rest go through the queue.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ingestStatementsInFlight, type TestBundles } from '@bundles/server/testing';
 import { twilioInboundSms, twilioWebhook } from '../fakes/twilio.js';
@@ -71,47 +72,60 @@ interface IngestCall {
 }
 
 /**
- * Watches the ingest statements (on the writers' pool). While `held`, they wait before going to the database:
+ * Watches the ingest statements (on the writers' connections). While `held`, they wait before going to the database:
  * the deliveries posted meanwhile queue up in the writer and go together once let go.
  */
 function watchIngest(bundles: TestBundles) {
   const pool = bundles.database.writes;
-  const original = pool.query;
+  const originalConnect = pool.connect;
+  const watched: pg.PoolClient[] = [];
   const calls: IngestCall[] = [];
   let release!: () => void;
   let gate: Promise<void> | null = new Promise<void>((r) => (release = r));
-  pool.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0] as { name?: string; values?: unknown[] } | string;
-    if (typeof q !== 'object' || q === null || q.name !== 'ingest') return (original as (...a: unknown[]) => unknown).apply(pool, args);
-    const call: IngestCall = {
-      deliveries: (JSON.parse(q.values![0] as string) as unknown[]).length,
-      keys: (JSON.parse(q.values![1] as string) as Array<{ req: number; dedupe_key: string }>).map((e) => e.dedupe_key),
-      failed: null,
-      jobs: [],
-    };
-    calls.push(call);
-    const send = () => (original as (...a: unknown[]) => Promise<{ rows: Array<{ jobs: Array<{ runId: string; lane: boolean }> }> }>).apply(pool, args);
-    return (gate ?? Promise.resolve()).then(send).then(
-      (result) => {
-        call.jobs = result.rows.flatMap((r) => r.jobs);
-        return result;
-      },
-      (err: Error) => {
-        call.failed = err.message;
-        throw err;
-      },
-    );
-  } as typeof pool.query;
+  const watch = (client: pg.PoolClient): pg.PoolClient => {
+    if (Object.hasOwn(client, 'query')) return client;
+    const original = client.query;
+    watched.push(client);
+    client.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as { name?: string; values?: unknown[] } | string;
+      if (typeof q !== 'object' || q === null || q.name !== 'ingest') return (original as (...a: unknown[]) => unknown).apply(client, args);
+      const call: IngestCall = {
+        deliveries: (JSON.parse(q.values![0] as string) as unknown[]).length,
+        keys: (JSON.parse(q.values![1] as string) as Array<{ req: number; dedupe_key: string }>).map((e) => e.dedupe_key),
+        failed: null,
+        jobs: [],
+      };
+      calls.push(call);
+      const send = () => (original as (...a: unknown[]) => Promise<{ rows: Array<{ jobs: Array<{ runId: string; lane: boolean }> }> }>).apply(client, args);
+      return (gate ?? Promise.resolve()).then(send).then(
+        (result) => {
+          call.jobs = result.rows.flatMap((r) => r.jobs);
+          return result;
+        },
+        (err: Error) => {
+          call.failed = err.message;
+          throw err;
+        },
+      );
+    } as typeof client.query;
+    return client;
+  };
+  // The writers take a connection of the pool for each statement (a promise, no callback).
+  pool.connect = function (this: unknown, ...args: unknown[]) {
+    if (args.length) return (originalConnect as (...a: unknown[]) => unknown).apply(pool, args);
+    return (originalConnect as () => Promise<pg.PoolClient>).call(pool).then(watch);
+  } as typeof pool.connect;
+  const letGo = () => {
+    gate = null;
+    release();
+  };
   return {
     calls,
-    letGo() {
-      gate = null;
-      release();
-    },
+    letGo,
     restore() {
-      gate = null;
-      release();
-      pool.query = original;
+      letGo();
+      pool.connect = originalConnect;
+      for (const c of watched) delete (c as Partial<pg.PoolClient>).query;
     },
   };
 }
@@ -292,12 +306,14 @@ describe('ingest in batches', () => {
     const opened = openers.length;
     await waitFor('the openers to reach the writer', async () => arrivals.count >= opened && ingest.calls.length >= opened);
     const good = Array.from({ length: 9 }, (_, i) => deliver(sms(10 + i, `hello ${i}`)));
-    // Refused before it reaches the writer, while the statements are still held.
-    const bad = await deliver(sms(99, 'bad \u0000 byte'));
-    expect(bad.status).toBe(422);
-    expect(await bad.json()).toEqual({ error: { code: 'unstorable_body', message: expect.stringContaining('NUL character') } });
+    // Refused before it reaches the ingest writer, while the statements are still held (its line in the delivery
+    // log waits for the writers' connection, which the held statement keeps).
+    const refused = deliver(sms(99, 'bad \u0000 byte'));
     await waitFor('the good deliveries to reach the writer', async () => arrivals.count >= opened + 9);
     ingest.letGo();
+    const bad = await refused;
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toEqual({ error: { code: 'unstorable_body', message: expect.stringContaining('NUL character') } });
 
     for (const res of await Promise.all([...openers, ...good])) expect(res.status).toBe(200);
     const batch = ingest.calls.find((c) => c.deliveries === 9);

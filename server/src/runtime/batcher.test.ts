@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatcher } from './batcher.js';
+import { createBatcher, type Turn } from './batcher.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -58,6 +58,75 @@ describe('createBatcher', () => {
     const results = await Promise.allSettled([1, 2, 13, 4].map((i) => b.submit(i)));
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([2, 4, 'bad item', 8]);
     expect(batches).toEqual([[1], [2, 13, 4], [2], [13], [4]]);
+    await b.drain();
+  });
+
+  it('forms a batch when its turn comes, so that the items arriving while it waits for the turn join it', async () => {
+    const batches: Array<{ items: number[]; on: string }> = [];
+    const turns: Array<(t: Turn<string>) => void> = [];
+    const given: string[] = [];
+    let n = 0;
+    const b = createBatcher<number, number, string>(
+      async (items, on) => {
+        batches.push({ items, on });
+        return items;
+      },
+      {
+        maxInFlight: 1,
+        maxBatch: 10,
+        turn: () => new Promise((resolve) => turns.push(resolve)),
+      },
+    );
+    const first = [1, 2].map((i) => b.submit(i));
+    await tick();
+    expect(batches).toEqual([]);
+    const late = [3, 4].map((i) => b.submit(i));
+    const turn = (on: string) => turns.shift()!({ on, done: (err) => given.push(`${on}${err ? ' failed' : ''}`) });
+    turn(`c${++n}`);
+    expect(await Promise.all([...first, ...late])).toEqual([1, 2, 3, 4]);
+    expect(batches).toEqual([{ items: [1, 2, 3, 4], on: 'c1' }]);
+    expect(given).toEqual(['c1']);
+    await b.drain();
+  });
+
+  it('gives a failed statement\'s turn back with its error, and takes a new turn for each item it retries alone', async () => {
+    const given: string[] = [];
+    let n = 0;
+    const b = createBatcher<number, number, string>(
+      async (items) => {
+        await tick();
+        if (items.includes(13)) throw new Error('bad item');
+        return items;
+      },
+      {
+        maxInFlight: 1,
+        maxBatch: 10,
+        turn: async () => {
+          const on = `c${++n}`;
+          return { on, done: (err) => given.push(`${on}${err ? ' failed' : ''}`) };
+        },
+      },
+    );
+    const results = await Promise.allSettled([13, 5].map((i) => b.submit(i)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['bad item', 5]);
+    expect(given).toEqual(['c1 failed', 'c2 failed', 'c3']);
+    await b.drain();
+  });
+
+  it('answers the waiting items with the error when no turn can be had, and tries again for later items', async () => {
+    let refuse = true;
+    const b = createBatcher<number, number, string>(async (items) => items, {
+      maxInFlight: 1,
+      maxBatch: 10,
+      turn: async () => {
+        if (refuse) throw new Error('connection refused');
+        return { on: 'c', done: () => {} };
+      },
+    });
+    const refused = await Promise.allSettled([1, 2].map((i) => b.submit(i)));
+    expect(refused.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.value))).toEqual(['connection refused', 'connection refused']);
+    refuse = false;
+    expect(await b.submit(3)).toBe(3);
     await b.drain();
   });
 });

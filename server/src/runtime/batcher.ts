@@ -1,14 +1,26 @@
 // Group commit for the hot path: items that arrive while a statement is in flight wait and go in
 // the next one, so under load many webhooks (or run writes) share one statement and one commit,
 // and an idle system still sends each item at once (no timer, no added latency).
+import type pg from 'pg';
 
-export interface BatcherOptions<T> {
+/** A turn on what a statement runs on (a pooled connection); `done` gives it back, with the statement's error if any. */
+export interface Turn<C> {
+  on: C;
+  done(err?: unknown): void;
+}
+
+export interface BatcherOptions<T, C> {
   /** Statements in flight at once; more items wait for the next free slot. */
   maxInFlight: number;
   /** Items per statement at most. */
   maxBatch: number;
   /** Whether `item` may join a batch that already holds `batch` (e.g. no two items with one key). */
   fits?(batch: readonly T[], item: T): boolean;
+  /**
+   * Waits for a turn on what the statement runs on before the batch is formed: writers that share a
+   * connection take turns, and the items that arrive while one waits for its turn join its batch.
+   */
+  turn?(): Promise<Turn<C>>;
 }
 
 interface Waiting<T, R> {
@@ -23,27 +35,57 @@ export interface Batcher<T, R> {
   drain(): Promise<void>;
 }
 
+const noTurn: Turn<undefined> = { on: undefined, done: () => {} };
+
 /**
  * `runBatch` answers each item of a batch, in order. If it throws for a batch of several items,
  * each item is sent again alone, so one bad item fails only its own caller.
  */
-export function createBatcher<T, R>(runBatch: (items: T[]) => Promise<R[]>, opts: BatcherOptions<T>): Batcher<T, R> {
+export function createBatcher<T, R, C = undefined>(runBatch: (items: T[], on: C) => Promise<R[]>, opts: BatcherOptions<T, C>): Batcher<T, R> {
   let queue: Array<Waiting<T, R>> = [];
   let inFlight = 0;
   let idle: Array<() => void> = [];
+  const takeTurn = opts.turn ? () => opts.turn!() : () => Promise.resolve(noTurn as Turn<C>);
 
   const settle = (batch: Array<Waiting<T, R>>, results: R[]) => batch.forEach((w, i) => w.resolve(results[i]!));
 
-  async function send(batch: Array<Waiting<T, R>>): Promise<void> {
+  async function runOn(items: T[]): Promise<R[]> {
+    const turn = await takeTurn();
     try {
-      settle(batch, await runBatch(batch.map((w) => w.item)));
+      const results = await runBatch(items, turn.on);
+      turn.done();
+      return results;
     } catch (err) {
+      turn.done(err);
+      throw err;
+    }
+  }
+
+  async function send(): Promise<void> {
+    let turn = noTurn as Turn<C>;
+    // Without a turn to wait for, the batch is formed at once (synchronously, as the slot opens).
+    if (opts.turn)
+      try {
+        turn = await opts.turn();
+      } catch (err) {
+        // No turn (the database refuses connections): the items waiting now hear why.
+        for (const w of take()) w.reject(err);
+        return;
+      }
+    const batch = take();
+    if (batch.length === 0) return turn.done();
+    try {
+      const results = await runBatch(batch.map((w) => w.item), turn.on);
+      turn.done();
+      settle(batch, results);
+    } catch (err) {
+      turn.done(err);
       if (batch.length === 1) batch[0]!.reject(err);
       // One after another, inside this batch's slot: a failed batch does not become a burst of statements.
       else
         for (const w of batch) {
           try {
-            w.resolve((await runBatch([w.item]))[0]!);
+            w.resolve((await runOn([w.item]))[0]!);
           } catch (e) {
             w.reject(e);
           }
@@ -67,9 +109,8 @@ export function createBatcher<T, R>(runBatch: (items: T[]) => Promise<R[]>, opts
 
   function pump(): void {
     while (inFlight < opts.maxInFlight && queue.length > 0) {
-      const batch = take();
       inFlight++;
-      void send(batch).finally(() => {
+      void send().finally(() => {
         inFlight--;
         pump();
       });
@@ -92,5 +133,13 @@ export function createBatcher<T, R>(runBatch: (items: T[]) => Promise<R[]>, opts
       if (inFlight === 0 && queue.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));
     },
+  };
+}
+
+/** Turns on a pool's connections: a connection taken when one is free, given back (dropped after an error, as pool.query does). */
+export function poolTurns(pool: pg.Pool): () => Promise<Turn<pg.PoolClient>> {
+  return async () => {
+    const client = await pool.connect();
+    return { on: client, done: (err) => client.release(err ? (err instanceof Error ? err : true) : undefined) };
   };
 }

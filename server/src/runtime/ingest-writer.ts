@@ -4,7 +4,7 @@ import type { StepError } from '@bundles/shared';
 import { statusRankSql } from './message-status.js';
 import { providerIdIn } from '../db/schema/messages.js';
 import { insertRunJobsSql } from './queue.js';
-import { createBatcher, type Batcher } from './batcher.js';
+import { createBatcher, poolTurns, type Batcher } from './batcher.js';
 import { newId } from '../ids.js';
 import { sqlJson, withoutNulChars } from './sql-json.js';
 
@@ -212,10 +212,10 @@ export const ingestStatementsInFlight = 1;
  * so the second waits and is judged against the first.
  */
 export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): IngestWriter {
-  return createBatcher<IngestItem, IngestRow>(
-    async (items) => {
+  return createBatcher<IngestItem, IngestRow, pg.PoolClient>(
+    async (items, client) => {
       const at = <T>(rows: T[], req: number) => rows.map((r) => ({ req, ...r }));
-      const { rows } = await pool.query({
+      const { rows } = await client.query({
         name: 'ingest',
         text: ingestSql,
         values: [
@@ -234,6 +234,8 @@ export function createIngestWriter(pool: pg.Pool, laneId: () => string | null): 
     {
       maxInFlight: ingestStatementsInFlight,
       maxBatch: 64,
+      // Formed once a connection is free: the webhooks arriving while a run write holds it join this batch.
+      turn: poolTurns(pool),
       fits: (batch, item) => {
         const subjects = item.events.map((e) => e.subject);
         return !batch.some((b) => b.connectionId === item.connectionId && b.events.some((e) => subjects.includes(e.subject)));
@@ -247,8 +249,8 @@ export type RejectionWriter = Batcher<{ workspaceId: string; connectionId: strin
 /** Rejected deliveries, logged with their reason; rejections arriving together share one insert. */
 export function createRejectionWriter(pool: pg.Pool): RejectionWriter {
   return createBatcher(
-    async (items) => {
-      await pool.query({
+    async (items: Array<{ workspaceId: string; connectionId: string; reason: string }>, client: pg.PoolClient) => {
+      await client.query({
         name: 'deliveries_rejected',
         text: `insert into webhook_deliveries (workspace_id, connection_id, outcome, reason)
                select w, c, 'rejected', r from unnest($1::uuid[], $2::uuid[], $3::text[]) as x(w, c, r)`,
@@ -256,6 +258,6 @@ export function createRejectionWriter(pool: pg.Pool): RejectionWriter {
       });
       return items.map(() => undefined);
     },
-    { maxInFlight: 1, maxBatch: 256 },
+    { maxInFlight: 1, maxBatch: 256, turn: poolTurns(pool) },
   );
 }

@@ -2,7 +2,8 @@
 // partition bounds it passes, and its statement planned once on the writers' connections (writerSettings).
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
 import { connectDatabase, type Database } from '../db/index.js';
 import { createTestDatabase } from '../testing.js';
 import { ingestSql } from './ingest-writer.js';
@@ -99,6 +100,29 @@ describe('run writer', () => {
     } finally {
       writer.release();
       other.release();
+    }
+  });
+
+  it('forms its batch once a connection is free: the writes that arrive while another writer holds it share one statement', async () => {
+    const ws = randomUUID();
+    // One connection, as on a 2-core machine, where the ingest and the run writes take turns on it.
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    try {
+      const writer = createRunWriter(pool);
+      const ids = await Promise.all([0, 1, 2].map((d) => queuedRun(ws, d)));
+      const held = await pool.connect();
+      let taken = 0;
+      pool.on('acquire', () => taken++);
+      const writes = ids.map((id) => writer.submit(succeeded(id, ws)));
+      // The writer now waits for the connection (its request queued in the pool), not with a batch of one.
+      await vi.waitFor(() => expect(pool.waitingCount).toBe(1));
+      held.release();
+      expect(await Promise.all(writes)).toEqual(ids.map(() => ({ fenced: false })));
+      expect(taken).toBe(1);
+      const { rows } = await database.pool.query<{ n: number }>(`select count(*)::int as n from runs where workspace_id = $1 and status = 'succeeded'`, [ws]);
+      expect(rows[0]!.n).toBe(3);
+    } finally {
+      await pool.end();
     }
   });
 
