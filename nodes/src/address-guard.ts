@@ -69,9 +69,20 @@ export function createAddressGuard(allowed: readonly string[]): AddressGuard {
 
 /** The refusal for a URL that names an address itself (no lookup happens for it), if any. */
 export function literalAddressRefusal(guard: AddressGuard, url: URL): string | null {
+  // A guard never changes, so its verdict on a host is kept (a send path calls one host again and again).
+  let verdicts = literalVerdicts.get(guard);
+  if (!verdicts) literalVerdicts.set(guard, (verdicts = new Map()));
+  const known = verdicts.get(url.hostname);
+  if (known !== undefined) return known;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  return ipaddr.isValid(host) ? guard.refusal(host, host) : null;
+  const verdict = ipaddr.isValid(host) ? guard.refusal(host, host) : null;
+  if (verdicts.size >= literalVerdictsMax) verdicts.clear();
+  verdicts.set(url.hostname, verdict);
+  return verdict;
 }
+
+const literalVerdicts = new WeakMap<AddressGuard, Map<string, string | null>>();
+const literalVerdictsMax = 256;
 
 let processGuard: AddressGuard | null = null;
 

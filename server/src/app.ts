@@ -110,6 +110,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // `debug` (the editor polls every few seconds; a webhook arrives per event); a refusal `info`, a failure `warn`.
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'warn' : reply.statusCode >= 400 ? 'info' : 'debug';
+    // Nothing is built for a line the level leaves out (a webhook answered 2xx, at the default level).
+    if ((req.log as Partial<PinoLogger>).isLevelEnabled?.(level) === false) return;
     req.log[level]({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 

@@ -23,6 +23,17 @@ group by 1
 union all select 'parked', count(*)::int from runs where parked
 union all select 'uncertain', count(*)::int from uncertain_runs`;
 
+/** A metric's labelled child, made once per label set: prom-client hashes the labels on every call otherwise. */
+function childOf<C>(make: (...values: string[]) => C): (...values: string[]) => C {
+  const made = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = made.get(key);
+    if (!child) made.set(key, (child = make(...values)));
+    return child;
+  };
+}
+
 export function createMetrics(pool: pg.Pool): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'bundles_process_' });
@@ -89,6 +100,9 @@ export function createMetrics(pool: pg.Pool): Metrics {
       this.set({ state: 'waiting' }, waiting);
     },
   });
+  const stepChild = childOf((nodeType, status) => stepSeconds.labels({ node_type: nodeType, status }));
+  const finishedChild = childOf((status) => runsFinished.labels({ status }));
+  const webhookChild = childOf((outcome) => webhookSeconds.labels({ outcome }));
   return {
     registry,
     watchLane(l) {
@@ -101,14 +115,14 @@ export function createMetrics(pool: pg.Pool): Metrics {
         if (result.runIds.length) runsCreated.inc(result.runIds.length);
       },
       onStepFinished(nodeType, status, ms) {
-        stepSeconds.observe({ node_type: nodeType, status }, ms / 1000);
+        stepChild(nodeType, status).observe(ms / 1000);
       },
       onRunFinished(status) {
-        runsFinished.inc({ status });
+        finishedChild(status).inc();
       },
     },
     observeWebhook(result, ms) {
-      webhookSeconds.observe({ outcome: result.outcome }, ms / 1000);
+      webhookChild(result.outcome).observe(ms / 1000);
     },
   };
 }

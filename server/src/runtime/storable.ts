@@ -19,30 +19,48 @@ export interface StorableOptions {
   nulInValues?: 'replace' | 'refuse';
 }
 
+/** Where a value lies: built only for the message of a value that cannot be stored. */
+interface Place {
+  parent: Place | null;
+  /** A field name, or an array index. */
+  step: string | number;
+}
+
+function pathOf(place: Place | null): string {
+  const steps: Array<string | number> = [];
+  for (let p = place; p; p = p.parent) steps.push(p.step);
+  let path = '';
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const step = steps[i]!;
+    if (typeof step === 'number') path += `[${step}]`;
+    else {
+      const shown = storableText(step.slice(0, 40));
+      path = path ? `${path}.${shown}` : shown;
+    }
+  }
+  return path;
+}
+
 /** The first reason `value` cannot be stored as it is, or null. */
 export function unstorableReason(value: unknown, opts: StorableOptions = {}): string | null {
   const maxDepth = opts.maxDepth ?? webhookLimits.depth;
   const nulAllowed = opts.nulInValues === 'replace';
-  const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: value, depth: 0, path: '' }];
+  const stack: Array<{ v: unknown; depth: number; place: Place | null }> = [{ v: value, depth: 0, place: null }];
   while (stack.length > 0) {
-    const { v, depth, path } = stack.pop()!;
+    const { v, depth, place } = stack.pop()!;
     if (typeof v === 'string') {
-      const problem = textProblem(v, `the text ${pathText(path)}`, nulAllowed);
-      if (problem) return problem;
+      if (textProblem(v, '', nulAllowed)) return textProblem(v, `the text ${pathText(pathOf(place))}`, nulAllowed);
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= maxDepth) return `it is nested deeper than ${maxDepth} levels (${pathText(path)})`;
+    if (depth >= maxDepth) return `it is nested deeper than ${maxDepth} levels (${pathText(pathOf(place))})`;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1, place: { parent: place, step: i } });
       continue;
     }
-    for (const [key, child] of Object.entries(v)) {
-      const shown = storableText(key.slice(0, 40));
-      const keyPath = path ? `${path}.${shown}` : shown;
-      const problem = textProblem(key, `a field name ${pathText(path)}`, false);
-      if (problem) return problem;
-      stack.push({ v: child, depth: depth + 1, path: keyPath });
+    for (const key of Object.keys(v)) {
+      if (textProblem(key, '', false)) return textProblem(key, `a field name ${pathText(pathOf(place))}`, false);
+      stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1, place: { parent: place, step: key } });
     }
   }
   return null;
