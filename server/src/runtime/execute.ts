@@ -153,17 +153,34 @@ export async function executeRun(deps: ExecuteDeps, runId: string, fresh?: Fresh
   return status;
 }
 
-/** A child logger made on first use: most runs log nothing, and pino children cost per run. */
-function lazyChild(parent: RuntimeLogger, bindings: object): RuntimeLogger {
-  let child: RuntimeLogger | null = null;
-  const get = () => (child ??= parent.child(bindings));
-  return {
-    debug: (obj, msg) => get().debug(obj, msg),
-    info: (obj, msg) => get().info(obj, msg),
-    warn: (obj, msg) => get().warn(obj, msg),
-    error: (obj, msg) => get().error(obj, msg),
-    child: (more) => lazyChild(parent, { ...bindings, ...more }),
-  };
+/**
+ * A child logger made on first use: most runs log nothing, and pino children cost per run. A class, so that a
+ * run's logger makes no closures (each would also be named at run time under tsx).
+ */
+class LazyChild implements RuntimeLogger {
+  private made: RuntimeLogger | null = null;
+  constructor(
+    private readonly parent: RuntimeLogger,
+    private readonly bindings: object,
+  ) {}
+  private get log(): RuntimeLogger {
+    return (this.made ??= this.parent.child(this.bindings));
+  }
+  debug(obj: object, msg?: string): void {
+    this.log.debug(obj, msg);
+  }
+  info(obj: object, msg?: string): void {
+    this.log.info(obj, msg);
+  }
+  warn(obj: object, msg?: string): void {
+    this.log.warn(obj, msg);
+  }
+  error(obj: object, msg?: string): void {
+    this.log.error(obj, msg);
+  }
+  child(more: object): RuntimeLogger {
+    return new LazyChild(this.parent, { ...this.bindings, ...more });
+  }
 }
 
 const emptyConnection = { id: '', provider: 'core', name: '', config: {}, webhookUrl: '', memo: new Map() };
@@ -280,7 +297,7 @@ class RunWalk {
     private readonly lease: RunLease | null,
   ) {
     this.done = new Map(run.steps.map((s) => [s.node_id, s]));
-    this.log = lazyChild(deps.log, { runId: run.id, flowId: version.flowId });
+    this.log = new LazyChild(deps.log, { runId: run.id, flowId: version.flowId });
   }
 
   async walk(): Promise<RunStatus> {

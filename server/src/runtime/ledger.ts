@@ -26,33 +26,46 @@ function checkKey(key: string): string {
 
 /** The ledger of one connection, for one owner (a step's `runId:nodeId`, or an export). */
 export function connectionLedger(pool: pg.Pool, connectionId: string | null, defaultOwner: string): ConnectionLedger {
-  const connection = (): string => {
-    if (!connectionId) throw new Error('this step has no connection, so it has no ledger');
-    return connectionId;
-  };
-  return {
-    async claim(key, owner = defaultOwner) {
-      const id = connection();
-      // A claim that raced another one's insert sees no row in its own snapshot: the next statement does.
-      for (let i = 0; i < 3; i++) {
-        const { rows } = await pool.query<{ inserted: boolean; owner: string | null; done: boolean | null; value: unknown }>(claimSql, [id, checkKey(key), owner]);
-        const row = rows[0]!;
-        if (row.inserted) return { state: 'claimed' };
-        if (row.owner === null) continue;
-        if (row.done) return { state: 'done', value: row.value };
-        return row.owner === owner ? { state: 'claimed' } : { state: 'held', owner: row.owner };
-      }
-      throw new Error(`the ledger key ${key} could not be claimed`);
-    },
-    async complete(key, value) {
-      await pool.query(completeSql, [connection(), checkKey(key), defaultOwner, JSON.stringify(value ?? null)]);
-    },
-    async release(key, owner = defaultOwner) {
-      await pool.query(releaseSql, [connection(), checkKey(key), owner]);
-    },
-    async get(key) {
-      const { rows } = await pool.query<{ value: unknown }>(getSql, [connection(), checkKey(key)]);
-      return rows[0] ? { value: rows[0].value } : null;
-    },
-  };
+  return new PgLedger(pool, connectionId, defaultOwner);
+}
+
+/** A class: a step's ledger is made for every step, and its methods are shared, not closures made per step. */
+class PgLedger implements ConnectionLedger {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionId: string | null,
+    private readonly defaultOwner: string,
+  ) {}
+
+  private connection(): string {
+    if (!this.connectionId) throw new Error('this step has no connection, so it has no ledger');
+    return this.connectionId;
+  }
+
+  async claim(key: string, owner = this.defaultOwner): ReturnType<ConnectionLedger['claim']> {
+    const id = this.connection();
+    // A claim that raced another one's insert sees no row in its own snapshot: the next statement does.
+    for (let i = 0; i < 3; i++) {
+      const { rows } = await this.pool.query<{ inserted: boolean; owner: string | null; done: boolean | null; value: unknown }>(claimSql, [id, checkKey(key), owner]);
+      const row = rows[0]!;
+      if (row.inserted) return { state: 'claimed' };
+      if (row.owner === null) continue;
+      if (row.done) return { state: 'done', value: row.value };
+      return row.owner === owner ? { state: 'claimed' } : { state: 'held', owner: row.owner };
+    }
+    throw new Error(`the ledger key ${key} could not be claimed`);
+  }
+
+  async complete(key: string, value: unknown): Promise<void> {
+    await this.pool.query(completeSql, [this.connection(), checkKey(key), this.defaultOwner, JSON.stringify(value ?? null)]);
+  }
+
+  async release(key: string, owner = this.defaultOwner): Promise<void> {
+    await this.pool.query(releaseSql, [this.connection(), checkKey(key), owner]);
+  }
+
+  async get(key: string): Promise<{ value: unknown } | null> {
+    const { rows } = await this.pool.query<{ value: unknown }>(getSql, [this.connection(), checkKey(key)]);
+    return rows[0] ? { value: rows[0].value } : null;
+  }
 }

@@ -18,29 +18,29 @@ function redactText(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+function redactIn(v: unknown, secrets: readonly string[]): unknown {
+  if (typeof v === 'string') return redactText(v, secrets);
+  if (v === null || typeof v !== 'object') return v;
+  let changed = false;
+  if (Array.isArray(v)) {
+    const out = v.map((x) => {
+      const y = redactIn(x, secrets);
+      if (y !== x) changed = true;
+      return y;
+    });
+    return changed ? out : v;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    const y = redactIn(x, secrets);
+    if (y !== x) changed = true;
+    out[k] = y;
+  }
+  return changed ? out : v;
+}
+
 /** `value` with every occurrence of each secret replaced; the same object when none occurs (the usual case). */
 export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return redactText(v, secrets);
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) {
-      let changed = false;
-      const out = v.map((x) => {
-        const y = walk(x);
-        if (y !== x) changed = true;
-        return y;
-      });
-      return changed ? out : v;
-    }
-    let changed = false;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const y = walk(x);
-      if (y !== x) changed = true;
-      out[k] = y;
-    }
-    return changed ? out : v;
-  };
-  return walk(value) as T;
+  return secrets.length === 0 ? value : (redactIn(value, secrets) as T);
 }
