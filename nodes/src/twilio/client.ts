@@ -1,6 +1,5 @@
 // The official twilio SDK, loaded lazily, with its HTTP client pointed at the connection's base URL
 // and every non-2xx answer turned into a classified ProviderError.
-import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type TwilioSdk from 'twilio';
 import { ambiguousStatus, ProviderError, parseRetryAfter, type ConnectionContext, type MessageRecord } from '../define.js';
@@ -106,19 +105,28 @@ async function createClient(auth: TwilioAuth, allowedHosts: readonly string[] | 
   }
 }
 
-/** One SDK client per connection and credentials, kept in the connection's memo. */
+/** The SDK client kept in a connection's memo, with the credentials it was made for. */
+interface KeptClient {
+  accountSid: string;
+  authToken: string;
+  baseUrl: string | undefined;
+  client: Promise<Twilio>;
+}
+
+const clientKey = 'twilio.client:current';
+
+/** One SDK client per connection and credentials, kept in the connection's memo (compared, not hashed, per send). */
 export function twilioClient(connection: ConnectionContext<TwilioAuth>): Promise<Twilio> {
   const { accountSid, authToken, baseUrl } = connection.config;
-  const fingerprint = createHash('sha256').update(`${accountSid}\n${authToken}\n${baseUrl ?? ''}`).digest('hex').slice(0, 16);
-  const key = `twilio.client:${fingerprint}`;
-  let client = connection.memo.get(key) as Promise<Twilio> | undefined;
-  if (!client) {
-    for (const k of connection.memo.keys()) if (k.startsWith('twilio.client:')) connection.memo.delete(k);
-    // A change of the workspace's allowed hosts reloads the connection, and with it this memo.
-    client = createClient(connection.config, connection.allowedHosts);
-    client.catch(() => connection.memo.delete(key));
-    connection.memo.set(key, client);
-  }
+  const kept = connection.memo.get(clientKey) as KeptClient | undefined;
+  if (kept && kept.accountSid === accountSid && kept.authToken === authToken && kept.baseUrl === baseUrl) return kept.client;
+  // A change of the workspace's allowed hosts reloads the connection, and with it this memo.
+  const client = createClient(connection.config, connection.allowedHosts);
+  const made: KeptClient = { accountSid, authToken, baseUrl, client };
+  client.catch(() => {
+    if (connection.memo.get(clientKey) === made) connection.memo.delete(clientKey);
+  });
+  connection.memo.set(clientKey, made);
   return client;
 }
 
