@@ -108,11 +108,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // One line per answered request, with its id; webhook URLs lose their secret part. What went well is
   // `debug` (the editor polls every few seconds; a webhook arrives per event); a refusal `info`, a failure `warn`.
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const level = reply.statusCode >= 500 ? 'warn' : reply.statusCode >= 400 ? 'info' : 'debug';
     // Nothing is built for a line the level leaves out (a webhook answered 2xx, at the default level).
-    if ((req.log as Partial<PinoLogger>).isLevelEnabled?.(level) === false) return;
-    req.log[level]({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    if ((req.log as Partial<PinoLogger>).isLevelEnabled?.(level) !== false) {
+      req.log[level]({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+    done();
   });
 
   await app.register(cookie);
