@@ -45,12 +45,12 @@ export function createBatcher<T, R, C = undefined>(runBatch: (items: T[], on: C)
   let queue: Array<Waiting<T, R>> = [];
   let inFlight = 0;
   let idle: Array<() => void> = [];
-  const takeTurn = opts.turn ? () => opts.turn!() : () => Promise.resolve(noTurn as Turn<C>);
+  const takeTurn = () => (opts.turn ? opts.turn() : Promise.resolve(noTurn as Turn<C>));
 
   const settle = (batch: Array<Waiting<T, R>>, results: R[]) => batch.forEach((w, i) => w.resolve(results[i]!));
 
-  async function runOn(items: T[]): Promise<R[]> {
-    const turn = await takeTurn();
+  /** Runs `items` on a turn already taken and gives the turn back, with the statement's error if it failed. */
+  async function runOnTurn(turn: Turn<C>, items: T[]): Promise<R[]> {
     try {
       const results = await runBatch(items, turn.on);
       turn.done();
@@ -75,17 +75,15 @@ export function createBatcher<T, R, C = undefined>(runBatch: (items: T[], on: C)
     const batch = take();
     if (batch.length === 0) return turn.done();
     try {
-      const results = await runBatch(batch.map((w) => w.item), turn.on);
-      turn.done();
-      settle(batch, results);
+      settle(batch, await runOnTurn(turn, batch.map((w) => w.item)));
     } catch (err) {
-      turn.done(err);
       if (batch.length === 1) batch[0]!.reject(err);
-      // One after another, inside this batch's slot: a failed batch does not become a burst of statements.
+      // One after another, inside this batch's slot, each on a turn of its own: a failed batch does not become a
+      // burst of statements.
       else
         for (const w of batch) {
           try {
-            w.resolve((await runOn([w.item]))[0]!);
+            w.resolve((await runOnTurn(await takeTurn(), [w.item]))[0]!);
           } catch (e) {
             w.reject(e);
           }
