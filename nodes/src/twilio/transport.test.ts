@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ProviderError } from '../define.js';
 import { testActionContext } from '../testing.js';
 import { startFakeTwilio, type FakeTwilio } from '../../../tests/fakes/twilio.js';
+import { createAddressGuard, setOutboundGuard } from '../address-guard.js';
 import { encodeForm, sendRequest, TransportError, type TransportRequest } from './transport.js';
 import { twilioSendSms } from './index.js';
 
@@ -17,7 +18,8 @@ vi.mock('./transport.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('./transport.js')>();
   return {
     ...actual,
-    sendRequest: (opts: TransportRequest, uri: string, defaultTimeoutMs: number) => actual.sendRequest(opts, uri, forced.defaultTimeoutMs ?? defaultTimeoutMs),
+    sendRequest: (opts: TransportRequest, uri: string, defaultTimeoutMs: number, allowedHosts?: readonly string[]) =>
+      actual.sendRequest(opts, uri, forced.defaultTimeoutMs ?? defaultTimeoutMs, allowedHosts),
   };
 });
 
@@ -235,6 +237,23 @@ describe('sendRequest', () => {
     const err = await failure(sendRequest({ method: 'get', uri: '' }, `http://127.0.0.1:${port}/x`, 5_000));
     expect(err.code).toBe('network_error');
     expect(err.message).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('refuses a name that resolves to an address the guard does not allow, before any byte is sent, and sends once it is allowed', async () => {
+    handler = answer(200, '{}');
+    const port = new URL(base).port;
+    setOutboundGuard(createAddressGuard(['127.0.0.2']));
+    try {
+      const err = await failure(sendRequest({ method: 'post', uri: '', data: { a: 1 } }, `http://localhost:${port}/by-name`, 5_000));
+      expect(err).toMatchObject({ code: 'address_not_allowed', mayHaveArrived: false });
+      expect(seen).toEqual([]);
+      // The workspace's own allow list widens the guard for its calls.
+      const res = await sendRequest({ method: 'post', uri: '', data: { a: 1 } }, `http://localhost:${port}/allowed`, 5_000, ['localhost', '127.0.0.1', '::1']);
+      expect(res.statusCode).toBe(200);
+      expect(seen.map((s) => s.url)).toEqual(['/allowed']);
+    } finally {
+      setOutboundGuard(null);
+    }
   });
 
   it("fails with 'network_error' when the server drops the connection", async () => {
