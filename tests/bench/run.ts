@@ -24,6 +24,7 @@ import { freePort, poll, sleep, spawnTs, type Child } from './procs.js';
 import { withClient } from './db.js';
 import { bytesPerRun, formatFootprint, relationSizes, settle, tableSizes } from './footprint.js';
 import { cpuSnapshot, cpuUse, postmasterOf, type CpuUse } from './cpu.js';
+import { ceilingHalf, meanCpuUse, type CeilingHalf } from './ceiling.js';
 import { historyTurns, Turns, type Stage } from './turns.js';
 import { fillHistory, historyOrderId, LOAD_IDS, parseCount, readTemplate, TEMPLATE_NUMBER, templateSummary, timeMetricsScrape, timeSearches, type FillResult, type ScrapeTiming, type SearchTiming } from './history.js';
 import { acked, ackLatencies, deliveredRate, deliveryOutcome, endToEnd, ratePerSec, ratio, round, slowWindows, summarize, type SentEvent } from './stats.js';
@@ -467,6 +468,23 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
   const statements = args.profile ? await statementStats(databaseUrl) : null;
   await statements?.reset();
   const activity = args.profile ? await watchActivity(databaseUrl) : null;
+  // (e) the ceiling, its first half: the bare pipeline, just before phase a (the second half comes just after c).
+  await poll('the ceiling server', 20_000, async () => {
+    if (!ceiling.isRunning()) throw new Error(`it exited:\n${ceiling.tail()}`);
+    return ceilingPort > 0;
+  });
+  const ceilingTarget = { url: `http://127.0.0.1:${ceilingPort}/hook`, encode: workload.encode };
+  // Warm-up at full concurrency: the bare server's JIT and its sockets to the fake are warm before the first half.
+  await closedLoop({ target: ceilingTarget, ids: new IdSource(LOAD_IDS.ceilingWarmUp, workload.formatId), concurrency: CONCURRENCY, durationMs: 2_000, maxEvents: 20_000 });
+  const ceilingIds = new IdSource(LOAD_IDS.ceiling, workload.formatId);
+  const halfMs = plan.ceilingMs / 2;
+  const measureCeilingHalf = () =>
+    ceilingHalf({
+      target: ceilingTarget, ids: ceilingIds, concurrency: CONCURRENCY, durationMs: halfMs, maxEvents: (MAX_EVENTS_PER_SEC * halfMs) / 1000,
+      pid: ceiling.proc.pid!, postmaster, cores, drain: (events) => deliveries.drain(expectedIds(events), 5_000, 2_000), firstReceivedAt: deliveries.first,
+    });
+  const ceilings: CeilingHalf[] = [await measureCeilingHalf()];
+
   const productPids = children.map((c) => c.proc.pid!).filter(Boolean);
   const cpuA0 = cpuSnapshot(productPids, postmaster);
 
@@ -483,6 +501,18 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
   const cpuA = cpuUse(cpuA0, cpuSnapshot(productPids, postmaster), ackDelivered.delivered, cores);
   say(
     `c) delivered/s: ${fmt(ackDelivered.delivered)} SMS, backlog ${ackDrain.drained ? 'drained' : `NOT drained (${fmt(ackDrain.pending)} pending)`} ${((ackDelivered.lastDeliveredAt - ackSendEnd) / 1000).toFixed(1)} s after the last answer → ${fmt(ackDelivered.perSec)}/s`,
+  );
+
+  // (e) the ceiling, its second half, right after the backlog drained.
+  ceilings.push(await measureCeilingHalf());
+  await ceiling.stop(5_000);
+  const ceil = { events: ceilings.flatMap((c) => c.phase.events), startedAt: ceilings[0]!.phase.startedAt, endedAt: ceilings[1]!.phase.endedAt };
+  const ceilDelivered = { delivered: ceilings[0]!.delivered + ceilings[1]!.delivered, perSec: (ceilings[0]!.perSec + ceilings[1]!.perSec) / 2 };
+  const cpuC = meanCpuUse(ceilings.map((c) => c.cpu));
+  const ceilOut = deliveryOutcome(ceil.events, started.source.deliveries);
+  say(
+    `e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY}, ${halfMs / 1000} s before a and ${halfMs / 1000} s after c → ` +
+      `${fmt(ceilings[0]!.perSec)} and ${fmt(ceilings[1]!.perSec)} delivered/s, mean ${fmt(ceilDelivered.perSec)}`,
   );
 
   // (b) a fixed offered rate: answer and end-to-end latency, over all its rounds. The CPU, the statements and the
@@ -559,22 +589,6 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
   const pgLimit = await pgCommitRate(dbUrl(adminUrl, scratchDb), PG_CLIENTS, plan.pgMs);
   say(`d) PostgreSQL limit: single-row INSERT commits, ${PG_CLIENTS} clients for ${plan.pgMs / 1000} s → ${fmt(pgLimit.perSec)}/s`);
 
-  // (e) the ceiling: the bare pipeline, driven by the same client.
-  await poll('the ceiling server', 20_000, async () => {
-    if (!ceiling.isRunning()) throw new Error(`it exited:\n${ceiling.tail()}`);
-    return ceilingPort > 0;
-  });
-  const ceilingTarget = { url: `http://127.0.0.1:${ceilingPort}/hook`, encode: workload.encode };
-  await closedLoop({ target: ceilingTarget, ids: new IdSource(LOAD_IDS.ceilingWarmUp, workload.formatId), concurrency: 8, durationMs: 500, maxEvents: 200 }); // warm-up
-  const cpuC0 = cpuSnapshot([ceiling.proc.pid!], postmaster);
-  const ceil = await closedLoop({ target: ceilingTarget, ids: new IdSource(LOAD_IDS.ceiling, workload.formatId), concurrency: CONCURRENCY, durationMs: plan.ceilingMs, maxEvents: (MAX_EVENTS_PER_SEC * plan.ceilingMs) / 1000 });
-  await deliveries.drain(expectedIds(ceil.events), 5_000, 2_000);
-  const ceilDelivered = deliveredRate(ceil.events, deliveries.first);
-  const cpuC = cpuUse(cpuC0, cpuSnapshot([ceiling.proc.pid!], postmaster), ceilDelivered.delivered, cores);
-  const ceilOut = deliveryOutcome(ceil.events, started.source.deliveries);
-  await ceiling.stop(5_000);
-  say(`e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY} for ${plan.ceilingMs / 1000} s → ${fmt(ceilDelivered.perSec)} delivered/s`);
-
   deliveries.update();
 
   // Final accounting, after every wait: late deliveries still count, a late second one is doubled.
@@ -607,6 +621,8 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
     historyRuns: opts.history,
     ...(queries ? { searchP99Ms: round(queries.search.ms.p99, 2), metricsScrapeMs: round(queries.scrape.maxMs, 2) } : {}),
     ceilingPerSec: round(ceilDelivered.perSec, 0),
+    /** The ceiling's two halves, just before phase a and just after c; `ceilingPerSec` is their mean. */
+    ceilingHalvesPerSec: ceilings.map((c) => round(c.perSec, 0)),
     cores,
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     memoryGb: round(os.totalmem() / 2 ** 30, 1),
@@ -625,7 +641,7 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
       ratePhaseS: round(rounds.reduce((a, r) => a + r.endedAt - r.startedAt, 0) / 1000, 1),
       rateDrainS: round(rateDrain.waitedMs / 1000, 1),
       pgPhaseS: round(plan.pgMs / 1000, 1),
-      ceilingPhaseS: round((ceil.endedAt - ceil.startedAt) / 1000, 1),
+      ceilingPhaseS: round(ceilings.reduce((a, c) => a + c.phase.endedAt - c.phase.startedAt, 0) / 1000, 1),
     },
     details: {
       ackPhase: { ...ackOut, ...{ lost: ackFinal.lost, doubled: ackFinal.doubled, unexpected: ackFinal.unexpected, delivered: ackFinal.delivered }, drained: ackDrain.drained, ackLatencyMs: roundSummary(summarize(ackLatencies(ack.events))), deliveredInSpan: ackDelivered.delivered },
@@ -634,7 +650,7 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
         /** Each round's own p99; the figures above pool every round's events. */
         ...(rounds.length > 1 ? { rounds: rounds.map((r) => ({ events: r.events.length, e2eP99Ms: round(r.e2eP99Ms, 2) })) } : {}),
       },
-      ceiling: { ackPerSec: round(ratePerSec(ceilOut.acked, ceil.startedAt, ceil.endedAt), 0), sent: ceilOut.sent, delivered: ceilOut.delivered, lost: ceilOut.lost, failed: ceilOut.failed },
+      ceiling: { ackPerSec: round(ceilings.reduce((a, c) => a + ratePerSec(deliveryOutcome(c.phase.events, started.source.deliveries).acked, c.phase.startedAt, c.phase.endedAt), 0) / 2, 0), sent: ceilOut.sent, delivered: ceilOut.delivered, lost: ceilOut.lost, failed: ceilOut.failed },
       pg: { clients: PG_CLIENTS, commits: pgLimit.commits, benchCommits: commits, runs, commitRuns },
       bytesPerRunByTable: footprint.tables,
       /** The same split by each table's rows (heap and TOAST) and each of its indexes. */
