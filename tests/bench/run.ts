@@ -506,10 +506,9 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
   // (e) the ceiling, its second half, right after the backlog drained.
   ceilings.push(await measureCeilingHalf());
   await ceiling.stop(5_000);
-  const ceil = { events: ceilings.flatMap((c) => c.phase.events), startedAt: ceilings[0]!.phase.startedAt, endedAt: ceilings[1]!.phase.endedAt };
   const ceilDelivered = { delivered: ceilings[0]!.delivered + ceilings[1]!.delivered, perSec: (ceilings[0]!.perSec + ceilings[1]!.perSec) / 2 };
   const cpuC = meanCpuUse(ceilings.map((c) => c.cpu));
-  const ceilOut = deliveryOutcome(ceil.events, started.source.deliveries);
+  const ceilOut = deliveryOutcome(ceilings.flatMap((c) => c.phase.events), started.source.deliveries);
   say(
     `e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY}, ${halfMs / 1000} s before a and ${halfMs / 1000} s after c → ` +
       `${fmt(ceilings[0]!.perSec)} and ${fmt(ceilings[1]!.perSec)} delivered/s, mean ${fmt(ceilDelivered.perSec)}`,
