@@ -506,12 +506,12 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
   // (e) the ceiling, its second half, right after the backlog drained.
   ceilings.push(await measureCeilingHalf());
   await ceiling.stop(5_000);
-  const ceilDelivered = { delivered: ceilings[0]!.delivered + ceilings[1]!.delivered, perSec: (ceilings[0]!.perSec + ceilings[1]!.perSec) / 2 };
+  const ceilingPerSec = (ceilings[0]!.perSec + ceilings[1]!.perSec) / 2;
   const cpuC = meanCpuUse(ceilings.map((c) => c.cpu));
   const ceilOut = deliveryOutcome(ceilings.flatMap((c) => c.phase.events), started.source.deliveries);
   say(
     `e) ceiling: bare Node.js pipeline, concurrency ${CONCURRENCY}, ${halfMs / 1000} s before a and ${halfMs / 1000} s after c → ` +
-      `${fmt(ceilings[0]!.perSec)} and ${fmt(ceilings[1]!.perSec)} delivered/s, mean ${fmt(ceilDelivered.perSec)}`,
+      `${fmt(ceilings[0]!.perSec)} and ${fmt(ceilings[1]!.perSec)} delivered/s, mean ${fmt(ceilingPerSec)}`,
   );
 
   // (b) a fixed offered rate: answer and end-to-end latency, over all its rounds. The CPU, the statements and the
@@ -596,7 +596,7 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
   const lost = ackFinal.lost + rateFinal.lost;
   const doubled = ackFinal.doubled + rateFinal.doubled + deliveryOutcome(warm.events, started.source.deliveries).doubled;
   const unexpected = ackFinal.unexpected + rateFinal.unexpected;
-  const efficiency = ratio(ackDelivered.perSec, ceilDelivered.perSec);
+  const efficiency = ratio(ackDelivered.perSec, ceilingPerSec);
 
   // Stop the product (profiles are written on exit).
   await Promise.all(children.map((c) => c.stop()));
@@ -619,7 +619,7 @@ async function benchRunInner(opts: RunOptions, cleanups: Array<() => Promise<voi
     workload: workload.name,
     historyRuns: opts.history,
     ...(queries ? { searchP99Ms: round(queries.search.ms.p99, 2), metricsScrapeMs: round(queries.scrape.maxMs, 2) } : {}),
-    ceilingPerSec: round(ceilDelivered.perSec, 0),
+    ceilingPerSec: round(ceilingPerSec, 0),
     /** The ceiling's two halves, just before phase a and just after c; `ceilingPerSec` is their mean. */
     ceilingHalvesPerSec: ceilings.map((c) => round(c.perSec, 0)),
     cores,

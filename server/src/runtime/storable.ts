@@ -5,9 +5,10 @@ import { webhookLimits } from '@bundles/nodes';
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function textProblem(text: string, what: string, nulAllowed: boolean): string | null {
-  if (!nulAllowed && text.includes('\u0000')) return `${what} contains a NUL character (U+0000), which cannot be stored`;
-  if (loneSurrogate.test(text)) return `${what} contains an unpaired UTF-16 surrogate (invalid Unicode), which cannot be stored`;
+/** What is wrong with `text` for storage ("contains …"), or null; the caller says where it is. */
+function textProblem(text: string, nulAllowed: boolean): string | null {
+  if (!nulAllowed && text.includes('\u0000')) return 'contains a NUL character (U+0000), which cannot be stored';
+  if (loneSurrogate.test(text)) return 'contains an unpaired UTF-16 surrogate (invalid Unicode), which cannot be stored';
   return null;
 }
 
@@ -49,7 +50,8 @@ export function unstorableReason(value: unknown, opts: StorableOptions = {}): st
   while (stack.length > 0) {
     const { v, depth, place } = stack.pop()!;
     if (typeof v === 'string') {
-      if (textProblem(v, '', nulAllowed)) return textProblem(v, `the text ${pathText(pathOf(place))}`, nulAllowed);
+      const problem = textProblem(v, nulAllowed);
+      if (problem) return `the text ${pathText(pathOf(place))} ${problem}`;
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
@@ -59,7 +61,8 @@ export function unstorableReason(value: unknown, opts: StorableOptions = {}): st
       continue;
     }
     for (const key of Object.keys(v)) {
-      if (textProblem(key, '', false)) return textProblem(key, `a field name ${pathText(pathOf(place))}`, false);
+      const problem = textProblem(key, false);
+      if (problem) return `a field name ${pathText(pathOf(place))} ${problem}`;
       stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1, place: { parent: place, step: key } });
     }
   }
